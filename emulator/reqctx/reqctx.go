@@ -1,0 +1,63 @@
+// Package reqctx carries per-request facts (who is calling, in which account and region, the
+// request id and the request time) from the pipeline to the service handlers.
+package reqctx
+
+import (
+	"context"
+	"time"
+)
+
+// PrincipalType is what kind of identity signed the request (aws:PrincipalType values).
+type PrincipalType string
+
+const (
+	Account       PrincipalType = "Account" // the account's root user
+	User          PrincipalType = "User"
+	AssumedRole   PrincipalType = "AssumedRole"
+	FederatedUser PrincipalType = "FederatedUser"
+)
+
+// Caller is the authenticated identity behind a request.
+type Caller struct {
+	Type        PrincipalType
+	Account     string
+	ARN         string // arn:aws:iam::123456789012:root | user/path/name | arn:aws:sts::...:assumed-role/R/s
+	UserID      string // account id for root, AIDA... for users, AROA...:session for roles
+	AccessKeyID string
+	UserName    string // IAM user name (Type User)
+	RoleName    string // role name (Type AssumedRole)
+	RoleARN     string // role ARN (Type AssumedRole)
+	SessionName string // role session name or federated user name
+	// Temporary marks credentials from STS (ASIA keys with a session token).
+	Temporary bool
+	// SessionID identifies the STS session record behind temporary credentials.
+	SessionID string
+}
+
+// Info is everything the pipeline learnt about a request before the handler runs.
+type Info struct {
+	RequestID string
+	Service   string // iam, sts, lambda
+	Operation string
+	Region    string
+	Now       time.Time
+	SourceIP  string
+	Secure    bool
+	Caller    Caller
+}
+
+type key struct{}
+
+// With returns ctx carrying info.
+func With(ctx context.Context, info *Info) context.Context {
+	return context.WithValue(ctx, key{}, info)
+}
+
+// From returns the request's info; handlers are only ever called with one present. A bare
+// context (a direct Go call in a unit test) gets an empty Info rather than a nil pointer.
+func From(ctx context.Context) *Info {
+	if info, ok := ctx.Value(key{}).(*Info); ok {
+		return info
+	}
+	return &Info{}
+}

@@ -1,0 +1,180 @@
+package awsquery
+
+import (
+	"bytes"
+	"encoding/base64"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/iamlocal/iamlocal/protocol/awserr"
+	"github.com/iamlocal/iamlocal/protocol/model"
+)
+
+// EncodeResult renders <OpResponse><OpResult>...</OpResult><ResponseMetadata>...</OpResponse>
+// with AWS's two-space indentation and trailing newline.
+func EncodeResult(svc *model.Service, op *model.Operation, out any, requestID string) []byte {
+	var b bytes.Buffer
+	b.WriteString("<" + op.Name + "Response xmlns=\"" + svc.XMLNamespace + "\">\n")
+	if op.Output != nil && out != nil {
+		wrapper := op.ResultWrapper
+		if wrapper == "" {
+			wrapper = op.Name + "Result"
+		}
+		e := encoder{b: &b}
+		v := reflect.ValueOf(out)
+		if v.Kind() == reflect.Pointer && !v.IsNil() {
+			e.open(1, wrapper)
+			e.structure(op.Output, v.Elem(), 2)
+			e.close(1, wrapper)
+		}
+	}
+	b.WriteString("  <ResponseMetadata>\n    <RequestId>" + escape(requestID) + "</RequestId>\n  </ResponseMetadata>\n")
+	b.WriteString("</" + op.Name + "Response>\n")
+	return b.Bytes()
+}
+
+// EncodeError renders AWS's <ErrorResponse> body exactly as captured from IAM and STS.
+func EncodeError(svc *model.Service, e *awserr.Error, requestID string) []byte {
+	typ := "Sender"
+	if !e.Sender {
+		typ = "Receiver"
+	}
+	var b bytes.Buffer
+	b.WriteString("<ErrorResponse xmlns=\"" + svc.XMLNamespace + "\">\n  <Error>\n")
+	b.WriteString("    <Type>" + typ + "</Type>\n")
+	b.WriteString("    <Code>" + escape(e.Code) + "</Code>\n")
+	b.WriteString("    <Message>" + escape(e.Message) + "</Message>\n")
+	b.WriteString("  </Error>\n  <RequestId>" + escape(requestID) + "</RequestId>\n</ErrorResponse>\n")
+	return b.Bytes()
+}
+
+type encoder struct{ b *bytes.Buffer }
+
+func (e *encoder) indent(n int) { e.b.WriteString(strings.Repeat("  ", n)) }
+
+func (e *encoder) open(n int, name string) {
+	e.indent(n)
+	e.b.WriteString("<" + name + ">\n")
+}
+
+func (e *encoder) close(n int, name string) {
+	e.indent(n)
+	e.b.WriteString("</" + name + ">\n")
+}
+
+func (e *encoder) leaf(n int, name, text string) {
+	e.indent(n)
+	e.b.WriteString("<" + name + ">" + escape(text) + "</" + name + ">\n")
+}
+
+func (e *encoder) structure(sh *model.Shape, v reflect.Value, depth int) {
+	for _, m := range sh.Members {
+		f := v.FieldByName(m.GoName)
+		if !f.IsValid() || isAbsent(f) {
+			continue
+		}
+		e.member(m, f, depth)
+	}
+}
+
+func (e *encoder) member(m *model.Member, f reflect.Value, depth int) {
+	name := m.WireName()
+	sh := m.Shape
+	switch sh.Type {
+	case "structure":
+		e.open(depth, name)
+		e.structure(sh, f.Elem(), depth+1)
+		e.close(depth, name)
+	case "list":
+		elem := "member"
+		if sh.Member.LocationName != "" {
+			elem = sh.Member.LocationName
+		}
+		if m.Flattened {
+			for i := 0; i < f.Len(); i++ {
+				e.element(sh.Member.Shape, f.Index(i), name, depth)
+			}
+			return
+		}
+		if f.Len() == 0 {
+			e.indent(depth)
+			e.b.WriteString("<" + name + "/>\n")
+			return
+		}
+		e.open(depth, name)
+		for i := 0; i < f.Len(); i++ {
+			e.element(sh.Member.Shape, f.Index(i), elem, depth+1)
+		}
+		e.close(depth, name)
+	case "map":
+		e.open(depth, name)
+		keys := f.MapKeys()
+		strs := make([]string, len(keys))
+		for i, k := range keys {
+			strs[i] = k.String()
+		}
+		sort.Strings(strs)
+		for _, k := range strs {
+			e.open(depth+1, "entry")
+			e.leaf(depth+2, "key", k)
+			e.element(sh.Value.Shape, f.MapIndex(reflect.ValueOf(k)), "value", depth+2)
+			e.close(depth+1, "entry")
+		}
+		e.close(depth, name)
+	default:
+		if f.Kind() == reflect.Pointer {
+			f = f.Elem()
+		}
+		e.leaf(depth, name, scalarText(sh, f))
+	}
+}
+
+// element writes a list element or map value (held by value).
+func (e *encoder) element(sh *model.Shape, v reflect.Value, name string, depth int) {
+	switch sh.Type {
+	case "structure":
+		e.open(depth, name)
+		e.structure(sh, v, depth+1)
+		e.close(depth, name)
+	case "list", "map":
+		e.member(&model.Member{Name: name, Shape: sh}, v, depth)
+	default:
+		e.leaf(depth, name, scalarText(sh, v))
+	}
+}
+
+func scalarText(sh *model.Shape, v reflect.Value) string {
+	switch sh.Type {
+	case "integer", "long":
+		return strconv.FormatInt(v.Int(), 10)
+	case "double", "float":
+		return strconv.FormatFloat(v.Float(), 'f', -1, 64)
+	case "boolean":
+		return strconv.FormatBool(v.Bool())
+	case "timestamp":
+		return v.Interface().(time.Time).UTC().Format("2006-01-02T15:04:05Z")
+	case "blob":
+		return base64.StdEncoding.EncodeToString(v.Bytes())
+	}
+	return v.String()
+}
+
+func isAbsent(f reflect.Value) bool {
+	switch f.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Map:
+		return f.IsNil()
+	}
+	return false
+}
+
+// escape is XML text escaping as AWS does it: &, < and > only, so quotes stay readable.
+func escape(s string) string {
+	if !strings.ContainsAny(s, "&<>\r") {
+		return s
+	}
+	r := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "\r", "&#xD;")
+	return r.Replace(s)
+}

@@ -1,0 +1,292 @@
+// Package storage is iamlocal's narrow repository over bbolt. One API call is one transaction:
+// callers run a function inside DB.Update or DB.View for one account and use the typed tables of
+// the *Tx. Records are storage-owned JSON values; wire structs are never persisted, and no byte
+// slice read from bbolt escapes its transaction (values are decoded inside it).
+package storage
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// SchemaVersion is the on-disk format version, stored in the meta bucket.
+const SchemaVersion = 1
+
+var (
+	ErrNotFound = errors.New("storage: not found")
+	ErrExists   = errors.New("storage: already exists")
+	ErrConflict = errors.New("storage: conflict")
+)
+
+// Options tune Open.
+type Options struct {
+	Timeout time.Duration // how long to wait for the file lock; default 1s
+}
+
+// DB is an open iamlocal database.
+type DB struct {
+	bolt *bolt.DB
+}
+
+var (
+	bucketMeta     = []byte("meta")
+	bucketAccounts = []byte("accounts")
+	bucketGlobal   = []byte("global")
+	keySchema      = []byte("schema")
+)
+
+// Open opens (creating if needed) the database file at path and checks its schema version.
+func Open(path string, opts Options) (*DB, error) {
+	if opts.Timeout == 0 {
+		opts.Timeout = time.Second
+	}
+	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.Timeout})
+	if err != nil {
+		return nil, fmt.Errorf("storage: open %s: %w", path, err)
+	}
+	err = b.Update(func(tx *bolt.Tx) error {
+		meta, err := tx.CreateBucketIfNotExists(bucketMeta)
+		if err != nil {
+			return err
+		}
+		if v := meta.Get(keySchema); v != nil {
+			if string(v) != fmt.Sprint(SchemaVersion) {
+				return fmt.Errorf("storage: data format version %s, this build reads %d", v, SchemaVersion)
+			}
+		} else if err := meta.Put(keySchema, []byte(fmt.Sprint(SchemaVersion))); err != nil {
+			return err
+		}
+		for _, name := range [][]byte{bucketAccounts, bucketGlobal} {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Close()
+		return nil, err
+	}
+	return &DB{bolt: b}, nil
+}
+
+// Close closes the file.
+func (db *DB) Close() error { return db.bolt.Close() }
+
+// Update runs fn in a read-write transaction scoped to account. An error from fn rolls back.
+func (db *DB) Update(account string, fn func(*Tx) error) error {
+	return db.bolt.Update(func(btx *bolt.Tx) error {
+		return fn(&Tx{btx: btx, account: account, writable: true})
+	})
+}
+
+// View runs fn in a read-only transaction scoped to account.
+func (db *DB) View(account string, fn func(*Tx) error) error {
+	return db.bolt.View(func(btx *bolt.Tx) error {
+		return fn(&Tx{btx: btx, account: account})
+	})
+}
+
+// Reset deletes every account's state and the global indexes.
+func (db *DB) Reset() error {
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		for _, name := range [][]byte{bucketAccounts, bucketGlobal} {
+			if err := tx.DeleteBucket(name); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
+				return err
+			}
+			if _, err := tx.CreateBucket(name); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Check runs bbolt's consistency check; tests call it before closing.
+func (db *DB) Check() error {
+	return db.bolt.View(func(tx *bolt.Tx) error {
+		for err := range tx.Check() {
+			return err
+		}
+		return nil
+	})
+}
+
+// Tx is one transaction on one account's state.
+type Tx struct {
+	btx      *bolt.Tx
+	account  string
+	writable bool
+}
+
+// Account is the account this transaction is scoped to.
+func (tx *Tx) Account() string { return tx.account }
+
+// bucket returns (creating on write) the nested bucket path under root. On a read-only
+// transaction a missing bucket yields nil, which tables treat as empty.
+func (tx *Tx) bucket(root []byte, path ...string) (*bolt.Bucket, error) {
+	b := tx.btx.Bucket(root)
+	for _, p := range path {
+		if b == nil {
+			return nil, nil
+		}
+		next := b.Bucket([]byte(p))
+		if next == nil && tx.writable {
+			var err error
+			if next, err = b.CreateBucket([]byte(p)); err != nil {
+				return nil, err
+			}
+		}
+		b = next
+	}
+	return b, nil
+}
+
+// Table is a typed key/value collection inside one bucket. Keys are strings; values JSON.
+type Table[T any] struct {
+	tx   *Tx
+	root []byte
+	path []string
+}
+
+// AccountTable returns the table named name in the transaction's account.
+func AccountTable[T any](tx *Tx, name string) Table[T] {
+	return Table[T]{tx: tx, root: bucketAccounts, path: []string{tx.account, name}}
+}
+
+// GlobalTable returns a table shared by all accounts (indexes such as access key -> owner).
+func GlobalTable[T any](tx *Tx, name string) Table[T] {
+	return Table[T]{tx: tx, root: bucketGlobal, path: []string{name}}
+}
+
+// Get returns the record at key or ErrNotFound.
+func (t Table[T]) Get(key string) (T, error) {
+	var zero T
+	b, err := t.tx.bucket(t.root, t.path...)
+	if err != nil || b == nil {
+		return zero, errors.Join(ErrNotFound, err)
+	}
+	raw := b.Get([]byte(key))
+	if raw == nil {
+		return zero, ErrNotFound
+	}
+	var v T
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return zero, fmt.Errorf("storage: decode %s/%s: %w", strings.Join(t.path, "/"), key, err)
+	}
+	return v, nil
+}
+
+// Has reports whether key exists.
+func (t Table[T]) Has(key string) bool {
+	b, _ := t.tx.bucket(t.root, t.path...)
+	return b != nil && b.Get([]byte(key)) != nil
+}
+
+// Put writes the record at key, replacing any.
+func (t Table[T]) Put(key string, v T) error {
+	b, err := t.tx.bucket(t.root, t.path...)
+	if err != nil {
+		return err
+	}
+	if b == nil {
+		return errors.New("storage: write in a read-only transaction")
+	}
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return b.Put([]byte(key), raw)
+}
+
+// Insert writes the record only if key is free, else ErrExists.
+func (t Table[T]) Insert(key string, v T) error {
+	if t.Has(key) {
+		return ErrExists
+	}
+	return t.Put(key, v)
+}
+
+// Delete removes key; ErrNotFound if it was absent.
+func (t Table[T]) Delete(key string) error {
+	b, err := t.tx.bucket(t.root, t.path...)
+	if err != nil {
+		return err
+	}
+	if b == nil || b.Get([]byte(key)) == nil {
+		return ErrNotFound
+	}
+	return b.Delete([]byte(key))
+}
+
+// Scan calls fn for every record whose key starts with prefix, in key order. Keys to delete must
+// be collected and deleted after the scan (bbolt forbids deleting under a cursor).
+func (t Table[T]) Scan(prefix string, fn func(key string, v T) error) error {
+	b, err := t.tx.bucket(t.root, t.path...)
+	if err != nil || b == nil {
+		return err
+	}
+	c := b.Cursor()
+	p := []byte(prefix)
+	for k, raw := c.Seek(p); k != nil && strings.HasPrefix(string(k), prefix); k, raw = c.Next() {
+		var v T
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return fmt.Errorf("storage: decode %s/%s: %w", strings.Join(t.path, "/"), k, err)
+		}
+		if err := fn(string(k), v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Keys returns the keys under prefix.
+func (t Table[T]) Keys(prefix string) ([]string, error) {
+	var out []string
+	b, err := t.tx.bucket(t.root, t.path...)
+	if err != nil || b == nil {
+		return nil, err
+	}
+	c := b.Cursor()
+	for k, _ := c.Seek([]byte(prefix)); k != nil && strings.HasPrefix(string(k), prefix); k, _ = c.Next() {
+		out = append(out, string(k))
+	}
+	return out, nil
+}
+
+// Count returns how many keys lie under prefix.
+func (t Table[T]) Count(prefix string) int {
+	keys, _ := t.Keys(prefix)
+	return len(keys)
+}
+
+// DeletePrefix removes every key under prefix.
+func (t Table[T]) DeletePrefix(prefix string) error {
+	keys, err := t.Keys(prefix)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if err := t.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// NextSequence returns the next value of the table's bucket sequence (1, 2, ...).
+func (t Table[T]) NextSequence() (uint64, error) {
+	b, err := t.tx.bucket(t.root, t.path...)
+	if err != nil {
+		return 0, err
+	}
+	if b == nil {
+		return 0, errors.New("storage: write in a read-only transaction")
+	}
+	return b.NextSequence()
+}
