@@ -1,0 +1,163 @@
+// Package emulator is iamlocal as an embeddable server: New builds it from Options, Handler
+// serves IAM, STS and Lambda on one address, Close releases the database. cmd/iamlocal is a thin
+// wrapper around it, and emulatortest starts it in-process for tests.
+package emulator
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"time"
+
+	"github.com/iamlocal/iamlocal/api/iamapi"
+	"github.com/iamlocal/iamlocal/api/lambdaapi"
+	"github.com/iamlocal/iamlocal/api/stsapi"
+	"github.com/iamlocal/iamlocal/emulator/iam"
+	"github.com/iamlocal/iamlocal/emulator/sts"
+	"github.com/iamlocal/iamlocal/ids"
+	"github.com/iamlocal/iamlocal/storage"
+)
+
+// Version is reported by the health endpoint.
+const Version = "0.1.0"
+
+// Defaults of the zero Options.
+const (
+	DefaultAccountID       = "123456789012"
+	DefaultRegion          = "us-east-1"
+	DefaultAccessKeyID     = "test"
+	DefaultSecretAccessKey = "test"
+)
+
+// Account is one emulated AWS account and its root credentials.
+type Account struct {
+	ID              string
+	AccessKeyID     string
+	SecretAccessKey string
+}
+
+// Options configure a Server. The zero value works: one account 123456789012 with root
+// credentials test/test in us-east-1, and a database in a temporary directory removed on Close.
+type Options struct {
+	DBPath   string
+	Accounts []Account
+	Region   string
+	Clock    func() time.Time
+	IDs      ids.Source
+	Logger   *slog.Logger
+	// MaxBodyBytes bounds request bodies; default 80 MiB (Lambda accepts 70167211-byte requests).
+	MaxBodyBytes int64
+}
+
+// Server is a running emulator without a listener.
+type Server struct {
+	opts     Options
+	db       *storage.DB
+	tempDir  string
+	clock    func() time.Time
+	ids      ids.Generator
+	log      *slog.Logger
+	accounts map[string]Account // by root access key id
+	query    map[string]*queryFrontend
+	lambda   *restFrontend
+	handler  http.Handler
+}
+
+var accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
+
+// New opens the database and builds the services.
+func New(opts Options) (*Server, error) {
+	if opts.Region == "" {
+		opts.Region = DefaultRegion
+	}
+	if len(opts.Accounts) == 0 {
+		opts.Accounts = []Account{{ID: DefaultAccountID, AccessKeyID: DefaultAccessKeyID, SecretAccessKey: DefaultSecretAccessKey}}
+	}
+	if opts.Clock == nil {
+		opts.Clock = time.Now
+	}
+	if opts.IDs == nil {
+		opts.IDs = ids.Crypto{}
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if opts.MaxBodyBytes == 0 {
+		opts.MaxBodyBytes = 80 << 20
+	}
+	s := &Server{opts: opts, clock: opts.Clock, ids: ids.Generator{Src: opts.IDs}, log: opts.Logger,
+		accounts: map[string]Account{}}
+	ids := map[string]bool{}
+	for _, a := range opts.Accounts {
+		if !accountIDPattern.MatchString(a.ID) {
+			return nil, fmt.Errorf("emulator: account id %q is not 12 digits", a.ID)
+		}
+		if a.AccessKeyID == "" || a.SecretAccessKey == "" {
+			return nil, fmt.Errorf("emulator: account %s needs a root access key id and secret", a.ID)
+		}
+		if ids[a.ID] {
+			return nil, fmt.Errorf("emulator: account %s configured twice", a.ID)
+		}
+		if _, dup := s.accounts[a.AccessKeyID]; dup {
+			return nil, fmt.Errorf("emulator: root access key id %q used by two accounts", a.AccessKeyID)
+		}
+		ids[a.ID] = true
+		s.accounts[a.AccessKeyID] = a
+	}
+	path := opts.DBPath
+	if path == "" {
+		dir, err := os.MkdirTemp("", "iamlocal-")
+		if err != nil {
+			return nil, err
+		}
+		s.tempDir = dir
+		path = filepath.Join(dir, "iamlocal.db")
+	}
+	db, err := storage.Open(path, storage.Options{})
+	if err != nil {
+		s.removeTemp()
+		return nil, err
+	}
+	s.db = db
+	iamSvc := iam.New(iam.Options{DB: db, Clock: s.clock, IDs: s.ids})
+	stsSvc := sts.New(sts.Options{DB: db, Clock: s.clock, IDs: s.ids})
+	s.query = map[string]*queryFrontend{
+		"iam": newQueryFrontend(iamapi.Model(), iamapi.Operations(iamSvc), s.log),
+		"sts": newQueryFrontend(stsapi.Model(), stsapi.Operations(stsSvc), s.log),
+	}
+	s.lambda = newRestFrontend(lambdaapi.Model(), lambdaapi.Operations(lambdaapi.Unimplemented{}), s.log)
+	s.handler = s.routes()
+	return s, nil
+}
+
+// Handler serves every API and the /_iamlocal admin endpoints.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Accounts returns the configured accounts (first is the default).
+func (s *Server) Accounts() []Account { return append([]Account(nil), s.opts.Accounts...) }
+
+// Region is the emulated region.
+func (s *Server) Region() string { return s.opts.Region }
+
+// Reset returns every account to its initial state.
+func (s *Server) Reset() error { return s.db.Reset() }
+
+// Close closes the database (and removes it when New created a temporary one).
+func (s *Server) Close() error {
+	err := s.db.Close()
+	s.removeTemp()
+	return err
+}
+
+func (s *Server) removeTemp() {
+	if s.tempDir != "" {
+		if err := os.RemoveAll(s.tempDir); err != nil && !errors.Is(err, os.ErrNotExist) {
+			s.log.Warn("remove temp dir", "err", err)
+		}
+	}
+}

@@ -1,0 +1,8 @@
+package restjson
+
+import "encoding/json"
+
+func jsonString(s string) []byte {
+	raw, _ := json.Marshal(s) // a string always marshals
+	return raw
+}
