@@ -1,0 +1,207 @@
+// Package awsmanaged is the read-only set of AWS managed policies (arn:aws:iam::aws:policy/...)
+// that exist in every account. The data is embedded (see NOTICE.md for its origin and licences)
+// and parsed once per process, on first use; the parsed set is never modified afterwards, so it
+// is safe for concurrent use without locks.
+package awsmanaged
+
+import (
+	"bytes"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/base32"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// ARNPrefix starts the ARN of every AWS managed policy; the path and name follow.
+const ARNPrefix = "arn:aws:iam::aws:policy"
+
+// Policy is one AWS managed policy. Only its default version is known: GetPolicyVersion of any
+// other version id answers NoSuchEntity.
+type Policy struct {
+	Name             string
+	ARN              string
+	Path             string
+	ID               string // stable ANPA... id derived from the ARN (the sources carry none)
+	DefaultVersionID string
+	Description      string
+	Created          time.Time
+	Updated          time.Time // when the default version last changed
+	Deprecated       bool
+	Document         string // the default version's document as compact JSON
+}
+
+//go:embed policies.json
+var policiesJSON []byte
+
+// fallbackDate stands in for the dates a few deprecated policies lack in the sources: the day
+// AWS managed policies were introduced (the CreateDate of AdministratorAccess).
+var fallbackDate = time.Date(2015, 2, 6, 18, 39, 46, 0, time.UTC)
+
+type set struct {
+	byARN map[string]*Policy
+	list  []*Policy // sorted by ARN
+}
+
+var load = sync.OnceValue(func() *set {
+	s, err := parse(policiesJSON)
+	if err != nil {
+		panic("awsmanaged: embedded policies.json: " + err.Error()) // data tested in CI: cannot happen
+	}
+	return s
+})
+
+type rawPolicy struct {
+	PolicyName       string
+	Arn              string
+	Path             string
+	DefaultVersionId string
+	Description      string
+	CreateDate       string
+	UpdateDate       string
+	Deprecated       bool
+	Document         json.RawMessage
+}
+
+func parse(data []byte) (*set, error) {
+	var raws []rawPolicy
+	if err := json.Unmarshal(data, &raws); err != nil {
+		return nil, err
+	}
+	s := &set{byARN: make(map[string]*Policy, len(raws)), list: make([]*Policy, 0, len(raws))}
+	for _, r := range raws {
+		if r.Arn != ARNPrefix+r.Path+r.PolicyName {
+			return nil, fmt.Errorf("policy %s: ARN %s does not match its path", r.PolicyName, r.Arn)
+		}
+		var doc bytes.Buffer
+		if err := json.Compact(&doc, r.Document); err != nil {
+			return nil, fmt.Errorf("policy %s: %w", r.PolicyName, err)
+		}
+		created, err := date(r.CreateDate, r.UpdateDate)
+		if err != nil {
+			return nil, fmt.Errorf("policy %s: %w", r.PolicyName, err)
+		}
+		updated, err := date(r.UpdateDate, r.CreateDate)
+		if err != nil {
+			return nil, fmt.Errorf("policy %s: %w", r.PolicyName, err)
+		}
+		p := &Policy{
+			Name: r.PolicyName, ARN: r.Arn, Path: r.Path, ID: policyID(r.Arn),
+			DefaultVersionID: r.DefaultVersionId, Description: r.Description,
+			Created: created, Updated: updated, Deprecated: r.Deprecated, Document: doc.String(),
+		}
+		if _, dup := s.byARN[p.ARN]; dup {
+			return nil, fmt.Errorf("duplicate policy %s", p.ARN)
+		}
+		s.byARN[p.ARN] = p
+		s.list = append(s.list, p)
+	}
+	sort.Slice(s.list, func(i, j int) bool { return s.list[i].ARN < s.list[j].ARN })
+	return s, nil
+}
+
+// date parses the first non-empty ISO-8601 value, truncated to seconds as IAM reports dates.
+func date(values ...string) (time.Time, error) {
+	for _, v := range values {
+		if v == "" {
+			continue
+		}
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			return time.Time{}, err
+		}
+		return t.UTC().Truncate(time.Second), nil
+	}
+	return fallbackDate, nil
+}
+
+// policyID derives a stable 21-character ANPA id from the ARN, in the alphabet of IAM ids.
+func policyID(arn string) string {
+	sum := sha256.Sum256([]byte(arn))
+	enc := base32.StdEncoding.EncodeToString(sum[:])
+	return "ANPA" + enc[:17]
+}
+
+// Get returns the AWS managed policy with that exact ARN.
+func Get(arn string) (*Policy, bool) {
+	p, ok := load().byARN[arn]
+	return p, ok
+}
+
+// IsAWSManaged reports whether arn is in the AWS managed policy namespace (whether or not such a
+// policy exists).
+func IsAWSManaged(arn string) bool { return strings.HasPrefix(arn, ARNPrefix+"/") }
+
+// List returns the policies whose path starts with pathPrefix ("" or "/" for all), sorted by
+// ARN. The slice is fresh; the policies are shared and must not be modified.
+func List(pathPrefix string) []*Policy {
+	all := load().list
+	out := make([]*Policy, 0, len(all))
+	for _, p := range all {
+		if strings.HasPrefix(p.Path, pathPrefix) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Len is the number of AWS managed policies.
+func Len() int { return len(load().list) }
+
+// ServiceNamespaces returns, sorted, every service prefix ("s3", "lambda", ...) that an action
+// of some AWS managed policy names: a practical catalogue of IAM service namespaces, since AWS
+// writes managed policies for nearly every service. The slice is shared and must not be modified.
+var ServiceNamespaces = sync.OnceValue(func() []string {
+	seen := map[string]bool{}
+	for _, p := range load().list {
+		for _, a := range documentActions(p.Document) {
+			ns, _, ok := strings.Cut(a, ":")
+			if ok && ns != "" && !strings.ContainsAny(ns, "*?") {
+				seen[strings.ToLower(ns)] = true
+			}
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for ns := range seen {
+		out = append(out, ns)
+	}
+	sort.Strings(out)
+	return out
+})
+
+// documentActions lists the Action and NotAction values of a policy document.
+func documentActions(doc string) []string {
+	var d struct{ Statement json.RawMessage }
+	if json.Unmarshal([]byte(doc), &d) != nil {
+		return nil
+	}
+	var stmts []map[string]json.RawMessage
+	if json.Unmarshal(d.Statement, &stmts) != nil {
+		var one map[string]json.RawMessage
+		if json.Unmarshal(d.Statement, &one) != nil {
+			return nil
+		}
+		stmts = append(stmts, one)
+	}
+	var out []string
+	for _, st := range stmts {
+		for _, k := range []string{"Action", "NotAction"} {
+			out = append(out, stringOrList(st[k])...)
+		}
+	}
+	return out
+}
+
+func stringOrList(raw json.RawMessage) []string {
+	var one string
+	if json.Unmarshal(raw, &one) == nil {
+		return []string{one}
+	}
+	var many []string
+	_ = json.Unmarshal(raw, &many)
+	return many
+}

@@ -1,0 +1,98 @@
+package awsmanaged
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestDataset(t *testing.T) {
+	t.Parallel()
+	if got := Len(); got != 1628 {
+		t.Fatalf("Len = %d, want 1628 (the size of the embedded data set)", got)
+	}
+	seenID := map[string]string{}
+	for _, p := range List("") {
+		if p.ARN != ARNPrefix+p.Path+p.Name {
+			t.Errorf("%s: ARN does not follow path and name", p.ARN)
+		}
+		if !strings.HasPrefix(p.ID, "ANPA") || len(p.ID) != 21 {
+			t.Errorf("%s: id %q is not a 21-character ANPA id", p.ARN, p.ID)
+		}
+		if other, dup := seenID[p.ID]; dup {
+			t.Errorf("%s and %s share id %s", p.ARN, other, p.ID)
+		}
+		seenID[p.ID] = p.ARN
+		if p.DefaultVersionID == "" || p.Document == "" || p.Created.IsZero() || p.Updated.IsZero() {
+			t.Errorf("%s: incomplete record %+v", p.ARN, p)
+		}
+	}
+}
+
+func TestGet(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		arn        string
+		want       bool
+		deprecated bool
+		path       string
+	}{
+		{"arn:aws:iam::aws:policy/AdministratorAccess", true, false, "/"},
+		{"arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole", true, false, "/service-role/"},
+		{"arn:aws:iam::aws:policy/AWSLambdaReadOnlyAccess", true, true, "/"},
+		{"arn:aws:iam::aws:policy/AWSLambdaFullAccess", true, true, "/"},
+		{"arn:aws:iam::aws:policy/job-function/SystemAdministrator", true, false, "/job-function/"},
+		{"arn:aws:iam::aws:policy/administratoraccess", false, false, ""}, // ARNs match exactly
+		{"arn:aws:iam::aws:policy/NoSuchPolicy", false, false, ""},
+	}
+	for _, tt := range tests {
+		p, ok := Get(tt.arn)
+		if ok != tt.want {
+			t.Errorf("Get(%s) found = %v, want %v", tt.arn, ok, tt.want)
+			continue
+		}
+		if ok && (p.Deprecated != tt.deprecated || p.Path != tt.path) {
+			t.Errorf("Get(%s) = deprecated %v path %q", tt.arn, p.Deprecated, p.Path)
+		}
+	}
+	if p, _ := Get("arn:aws:iam::aws:policy/AdministratorAccess"); p.Document != `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}` {
+		t.Errorf("AdministratorAccess document = %s", p.Document)
+	}
+}
+
+func TestListPathPrefix(t *testing.T) {
+	t.Parallel()
+	// The path counts of the embedded data (SOURCES.md's counts less the 4 rows it removed).
+	for prefix, want := range map[string]int{"/job-function/": 11, "/service-role/": 233,
+		"/aws-service-role/": 359, "/root-task/": 5, "/": 1628} {
+		if n := len(List(prefix)); n != want {
+			t.Errorf("List(%s) = %d policies, want %d", prefix, n, want)
+		}
+	}
+	all := List("/")
+	for i := 1; i < len(all); i++ {
+		if all[i-1].ARN >= all[i].ARN {
+			t.Fatalf("List is not sorted at %d: %s >= %s", i, all[i-1].ARN, all[i].ARN)
+		}
+	}
+}
+
+func TestServiceNamespaces(t *testing.T) {
+	t.Parallel()
+	ns := ServiceNamespaces()
+	for _, want := range []string{"iam", "s3", "lambda", "sts", "logs", "ec2"} {
+		found := false
+		for _, n := range ns {
+			found = found || n == want
+		}
+		if !found {
+			t.Errorf("ServiceNamespaces lacks %q", want)
+		}
+	}
+}
+
+func TestIsAWSManaged(t *testing.T) {
+	t.Parallel()
+	if !IsAWSManaged("arn:aws:iam::aws:policy/Anything") || IsAWSManaged("arn:aws:iam::123456789012:policy/X") {
+		t.Error("IsAWSManaged misclassifies")
+	}
+}
