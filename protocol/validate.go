@@ -96,7 +96,7 @@ func validateValue(sh *model.Shape, v reflect.Value, path string, out *[]Violati
 				Text: "Member must satisfy enum value set: [" + strings.Join(sh.Enum, ", ") + "]"})
 			return
 		}
-		if re := sh.PatternRE(); re != nil && !re.MatchString(s) {
+		if !sh.MatchPattern(s) {
 			*out = append(*out, Violation{Path: path, Value: quoted,
 				Text: "Member must satisfy regular expression pattern: " + sh.Pattern})
 		}

@@ -65,6 +65,7 @@ type Shape struct {
 
 	patternOnce sync.Once
 	patternRE   *regexp.Regexp
+	patternNot  *regexp.Regexp
 }
 
 // Member is a structure member or a list/map element reference.
@@ -92,18 +93,47 @@ func (m *Member) WireName() string {
 func (s *Shape) MemberNamed(name string) *Member { return s.byName[name] }
 
 // PatternRE returns the shape's pattern compiled for Go, anchored to the whole value; nil if none
-// or if the Java-flavoured pattern has no RE2 equivalent (then the pattern is not enforced).
+// or if the Java-flavoured pattern has no RE2 equivalent.
 func (s *Shape) PatternRE() *regexp.Regexp {
-	s.patternOnce.Do(func() {
-		if s.Pattern == "" {
-			return
-		}
-		re, err := regexp.Compile("^(?:" + javaToRE2(s.Pattern) + ")$")
-		if err == nil {
-			s.patternRE = re
-		}
-	})
+	s.patternOnce.Do(s.compilePattern)
 	return s.patternRE
+}
+
+// MatchPattern reports whether v satisfies the shape's pattern (true when there is none).
+func (s *Shape) MatchPattern(v string) bool {
+	s.patternOnce.Do(s.compilePattern)
+	if s.patternRE == nil {
+		return true
+	}
+	return s.patternRE.MatchString(v) && (s.patternNot == nil || !s.patternNot.MatchString(v))
+}
+
+func (s *Shape) compilePattern() {
+	if s.Pattern == "" {
+		return
+	}
+	must, mustNot := javaToRE2(s.Pattern), ""
+	if eq, ok := lookaroundEquivalents[s.Pattern]; ok {
+		must, mustNot = eq[0], eq[1]
+	}
+	re, err := regexp.Compile("^(?:" + must + ")$")
+	if err != nil {
+		return
+	}
+	s.patternRE = re
+	if mustNot != "" {
+		s.patternNot = regexp.MustCompile(mustNot)
+	}
+}
+
+// lookaroundEquivalents rewrites the few model patterns that use Java look-arounds (which RE2
+// lacks) as a pattern the value must match plus one it must not match (unanchored).
+var lookaroundEquivalents = map[string][2]string{
+	`^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$`: {`[a-z0-9][a-z0-9-]{1,61}[a-z0-9]`, `--`},
+	`(?!^[0-9]+$)([a-zA-Z0-9-_]+)`:              {`[a-zA-Z0-9-_]+`, `^[0-9]+$`},
+	`(^(?!(system\x2e)))(^[_a-zA-Z0-9])([^$]*)`: {`[_a-zA-Z0-9][^$]*`, `^system\.`},
+	`((?!^\d+$)^[0-9a-zA-Z-_]+$)`:               {`[0-9a-zA-Z-_]+`, `^[0-9]+$`},
+	`[0-9A-Za-z\.\-_]*(?<!\.)`:                  {`[0-9A-Za-z.\-_]*`, `\.$`},
 }
 
 var javaUnicodeEscape = regexp.MustCompile(`\\u([0-9A-Fa-f]{4})`)

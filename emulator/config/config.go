@@ -1,0 +1,129 @@
+// Package config turns command-line flags and IAMLOCAL_* environment variables into emulator
+// Options. Flags win over the environment; bad values fail fast with a message naming them.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/iamlocal/iamlocal/emulator"
+)
+
+// Config is what `iamlocal serve` runs with.
+type Config struct {
+	Addr     string
+	DataDir  string
+	Region   string
+	Accounts []emulator.Account
+	LogLevel string
+}
+
+// DefaultAddr is the documented listen address.
+const DefaultAddr = "127.0.0.1:4566"
+
+// DBFile is the bbolt file name inside the data directory.
+const DBFile = "iamlocal.db"
+
+// DBPath is the database file of the configuration.
+func (c Config) DBPath() string { return filepath.Join(c.DataDir, DBFile) }
+
+type accountList []emulator.Account
+
+func (l *accountList) String() string { return fmt.Sprint(len(*l)) }
+
+func (l *accountList) Set(v string) error {
+	for _, item := range strings.Split(v, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		parts := strings.Split(item, ":")
+		if len(parts) != 3 {
+			return fmt.Errorf("account %q: want ACCOUNT:ACCESS_KEY_ID:SECRET", item)
+		}
+		*l = append(*l, emulator.Account{ID: parts[0], AccessKeyID: parts[1], SecretAccessKey: parts[2]})
+	}
+	return nil
+}
+
+var (
+	accountRE = regexp.MustCompile(`^[0-9]{12}$`)
+	regionRE  = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
+)
+
+// Load parses args (without the program name and subcommand) and the environment.
+func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
+	env := func(k, def string) string {
+		if v := getenv(k); v != "" {
+			return v
+		}
+		return def
+	}
+	fs := flag.NewFlagSet("iamlocal serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c Config
+	var rootKey, rootSecret, accountID string
+	var extra accountList
+	fs.StringVar(&c.Addr, "addr", env("IAMLOCAL_ADDR", DefaultAddr), "listen address (IAMLOCAL_ADDR)")
+	fs.StringVar(&c.DataDir, "data-dir", env("IAMLOCAL_DATA_DIR", ".iamlocal"), "directory of the bbolt database (IAMLOCAL_DATA_DIR)")
+	fs.StringVar(&c.Region, "region", env("IAMLOCAL_REGION", emulator.DefaultRegion), "emulated region (IAMLOCAL_REGION)")
+	fs.StringVar(&accountID, "account-id", env("IAMLOCAL_ACCOUNT_ID", emulator.DefaultAccountID), "default account id (IAMLOCAL_ACCOUNT_ID)")
+	fs.StringVar(&rootKey, "root-access-key-id", env("IAMLOCAL_ROOT_ACCESS_KEY_ID", emulator.DefaultAccessKeyID), "root access key id (IAMLOCAL_ROOT_ACCESS_KEY_ID)")
+	fs.StringVar(&rootSecret, "root-secret-access-key", env("IAMLOCAL_ROOT_SECRET_ACCESS_KEY", emulator.DefaultSecretAccessKey), "root secret access key (IAMLOCAL_ROOT_SECRET_ACCESS_KEY)")
+	fs.Var(&extra, "account", "extra account ACCOUNT:KEY:SECRET, repeatable (IAMLOCAL_ACCOUNTS, comma-separated)")
+	fs.StringVar(&c.LogLevel, "log-level", env("IAMLOCAL_LOG_LEVEL", "info"), "debug, info, warn or error (IAMLOCAL_LOG_LEVEL)")
+	if v := getenv("IAMLOCAL_ACCOUNTS"); v != "" {
+		if err := extra.Set(v); err != nil {
+			return Config{}, fmt.Errorf("IAMLOCAL_ACCOUNTS: %w", err)
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		return Config{}, err
+	}
+	if fs.NArg() > 0 {
+		return Config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	c.Accounts = append([]emulator.Account{{ID: accountID, AccessKeyID: rootKey, SecretAccessKey: rootSecret}}, extra...)
+	return c, c.validate()
+}
+
+func (c Config) validate() error {
+	var errs []error
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("address %q: want host:port", c.Addr))
+	}
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("data directory must not be empty"))
+	}
+	if !regionRE.MatchString(c.Region) {
+		errs = append(errs, fmt.Errorf("region %q is not a region name such as us-east-1", c.Region))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("log level %q: want debug, info, warn or error", c.LogLevel))
+	}
+	seenID, seenKey := map[string]bool{}, map[string]bool{}
+	for _, a := range c.Accounts {
+		if !accountRE.MatchString(a.ID) {
+			errs = append(errs, fmt.Errorf("account id %q must be 12 digits", a.ID))
+		}
+		if a.AccessKeyID == "" || a.SecretAccessKey == "" {
+			errs = append(errs, fmt.Errorf("account %s: root access key id and secret must not be empty", a.ID))
+		}
+		if seenID[a.ID] {
+			errs = append(errs, fmt.Errorf("account %s configured twice", a.ID))
+		}
+		if seenKey[a.AccessKeyID] {
+			errs = append(errs, fmt.Errorf("root access key id %q used by two accounts", a.AccessKeyID))
+		}
+		seenID[a.ID], seenKey[a.AccessKeyID] = true, true
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,69 @@
+package config
+
+import (
+	"io"
+	"strings"
+	"testing"
+)
+
+func TestLoad(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		wantErr string
+		check   func(t *testing.T, c Config)
+	}{
+		{name: "defaults", check: func(t *testing.T, c Config) {
+			if c.Addr != "127.0.0.1:4566" || c.Region != "us-east-1" || c.DataDir != ".iamlocal" {
+				t.Errorf("defaults = %+v", c)
+			}
+			if len(c.Accounts) != 1 || c.Accounts[0].ID != "123456789012" || c.Accounts[0].AccessKeyID != "test" || c.Accounts[0].SecretAccessKey != "test" {
+				t.Errorf("accounts = %+v", c.Accounts)
+			}
+		}},
+		{name: "environment", env: map[string]string{"IAMLOCAL_ADDR": "127.0.0.1:0", "IAMLOCAL_REGION": "eu-west-1",
+			"IAMLOCAL_ACCOUNT_ID": "111111111111", "IAMLOCAL_ROOT_ACCESS_KEY_ID": "k1", "IAMLOCAL_ROOT_SECRET_ACCESS_KEY": "s1",
+			"IAMLOCAL_ACCOUNTS": "222222222222:k2:s2,333333333333:k3:s3", "IAMLOCAL_DATA_DIR": "/var/lib/x"},
+			check: func(t *testing.T, c Config) {
+				if c.Addr != "127.0.0.1:0" || c.Region != "eu-west-1" || c.DBPath() != "/var/lib/x/iamlocal.db" {
+					t.Errorf("config = %+v", c)
+				}
+				if len(c.Accounts) != 3 || c.Accounts[0].ID != "111111111111" || c.Accounts[2].SecretAccessKey != "s3" {
+					t.Errorf("accounts = %+v", c.Accounts)
+				}
+			}},
+		{name: "flags win", args: []string{"-addr", "127.0.0.1:9", "-account", "444444444444:k4:s4", "-account", "555555555555:k5:s5"},
+			env: map[string]string{"IAMLOCAL_ADDR": "127.0.0.1:0"}, check: func(t *testing.T, c Config) {
+				if c.Addr != "127.0.0.1:9" || len(c.Accounts) != 3 {
+					t.Errorf("config = %+v", c)
+				}
+			}},
+		{name: "bad account id", env: map[string]string{"IAMLOCAL_ACCOUNT_ID": "12"}, wantErr: "must be 12 digits"},
+		{name: "bad accounts list", env: map[string]string{"IAMLOCAL_ACCOUNTS": "111111111111:k"}, wantErr: "ACCOUNT:ACCESS_KEY_ID:SECRET"},
+		{name: "duplicate key", env: map[string]string{"IAMLOCAL_ACCOUNTS": "111111111111:test:x"}, wantErr: "used by two accounts"},
+		{name: "duplicate account", env: map[string]string{"IAMLOCAL_ACCOUNTS": "123456789012:k:x"}, wantErr: "configured twice"},
+		{name: "bad addr", args: []string{"-addr", "nope"}, wantErr: "want host:port"},
+		{name: "bad region", env: map[string]string{"IAMLOCAL_REGION": "mars"}, wantErr: "not a region name"},
+		{name: "bad log level", env: map[string]string{"IAMLOCAL_LOG_LEVEL": "loud"}, wantErr: "log level"},
+		{name: "empty secret", args: []string{"-root-secret-access-key", ""}, wantErr: "must not be empty"},
+		{name: "stray argument", args: []string{"extra"}, wantErr: "unexpected argument"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := Load(tt.args, func(k string) string { return tt.env[k] }, io.Discard)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			tt.check(t, c)
+		})
+	}
+}
