@@ -8,6 +8,11 @@ type evalCtx struct {
 	raw     map[string][]string
 	lower   map[string][]string
 	missing []string
+	// varFailed is set when a policy variable had no value; a statement that
+	// needed it in a negated test (NotResource, a negated operator) does not
+	// apply ("IAM policy elements: Variables and tags": a value that is not
+	// present "causes the statement to be invalid").
+	varFailed bool
 }
 
 // get looks key up; key is lower case.
@@ -28,11 +33,12 @@ func (c *evalCtx) get(key string) ([]string, bool) {
 	return v, ok
 }
 
-// lookupVar returns the value a policy variable stands for: the first value
-// of the context key.
+// lookupVar returns the value a policy variable stands for. A key with
+// several values cannot serve as a variable.
 func (c *evalCtx) lookupVar(key string) (string, bool) {
 	v, ok := c.get(key)
-	if !ok || len(v) == 0 {
+	if !ok || len(v) != 1 {
+		c.varFailed = true
 		return "", false
 	}
 	return v[0], true
@@ -96,6 +102,7 @@ func (e *evaluator) statement(st *Statement, withPrincipal bool) (strength, bool
 	}
 	if len(st.resources) > 0 {
 		hit = false
+		e.ctx.varFailed = false
 		for _, r := range st.resources {
 			ok, missing := r.match(e.req.Resource, e.ctx.lookupVar)
 			if missing != "" {
@@ -106,7 +113,8 @@ func (e *evaluator) statement(st *Statement, withPrincipal bool) (strength, bool
 				break
 			}
 		}
-		if hit == st.NotResource {
+		if hit == st.NotResource || (st.NotResource && e.ctx.varFailed) {
+			e.ctx.varFailed = false
 			return matchNone, false
 		}
 	}
@@ -128,10 +136,13 @@ func (e *evaluator) statement(st *Statement, withPrincipal bool) (strength, bool
 	ok := true
 	for i := range st.conditions {
 		// Evaluate every condition so Missing lists every absent key.
-		if !st.conditions[i].eval(&e.ctx) {
+		c := &st.conditions[i]
+		e.ctx.varFailed = false
+		if !c.eval(&e.ctx) || (e.ctx.varFailed && c.op.base.negated()) {
 			ok = false
 		}
 	}
+	e.ctx.varFailed = false
 	if !ok {
 		return matchNone, false
 	}
