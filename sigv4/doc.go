@@ -41,7 +41,8 @@
 //  3. both forms at once, host not signed, or a session-token header that is not
 //     signed: KindMismatch
 //  4. clock: KindSkew (header form, or presigned dated in the future);
-//     KindPresignExpired past X-Amz-Date+X-Amz-Expires
+//     KindPresignExpired past X-Amz-Date+X-Amz-Expires (+MaxSkew when the URL
+//     has no X-Amz-Expires)
 //  5. credential scope (terminator, date, optional Options.Region/Service): KindMismatch
 //  6. Lookup: KindUnknownKey
 //  7. session token: KindInvalidToken, then KindExpiredToken (before the signature:

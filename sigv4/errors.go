@@ -36,20 +36,24 @@ const (
 	KindInvalidToken
 )
 
-var kindNames = [...]string{
-	KindMissingAuthentication: "MissingAuthentication",
-	KindIncomplete:            "Incomplete",
-	KindUnknownKey:            "UnknownKey",
-	KindMismatch:              "Mismatch",
-	KindSkew:                  "Skew",
-	KindPresignExpired:        "PresignExpired",
-	KindExpiredToken:          "ExpiredToken",
-	KindInvalidToken:          "InvalidToken",
-}
-
 func (k Kind) String() string {
-	if k > 0 && int(k) < len(kindNames) {
-		return kindNames[k]
+	switch k {
+	case KindMissingAuthentication:
+		return "MissingAuthentication"
+	case KindIncomplete:
+		return "Incomplete"
+	case KindUnknownKey:
+		return "UnknownKey"
+	case KindMismatch:
+		return "Mismatch"
+	case KindSkew:
+		return "Skew"
+	case KindPresignExpired:
+		return "PresignExpired"
+	case KindExpiredToken:
+		return "ExpiredToken"
+	case KindInvalidToken:
+		return "InvalidToken"
 	}
 	return fmt.Sprintf("Kind(%d)", int(k))
 }
