@@ -57,6 +57,12 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	info.Service = front.service()
 	if perr != nil {
+		if se := asSigErr(perr); se.Kind == sigv4.KindMissingAuthentication && isAnonymousSTS(front, r, body) {
+			// AssumeRoleWithWebIdentity and AssumeRoleWithSAML are called unsigned: the token or
+			// assertion is the credential, and the handler checks it.
+			front.serve(reqctx.With(r.Context(), info), w, r, body, info)
+			return
+		}
 		front.writeError(w, front.authError(asSigErr(perr)), info.RequestID)
 		return
 	}
@@ -161,4 +167,17 @@ func recoverer(s *Server, next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(w, r)
 	})
+}
+
+// isAnonymousSTS reports an unsigned STS call of one of the two operations AWS serves without
+// a signature.
+func isAnonymousSTS(front frontend, r *http.Request, body []byte) bool {
+	if front.service() != "sts" {
+		return false
+	}
+	switch queryParam(r, body, "Action") {
+	case "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML":
+		return true
+	}
+	return false
 }

@@ -61,3 +61,7 @@ func From(ctx context.Context) *Info {
 	}
 	return &Info{}
 }
+
+// Anonymous reports a request that carried no signature (only STS's web identity and SAML
+// operations are served that way); its Caller is empty.
+func (i *Info) Anonymous() bool { return i.Caller.Type == "" }
