@@ -61,6 +61,8 @@ func fedCode(t *testing.T, err error, code, msg string) {
 	}
 }
 
+func asAWSError(err error) (*awserr.Error, bool) { return awserr.As(err) }
+
 func fedOK(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
