@@ -1,0 +1,430 @@
+package iam
+
+import (
+	"context"
+	"sort"
+	"strings"
+
+	"github.com/iamlocal/iamlocal/api/iamapi"
+	"github.com/iamlocal/iamlocal/authz"
+	"github.com/iamlocal/iamlocal/protocol"
+	"github.com/iamlocal/iamlocal/storage"
+)
+
+// Role quotas (IAM User Guide, "IAM and AWS STS quotas"): a trust policy of at most 2048
+// characters (white space not counted), a session of 1 to 12 hours (the model bounds
+// MaxSessionDuration to 3600..43200; the default is one hour).
+const (
+	maxTrustPolicySize        = 2048
+	defaultMaxSessionDuration = 3600
+)
+
+func roleARN(acct string, r storage.RoleRecord) string {
+	return "arn:aws:iam::" + acct + ":role" + r.Path + r.Name
+}
+
+func noSuchRole(name string) error {
+	return iamapi.ErrNoSuchEntity("The role with name %s cannot be found.", name)
+}
+
+func loadRole(tx *storage.Tx, name string) (storage.RoleRecord, error) {
+	r, err := storage.Roles(tx).Get(storage.Key(name))
+	if isNotFound(err) {
+		return r, noSuchRole(name)
+	}
+	return r, err
+}
+
+// protectedRole refuses changes that only AWS may make to a service-linked role, with IAM's
+// UnmodifiableEntity text (seen for AWSServiceRoleFor* and AWSReservedSSO_* roles, IAM Identity
+// Center User Guide, "Troubleshooting").
+func protectedRole(r storage.RoleRecord) error {
+	if r.ServiceLinked {
+		return iamapi.ErrUnmodifiableEntity("Cannot perform the operation on the protected role '%s' - this role is only modifiable by AWS", r.Name)
+	}
+	return nil
+}
+
+// roleView selects the members an operation returns: AWS answers different subsets of Role
+// from different operations (recorded AWS responses in LocalStack's IAM parity snapshots:
+// CreateRole omits Description, MaxSessionDuration and RoleLastUsed; ListRoles omits Tags,
+// PermissionsBoundary and RoleLastUsed; roles inside an instance profile carry neither).
+type roleView uint8
+
+const (
+	withDescription roleView = 1 << iota
+	withMaxSession
+	withLastUsed
+	withTags
+	withBoundary
+
+	viewCreate           = withTags | withBoundary
+	viewGet              = withDescription | withMaxSession | withLastUsed | withTags | withBoundary
+	viewList             = withDescription | withMaxSession
+	viewProfile roleView = 0
+)
+
+func wireRole(acct string, r storage.RoleRecord, v roleView) iamapi.Role {
+	out := iamapi.Role{
+		Arn:                      protocol.Ptr(roleARN(acct, r)),
+		AssumeRolePolicyDocument: protocol.Ptr(encodeDocument(r.TrustPolicy)),
+		CreateDate:               protocol.Ptr(r.Created),
+		Path:                     protocol.Ptr(r.Path),
+		RoleId:                   protocol.Ptr(r.ID),
+		RoleName:                 protocol.Ptr(r.Name),
+	}
+	if v&withDescription != 0 && r.Description != "" {
+		out.Description = protocol.Ptr(r.Description)
+	}
+	if v&withMaxSession != 0 {
+		out.MaxSessionDuration = protocol.Ptr(r.MaxSessionDuration)
+	}
+	if v&withLastUsed != 0 {
+		out.RoleLastUsed = wireLastUsed(r)
+	}
+	if v&withTags != 0 {
+		out.Tags = tagsOut(r.Tags)
+	}
+	if v&withBoundary != 0 {
+		out.PermissionsBoundary = wireBoundary(r.Boundary)
+	}
+	return out
+}
+
+// wireLastUsed is always present in GetRole, empty until STS records a use.
+func wireLastUsed(r storage.RoleRecord) *iamapi.RoleLastUsed {
+	lu := &iamapi.RoleLastUsed{}
+	if !r.LastUsed.IsZero() {
+		lu.LastUsedDate = protocol.Ptr(r.LastUsed)
+		if r.LastUsedRegion != "" {
+			lu.Region = protocol.Ptr(r.LastUsedRegion)
+		}
+	}
+	return lu
+}
+
+func (s *Service) CreateRole(ctx context.Context, in *iamapi.CreateRoleRequest) (*iamapi.CreateRoleResponse, error) {
+	acct := account(ctx)
+	name, doc := protocol.Val(in.RoleName), protocol.Val(in.AssumeRolePolicyDocument)
+	r := storage.RoleRecord{
+		V: 1, Name: name, Path: pathOr(in.Path), Created: s.now(ctx), TrustPolicy: doc,
+		Description: protocol.Val(in.Description), MaxSessionDuration: defaultMaxSessionDuration,
+		Boundary: protocol.Val(in.PermissionsBoundary),
+	}
+	if in.MaxSessionDuration != nil {
+		r.MaxSessionDuration = *in.MaxSessionDuration
+	}
+	tags, err := applyTags(nil, in.Tags, true)
+	if err != nil {
+		return nil, err
+	}
+	r.Tags = tags
+	err = s.update(ctx, func(tx *storage.Tx) error {
+		if err := checkTrustPolicy(tx, doc); err != nil {
+			return err
+		}
+		if r.Boundary != "" {
+			if err := boundaryExists(tx, r.Boundary); err != nil {
+				return err
+			}
+		}
+		if storage.Roles(tx).Has(storage.Key(name)) {
+			return iamapi.ErrEntityAlreadyExists("Role with name %s already exists.", name)
+		}
+		r.ID = s.ids.UniqueID("AROA")
+		return storage.Roles(tx).Insert(storage.Key(name), r)
+	})
+	if err != nil {
+		return nil, asAWS(err)
+	}
+	out := wireRole(acct, r, viewCreate)
+	out.Tags = in.Tags // the create response echoes the tags in request order
+	return &iamapi.CreateRoleResponse{Role: &out}, nil
+}
+
+// checkTrustPolicy validates a role trust policy: its grammar and principals, then its size.
+func checkTrustPolicy(tx *storage.Tx, doc string) error {
+	if _, err := validatePolicy(tx, doc, authz.KindTrust); err != nil {
+		return err
+	}
+	if policySize(doc) > maxTrustPolicySize {
+		return iamapi.ErrLimitExceeded("Cannot exceed quota for ACLSizePerRole: %d", maxTrustPolicySize)
+	}
+	return nil
+}
+
+func pathOr(p *string) string {
+	if p == nil || *p == "" {
+		return "/"
+	}
+	return *p
+}
+
+func (s *Service) GetRole(ctx context.Context, in *iamapi.GetRoleRequest) (*iamapi.GetRoleResponse, error) {
+	var r storage.RoleRecord
+	err := s.view(ctx, func(tx *storage.Tx) (err error) {
+		r, err = loadRole(tx, protocol.Val(in.RoleName))
+		return err
+	})
+	if err != nil {
+		return nil, asAWS(err)
+	}
+	out := wireRole(account(ctx), r, viewGet)
+	return &iamapi.GetRoleResponse{Role: &out}, nil
+}
+
+// changeRole runs fn on the named role inside one transaction and stores the result.
+func (s *Service) changeRole(ctx context.Context, name string, fn func(tx *storage.Tx, r *storage.RoleRecord) error) (storage.RoleRecord, error) {
+	var r storage.RoleRecord
+	err := s.update(ctx, func(tx *storage.Tx) (err error) {
+		if r, err = loadRole(tx, name); err != nil {
+			return err
+		}
+		if err := fn(tx, &r); err != nil {
+			return err
+		}
+		return storage.Roles(tx).Put(storage.Key(name), r)
+	})
+	return r, asAWS(err)
+}
+
+func (s *Service) UpdateRole(ctx context.Context, in *iamapi.UpdateRoleRequest) (*iamapi.UpdateRoleResponse, error) {
+	_, err := s.changeRole(ctx, protocol.Val(in.RoleName), func(_ *storage.Tx, r *storage.RoleRecord) error {
+		if in.Description != nil {
+			r.Description = *in.Description
+		}
+		if in.MaxSessionDuration != nil {
+			r.MaxSessionDuration = *in.MaxSessionDuration
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.UpdateRoleResponse{}, nil
+}
+
+func (s *Service) UpdateRoleDescription(ctx context.Context, in *iamapi.UpdateRoleDescriptionRequest) (*iamapi.UpdateRoleDescriptionResponse, error) {
+	r, err := s.changeRole(ctx, protocol.Val(in.RoleName), func(_ *storage.Tx, r *storage.RoleRecord) error {
+		r.Description = protocol.Val(in.Description)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := wireRole(account(ctx), r, viewCreate|withDescription)
+	return &iamapi.UpdateRoleDescriptionResponse{Role: &out}, nil
+}
+
+func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, in *iamapi.UpdateAssumeRolePolicyRequest) (*iamapi.Empty, error) {
+	doc := protocol.Val(in.PolicyDocument)
+	_, err := s.changeRole(ctx, protocol.Val(in.RoleName), func(tx *storage.Tx, r *storage.RoleRecord) error {
+		if err := protectedRole(*r); err != nil {
+			return err
+		}
+		if err := checkTrustPolicy(tx, doc); err != nil {
+			return err
+		}
+		r.TrustPolicy = doc
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.Empty{}, nil
+}
+
+// DeleteRole refuses, in this order, a service-linked role, attached managed policies, inline
+// policies and instance profiles, with the texts of recorded AWS responses (LocalStack IAM
+// parity snapshots, test_iam_roles: test_delete_role_with_*).
+func (s *Service) DeleteRole(ctx context.Context, in *iamapi.DeleteRoleRequest) (*iamapi.Empty, error) {
+	name := protocol.Val(in.RoleName)
+	err := s.update(ctx, func(tx *storage.Tx) error {
+		r, err := loadRole(tx, name)
+		if err != nil {
+			return err
+		}
+		if err := protectedRole(r); err != nil {
+			return err
+		}
+		key := storage.Key(name)
+		if storage.Attachments(tx).Count(storage.Prefix(storage.KindRole, key)) > 0 {
+			return iamapi.ErrDeleteConflict("Cannot delete entity, must detach all policies first.")
+		}
+		if storage.InlinePolicies(tx).Count(storage.Prefix(storage.KindRole, key)) > 0 {
+			return iamapi.ErrDeleteConflict("Cannot delete entity, must delete policies first.")
+		}
+		profiles, err := profilesOfRole(tx, name)
+		if err != nil {
+			return err
+		}
+		if len(profiles) > 0 {
+			return iamapi.ErrDeleteConflict("Cannot delete entity, must remove roles from instance profile first.")
+		}
+		return storage.Roles(tx).Delete(key)
+	})
+	if err != nil {
+		return nil, asAWS(err)
+	}
+	return &iamapi.Empty{}, nil
+}
+
+// ListRoles lists roles in name order (case-insensitive, the storage key order).
+func (s *Service) ListRoles(ctx context.Context, in *iamapi.ListRolesRequest) (*iamapi.ListRolesResponse, error) {
+	type keyed struct {
+		key string
+		r   storage.RoleRecord
+	}
+	var all []keyed
+	prefix := pathOr(in.PathPrefix)
+	err := s.view(ctx, func(tx *storage.Tx) error {
+		return storage.Roles(tx).Scan("", func(k string, r storage.RoleRecord) error {
+			if strings.HasPrefix(r.Path, prefix) {
+				all = append(all, keyed{k, r})
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, asAWS(err)
+	}
+	p, err := paginate(all, func(x keyed) string { return x.key }, in.Marker, in.MaxItems)
+	if err != nil {
+		return nil, err
+	}
+	acct := account(ctx)
+	roles := make([]iamapi.Role, 0, len(p.Items))
+	for _, x := range p.Items {
+		roles = append(roles, wireRole(acct, x.r, viewList))
+	}
+	return &iamapi.ListRolesResponse{Roles: roles, IsTruncated: p.IsTruncated(), Marker: p.Marker}, nil
+}
+
+func (s *Service) TagRole(ctx context.Context, in *iamapi.TagRoleRequest) (*iamapi.Empty, error) {
+	_, err := s.changeRole(ctx, protocol.Val(in.RoleName), func(_ *storage.Tx, r *storage.RoleRecord) (err error) {
+		r.Tags, err = applyTags(r.Tags, in.Tags, true)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.Empty{}, nil
+}
+
+func (s *Service) UntagRole(ctx context.Context, in *iamapi.UntagRoleRequest) (*iamapi.Empty, error) {
+	_, err := s.changeRole(ctx, protocol.Val(in.RoleName), func(_ *storage.Tx, r *storage.RoleRecord) error {
+		r.Tags = untagKeys(r.Tags, in.TagKeys, true)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.Empty{}, nil
+}
+
+func (s *Service) ListRoleTags(ctx context.Context, in *iamapi.ListRoleTagsRequest) (*iamapi.ListRoleTagsResponse, error) {
+	var r storage.RoleRecord
+	err := s.view(ctx, func(tx *storage.Tx) (err error) {
+		r, err = loadRole(tx, protocol.Val(in.RoleName))
+		return err
+	})
+	if err != nil {
+		return nil, asAWS(err)
+	}
+	p, err := tagPage(r.Tags, in.Marker, in.MaxItems)
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.ListRoleTagsResponse{Tags: p.Items, IsTruncated: p.IsTruncated(), Marker: p.Marker}, nil
+}
+
+// Tags (IAM User Guide, "Tagging IAM resources"): at most 50 per resource; a new value replaces
+// the old. Recorded AWS responses show role (and user) keys compared without case ("Duplicate
+// tag keys found. Please note that Tag keys are case insensitive.") but policy keys with case
+// ("a" and "A" coexist; "Duplicate tag keys found."). Tags are kept sorted by key, the order
+// Get* and List*Tags answer in.
+
+const maxTagsPerResource = 50
+
+func sameKey(a, b string, fold bool) bool {
+	if fold {
+		return strings.EqualFold(a, b)
+	}
+	return a == b
+}
+
+// applyTags merges a request's tags into cur (which it does not modify).
+func applyTags(cur []storage.Tag, add []iamapi.Tag, fold bool) ([]storage.Tag, error) {
+	for i := range add {
+		for j := i + 1; j < len(add); j++ {
+			if sameKey(protocol.Val(add[i].Key), protocol.Val(add[j].Key), fold) {
+				if fold {
+					return nil, iamapi.ErrInvalidInput("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+				}
+				return nil, iamapi.ErrInvalidInput("Duplicate tag keys found.")
+			}
+		}
+	}
+	out := append([]storage.Tag(nil), cur...)
+next:
+	for _, t := range add {
+		nt := storage.Tag{Key: protocol.Val(t.Key), Value: protocol.Val(t.Value)}
+		for i := range out {
+			if sameKey(out[i].Key, nt.Key, fold) {
+				out[i] = nt
+				continue next
+			}
+		}
+		out = append(out, nt)
+	}
+	if len(out) > maxTagsPerResource {
+		return nil, iamapi.ErrLimitExceeded("The number of tags has reached the maximum limit.")
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out, nil
+}
+
+// untagKeys removes the tags named by keys; absent keys are ignored.
+func untagKeys(cur []storage.Tag, keys []string, fold bool) []storage.Tag {
+	var out []storage.Tag
+keep:
+	for _, t := range cur {
+		for _, k := range keys {
+			if sameKey(t.Key, k, fold) {
+				continue keep
+			}
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// tagsOut converts stored tags to the wire: nil (no element) when there are none.
+func tagsOut(tags []storage.Tag) []iamapi.Tag {
+	if len(tags) == 0 {
+		return nil
+	}
+	out := make([]iamapi.Tag, len(tags))
+	for i, t := range tags {
+		out[i] = iamapi.Tag{Key: protocol.Ptr(t.Key), Value: protocol.Ptr(t.Value)}
+	}
+	return out
+}
+
+// tagsAlways is tagsOut that answers an empty list rather than none (Get* of instance profiles
+// and policies always carry Tags).
+func tagsAlways(tags []storage.Tag) []iamapi.Tag {
+	if out := tagsOut(tags); out != nil {
+		return out
+	}
+	return []iamapi.Tag{}
+}
+
+// tagPage pages a List*Tags answer (Tags is required there, so never nil).
+func tagPage(tags []storage.Tag, marker *string, maxItems *int32) (page[iamapi.Tag], error) {
+	p, err := paginate(tags, func(t storage.Tag) string { return t.Key }, marker, maxItems)
+	if err != nil {
+		return page[iamapi.Tag]{}, err
+	}
+	return page[iamapi.Tag]{Items: tagsAlways(p.Items), Truncated: p.Truncated, Marker: p.Marker}, nil
+}
