@@ -188,7 +188,9 @@ func (d *decoder) indexes(base string) []int {
 		if dot := strings.IndexByte(rest, '.'); dot >= 0 {
 			rest = rest[:dot]
 		}
-		if n, err := strconv.Atoi(rest); err == nil && n > 0 {
+		// Only canonical decimal indexes count: "01" or "+2" would name keys that are never read
+		// back (the element is looked up as base+Itoa(n)) and yield phantom empty elements.
+		if n, err := strconv.Atoi(rest); err == nil && n > 0 && strconv.Itoa(n) == rest {
 			seen[n] = true
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/iamlocal/iamlocal/protocol/awserr"
 	"github.com/iamlocal/iamlocal/protocol/model"
@@ -151,7 +152,7 @@ func scalarText(sh *model.Shape, v reflect.Value) string {
 	case "integer", "long":
 		return strconv.FormatInt(v.Int(), 10)
 	case "double", "float":
-		return strconv.FormatFloat(v.Float(), 'f', -1, 64)
+		return strconv.FormatFloat(v.Float(), 'f', -1, v.Type().Bits()) // float32 as float32: 0.1, not 0.10000000149011612
 	case "boolean":
 		return strconv.FormatBool(v.Bool())
 	case "timestamp":
@@ -170,11 +171,47 @@ func isAbsent(f reflect.Value) bool {
 	return false
 }
 
-// escape is XML text escaping as AWS does it: &, < and > only, so quotes stay readable.
+// escape is XML text escaping as AWS does it: &, < and > only, so quotes stay readable. A
+// character XML 1.0 cannot carry (control characters, invalid UTF-8), which a message may echo
+// from client input, becomes U+FFFD, as encoding/xml does, so the body always parses.
 func escape(s string) string {
-	if !strings.ContainsAny(s, "&<>\r") {
+	if !strings.ContainsAny(s, "&<>\r") && xmlSafe(s) {
 		return s
 	}
-	r := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "\r", "&#xD;")
-	return r.Replace(s)
+	var b strings.Builder
+	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
+		switch {
+		case r == '&':
+			b.WriteString("&amp;")
+		case r == '<':
+			b.WriteString("&lt;")
+		case r == '>':
+			b.WriteString("&gt;")
+		case r == '\r':
+			b.WriteString("&#xD;")
+		case !xmlChar(r):
+			b.WriteRune('\uFFFD')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func xmlSafe(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if !xmlChar(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// xmlChar reports whether r is in XML 1.0's Char production.
+func xmlChar(r rune) bool {
+	return r == 0x09 || r == 0x0A || r == 0x0D || (r >= 0x20 && r <= 0xD7FF) ||
+		(r >= 0xE000 && r <= 0xFFFD) || (r >= 0x10000 && r <= 0x10FFFF)
 }
