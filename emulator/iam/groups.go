@@ -1,0 +1,281 @@
+package iam
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/iamlocal/iamlocal/api/iamapi"
+	"github.com/iamlocal/iamlocal/protocol"
+	"github.com/iamlocal/iamlocal/storage"
+)
+
+func noSuchGroup(name string) error {
+	return iamapi.ErrNoSuchEntity("The group with name %s cannot be found.", name)
+}
+
+// getGroup reads a group by name (case-insensitively) or answers NoSuchEntity.
+func getGroup(tx *storage.Tx, name string) (storage.GroupRecord, error) {
+	g, err := storage.Groups(tx).Get(storage.Key(name))
+	if isNotFound(err) {
+		return g, noSuchGroup(name)
+	}
+	return g, err
+}
+
+func wireGroup(acct string, g storage.GroupRecord) iamapi.Group {
+	return iamapi.Group{
+		Arn:        protocol.Ptr(fmt.Sprintf("arn:aws:iam::%s:group%s%s", acct, g.Path, g.Name)),
+		CreateDate: protocol.Ptr(g.Created),
+		GroupId:    protocol.Ptr(g.ID),
+		GroupName:  protocol.Ptr(g.Name),
+		Path:       protocol.Ptr(g.Path),
+	}
+}
+
+func (s *Service) CreateGroup(ctx context.Context, in *iamapi.CreateGroupRequest) (*iamapi.CreateGroupResponse, error) {
+	name := protocol.Val(in.GroupName)
+	g := storage.GroupRecord{Name: name, Path: pathOrRoot(in.Path), Created: s.now(ctx)}
+	err := s.update(ctx, func(tx *storage.Tx) error {
+		groups := storage.Groups(tx)
+		if groups.Has(storage.Key(name)) {
+			return iamapi.ErrEntityAlreadyExists("Group with name %s already exists.", name)
+		}
+		if groups.Count("") >= quotaGroups {
+			return iamapi.ErrLimitExceeded("Cannot exceed quota for GroupsPerAccount: %d", quotaGroups)
+		}
+		g.ID = s.ids.UniqueID("AGPA")
+		return groups.Insert(storage.Key(name), g)
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := wireGroup(account(ctx), g)
+	return &iamapi.CreateGroupResponse{Group: &out}, nil
+}
+
+// GetGroup describes a group and pages through its members, in user name order.
+func (s *Service) GetGroup(ctx context.Context, in *iamapi.GetGroupRequest) (*iamapi.GetGroupResponse, error) {
+	acct := account(ctx)
+	var g storage.GroupRecord
+	var users []storage.UserRecord
+	err := s.view(ctx, func(tx *storage.Tx) error {
+		var err error
+		if g, err = getGroup(tx, protocol.Val(in.GroupName)); err != nil {
+			return err
+		}
+		return storage.GroupMembers(tx).Scan(storage.Prefix(storage.Key(g.Name)), func(_ string, m storage.MembershipRecord) error {
+			u, err := storage.Users(tx).Get(storage.Key(m.User))
+			if err == nil {
+				users = append(users, u)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	p, err := paginate(users, func(u storage.UserRecord) string { return storage.Key(u.Name) }, in.Marker, in.MaxItems)
+	if err != nil {
+		return nil, err
+	}
+	wg := wireGroup(acct, g)
+	out := &iamapi.GetGroupResponse{Group: &wg, IsTruncated: p.IsTruncated(), Marker: p.Marker, Users: []iamapi.User{}}
+	for _, u := range p.Items {
+		out.Users = append(out.Users, wireUser(acct, u, false))
+	}
+	return out, nil
+}
+
+// UpdateGroup renames and/or moves a group, carrying its memberships and its inline and
+// attached policies along.
+func (s *Service) UpdateGroup(ctx context.Context, in *iamapi.UpdateGroupRequest) (*iamapi.Empty, error) {
+	err := s.update(ctx, func(tx *storage.Tx) error {
+		g, err := getGroup(tx, protocol.Val(in.GroupName))
+		if err != nil {
+			return err
+		}
+		if in.NewPath != nil {
+			g.Path = *in.NewPath
+		}
+		oldKey := storage.Key(g.Name)
+		if in.NewGroupName != nil && *in.NewGroupName != g.Name {
+			newName := *in.NewGroupName
+			newKey := storage.Key(newName)
+			if newKey != oldKey {
+				if storage.Groups(tx).Has(newKey) {
+					return iamapi.ErrEntityAlreadyExists("Group with name %s already exists.", newName)
+				}
+				if err := storage.Groups(tx).Delete(oldKey); err != nil {
+					return err
+				}
+			}
+			if err := renameGroupRefs(tx, oldKey, newName); err != nil {
+				return err
+			}
+			g.Name = newName
+		}
+		return storage.Groups(tx).Put(storage.Key(g.Name), g)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.Empty{}, nil
+}
+
+func renameGroupRefs(tx *storage.Tx, oldKey, newName string) error {
+	newKey := storage.Key(newName)
+	setGroup := func(r *storage.MembershipRecord) { r.Group = newName }
+	var users []string
+	if err := storage.GroupMembers(tx).Scan(storage.Prefix(oldKey), func(_ string, m storage.MembershipRecord) error {
+		users = append(users, storage.Key(m.User))
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, u := range users {
+		if err := movePrefix(storage.UserGroups(tx), storage.Join(u, oldKey), storage.Join(u, newKey), setGroup); err != nil {
+			return err
+		}
+	}
+	return errors.Join(
+		movePrefix(storage.GroupMembers(tx), storage.Prefix(oldKey), storage.Prefix(newKey), setGroup),
+		movePrefix(storage.InlinePolicies(tx), storage.Prefix(storage.KindGroup, oldKey), storage.Prefix(storage.KindGroup, newKey), nil),
+		movePrefix(storage.Attachments(tx), storage.Prefix(storage.KindGroup, oldKey), storage.Prefix(storage.KindGroup, newKey), nil),
+	)
+}
+
+// DeleteGroup refuses while the group has members or policies.
+func (s *Service) DeleteGroup(ctx context.Context, in *iamapi.DeleteGroupRequest) (*iamapi.Empty, error) {
+	err := s.update(ctx, func(tx *storage.Tx) error {
+		g, err := getGroup(tx, protocol.Val(in.GroupName))
+		if err != nil {
+			return err
+		}
+		key := storage.Key(g.Name)
+		switch {
+		case storage.GroupMembers(tx).Count(storage.Prefix(key)) > 0:
+			return iamapi.ErrDeleteConflict("Cannot delete entity, must remove users from group first.")
+		case storage.InlinePolicies(tx).Count(storage.Prefix(storage.KindGroup, key)) > 0:
+			return iamapi.ErrDeleteConflict("Cannot delete entity, must delete policies first.")
+		case storage.Attachments(tx).Count(storage.Prefix(storage.KindGroup, key)) > 0:
+			return iamapi.ErrDeleteConflict("Cannot delete entity, must detach all policies first.")
+		}
+		return storage.Groups(tx).Delete(key)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.Empty{}, nil
+}
+
+func (s *Service) ListGroups(ctx context.Context, in *iamapi.ListGroupsRequest) (*iamapi.ListGroupsResponse, error) {
+	prefix := protocol.Val(in.PathPrefix)
+	var groups []storage.GroupRecord
+	err := s.view(ctx, func(tx *storage.Tx) error {
+		return storage.Groups(tx).Scan("", func(_ string, g storage.GroupRecord) error {
+			if strings.HasPrefix(g.Path, prefix) {
+				groups = append(groups, g)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return pageGroups(account(ctx), groups, in.Marker, in.MaxItems)
+}
+
+func pageGroups(acct string, groups []storage.GroupRecord, marker *string, maxItems *int32) (*iamapi.ListGroupsResponse, error) {
+	p, err := paginate(groups, func(g storage.GroupRecord) string { return storage.Key(g.Name) }, marker, maxItems)
+	if err != nil {
+		return nil, err
+	}
+	out := &iamapi.ListGroupsResponse{IsTruncated: p.IsTruncated(), Marker: p.Marker, Groups: []iamapi.Group{}}
+	for _, g := range p.Items {
+		out.Groups = append(out.Groups, wireGroup(acct, g))
+	}
+	return out, nil
+}
+
+// AddUserToGroup is idempotent: adding a member again succeeds and changes nothing.
+func (s *Service) AddUserToGroup(ctx context.Context, in *iamapi.AddUserToGroupRequest) (*iamapi.Empty, error) {
+	err := s.update(ctx, func(tx *storage.Tx) error {
+		u, err := getUser(tx, protocol.Val(in.UserName))
+		if err != nil {
+			return err
+		}
+		g, err := getGroup(tx, protocol.Val(in.GroupName))
+		if err != nil {
+			return err
+		}
+		uk, gk := storage.Key(u.Name), storage.Key(g.Name)
+		if storage.UserGroups(tx).Has(storage.Join(uk, gk)) {
+			return nil
+		}
+		if storage.UserGroups(tx).Count(storage.Prefix(uk)) >= quotaGroupsPerUser {
+			return iamapi.ErrLimitExceeded("Cannot exceed quota for GroupsPerUser: %d", quotaGroupsPerUser)
+		}
+		m := storage.MembershipRecord{User: u.Name, Group: g.Name}
+		return errors.Join(
+			storage.UserGroups(tx).Put(storage.Join(uk, gk), m),
+			storage.GroupMembers(tx).Put(storage.Join(gk, uk), m),
+		)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.Empty{}, nil
+}
+
+// RemoveUserFromGroup checks the user first (AWS names the missing user even when the group
+// is missing too) and succeeds for a user who is not a member.
+func (s *Service) RemoveUserFromGroup(ctx context.Context, in *iamapi.RemoveUserFromGroupRequest) (*iamapi.Empty, error) {
+	err := s.update(ctx, func(tx *storage.Tx) error {
+		u, err := getUser(tx, protocol.Val(in.UserName))
+		if err != nil {
+			return err
+		}
+		g, err := getGroup(tx, protocol.Val(in.GroupName))
+		if err != nil {
+			return err
+		}
+		uk, gk := storage.Key(u.Name), storage.Key(g.Name)
+		if !storage.UserGroups(tx).Has(storage.Join(uk, gk)) {
+			return nil
+		}
+		return errors.Join(
+			storage.UserGroups(tx).Delete(storage.Join(uk, gk)),
+			storage.GroupMembers(tx).Delete(storage.Join(gk, uk)),
+		)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.Empty{}, nil
+}
+
+func (s *Service) ListGroupsForUser(ctx context.Context, in *iamapi.ListGroupsForUserRequest) (*iamapi.ListGroupsForUserResponse, error) {
+	var groups []storage.GroupRecord
+	err := s.view(ctx, func(tx *storage.Tx) error {
+		u, err := getUser(tx, protocol.Val(in.UserName))
+		if err != nil {
+			return err
+		}
+		return storage.UserGroups(tx).Scan(storage.Prefix(storage.Key(u.Name)), func(_ string, m storage.MembershipRecord) error {
+			if g, err := storage.Groups(tx).Get(storage.Key(m.Group)); err == nil {
+				groups = append(groups, g)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	out, err := pageGroups(account(ctx), groups, in.Marker, in.MaxItems)
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.ListGroupsForUserResponse{Groups: out.Groups, IsTruncated: out.IsTruncated, Marker: out.Marker}, nil
+}
