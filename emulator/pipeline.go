@@ -16,6 +16,9 @@ import (
 	"github.com/iamlocal/iamlocal/sigv4"
 )
 
+// authorizeFunc is the authorization step a frontend runs between decoding and the handler.
+type authorizeFunc func(ctx context.Context, info *reqctx.Info, op string, in any) error
+
 // frontend is one protocol face of the server: it owns routing within its service, decoding,
 // encoding and the mapping of authentication failures to its protocol's error codes.
 type frontend interface {
@@ -31,6 +34,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /_iamlocal/health", s.health)
 	mux.HandleFunc("POST /_iamlocal/reset", s.reset)
 	mux.HandleFunc("POST /moto-api/reset", s.reset)
+	mux.Handle("GET /_iamlocal/decisions", s.authz.Log())
 	mux.HandleFunc("/", s.serveAPI)
 	return recoverer(s, mux)
 }

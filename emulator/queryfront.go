@@ -18,13 +18,14 @@ import (
 
 // queryFrontend serves an AWS Query service (IAM, STS): POST / or GET /?Action=...
 type queryFrontend struct {
-	log   *slog.Logger
-	model *model.Service
-	ops   map[string]protocol.Operation
+	log       *slog.Logger
+	model     *model.Service
+	authorize authorizeFunc
+	ops       map[string]protocol.Operation
 }
 
-func newQueryFrontend(svc *model.Service, ops []protocol.Operation, log *slog.Logger) *queryFrontend {
-	f := &queryFrontend{log: log, model: svc, ops: map[string]protocol.Operation{}}
+func newQueryFrontend(svc *model.Service, ops []protocol.Operation, log *slog.Logger, authorize authorizeFunc) *queryFrontend {
+	f := &queryFrontend{log: log, model: svc, authorize: authorize, ops: map[string]protocol.Operation{}}
 	for _, op := range ops {
 		f.ops[op.Name()] = op
 	}
@@ -82,6 +83,10 @@ func (f *queryFrontend) serve(ctx context.Context, w http.ResponseWriter, r *htt
 			f.writeError(w, awserr.Validation("%s", protocol.ValidationMessage(vs)), info.RequestID)
 			return
 		}
+	}
+	if err := f.authorize(ctx, info, op.Name(), in); err != nil {
+		f.fail(w, err, info)
+		return
 	}
 	out, err := op.Call(ctx, in)
 	if err != nil {

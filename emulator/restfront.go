@@ -18,15 +18,16 @@ import (
 
 // restFrontend serves a REST-JSON service (Lambda).
 type restFrontend struct {
-	log    *slog.Logger
-	model  *model.Service
-	router *mux.Router
+	log       *slog.Logger
+	model     *model.Service
+	authorize authorizeFunc
+	router    *mux.Router
 }
 
 type ctxBody struct{}
 
-func newRestFrontend(svc *model.Service, ops []protocol.Operation, log *slog.Logger) *restFrontend {
-	f := &restFrontend{log: log, model: svc}
+func newRestFrontend(svc *model.Service, ops []protocol.Operation, log *slog.Logger, authorize authorizeFunc) *restFrontend {
+	f := &restFrontend{log: log, model: svc, authorize: authorize}
 	f.router = restjson.NewRouter(ops, func(op protocol.Operation) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { f.call(w, r, op) })
 	})
@@ -86,6 +87,10 @@ func (f *restFrontend) call(w http.ResponseWriter, r *http.Request, op protocol.
 			f.writeError(w, awserr.New("ValidationException", http.StatusBadRequest, true, "%s", protocol.ValidationMessage(vs)), info.RequestID)
 			return
 		}
+	}
+	if err := f.authorize(ctx, info, op.Name(), in); err != nil {
+		f.fail(w, err, info)
+		return
 	}
 	out, err := op.Call(ctx, in)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/iamlocal/iamlocal/api/iamapi"
 	"github.com/iamlocal/iamlocal/api/lambdaapi"
 	"github.com/iamlocal/iamlocal/api/stsapi"
+	"github.com/iamlocal/iamlocal/emulator/authorize"
 	"github.com/iamlocal/iamlocal/emulator/iam"
 	"github.com/iamlocal/iamlocal/emulator/sts"
 	"github.com/iamlocal/iamlocal/ids"
@@ -52,6 +53,10 @@ type Options struct {
 	Logger   *slog.Logger
 	// MaxBodyBytes bounds request bodies; default 80 MiB (Lambda accepts 70167211-byte requests).
 	MaxBodyBytes int64
+	// Enforce is how policy decisions apply: authorize.On (default), Soft (record only) or Off.
+	Enforce authorize.Mode
+	// DecisionLogSize bounds the decision log served at /_iamlocal/decisions; default 1000.
+	DecisionLogSize int
 }
 
 // Server is a running emulator without a listener.
@@ -63,6 +68,7 @@ type Server struct {
 	ids      ids.Generator
 	log      *slog.Logger
 	accounts map[string]Account // by root access key id
+	authz    *authorize.Authorizer
 	query    map[string]*queryFrontend
 	lambda   *restFrontend
 	handler  http.Handler
@@ -124,13 +130,19 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.db = db
+	mode, err := authorize.ParseMode(string(opts.Enforce))
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.authz = authorize.New(authorize.Options{DB: db, Mode: mode, Log: authorize.NewDecisionLog(opts.DecisionLogSize)})
 	iamSvc := iam.New(iam.Options{DB: db, Clock: s.clock, IDs: s.ids})
 	stsSvc := sts.New(sts.Options{DB: db, Clock: s.clock, IDs: s.ids})
 	s.query = map[string]*queryFrontend{
-		"iam": newQueryFrontend(iamapi.Model(), iamapi.Operations(iamSvc), s.log),
-		"sts": newQueryFrontend(stsapi.Model(), stsapi.Operations(stsSvc), s.log),
+		"iam": newQueryFrontend(iamapi.Model(), iamapi.Operations(iamSvc), s.log, s.authz.Authorize),
+		"sts": newQueryFrontend(stsapi.Model(), stsapi.Operations(stsSvc), s.log, s.authz.Authorize),
 	}
-	s.lambda = newRestFrontend(lambdaapi.Model(), lambdaapi.Operations(lambdaapi.Unimplemented{}), s.log)
+	s.lambda = newRestFrontend(lambdaapi.Model(), lambdaapi.Operations(lambdaapi.Unimplemented{}), s.log, s.authz.Authorize)
 	s.handler = s.routes()
 	return s, nil
 }
@@ -144,11 +156,21 @@ func (s *Server) Accounts() []Account { return append([]Account(nil), s.opts.Acc
 // Region is the emulated region.
 func (s *Server) Region() string { return s.opts.Region }
 
-// Reset returns every account to its initial state.
-func (s *Server) Reset() error { return s.db.Reset() }
+// Reset returns every account to its initial state and forgets recorded decisions.
+func (s *Server) Reset() error {
+	s.authz.Log().Clear()
+	return s.db.Reset()
+}
+
+// Decisions returns the recorded authorization decisions, oldest first.
+func (s *Server) Decisions() []authorize.Decision { return s.authz.Log().Snapshot() }
 
 // Close closes the database (and removes it when New created a temporary one).
 func (s *Server) Close() error {
+	if s.db == nil {
+		s.removeTemp()
+		return nil
+	}
 	err := s.db.Close()
 	s.removeTemp()
 	return err

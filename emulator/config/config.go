@@ -22,6 +22,7 @@ type Config struct {
 	Region   string
 	Accounts []emulator.Account
 	LogLevel string
+	Enforce  string
 }
 
 // DefaultAddr is the documented listen address.
@@ -77,6 +78,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	fs.StringVar(&rootKey, "root-access-key-id", env("IAMLOCAL_ROOT_ACCESS_KEY_ID", emulator.DefaultAccessKeyID), "root access key id (IAMLOCAL_ROOT_ACCESS_KEY_ID)")
 	fs.StringVar(&rootSecret, "root-secret-access-key", env("IAMLOCAL_ROOT_SECRET_ACCESS_KEY", emulator.DefaultSecretAccessKey), "root secret access key (IAMLOCAL_ROOT_SECRET_ACCESS_KEY)")
 	fs.Var(&extra, "account", "extra account ACCOUNT:KEY:SECRET, repeatable (IAMLOCAL_ACCOUNTS, comma-separated)")
+	fs.StringVar(&c.Enforce, "enforce", env("IAMLOCAL_ENFORCE", "on"), "policy enforcement: on, soft (record only) or off (IAMLOCAL_ENFORCE)")
 	fs.StringVar(&c.LogLevel, "log-level", env("IAMLOCAL_LOG_LEVEL", "info"), "debug, info, warn or error (IAMLOCAL_LOG_LEVEL)")
 	if v := getenv("IAMLOCAL_ACCOUNTS"); v != "" {
 		if err := extra.Set(v); err != nil {
@@ -103,6 +105,11 @@ func (c Config) validate() error {
 	}
 	if !regionRE.MatchString(c.Region) {
 		errs = append(errs, fmt.Errorf("region %q is not a region name such as us-east-1", c.Region))
+	}
+	switch c.Enforce {
+	case "on", "soft", "off":
+	default:
+		errs = append(errs, fmt.Errorf("enforcement %q: want on, soft or off", c.Enforce))
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

@@ -46,6 +46,12 @@ func TestLoad(t *testing.T) {
 		{name: "duplicate account", env: map[string]string{"IAMLOCAL_ACCOUNTS": "123456789012:k:x"}, wantErr: "configured twice"},
 		{name: "bad addr", args: []string{"-addr", "nope"}, wantErr: "want host:port"},
 		{name: "bad region", env: map[string]string{"IAMLOCAL_REGION": "mars"}, wantErr: "not a region name"},
+		{name: "bad enforce", env: map[string]string{"IAMLOCAL_ENFORCE": "maybe"}, wantErr: "want on, soft or off"},
+		{name: "soft enforce", env: map[string]string{"IAMLOCAL_ENFORCE": "soft"}, check: func(t *testing.T, c Config) {
+			if c.Enforce != "soft" {
+				t.Errorf("Enforce = %q", c.Enforce)
+			}
+		}},
 		{name: "bad log level", env: map[string]string{"IAMLOCAL_LOG_LEVEL": "loud"}, wantErr: "log level"},
 		{name: "empty secret", args: []string{"-root-secret-access-key", ""}, wantErr: "must not be empty"},
 		{name: "stray argument", args: []string{"extra"}, wantErr: "unexpected argument"},

@@ -1,0 +1,302 @@
+// Package authorize is the authorization step of the request pipeline: it maps an operation
+// call to the IAM checks AWS makes (action, resource, condition keys), gathers the caller's
+// policies in one read transaction, asks the pure authz engine, records the decision, and
+// turns a denial into AWS's AccessDenied error.
+package authorize
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/iamlocal/iamlocal/authz"
+	"github.com/iamlocal/iamlocal/emulator/policyset"
+	"github.com/iamlocal/iamlocal/emulator/reqctx"
+	"github.com/iamlocal/iamlocal/protocol/awserr"
+	"github.com/iamlocal/iamlocal/storage"
+)
+
+// Mode is how decisions are applied (IAMLOCAL_ENFORCE).
+type Mode string
+
+const (
+	On   Mode = "on"   // deny as AWS would
+	Soft Mode = "soft" // evaluate and record, never deny
+	Off  Mode = "off"  // do not evaluate
+)
+
+// ParseMode reads a mode name; "" means On.
+func ParseMode(s string) (Mode, error) {
+	switch Mode(s) {
+	case "", On:
+		return On, nil
+	case Soft, Off:
+		return Mode(s), nil
+	}
+	return "", fmt.Errorf("enforcement mode %q: want on, soft or off", s)
+}
+
+// Options configure an Authorizer.
+type Options struct {
+	DB    *storage.DB
+	Mode  Mode
+	Cache *policyset.Cache
+	Log   *DecisionLog
+	// ResourcePolicies returns the resource-based policy documents of a resource ARN (Lambda
+	// function policies); nil when the service has none.
+	ResourcePolicies func(tx *storage.Tx, arn string) ([]string, error)
+}
+
+// Authorizer decides every signed request.
+type Authorizer struct {
+	opts Options
+}
+
+// New returns an Authorizer.
+func New(opts Options) *Authorizer {
+	if opts.Mode == "" {
+		opts.Mode = On
+	}
+	if opts.Cache == nil {
+		opts.Cache = policyset.NewCache(0)
+	}
+	if opts.Log == nil {
+		opts.Log = NewDecisionLog(1000)
+	}
+	return &Authorizer{opts: opts}
+}
+
+// Log is the decision log.
+func (a *Authorizer) Log() *DecisionLog { return a.opts.Log }
+
+// Mode is the enforcement mode.
+func (a *Authorizer) Mode() Mode { return a.opts.Mode }
+
+// Authorize decides one operation call. It returns nil when allowed (or when enforcement is
+// soft or off) and an *awserr.Error AccessDenied when denied.
+func (a *Authorizer) Authorize(ctx context.Context, info *reqctx.Info, op string, in any) error {
+	if a.opts.Mode == Off || info.Anonymous() {
+		return nil
+	}
+	if info.Service == "sts" && op == "GetCallerIdentity" {
+		return nil // never denied: "GetCallerIdentity ... No permissions are required"
+	}
+	var denial error
+	err := a.opts.DB.View(info.Caller.Account, func(tx *storage.Tx) error {
+		p, err := a.principal(tx, info.Caller)
+		if err != nil {
+			return err
+		}
+		e := &env{tx: tx, account: info.Caller.Account, region: info.Region, caller: info.Caller}
+		for _, c := range checksFor(info.Service, op, newInput(in), e) {
+			res, err := a.decide(tx, info, p, c)
+			if err != nil {
+				return err
+			}
+			msg := ""
+			if res.Decision != authz.Allow {
+				msg = message(info.Caller.ARN, c, res)
+			}
+			a.opts.Log.Add(Decision{Time: info.Now, RequestID: info.RequestID, Principal: info.Caller.ARN,
+				Action: c.action, Resource: c.resource, Decision: res.Decision.String(), DecidedBy: kindName(res.DecidedBy),
+				Matched: matched(res.Matched), Missing: res.Missing, Mode: string(a.opts.Mode), Message: msg, Operation: op})
+			if res.Decision != authz.Allow && a.opts.Mode == On {
+				denial = accessDenied(info.Service, msg)
+				return nil
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return denial
+}
+
+// principalPolicies is the caller as the engine sees it, with its policies and tags.
+type principalPolicies struct {
+	p    authz.Principal
+	set  authz.PolicySet
+	tags map[string]string
+	sess *storage.SessionRecord
+}
+
+func (a *Authorizer) principal(tx *storage.Tx, c reqctx.Caller) (*principalPolicies, error) {
+	pp := &principalPolicies{p: authz.Principal{ARN: c.ARN, Account: c.Account, RoleARN: c.RoleARN}}
+	var err error
+	var ent policyset.Entity
+	switch {
+	case c.Temporary:
+		s, serr := storage.Sessions(tx).Get(c.SessionID)
+		if serr != nil {
+			return nil, fmt.Errorf("authorize: session %s: %w", c.SessionID, serr)
+		}
+		pp.sess = &s
+		if s.Type != "AssumedRole" && s.UserName == "" {
+			pp.p.IsRoot = true // the root user's own GetSessionToken credentials
+		}
+		pp.set, ent, err = policyset.ForSession(tx, a.opts.Cache, s)
+	case c.Type == reqctx.Account:
+		pp.p.IsRoot = true
+	case c.Type == reqctx.User:
+		pp.set, ent, err = policyset.ForUser(tx, a.opts.Cache, c.UserName)
+	}
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return nil, err
+	}
+	pp.tags = ent.Tags
+	return pp, nil
+}
+
+// decide evaluates one check, with the trust policy as resource-based policy where the check
+// names a role, and AWS's cross-account rule (both sides must allow) when the role is in
+// another account.
+func (a *Authorizer) decide(tx *storage.Tx, info *reqctx.Info, p *principalPolicies, c check) (authz.Result, error) {
+	req := authz.Request{Principal: p.p, Action: c.action, Resource: c.resource, Context: a.context(info, p, c)}
+	set := p.set
+	if c.trustRole == nil {
+		return authz.Evaluate(req, set), nil
+	}
+	trust, err := a.trustPolicy(tx, info.Caller.Account, c.trustRole)
+	if err != nil {
+		return authz.Result{}, err
+	}
+	if c.trustRole.account == info.Caller.Account || c.trustRole.account == "" {
+		set.Resource = trust
+		return authz.Evaluate(req, set), nil
+	}
+	// Cross-account: the caller's own policies must allow, and the trust policy must allow
+	// the caller by itself ("Cross-account policy evaluation logic").
+	if id := authz.Evaluate(req, set); id.Decision != authz.Allow {
+		return id, nil
+	}
+	onlyTrust := authz.PolicySet{Resource: trust}
+	req.Principal.IsRoot = false
+	res := authz.Evaluate(req, onlyTrust)
+	if res.Decision != authz.Allow && res.DecidedBy == 0 {
+		res.DecidedBy = authz.KindResource
+	}
+	return res, nil
+}
+
+func (a *Authorizer) trustPolicy(tx *storage.Tx, callerAccount string, r *roleRef) ([]authz.Named, error) {
+	load := func(t *storage.Tx) ([]authz.Named, error) {
+		role, err := storage.Roles(t).Get(storage.Key(r.name))
+		if errors.Is(err, storage.ErrNotFound) {
+			return nil, nil
+		} else if err != nil {
+			return nil, err
+		}
+		p, err := a.opts.Cache.Compile(role.TrustPolicy, authz.KindTrust)
+		if err != nil {
+			return nil, err
+		}
+		return []authz.Named{{Name: "arn:aws:iam::" + t.Account() + ":role" + role.Path + role.Name, Policy: p}}, nil
+	}
+	if r.account == callerAccount || r.account == "" {
+		return load(tx)
+	}
+	var out []authz.Named
+	err := a.opts.DB.View(r.account, func(t *storage.Tx) error {
+		var err error
+		out, err = load(t)
+		return err
+	})
+	return out, err
+}
+
+// context builds the request context: the global keys AWS sets for every request, the
+// principal's tags and session facts, and the check's own keys.
+func (a *Authorizer) context(info *reqctx.Info, p *principalPolicies, c check) map[string][]string {
+	caller := info.Caller
+	ctx := map[string][]string{
+		"aws:CurrentTime":           {info.Now.UTC().Format(time.RFC3339)},
+		"aws:EpochTime":             {strconv.FormatInt(info.Now.Unix(), 10)},
+		"aws:RequestedRegion":       {info.Region},
+		"aws:SecureTransport":       {strconv.FormatBool(info.Secure)},
+		"aws:PrincipalAccount":      {caller.Account},
+		"aws:PrincipalType":         {string(caller.Type)},
+		"aws:userid":                {caller.UserID},
+		"aws:PrincipalArn":          {principalARN(caller)},
+		"aws:PrincipalIsAWSService": {"false"},
+		"aws:ViaAWSService":         {"false"},
+	}
+	if info.SourceIP != "" {
+		ctx["aws:SourceIp"] = []string{info.SourceIP}
+	}
+	if caller.Type == reqctx.User {
+		ctx["aws:username"] = []string{caller.UserName}
+	}
+	if p.sess != nil {
+		ctx["aws:MultiFactorAuthPresent"] = []string{"false"}
+		if p.sess.SourceIdent != "" {
+			ctx["aws:SourceIdentity"] = []string{p.sess.SourceIdent}
+		}
+	}
+	for k, v := range p.tags {
+		ctx["aws:PrincipalTag/"+k] = []string{v}
+	}
+	for k, v := range c.ctx {
+		ctx[k] = v
+	}
+	return ctx
+}
+
+// principalARN is aws:PrincipalArn: a role session is identified by its role's ARN.
+func principalARN(c reqctx.Caller) string {
+	if c.Type == reqctx.AssumedRole && c.RoleARN != "" {
+		return c.RoleARN
+	}
+	return c.ARN
+}
+
+// message renders AWS's denial text for a check.
+func message(principal string, c check, res authz.Result) string {
+	if c.noReason {
+		// sts:AssumeRole denials carry no reason ("User: ... is not authorized to perform:
+		// sts:AssumeRole on resource: <role arn>", conformance/errors README).
+		return "User: " + principal + " is not authorized to perform: " + c.action + " on resource: " + c.text
+	}
+	return authz.DenialMessage(principal, c.action, c.text, res)
+}
+
+// accessDenied is the denial in the service's protocol: Query services say AccessDenied, Lambda
+// AccessDeniedException, both 403.
+func accessDenied(service, msg string) *awserr.Error {
+	code := "AccessDenied"
+	if service == "lambda" {
+		code = "AccessDeniedException"
+	}
+	return awserr.New(code, http.StatusForbidden, true, "%s", msg)
+}
+
+func kindName(k authz.Kind) string {
+	if k == 0 {
+		return ""
+	}
+	return k.String()
+}
+
+func matched(refs []authz.StmtRef) []MatchedStatement {
+	out := make([]MatchedStatement, 0, len(refs))
+	for _, r := range refs {
+		out = append(out, MatchedStatement{Policy: r.Policy, Type: kindName(r.Kind), Index: r.Index, Sid: r.Sid, Effect: r.Effect})
+	}
+	return out
+}
+
+// checksFor dispatches to the service's mapping.
+func checksFor(service, op string, in input, e *env) []check {
+	switch service {
+	case "iam":
+		return iamChecks(op, in, e)
+	case "sts":
+		return stsChecks(op, in, e)
+	case "lambda":
+		return lambdaChecks(op, in, e)
+	}
+	return []check{{action: service + ":" + op, resource: "*", text: "*", ctx: map[string][]string{}}}
+}

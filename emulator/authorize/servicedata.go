@@ -1,0 +1,72 @@
+package authorize
+
+import (
+	"embed"
+	"encoding/json"
+	"strings"
+	"sync"
+)
+
+//go:embed servicedata/*.json
+var serviceFiles embed.FS
+
+// actionInfo is what the Service Authorization Reference says of one action.
+type actionInfo struct {
+	ResourceTypes []struct {
+		Name     string `json:"name"`
+		Required bool   `json:"required"`
+	} `json:"resourceTypes"`
+	ConditionKeys []string `json:"conditionKeys"`
+}
+
+// hasKey reports whether the action documents a condition key (case-insensitive).
+func (a *actionInfo) hasKey(key string) bool {
+	for _, k := range a.ConditionKeys {
+		if strings.EqualFold(k, key) {
+			return true
+		}
+	}
+	return false
+}
+
+// resourceType is the first required resource type, else the first listed, else "".
+func (a *actionInfo) resourceType() string {
+	for _, r := range a.ResourceTypes {
+		if r.Required {
+			return r.Name
+		}
+	}
+	if len(a.ResourceTypes) > 0 {
+		return a.ResourceTypes[0].Name
+	}
+	return ""
+}
+
+// actions maps "service:action" (lower case) to its reference entry. Read once; immutable.
+var actions = sync.OnceValue(func() map[string]*actionInfo {
+	out := map[string]*actionInfo{}
+	for _, svc := range []string{"iam", "sts", "lambda"} {
+		raw, err := serviceFiles.ReadFile("servicedata/" + svc + ".json")
+		if err != nil {
+			panic("authorize: embedded " + svc + ".json: " + err.Error()) // embedded: cannot happen
+		}
+		var doc struct {
+			Actions map[string]*actionInfo `json:"actions"`
+		}
+		if err := json.Unmarshal(raw, &doc); err != nil {
+			panic("authorize: embedded " + svc + ".json: " + err.Error())
+		}
+		for name, a := range doc.Actions {
+			out[strings.ToLower(svc+":"+name)] = a
+		}
+	}
+	return out
+})
+
+// lookupAction returns the reference entry of "service:Action", or an empty one.
+func lookupAction(action string) *actionInfo {
+	if a, ok := actions()[strings.ToLower(action)]; ok {
+		return a
+	}
+	return &actionInfo{}
+}
