@@ -240,7 +240,7 @@ func parsePrefix(s string) (netip.Prefix, bool) {
 
 // eval evaluates the condition against the request context.
 func (c *condition) eval(ctx *evalCtx) bool {
-	vals, present := ctx.get(c.key)
+	vals, present := ctx.getAs(c.key, c.rawKey)
 	absent := !present || len(vals) == 0
 	if c.op.base == opNull {
 		// "Condition operator to check existence of condition keys".

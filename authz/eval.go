@@ -17,6 +17,17 @@ type evalCtx struct {
 
 // get looks key up; key is lower case.
 func (c *evalCtx) get(key string) ([]string, bool) {
+	return c.getAs(key, "")
+}
+
+// getAs looks key up, trying first the spelling the policy used (usually
+// the caller's too) to avoid building the lower-case index.
+func (c *evalCtx) getAs(key, spelled string) ([]string, bool) {
+	if spelled != "" {
+		if v, ok := c.raw[spelled]; ok {
+			return v, true
+		}
+	}
 	if v, ok := c.raw[key]; ok {
 		return v, true
 	}
@@ -174,7 +185,10 @@ func (e *evaluator) statement(st *Statement, withPrincipal bool) (strength, bool
 //
 // For denials without an explicit deny, DecidedBy is the first failing type
 // in the order identity (reported when neither identity nor resource-based
-// policies allow), trust, boundary, session.
+// policies allow), trust, boundary, session. A caller without an ARN (a
+// service or a web identity) has no identity-based policies, so a missing
+// allow is reported against the resource-based or trust policy when one
+// was supplied.
 func Evaluate(req Request, set PolicySet) Result {
 	e := &evaluator{req: &req, action: lowerASCII(req.Action), ctx: evalCtx{raw: req.Context}}
 	root := req.Principal.IsRoot
@@ -242,6 +256,9 @@ func Evaluate(req Request, set PolicySet) Result {
 		}
 		return allow(k)
 	}
+	// A service or web identity caller has no identity-based policies: the
+	// resource-based (trust) policy alone decides for it.
+	noIdentity := req.Principal.ARN == ""
 	if trustPresent {
 		switch trust.allow {
 		case matchDirect:
@@ -254,7 +271,7 @@ func Evaluate(req Request, set PolicySet) Result {
 			}
 			return limited(KindIdentity)
 		}
-		if !idAllow {
+		if !idAllow && !noIdentity {
 			return deny(KindIdentity)
 		}
 		return deny(KindTrust)
@@ -267,6 +284,9 @@ func Evaluate(req Request, set PolicySet) Result {
 	}
 	if res.allow != matchNone {
 		return limited(KindResource)
+	}
+	if noIdentity && len(set.Resource) > 0 {
+		return deny(KindResource)
 	}
 	return deny(KindIdentity)
 }

@@ -65,7 +65,7 @@ type pattern struct {
 	toks    []token
 	hasVars bool
 	fast    fastKind
-	lit     string // fastExact, fastPrefix
+	lit     string // fastExact, fastPrefix; for fastGlob the literal text before the first wildcard
 	units   []unit // when !hasVars
 }
 
@@ -98,6 +98,8 @@ func compilePattern(s string, vars, arn bool) *pattern {
 		p.fast = fastAll
 	case len(p.toks) == 2 && p.toks[0].kind == tokLit && p.toks[1].kind == tokStar && p.toks[1].colon:
 		p.fast, p.lit = fastPrefix, p.toks[0].lit
+	case p.toks[0].kind == tokLit:
+		p.lit = p.toks[0].lit // fastGlob: a cheap first filter
 	}
 	return p
 }
@@ -237,6 +239,9 @@ func (p *pattern) match(s string, lookup lookupFunc) (ok bool, missing string) {
 			return strings.HasPrefix(s, p.lit), ""
 		case fastAll:
 			return true, ""
+		}
+		if !strings.HasPrefix(s, p.lit) {
+			return false, ""
 		}
 		return globUnits(p.units, s), ""
 	}
