@@ -26,7 +26,8 @@ const (
 	msgNeedResources = "Policy statement must contain resources."
 	// Wolox/carthage_cache#22, cfn-lint#708 and a CloudTrail capture.
 	msgSidAlnum = "Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular expression [0-9A-Za-z]*"
-	// Unconfirmed (moto's text; the console says "The Statement Ids in the policy are not unique").
+	// A CloudFormation deployment report quotes it; moto uses it too. The
+	// console's own check says "The Statement Ids in the policy are not unique".
 	msgSidUnique = "Statement IDs (SID) in a single policy must be unique."
 	// Unconfirmed (moto's text).
 	msgActionVendor = "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."

@@ -176,3 +176,14 @@ func TestParseCompiledFields(t *testing.T) {
 		t.Fatalf("unknown kind should parse as identity: %v", err)
 	}
 }
+
+func TestKindString(t *testing.T) {
+	t.Parallel()
+	want := map[Kind]string{KindIdentity: "identity", KindResource: "resource", KindTrust: "trust",
+		KindBoundary: "boundary", KindSession: "session", 0: "none"}
+	for k, s := range want {
+		if k.String() != s {
+			t.Errorf("%d: %q", k, k.String())
+		}
+	}
+}
