@@ -42,6 +42,16 @@ type SessionRecord struct {
 	SourceIdent string            `json:"sourceIdentity,omitempty"`
 	Chained     bool              `json:"chained,omitempty"`
 	SourceKeyID string            `json:"sourceKeyId,omitempty"` // the credentials that created this session
+	// Issued is when the credentials were made (aws:TokenIssueTime).
+	Issued time.Time `json:"issued,omitempty"`
+	// MFA marks credentials obtained with a verified MFA code (aws:MultiFactorAuthPresent;
+	// aws:MultiFactorAuthAge counts from Issued).
+	MFA bool `json:"mfa,omitempty"`
+	// Provider is the identity provider of a web identity or SAML session
+	// (aws:FederatedProvider): an IAM OIDC or SAML provider ARN.
+	Provider string `json:"provider,omitempty"`
+	// RoleID is the unique id (AROA...) of the assumed role.
+	RoleID string `json:"roleId,omitempty"`
 }
 
 // Sessions is the global index of temporary credentials: key id -> record.

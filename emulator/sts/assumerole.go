@@ -1,0 +1,250 @@
+package sts
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/iamlocal/iamlocal/api/stsapi"
+	"github.com/iamlocal/iamlocal/emulator/reqctx"
+	"github.com/iamlocal/iamlocal/protocol"
+	"github.com/iamlocal/iamlocal/protocol/awserr"
+	"github.com/iamlocal/iamlocal/storage"
+)
+
+// AssumeRole (STS API Reference, AssumeRole; IAM User Guide, "Role chaining", "Passing
+// session tags in AWS STS"). The pipeline's authorization step has already evaluated the
+// caller's identity policies and the role's trust policy; this handler checks the request,
+// the role and the session limits, and issues the credentials.
+const (
+	defaultRoleSession = time.Hour
+	// chainedMax is the session limit of a role assumed with role credentials.
+	chainedMax          = time.Hour
+	defaultMaxSessionDS = 3600
+)
+
+// roleRef is a parsed role ARN.
+type roleRef struct {
+	ARN     string
+	Account string
+	Path    string // "/" or "/a/b/"
+	Name    string
+}
+
+// parseRoleARN answers ValidationError "<arn> is invalid" for strings that are not ARNs at
+// all (LocalStack's recordings of AWS: missing partition, service or resource). An ARN of
+// something other than an IAM role is well formed but names no role: ok is false.
+func parseRoleARN(arn string) (ref roleRef, ok bool, err error) {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || parts[1] == "" || parts[2] == "" || parts[5] == "" {
+		return ref, false, awserr.Validation("%s is invalid", arn)
+	}
+	if parts[1] != "aws" || parts[2] != "iam" || parts[3] != "" || !isAccountID(parts[4]) {
+		return ref, false, nil
+	}
+	res, found := strings.CutPrefix(parts[5], "role/")
+	if !found || res == "" || strings.HasSuffix(res, "/") {
+		return ref, false, nil
+	}
+	i := strings.LastIndex(res, "/")
+	return roleRef{ARN: arn, Account: parts[4], Path: "/" + res[:i+1], Name: res[i+1:]}, true, nil
+}
+
+// getRole reads the role an ARN names; the path in the ARN must be the role's.
+func getRole(tx *storage.Tx, ref roleRef) (storage.RoleRecord, bool, error) {
+	r, err := storage.Roles(tx).Get(storage.Key(ref.Name))
+	if isNotFound(err) {
+		return r, false, nil
+	}
+	if err != nil {
+		return r, false, err
+	}
+	return r, r.Path == ref.Path || (r.Path == "" && ref.Path == "/"), nil
+}
+
+func roleARN(account string, r storage.RoleRecord) string {
+	path := r.Path
+	if path == "" {
+		path = "/"
+	}
+	return "arn:aws:iam::" + account + ":role" + path + r.Name
+}
+
+func assumedRoleARN(account, role, session string) string {
+	return "arn:aws:sts::" + account + ":assumed-role/" + role + "/" + session
+}
+
+// notAuthorized is the AccessDenied AWS answers when a role cannot be assumed, including a
+// role that does not exist (the troubleshooting pages quote no reason suffix for STS).
+func notAuthorized(callerARN, action, resource string) *awserr.Error {
+	return accessDenied("User: %s is not authorized to perform: %s on resource: %s", callerARN, action, resource)
+}
+
+// roleDuration applies the role's MaxSessionDuration (default one hour) to a requested
+// DurationSeconds (the model already bounds it to 900..43200).
+func roleDuration(requested *int32, role storage.RoleRecord, chained bool) (time.Duration, error) {
+	d := defaultRoleSession
+	if requested != nil {
+		d = time.Duration(*requested) * time.Second
+	}
+	if chained && d > chainedMax {
+		return 0, awserr.Validation("The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
+	}
+	max := role.MaxSessionDuration
+	if max == 0 {
+		max = defaultMaxSessionDS
+	}
+	if d > time.Duration(max)*time.Second {
+		return 0, awserr.Validation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+	}
+	return d, nil
+}
+
+// inherit applies role chaining to the requested tags: the calling session's transitive
+// tags carry over and cannot be set again ("Chaining roles with session tags").
+func inherit(parent storage.SessionRecord, tags sessionTags) (sessionTags, error) {
+	for _, k := range parent.Transitive {
+		for _, have := range tags.Keys {
+			if strings.EqualFold(have, k) {
+				return tags, invalidParameter("One of the specified transitive tag keys can't be set because it conflicts with a transitive tag key from the calling session.")
+			}
+		}
+	}
+	out := sessionTags{Values: map[string]string{}}
+	for _, k := range parent.Transitive {
+		out.Keys = append(out.Keys, k)
+		out.Values[k] = parent.Tags[k]
+		out.Transitive = append(out.Transitive, k)
+	}
+	out.Keys = append(out.Keys, tags.Keys...)
+	for k, v := range tags.Values {
+		out.Values[k] = v
+	}
+	out.Transitive = append(out.Transitive, tags.Transitive...)
+	return out, nil
+}
+
+func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleRequest) (*stsapi.AssumeRoleResponse, error) {
+	info := reqctx.From(ctx)
+	caller := info.Caller
+	arn := protocol.Val(in.RoleArn)
+	ref, isRole, err := parseRoleARN(arn)
+	if err != nil {
+		return nil, err
+	}
+	// "Roles may not be assumed by root accounts." is AWS's answer to the root user,
+	// whatever the trust policy says.
+	if caller.Type == reqctx.Account {
+		return nil, accessDenied("Roles may not be assumed by root accounts.")
+	}
+	// Credentials from GetFederationToken call no STS operation but GetCallerIdentity
+	// (STS API Reference, GetFederationToken, "Permissions").
+	if !isRole || caller.Type == reqctx.FederatedUser {
+		return nil, notAuthorized(caller.ARN, "sts:AssumeRole", arn)
+	}
+	policies, err := parseSessionPolicies(in.Policy, in.PolicyArns)
+	if err != nil {
+		return nil, err
+	}
+	tags, err := parseTags(in.Tags, in.TransitiveTagKeys)
+	if err != nil {
+		return nil, err
+	}
+	serial, code := protocol.Val(in.SerialNumber), protocol.Val(in.TokenCode)
+	if (serial == "") != (code == "") {
+		return nil, accessDenied("MultiFactorAuthentication failed, must provide both MFA serial number and one time pass code.")
+	}
+	chained := caller.Type == reqctx.AssumedRole
+	session := protocol.Val(in.RoleSessionName)
+	now := s.now(ctx)
+	var rec storage.SessionRecord
+	var packed *int32
+	err = s.db.Update(ref.Account, func(tx *storage.Tx) error {
+		role, found, err := getRole(tx, ref)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return notAuthorized(caller.ARN, "sts:AssumeRole", arn)
+		}
+		d, err := roleDuration(in.DurationSeconds, role, chained)
+		if err != nil {
+			return err
+		}
+		source := protocol.Val(in.SourceIdentity)
+		if caller.Temporary && caller.SessionID != "" {
+			parent, err := storage.Sessions(tx).Get(caller.SessionID)
+			if err != nil && !isNotFound(err) {
+				return err
+			}
+			if chained {
+				if tags, err = inherit(parent, tags); err != nil {
+					return err
+				}
+			}
+			if parent.SourceIdent != "" {
+				if source != "" && source != parent.SourceIdent {
+					return accessDenied("The source identity %s cannot be changed: the calling session has source identity %s.", source, parent.SourceIdent)
+				}
+				source = parent.SourceIdent
+			}
+		}
+		if packed, err = checkPacked(policies, tags); err != nil {
+			return err
+		}
+		mfa := false
+		if serial != "" {
+			ok := false
+			if caller.Type == reqctx.User {
+				if ok, err = mfaCheck(tx.In(caller.Account), caller.UserName, serial, code, now); err != nil {
+					return err
+				}
+			}
+			if !ok {
+				return accessDenied("MultiFactorAuthentication failed with invalid MFA one time pass code.")
+			}
+			mfa = true
+		}
+		rec = s.newSession(ref.Account, now, d)
+		rec.Type = string(reqctx.AssumedRole)
+		rec.ARN = assumedRoleARN(ref.Account, role.Name, session)
+		rec.UserID = role.ID + ":" + session
+		rec.RoleName, rec.RoleARN, rec.RoleID = role.Name, roleARN(ref.Account, role), role.ID
+		rec.SessionName = session
+		rec.Policies, rec.PolicyARNs = policies.records()
+		rec.Tags, rec.Transitive = tags.record()
+		rec.SourceIdent = source
+		rec.Chained = chained
+		rec.SourceKeyID = caller.AccessKeyID
+		rec.MFA = mfa
+		role.LastUsed, role.LastUsedRegion = now, info.Region
+		if err := storage.Roles(tx).Put(storage.Key(role.Name), role); err != nil {
+			return err
+		}
+		return putSession(tx, rec)
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := &stsapi.AssumeRoleResponse{
+		AssumedRoleUser:  &stsapi.AssumedRoleUser{Arn: protocol.Ptr(rec.ARN), AssumedRoleId: protocol.Ptr(rec.UserID)},
+		Credentials:      wireCredentials(rec),
+		PackedPolicySize: packed,
+	}
+	if rec.SourceIdent != "" {
+		out.SourceIdentity = protocol.Ptr(rec.SourceIdent)
+	}
+	return out, nil
+}
+
+// record is the storage form of the tags: nil maps when there are none.
+func (t sessionTags) record() (map[string]string, []string) {
+	if len(t.Keys) == 0 {
+		return nil, nil
+	}
+	m := make(map[string]string, len(t.Keys))
+	for _, k := range t.Keys {
+		m[k] = t.Values[k]
+	}
+	return m, t.Transitive
+}
