@@ -17,7 +17,9 @@ type IssuerKeysRecord struct {
 }
 
 // IssuerKeys are keyed by OIDCProviderKey(issuer).
-func IssuerKeys(tx *Tx) Table[IssuerKeysRecord] { return GlobalTable[IssuerKeysRecord](tx, "sts.issuerkeys") }
+func IssuerKeys(tx *Tx) Table[IssuerKeysRecord] {
+	return GlobalTable[IssuerKeysRecord](tx, "sts.issuerkeys")
+}
 
 // TokenSigningKeysRecord holds the private keys an account signs GetWebIdentityToken JWTs
 // with: one RSA key (RS256) and one P-384 key (ES384), made on first use and kept.
