@@ -241,12 +241,18 @@ func TestUserTags(t *testing.T) {
 	_, err = e.s.TagUser(e.root, &iamapi.TagUserRequest{UserName: idp("t"), Tags: many})
 	idCode(t, err, "LimitExceeded")
 	for _, op := range []func() error{
-		func() error { _, err := e.s.TagUser(e.root, &iamapi.TagUserRequest{UserName: idp("nope"), Tags: tag("a", "b")}); return err },
+		func() error {
+			_, err := e.s.TagUser(e.root, &iamapi.TagUserRequest{UserName: idp("nope"), Tags: tag("a", "b")})
+			return err
+		},
 		func() error {
 			_, err := e.s.UntagUser(e.root, &iamapi.UntagUserRequest{UserName: idp("nope"), TagKeys: []string{"a"}})
 			return err
 		},
-		func() error { _, err := e.s.ListUserTags(e.root, &iamapi.ListUserTagsRequest{UserName: idp("nope")}); return err },
+		func() error {
+			_, err := e.s.ListUserTags(e.root, &iamapi.ListUserTagsRequest{UserName: idp("nope")})
+			return err
+		},
 	} {
 		idCode(t, op(), "NoSuchEntity", "The user with name nope cannot be found.")
 	}
