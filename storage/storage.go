@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -31,7 +32,38 @@ type Options struct {
 // DB is an open iamlocal database.
 type DB struct {
 	bolt *bolt.DB
+	gens generations
 }
+
+// generations counts committed write transactions per account, so callers can cache what they
+// derive from an account's state until it next changes. In memory only: one process owns the
+// file (bbolt's lock), so no other writer can change it behind the counter.
+type generations struct {
+	mu sync.Mutex
+	n  map[string]uint64
+}
+
+func (g *generations) bump(account string) {
+	g.mu.Lock()
+	if g.n == nil {
+		g.n = map[string]uint64{}
+	}
+	g.n[account]++
+	g.mu.Unlock()
+}
+
+func (g *generations) get(account string) uint64 {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.n[account]
+}
+
+// Generation is the number of write transactions committed on account since Open (Reset
+// counts for every account). It only grows.
+func (db *DB) Generation(account string) uint64 { return db.gens.get(account) + db.gens.get(allAccounts) }
+
+// allAccounts is the generation key bumped by Reset, which changes every account.
+const allAccounts = "\x00all"
 
 var (
 	bucketMeta     = []byte("meta")
@@ -80,9 +112,13 @@ func (db *DB) Close() error { return db.bolt.Close() }
 
 // Update runs fn in a read-write transaction scoped to account. An error from fn rolls back.
 func (db *DB) Update(account string, fn func(*Tx) error) error {
-	return db.bolt.Update(func(btx *bolt.Tx) error {
+	err := db.bolt.Update(func(btx *bolt.Tx) error {
 		return fn(&Tx{btx: btx, account: account, writable: true})
 	})
+	if err == nil {
+		db.gens.bump(account)
+	}
+	return err
 }
 
 // View runs fn in a read-only transaction scoped to account.
@@ -94,6 +130,7 @@ func (db *DB) View(account string, fn func(*Tx) error) error {
 
 // Reset deletes every account's state and the global indexes.
 func (db *DB) Reset() error {
+	defer db.gens.bump(allAccounts)
 	return db.bolt.Update(func(tx *bolt.Tx) error {
 		for _, name := range [][]byte{bucketAccounts, bucketGlobal} {
 			if err := tx.DeleteBucket(name); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {

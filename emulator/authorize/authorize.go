@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/iamlocal/iamlocal/authz"
@@ -53,7 +55,21 @@ type Options struct {
 // Authorizer decides every signed request.
 type Authorizer struct {
 	opts Options
+	// principals caches each caller's collected policies until its account next changes
+	// (storage generation), so a steady stream of requests compiles nothing and decodes no
+	// policy records.
+	mu         sync.Mutex
+	principals map[principalKey]cachedPrincipal
 }
+
+type principalKey struct{ account, kind, name string }
+
+type cachedPrincipal struct {
+	gen uint64
+	p   *principalPolicies
+}
+
+const maxCachedPrincipals = 10000
 
 // New returns an Authorizer.
 func New(opts Options) *Authorizer {
@@ -66,7 +82,7 @@ func New(opts Options) *Authorizer {
 	if opts.Log == nil {
 		opts.Log = NewDecisionLog(1000)
 	}
-	return &Authorizer{opts: opts}
+	return &Authorizer{opts: opts, principals: map[principalKey]cachedPrincipal{}}
 }
 
 // Log is the decision log.
@@ -84,36 +100,63 @@ func (a *Authorizer) Authorize(ctx context.Context, info *reqctx.Info, op string
 	if info.Service == "sts" && op == "GetCallerIdentity" {
 		return nil // never denied: "GetCallerIdentity ... No permissions are required"
 	}
+	// Fast path: the caller's policies are cached and the checks need no storage (the common
+	// case: self-targeted, list and Lambda operations), so no transaction is opened.
+	if p := a.lookupCached(info.Caller); p != nil {
+		e := &env{account: info.Caller.Account, region: info.Region, caller: info.Caller, self: p}
+		checks := checksFor(info.Service, op, newInput(in), e)
+		if !e.needTx && !needsTrust(checks) {
+			return a.evaluate(nil, info, op, p, checks)
+		}
+	}
 	var denial error
 	err := a.opts.DB.View(info.Caller.Account, func(tx *storage.Tx) error {
-		p, err := a.principal(tx, info.Caller)
+		p, err := a.cachedPrincipal(tx, info.Caller)
 		if err != nil {
 			return err
 		}
-		e := &env{tx: tx, account: info.Caller.Account, region: info.Region, caller: info.Caller}
-		for _, c := range checksFor(info.Service, op, newInput(in), e) {
-			res, err := a.decide(tx, info, p, c)
-			if err != nil {
-				return err
-			}
-			msg := ""
-			if res.Decision != authz.Allow {
-				msg = message(info.Caller.ARN, c, res)
-			}
-			a.opts.Log.Add(Decision{Time: info.Now, RequestID: info.RequestID, Principal: info.Caller.ARN,
-				Action: c.action, Resource: c.resource, Decision: res.Decision.String(), DecidedBy: kindName(res.DecidedBy),
-				Matched: matched(res.Matched), Missing: res.Missing, Mode: string(a.opts.Mode), Message: msg, Operation: op})
-			if res.Decision != authz.Allow && a.opts.Mode == On {
-				denial = accessDenied(info.Service, msg)
-				return nil
-			}
+		e := &env{tx: tx, account: info.Caller.Account, region: info.Region, caller: info.Caller, self: p}
+		denial, err = a.evaluate(tx, info, op, p, checksFor(info.Service, op, newInput(in), e)), nil
+		if _, ok := awserr.As(denial); !ok && denial != nil {
+			err, denial = denial, nil
 		}
-		return nil
+		return err
 	})
 	if err != nil {
 		return err
 	}
 	return denial
+}
+
+// evaluate decides the checks in order, records each decision, and returns the first denial
+// (under On), or an error from loading a trust policy.
+func (a *Authorizer) evaluate(tx *storage.Tx, info *reqctx.Info, op string, p *principalPolicies, checks []check) error {
+	for _, c := range checks {
+		res, err := a.decide(tx, info, p, c)
+		if err != nil {
+			return err
+		}
+		msg := ""
+		if res.Decision != authz.Allow {
+			msg = message(info.Caller.ARN, c, res)
+		}
+		a.opts.Log.Add(Decision{Time: info.Now, RequestID: info.RequestID, Principal: info.Caller.ARN,
+			Action: c.action, Resource: c.resource, Decision: res.Decision.String(), DecidedBy: kindName(res.DecidedBy),
+			Matched: matched(res.Matched), Missing: res.Missing, Mode: string(a.opts.Mode), Message: msg, Operation: op})
+		if res.Decision != authz.Allow && a.opts.Mode == On {
+			return accessDenied(info.Service, msg)
+		}
+	}
+	return nil
+}
+
+func needsTrust(checks []check) bool {
+	for _, c := range checks {
+		if c.trustRole != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // principalPolicies is the caller as the engine sees it, with its policies and tags.
@@ -122,6 +165,56 @@ type principalPolicies struct {
 	set  authz.PolicySet
 	tags map[string]string
 	sess *storage.SessionRecord
+	base map[string][]string // principal part of the request context, see principalContext
+	// byService holds the policy set pre-filtered for each service the checks act on.
+	byService map[string]authz.PolicySet
+}
+
+// setFor returns the principal's policies relevant to action's service.
+func (p *principalPolicies) setFor(action string) authz.PolicySet {
+	svc, _, _ := strings.Cut(strings.ToLower(action), ":")
+	if s, ok := p.byService[svc]; ok {
+		return s
+	}
+	return p.set
+}
+
+// cachedPrincipal returns the caller's policies, collecting them only when the account changed
+// since they were last collected. The generation is read before collecting, so a write racing
+// with the collection leaves an entry that the next request sees as stale.
+func (a *Authorizer) cachedPrincipal(tx *storage.Tx, c reqctx.Caller) (*principalPolicies, error) {
+	gen := a.opts.DB.Generation(c.Account)
+	if p := a.lookupCached(c); p != nil {
+		return p, nil
+	}
+	key := keyOf(c)
+	p, err := a.principal(tx, c)
+	if err != nil {
+		return nil, err
+	}
+	a.mu.Lock()
+	if len(a.principals) >= maxCachedPrincipals {
+		clear(a.principals)
+	}
+	a.principals[key] = cachedPrincipal{gen: gen, p: p}
+	a.mu.Unlock()
+	return p, nil
+}
+
+func keyOf(c reqctx.Caller) principalKey {
+	return principalKey{account: c.Account, kind: string(c.Type), name: c.ARN + "\x00" + c.SessionID}
+}
+
+// lookupCached returns the caller's cached policies if its account has not changed since.
+func (a *Authorizer) lookupCached(c reqctx.Caller) *principalPolicies {
+	gen := a.opts.DB.Generation(c.Account)
+	a.mu.Lock()
+	hit, ok := a.principals[keyOf(c)]
+	a.mu.Unlock()
+	if ok && hit.gen == gen {
+		return hit.p
+	}
+	return nil
 }
 
 func (a *Authorizer) principal(tx *storage.Tx, c reqctx.Caller) (*principalPolicies, error) {
@@ -148,7 +241,37 @@ func (a *Authorizer) principal(tx *storage.Tx, c reqctx.Caller) (*principalPolic
 		return nil, err
 	}
 	pp.tags = ent.Tags
+	pp.base = principalContext(c, pp)
+	pp.byService = map[string]authz.PolicySet{}
+	for _, svc := range []string{"iam", "sts", "lambda"} {
+		pp.byService[svc] = forService(pp.set, svc)
+	}
 	return pp, nil
+}
+
+// principalContext is the part of the request context that depends only on the principal.
+func principalContext(c reqctx.Caller, p *principalPolicies) map[string][]string {
+	ctx := map[string][]string{
+		"aws:PrincipalAccount":      {c.Account},
+		"aws:PrincipalType":         {string(c.Type)},
+		"aws:userid":                {c.UserID},
+		"aws:PrincipalArn":          {principalARN(c)},
+		"aws:PrincipalIsAWSService": {"false"},
+		"aws:ViaAWSService":         {"false"},
+	}
+	if c.Type == reqctx.User {
+		ctx["aws:username"] = []string{c.UserName}
+	}
+	if p.sess != nil {
+		ctx["aws:MultiFactorAuthPresent"] = []string{"false"}
+		if p.sess.SourceIdent != "" {
+			ctx["aws:SourceIdentity"] = []string{p.sess.SourceIdent}
+		}
+	}
+	for k, v := range p.tags {
+		ctx["aws:PrincipalTag/"+k] = []string{v}
+	}
+	return ctx
 }
 
 // decide evaluates one check, with the trust policy as resource-based policy where the check
@@ -156,7 +279,7 @@ func (a *Authorizer) principal(tx *storage.Tx, c reqctx.Caller) (*principalPolic
 // another account.
 func (a *Authorizer) decide(tx *storage.Tx, info *reqctx.Info, p *principalPolicies, c check) (authz.Result, error) {
 	req := authz.Request{Principal: p.p, Action: c.action, Resource: c.resource, Context: a.context(info, p, c)}
-	set := p.set
+	set := p.setFor(c.action)
 	if c.trustRole == nil {
 		return authz.Evaluate(req, set), nil
 	}
@@ -211,33 +334,16 @@ func (a *Authorizer) trustPolicy(tx *storage.Tx, callerAccount string, r *roleRe
 // context builds the request context: the global keys AWS sets for every request, the
 // principal's tags and session facts, and the check's own keys.
 func (a *Authorizer) context(info *reqctx.Info, p *principalPolicies, c check) map[string][]string {
-	caller := info.Caller
-	ctx := map[string][]string{
-		"aws:CurrentTime":           {info.Now.UTC().Format(time.RFC3339)},
-		"aws:EpochTime":             {strconv.FormatInt(info.Now.Unix(), 10)},
-		"aws:RequestedRegion":       {info.Region},
-		"aws:SecureTransport":       {strconv.FormatBool(info.Secure)},
-		"aws:PrincipalAccount":      {caller.Account},
-		"aws:PrincipalType":         {string(caller.Type)},
-		"aws:userid":                {caller.UserID},
-		"aws:PrincipalArn":          {principalARN(caller)},
-		"aws:PrincipalIsAWSService": {"false"},
-		"aws:ViaAWSService":         {"false"},
+	ctx := make(map[string][]string, len(p.base)+len(c.ctx)+5)
+	for k, v := range p.base {
+		ctx[k] = v
 	}
+	ctx["aws:CurrentTime"] = []string{info.Now.UTC().Format(time.RFC3339)}
+	ctx["aws:EpochTime"] = []string{strconv.FormatInt(info.Now.Unix(), 10)}
+	ctx["aws:RequestedRegion"] = []string{info.Region}
+	ctx["aws:SecureTransport"] = []string{strconv.FormatBool(info.Secure)}
 	if info.SourceIP != "" {
 		ctx["aws:SourceIp"] = []string{info.SourceIP}
-	}
-	if caller.Type == reqctx.User {
-		ctx["aws:username"] = []string{caller.UserName}
-	}
-	if p.sess != nil {
-		ctx["aws:MultiFactorAuthPresent"] = []string{"false"}
-		if p.sess.SourceIdent != "" {
-			ctx["aws:SourceIdentity"] = []string{p.sess.SourceIdent}
-		}
-	}
-	for k, v := range p.tags {
-		ctx["aws:PrincipalTag/"+k] = []string{v}
 	}
 	for k, v := range c.ctx {
 		ctx[k] = v

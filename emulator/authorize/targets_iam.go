@@ -24,10 +24,20 @@ type roleRef struct{ account, name string }
 
 // env is what target resolution may read: the caller's account in the request's transaction.
 type env struct {
-	tx      *storage.Tx
+	tx      *storage.Tx // nil on the fast path: a lookup then sets needTx instead
 	account string
 	region  string
 	caller  reqctx.Caller
+	self    *principalPolicies
+	needTx  bool
+}
+
+// store returns the transaction, or nil after noting that this resolution needs one.
+func (e *env) store() *storage.Tx {
+	if e.tx == nil {
+		e.needTx = true
+	}
+	return e.tx
 }
 
 func (e *env) arn(kind, pathAndName string) string {
@@ -39,17 +49,27 @@ func (e *env) arn(kind, pathAndName string) string {
 func (e *env) entityARN(kind, name string) (string, []storage.Tag) {
 	path := "/"
 	var tags []storage.Tag
+	if kind == "user" && e.caller.Type == reqctx.User && !e.caller.Temporary && name == e.caller.UserName && e.self != nil {
+		for k, v := range e.self.tags { // the caller acting on itself: known without a read
+			tags = append(tags, storage.Tag{Key: k, Value: v})
+		}
+		return e.caller.ARN, tags
+	}
+	tx := e.store()
+	if tx == nil {
+		return e.arn(kind, path+name), nil
+	}
 	switch kind {
 	case "user":
-		if r, err := storage.Users(e.tx).Get(storage.Key(name)); err == nil {
+		if r, err := storage.Users(tx).Get(storage.Key(name)); err == nil {
 			path, tags = r.Path, r.Tags
 		}
 	case "group":
-		if r, err := storage.Groups(e.tx).Get(storage.Key(name)); err == nil {
+		if r, err := storage.Groups(tx).Get(storage.Key(name)); err == nil {
 			path = r.Path
 		}
 	case "role":
-		if r, err := storage.Roles(e.tx).Get(storage.Key(name)); err == nil {
+		if r, err := storage.Roles(tx).Get(storage.Key(name)); err == nil {
 			path, tags = r.Path, r.Tags
 		}
 	}
@@ -98,8 +118,10 @@ func iamChecks(op string, in input, e *env) []check {
 	case "user":
 		name := in.str("UserName")
 		if op == "GetAccessKeyLastUsed" {
-			if k, err := storage.AccessKeys(e.tx).Get(in.str("AccessKeyId")); err == nil && k.Account == e.account {
-				name = k.UserName
+			if tx := e.store(); tx != nil {
+				if k, err := storage.AccessKeys(tx).Get(in.str("AccessKeyId")); err == nil && k.Account == e.account {
+					name = k.UserName
+				}
 			}
 		}
 		if name == "" {
@@ -150,8 +172,10 @@ func iamChecks(op string, in input, e *env) []check {
 			c.text = arn
 		} else {
 			c.text = "policy " + arn
-			if rec, err := storage.Policies(e.tx).Get(storage.Key(lastSegment(arn))); err == nil && rec.ARN == arn {
-				resourceTags(c.ctx, rec.Tags, false)
+			if tx := e.store(); tx != nil {
+				if rec, err := storage.Policies(tx).Get(storage.Key(lastSegment(arn))); err == nil && rec.ARN == arn {
+					resourceTags(c.ctx, rec.Tags, false)
+				}
 			}
 		}
 		c.resource = arn
@@ -211,8 +235,8 @@ func iamChecks(op string, in input, e *env) []check {
 	if op == "UpdateUser" && (in.str("NewUserName") != "" || in.str("NewPath") != "") {
 		name := firstNonEmpty(in.str("NewUserName"), in.str("UserName"))
 		path := in.str("NewPath")
-		if path == "" {
-			if r, err := storage.Users(e.tx).Get(storage.Key(in.str("UserName"))); err == nil {
+		if tx := e.store(); path == "" && tx != nil {
+			if r, err := storage.Users(tx).Get(storage.Key(in.str("UserName"))); err == nil {
 				path = r.Path
 			}
 		}
@@ -230,13 +254,17 @@ func iamChecks(op string, in input, e *env) []check {
 // currentBoundary is the boundary set on the user or role an operation targets, which AWS puts
 // in iam:PermissionsBoundary for the policy-changing operations.
 func (e *env) currentBoundary(kind string, in input) string {
+	tx := e.store()
+	if tx == nil {
+		return ""
+	}
 	switch kind {
 	case "user":
-		if r, err := storage.Users(e.tx).Get(storage.Key(firstNonEmpty(in.str("UserName"), e.selfUser()))); err == nil {
+		if r, err := storage.Users(tx).Get(storage.Key(firstNonEmpty(in.str("UserName"), e.selfUser()))); err == nil {
 			return r.Boundary
 		}
 	case "role":
-		if r, err := storage.Roles(e.tx).Get(storage.Key(in.str("RoleName"))); err == nil {
+		if r, err := storage.Roles(tx).Get(storage.Key(in.str("RoleName"))); err == nil {
 			return r.Boundary
 		}
 	}
