@@ -107,9 +107,13 @@ func writeValue(b *bytes.Buffer, sh *model.Shape, v reflect.Value) {
 	}
 }
 
+// writeString writes s as a JSON string the way AWS's Java services do: <, > and & stay as they
+// are (encoding/json's default would turn them into \u003c...).
 func writeString(b *bytes.Buffer, s string) {
-	raw, _ := json.Marshal(s) // cannot fail for a string
-	b.Write(raw)
+	enc := json.NewEncoder(b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s)       // cannot fail for a string
+	b.Truncate(b.Len() - 1) // Encode's newline
 }
 
 func absent(f reflect.Value) bool {
@@ -119,6 +123,12 @@ func absent(f reflect.Value) bool {
 	}
 	return false
 }
+
+// The epoch-seconds range of years 1 to 9999, the timestamps JSON bodies can carry.
+const (
+	minEpoch = -62135596800
+	maxEpoch = 253402300799
+)
 
 // TypeError is a JSON value of the wrong type for its member.
 type TypeError struct{ Path, Want string }
@@ -228,10 +238,10 @@ func readValue(sh *model.Shape, doc any, v reflect.Value, path string, top bool)
 		switch t := doc.(type) {
 		case json.Number:
 			f, err := t.Float64()
-			if err != nil {
+			if err != nil || f < minEpoch || f > maxEpoch { // beyond years 1-9999 the ms would overflow
 				return &TypeError{path, "timestamp"}
 			}
-			v.Set(reflect.ValueOf(time.UnixMilli(int64(f * 1000)).UTC()))
+			v.Set(reflect.ValueOf(time.UnixMilli(int64(math.Round(f * 1000))).UTC()))
 		case string:
 			tm, err := time.Parse(time.RFC3339Nano, t)
 			if err != nil {

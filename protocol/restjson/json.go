@@ -1,8 +1,15 @@
 package restjson
 
-import "encoding/json"
+import (
+	"bytes"
+	"encoding/json"
+)
 
+// jsonString quotes s as AWS's Java services do, leaving <, > and & unescaped.
 func jsonString(s string) []byte {
-	raw, _ := json.Marshal(s) // a string always marshals
-	return raw
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s) // a string always marshals
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
 }
