@@ -107,7 +107,7 @@ func TestUnmarshal(t *testing.T) {
 	at := time.Date(2024, 1, 2, 3, 4, 5, 678e6, time.UTC)
 	tests := []struct {
 		name, in string
-		want doc
+		want     doc
 	}{
 		{"empty body", "", doc{}},
 		{"blank body", " \n", doc{}},
