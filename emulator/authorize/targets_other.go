@@ -39,6 +39,11 @@ func stsChecks(op string, in input, e *env) []check {
 	case "GetFederationToken":
 		c.resource = "arn:aws:sts::" + e.account + ":federated-user/" + in.str("Name")
 		c.text = c.resource
+	case "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML":
+		c.resource, c.text = in.str("RoleArn"), in.str("RoleArn")
+	case "AssumeRoot":
+		c.resource = "arn:aws:iam::" + in.str("TargetPrincipal") + ":root"
+		c.text = c.resource
 	}
 	return []check{c}
 }
@@ -92,6 +97,20 @@ func lambdaChecks(op string, in input, e *env) []check {
 		if arn := in.str("CodeSigningConfigArn"); arn != "" {
 			c.resource = arn
 		}
+	case "capacityProvider":
+		if n := in.str("CapacityProviderName"); strings.HasPrefix(n, "arn:") {
+			c.resource = n
+		} else if n != "" {
+			c.resource = "arn:aws:lambda:" + e.region + ":" + e.account + ":capacity-provider:" + n
+		}
+	case "durable execution":
+		if arn := in.str("DurableExecutionArn"); arn != "" {
+			c.resource = arn
+		}
+	}
+	// Tagging operations name their resource by ARN in the path.
+	if arn := in.str("Resource"); strings.HasPrefix(arn, "arn:") {
+		c.resource = arn
 	}
 	if c.resource != "*" {
 		c.text = c.resource
