@@ -6,7 +6,6 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
-	"encoding/base64"
 	"encoding/json"
 	"math/big"
 	"strings"
@@ -25,12 +24,10 @@ var (
 	testECKey, _  = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 )
 
-func b64u(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
-
 func testJWKS() []byte {
 	set := jwks{Keys: []jwk{
-		{Kty: "RSA", Kid: "rsa1", Alg: "RS256", Use: "sig", N: b64u(testRSAKey.N.Bytes()), E: b64u(big.NewInt(int64(testRSAKey.E)).Bytes())},
-		{Kty: "EC", Kid: "ec1", Crv: "P-256", X: b64u(testECKey.X.FillBytes(make([]byte, 32))), Y: b64u(testECKey.Y.FillBytes(make([]byte, 32)))},
+		{Kty: "RSA", Kid: "rsa1", Alg: "RS256", Use: "sig", N: b64url(testRSAKey.N.Bytes()), E: b64url(big.NewInt(int64(testRSAKey.E)).Bytes())},
+		{Kty: "EC", Kid: "ec1", Crv: "P-256", X: b64url(testECKey.X.FillBytes(make([]byte, 32))), Y: b64url(testECKey.Y.FillBytes(make([]byte, 32)))},
 	}}
 	b, _ := json.Marshal(set)
 	return b
