@@ -3,6 +3,8 @@
 package restjson
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -30,14 +32,23 @@ func NewRouter(ops []protocol.Operation, handle func(op protocol.Operation) http
 	})
 	for _, op := range sorted {
 		path, query, _ := strings.Cut(op.Model.RequestURI, "?")
-		route := r.Methods(op.Model.Method).Path(muxTemplate(path))
-		if query != "" {
-			for _, kv := range strings.Split(query, "&") {
-				k, v, _ := strings.Cut(kv, "=")
-				route = route.Queries(k, v)
-			}
+		h := handle(op)
+		// Older SDKs (aws-sdk-go v1, old botocore) send some of these URIs with a trailing
+		// slash (GET /2015-03-31/functions/), which Lambda accepts: match both spellings.
+		paths := []string{path}
+		if !strings.HasSuffix(path, "/") {
+			paths = append(paths, path+"/")
 		}
-		route.Handler(handle(op))
+		for _, p := range paths {
+			route := r.Methods(op.Model.Method).Path(muxTemplate(p))
+			if query != "" {
+				for _, kv := range strings.Split(query, "&") {
+					k, v, _ := strings.Cut(kv, "=")
+					route = route.Queries(k, v)
+				}
+			}
+			route.Handler(h)
+		}
 	}
 	return r
 }
@@ -79,7 +90,9 @@ func Decode(op *model.Operation, r *http.Request, vars map[string]string, body [
 				continue
 			}
 			if m.Shape.Type == "list" {
-				f.Set(reflect.ValueOf(vals).Convert(f.Type()))
+				if err := setList(m.Shape.Member.Shape, f, vals, m.WireName()); err != nil {
+					return err
+				}
 				continue
 			}
 			if err := setScalar(m.Shape, f, vals[0], m.WireName()); err != nil {
@@ -131,7 +144,31 @@ func badJSON(err error) *awserr.Error {
 		"Could not parse request body into json: Could not parse payload into json: %s", err.Error())
 }
 
+// setList fills a list bound to repeated query parameters (?tagKeys=a&tagKeys=b).
+func setList(elem *model.Shape, f reflect.Value, vals []string, name string) error {
+	out := reflect.MakeSlice(f.Type(), len(vals), len(vals))
+	for i, raw := range vals {
+		// Each element goes through a pointer so setScalar's conversions apply to it too.
+		p := reflect.New(reflect.PointerTo(f.Type().Elem())).Elem()
+		if f.Type().Elem().Kind() == reflect.Slice { // a list of blobs
+			p = reflect.New(f.Type().Elem()).Elem()
+		}
+		if err := setScalar(elem, p, raw, name); err != nil {
+			return err
+		}
+		if p.Kind() == reflect.Pointer {
+			p = p.Elem()
+		}
+		out.Index(i).Set(p)
+	}
+	f.Set(out)
+	return nil
+}
+
 func setScalar(sh *model.Shape, f reflect.Value, raw, name string) error {
+	if f.Kind() != reflect.Pointer && sh.Type != "blob" {
+		return badRequest("Invalid value for %s", name) // a list or map bound to one string: not in the models
+	}
 	var val any
 	switch sh.Type {
 	case "integer":
@@ -152,13 +189,25 @@ func setScalar(sh *model.Shape, f reflect.Value, raw, name string) error {
 			return badRequest("Invalid value for %s", name)
 		}
 		val = b
-	case "timestamp":
-		t, err := time.Parse(time.RFC3339, raw)
+	case "double", "float":
+		n, err := strconv.ParseFloat(raw, 64)
 		if err != nil {
 			return badRequest("Invalid value for %s", name)
 		}
-		val = t
+		val = n
+	case "timestamp":
+		// Query strings carry ISO 8601 and headers HTTP dates, as the SDKs send them.
+		t, err := time.Parse(time.RFC3339, raw)
+		if err != nil {
+			if t, err = http.ParseTime(raw); err != nil {
+				return badRequest("Invalid value for %s", name)
+			}
+		}
+		val = t.UTC()
 	case "blob":
+		if f.Kind() != reflect.Slice {
+			return badRequest("Invalid value for %s", name)
+		}
 		f.SetBytes([]byte(raw))
 		return nil
 	default:
@@ -183,7 +232,7 @@ func EncodeResult(op *model.Operation, out any) Result {
 	res := Result{Status: op.ResponseCode, Header: http.Header{}, ContentType: "application/json"}
 	sh := op.Output
 	rv := reflect.ValueOf(out)
-	if sh == nil || out == nil || rv.IsNil() {
+	if sh == nil || out == nil || rv.Kind() != reflect.Pointer || rv.IsNil() {
 		res.Body = []byte("{}")
 		if sh == nil {
 			res.Body = nil
@@ -198,9 +247,13 @@ func EncodeResult(op *model.Operation, out any) Result {
 		}
 		switch m.Location {
 		case "header":
-			res.Header.Set(m.WireName(), scalarText(f.Elem()))
+			if f.Kind() == reflect.Pointer {
+				res.Header.Set(m.WireName(), scalarText(f.Elem()))
+			}
 		case "statusCode":
-			res.Status = int(f.Elem().Int())
+			if f.Kind() == reflect.Pointer && f.Elem().CanInt() {
+				res.Status = int(f.Elem().Int())
+			}
 		}
 	}
 	if sh.Payload != "" {
@@ -218,9 +271,14 @@ func EncodeResult(op *model.Operation, out any) Result {
 }
 
 func scalarText(v reflect.Value) string {
+	if t, ok := v.Interface().(time.Time); ok {
+		return t.UTC().Format(http.TimeFormat) // headers carry HTTP dates
+	}
 	switch v.Kind() {
 	case reflect.Int32, reflect.Int64:
 		return strconv.FormatInt(v.Int(), 10)
+	case reflect.Float32, reflect.Float64:
+		return strconv.FormatFloat(v.Float(), 'f', -1, v.Type().Bits())
 	case reflect.Bool:
 		return strconv.FormatBool(v.Bool())
 	}
@@ -276,7 +334,11 @@ func marshalSorted(fields map[string]any) []byte {
 		case int, int32, int64:
 			b.WriteString(strconv.FormatInt(reflect.ValueOf(v).Int(), 10))
 		default:
-			b.Write(jsonString(reflect.ValueOf(v).String()))
+			raw, err := json.Marshal(v)
+			if err != nil { // not representable (a channel, NaN): still a valid body
+				raw = jsonString(fmt.Sprint(v))
+			}
+			b.Write(raw)
 		}
 	}
 	b.WriteByte('}')
