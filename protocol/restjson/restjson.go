@@ -112,8 +112,14 @@ func Decode(op *model.Operation, r *http.Request, vars map[string]string, body [
 		m := sh.MemberNamed(sh.Payload)
 		f := v.FieldByName(m.GoName)
 		if m.Shape.Type == "blob" || m.Shape.Type == "string" {
-			if len(body) > 0 && f.Kind() == reflect.Slice {
+			switch {
+			case len(body) == 0:
+			case f.Kind() == reflect.Slice:
 				f.SetBytes(append([]byte(nil), body...))
+			case f.Kind() == reflect.Pointer && f.Type().Elem().Kind() == reflect.String: // a string payload was dropped before
+				s := reflect.New(f.Type().Elem())
+				s.Elem().SetString(string(body))
+				f.Set(s)
 			}
 			return nil
 		}
@@ -302,6 +308,14 @@ func EncodeError(svc *model.Service, e *awserr.Error) Result {
 	if sh, ok := svc.Shapes[e.Code]; ok && sh.Exception {
 		if sh.MemberNamed("Message") != nil {
 			key = "Message"
+		}
+		// Members the model binds to headers (TooManyRequestsException's retryAfterSeconds is
+		// Retry-After) go there, not into the body.
+		for k, v := range fields {
+			if m := sh.MemberNamed(k); m != nil && m.Location == "header" {
+				res.Header.Set(m.WireName(), fmt.Sprint(v))
+				delete(fields, k)
+			}
 		}
 		if e.Sender {
 			fields["Type"] = "User"
