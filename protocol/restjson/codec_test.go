@@ -450,3 +450,5 @@ func TestEncodeErrorFields(t *testing.T) {
 		t.Errorf("body = %s", body)
 	}
 }
+
+func sortStrings(s []string) { sort.Strings(s) }
