@@ -7,6 +7,8 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/json"
 	"math/big"
@@ -21,6 +23,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
+	"github.com/beevik/etree"
+	dsig "github.com/russellhaering/goxmldsig"
 
 	"github.com/iamlocal/iamlocal/emulator"
 	"github.com/iamlocal/iamlocal/emulator/emulatortest"
@@ -248,4 +252,94 @@ func mintRS256(t *testing.T, key *rsa.PrivateKey, claims map[string]any) string 
 		t.Fatal(err)
 	}
 	return signed + "." + base64.RawURLEncoding.EncodeToString(sig)
+}
+
+// AssumeRoleWithSAML through the SDK (sent unsigned): an IdP registered with IAM
+// CreateSAMLProvider signs the assertion; the IAM User Guide's "Configure SAML assertions for
+// the authentication response" lists the attributes it carries.
+func TestSTSAssumeRoleWithSAML(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv := emulatortest.New(t)
+	admin := iam.NewFromConfig(srv.AWSConfig(ctx))
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "idp"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().AddDate(1, 0, 0)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entity := "https://idp.example.com/metadata"
+	metadata := `<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="` + entity + `">
+  <md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
+    <md:KeyDescriptor use="signing"><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data>
+      <ds:X509Certificate>` + base64.StdEncoding.EncodeToString(der) + `</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>
+    <md:NameIDFormat>urn:oasis:names:tc:SAML:2.0:nameid-format:persistent</md:NameIDFormat>
+    <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="https://idp.example.com/sso/post"/>
+  </md:IDPSSODescriptor>
+</md:EntityDescriptor>`
+	prov, err := admin.CreateSAMLProvider(ctx, &iam.CreateSAMLProviderInput{Name: aws.String("Corp"), SAMLMetadataDocument: aws.String(metadata)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	provARN := aws.ToString(prov.SAMLProviderArn)
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"` + provARN + `"},
+	  "Action":"sts:AssumeRoleWithSAML","Condition":{"StringEquals":{"SAML:aud":"https://signin.aws.amazon.com/saml"}}}]}`
+	role, err := admin.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("corp-admin"), AssumeRolePolicyDocument: aws.String(trust)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	doc := etree.NewDocument()
+	if err := doc.ReadFromString(`<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_r1" Version="2.0" IssueInstant="` + now.Format(time.RFC3339) + `" Destination="https://signin.aws.amazon.com/saml">
+<saml:Issuer xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion">` + entity + `</saml:Issuer>
+<samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>
+<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_a1" Version="2.0" IssueInstant="` + now.Format(time.RFC3339) + `">
+<saml:Issuer>` + entity + `</saml:Issuer>
+<saml:Subject><saml:NameID Format="urn:oasis:names:tc:SAML:2.0:nameid-format:transient">_8e8dc5f69a98cc4c1ff3427e5ce34606fd672f91e6</saml:NameID>
+<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData NotOnOrAfter="` + now.Add(5*time.Minute).Format(time.RFC3339) + `" Recipient="https://signin.aws.amazon.com/saml"/></saml:SubjectConfirmation></saml:Subject>
+<saml:Conditions NotBefore="` + now.Add(-time.Minute).Format(time.RFC3339) + `" NotOnOrAfter="` + now.Add(5*time.Minute).Format(time.RFC3339) + `"><saml:AudienceRestriction><saml:Audience>urn:amazon:webservices</saml:Audience></saml:AudienceRestriction></saml:Conditions>
+<saml:AttributeStatement>
+<saml:Attribute Name="https://aws.amazon.com/SAML/Attributes/Role"><saml:AttributeValue>` + aws.ToString(role.Role.Arn) + `,` + provARN + `</saml:AttributeValue></saml:Attribute>
+<saml:Attribute Name="https://aws.amazon.com/SAML/Attributes/RoleSessionName"><saml:AttributeValue>alice@example.com</saml:AttributeValue></saml:Attribute>
+</saml:AttributeStatement></saml:Assertion></samlp:Response>`); err != nil {
+		t.Fatal(err)
+	}
+	sc, err := dsig.NewSigningContext(key, [][]byte{der})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.Canonicalizer = dsig.MakeC14N10ExclusiveCanonicalizerWithPrefixList("")
+	signed, err := sc.SignEnveloped(doc.Root())
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc.SetRoot(signed)
+	raw, err := doc.WriteToBytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	anon := srv.ConfigFor("", "", "")
+	anon.Credentials = nil
+	out, err := sts.NewFromConfig(anon).AssumeRoleWithSAML(ctx, &sts.AssumeRoleWithSAMLInput{
+		RoleArn: role.Role.Arn, PrincipalArn: aws.String(provARN), SAMLAssertion: aws.String(base64.StdEncoding.EncodeToString(raw))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(out.SubjectType) != "transient" || aws.ToString(out.Issuer) != entity ||
+		aws.ToString(out.Audience) != "https://signin.aws.amazon.com/saml" || aws.ToString(out.NameQualifier) == "" {
+		t.Errorf("output %s %s %s %s", aws.ToString(out.SubjectType), aws.ToString(out.Issuer), aws.ToString(out.Audience), aws.ToString(out.NameQualifier))
+	}
+	id, err := sts.NewFromConfig(credsConfig(srv, out.Credentials)).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil || aws.ToString(id.Arn) != "arn:aws:sts::"+srv.Root.ID+":assumed-role/corp-admin/alice@example.com" {
+		t.Fatalf("SAML session: %v %v", id, err)
+	}
+	// A tampered assertion fails the signature check.
+	tampered := strings.Replace(string(raw), "alice@example.com", "mallory@example.com", 1)
+	_, err = sts.NewFromConfig(anon).AssumeRoleWithSAML(ctx, &sts.AssumeRoleWithSAMLInput{
+		RoleArn: role.Role.Arn, PrincipalArn: aws.String(provARN), SAMLAssertion: aws.String(base64.StdEncoding.EncodeToString([]byte(tampered)))})
+	assertCode(t, err, "InvalidIdentityToken")
 }
