@@ -29,7 +29,7 @@ func (s *Server) authenticate(r *http.Request, body []byte, now time.Time, skew 
 				if rec.Status != "Active" {
 					return sigv4.ErrUnknownKey
 				}
-				c, err := userCaller(rec)
+				c, err := userCaller(tx.In(rec.Account), rec)
 				if err != nil {
 					return err
 				}
@@ -54,47 +54,33 @@ func (s *Server) authenticate(r *http.Request, body []byte, now time.Time, skew 
 	if err != nil {
 		return reqctx.Caller{}, err
 	}
-	if err := s.resolveUser(&caller); err != nil {
-		return reqctx.Caller{}, err
-	}
 	if keyRec != nil {
 		s.noteKeyUse(*keyRec, p.Service, p.Region, now)
 	}
 	return caller, nil
 }
 
-// userCaller builds the caller of an IAM user's (or root's) long-term access key. The user's
-// path is part of its ARN, so the user record is read too.
-func userCaller(rec storage.AccessKeyRecord) (reqctx.Caller, error) {
-	if rec.UserName == "" { // a root access key created by the root user
+// userCaller builds the caller of a long-term access key: the account's root (a root key) or
+// the IAM user, whose path is part of its ARN. A key whose user vanished is unknown.
+func userCaller(tx *storage.Tx, rec storage.AccessKeyRecord) (reqctx.Caller, error) {
+	if rec.UserName == "" {
 		return reqctx.Caller{Type: reqctx.Account, Account: rec.Account, ARN: "arn:aws:iam::" + rec.Account + ":root",
 			UserID: rec.Account, AccessKeyID: rec.AccessKeyID}, nil
 	}
-	return reqctx.Caller{Type: reqctx.User, Account: rec.Account, UserName: rec.UserName, AccessKeyID: rec.AccessKeyID}, nil
+	u, err := storage.Users(tx).Get(storage.Key(rec.UserName))
+	if errors.Is(err, storage.ErrNotFound) {
+		return reqctx.Caller{}, sigv4.ErrUnknownKey
+	} else if err != nil {
+		return reqctx.Caller{}, err
+	}
+	return reqctx.Caller{Type: reqctx.User, Account: rec.Account, UserName: u.Name, UserID: u.ID, AccessKeyID: rec.AccessKeyID,
+		ARN: fmt.Sprintf("arn:aws:iam::%s:user%s%s", rec.Account, u.Path, u.Name)}, nil
 }
 
 func sessionCaller(sess storage.SessionRecord) reqctx.Caller {
 	return reqctx.Caller{Type: reqctx.PrincipalType(sess.Type), Account: sess.Account, ARN: sess.ARN, UserID: sess.UserID,
 		AccessKeyID: sess.AccessKeyID, UserName: sess.UserName, RoleName: sess.RoleName, RoleARN: sess.RoleARN,
 		SessionName: sess.SessionName, Temporary: true, SessionID: sess.AccessKeyID}
-}
-
-// resolveUser fills in the ARN and id of an IAM user caller from the user record, in the
-// caller's account. A key whose user vanished is treated as unknown.
-func (s *Server) resolveUser(c *reqctx.Caller) error {
-	if c.Type != reqctx.User || c.ARN != "" {
-		return nil
-	}
-	return s.db.View(c.Account, func(tx *storage.Tx) error {
-		u, err := storage.Users(tx).Get(storage.Key(c.UserName))
-		if err != nil {
-			return &sigv4.Error{Kind: sigv4.KindUnknownKey, Message: "The security token included in the request is invalid."}
-		}
-		c.UserName = u.Name
-		c.UserID = u.ID
-		c.ARN = fmt.Sprintf("arn:aws:iam::%s:user%s%s", c.Account, u.Path, u.Name)
-		return nil
-	})
 }
 
 // noteKeyUse records GetAccessKeyLastUsed data. AWS reports it with coarse granularity, so a

@@ -62,7 +62,7 @@ type Authorizer struct {
 	principals map[principalKey]cachedPrincipal
 }
 
-type principalKey struct{ account, kind, name string }
+type principalKey struct{ account, kind, arn, session string }
 
 type cachedPrincipal struct {
 	gen uint64
@@ -131,8 +131,9 @@ func (a *Authorizer) Authorize(ctx context.Context, info *reqctx.Info, op string
 // evaluate decides the checks in order, records each decision, and returns the first denial
 // (under On), or an error from loading a trust policy.
 func (a *Authorizer) evaluate(tx *storage.Tx, info *reqctx.Info, op string, p *principalPolicies, checks []check) error {
+	keys := newRequestKeys(info)
 	for _, c := range checks {
-		res, err := a.decide(tx, info, p, c)
+		res, err := a.decide(tx, info, keys, p, c)
 		if err != nil {
 			return err
 		}
@@ -202,7 +203,7 @@ func (a *Authorizer) cachedPrincipal(tx *storage.Tx, c reqctx.Caller) (*principa
 }
 
 func keyOf(c reqctx.Caller) principalKey {
-	return principalKey{account: c.Account, kind: string(c.Type), name: c.ARN + "\x00" + c.SessionID}
+	return principalKey{account: c.Account, kind: string(c.Type), arn: c.ARN, session: c.SessionID}
 }
 
 // lookupCached returns the caller's cached policies if its account has not changed since.
@@ -277,8 +278,8 @@ func principalContext(c reqctx.Caller, p *principalPolicies) map[string][]string
 // decide evaluates one check, with the trust policy as resource-based policy where the check
 // names a role, and AWS's cross-account rule (both sides must allow) when the role is in
 // another account.
-func (a *Authorizer) decide(tx *storage.Tx, info *reqctx.Info, p *principalPolicies, c check) (authz.Result, error) {
-	req := authz.Request{Principal: p.p, Action: c.action, Resource: c.resource, Context: a.context(info, p, c)}
+func (a *Authorizer) decide(tx *storage.Tx, info *reqctx.Info, keys requestKeys, p *principalPolicies, c check) (authz.Result, error) {
+	req := authz.Request{Principal: p.p, Action: c.action, Resource: c.resource, Context: a.context(keys, p, c)}
 	set := p.setFor(c.action)
 	if c.trustRole == nil {
 		return authz.Evaluate(req, set), nil
@@ -333,22 +334,39 @@ func (a *Authorizer) trustPolicy(tx *storage.Tx, callerAccount string, r *roleRe
 
 // context builds the request context: the global keys AWS sets for every request, the
 // principal's tags and session facts, and the check's own keys.
-func (a *Authorizer) context(info *reqctx.Info, p *principalPolicies, c check) map[string][]string {
-	ctx := make(map[string][]string, len(p.base)+len(c.ctx)+5)
+func (a *Authorizer) context(req requestKeys, p *principalPolicies, c check) map[string][]string {
+	ctx := make(map[string][]string, len(p.base)+len(c.ctx)+len(req))
 	for k, v := range p.base {
 		ctx[k] = v
 	}
-	ctx["aws:CurrentTime"] = []string{info.Now.UTC().Format(time.RFC3339)}
-	ctx["aws:EpochTime"] = []string{strconv.FormatInt(info.Now.Unix(), 10)}
-	ctx["aws:RequestedRegion"] = []string{info.Region}
-	ctx["aws:SecureTransport"] = []string{strconv.FormatBool(info.Secure)}
-	if info.SourceIP != "" {
-		ctx["aws:SourceIp"] = []string{info.SourceIP}
+	for _, kv := range req {
+		ctx[kv.key] = kv.values
 	}
 	for k, v := range c.ctx {
 		ctx[k] = v
 	}
 	return ctx
+}
+
+type keyValues struct {
+	key    string
+	values []string
+}
+
+// requestKeys are the global keys that depend on the request, computed once per request.
+type requestKeys []keyValues
+
+func newRequestKeys(info *reqctx.Info) requestKeys {
+	keys := requestKeys{
+		{"aws:CurrentTime", []string{info.Now.UTC().Format(time.RFC3339)}},
+		{"aws:EpochTime", []string{strconv.FormatInt(info.Now.Unix(), 10)}},
+		{"aws:RequestedRegion", []string{info.Region}},
+		{"aws:SecureTransport", []string{strconv.FormatBool(info.Secure)}},
+	}
+	if info.SourceIP != "" {
+		keys = append(keys, keyValues{"aws:SourceIp", []string{info.SourceIP}})
+	}
+	return keys
 }
 
 // principalARN is aws:PrincipalArn: a role session is identified by its role's ARN.

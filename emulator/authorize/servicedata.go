@@ -58,6 +58,7 @@ var actions = sync.OnceValue(func() map[string]*actionInfo {
 		}
 		for name, a := range doc.Actions {
 			out[strings.ToLower(svc+":"+name)] = a
+			out[svc+":"+name] = a // exact case: the mapping builds names this way, no lowering needed
 		}
 	}
 	return out
@@ -65,7 +66,11 @@ var actions = sync.OnceValue(func() map[string]*actionInfo {
 
 // lookupAction returns the reference entry of "service:Action", or an empty one.
 func lookupAction(action string) *actionInfo {
-	if a, ok := actions()[strings.ToLower(action)]; ok {
+	all := actions()
+	if a, ok := all[action]; ok {
+		return a
+	}
+	if a, ok := all[strings.ToLower(action)]; ok {
 		return a
 	}
 	return &actionInfo{}
