@@ -60,7 +60,9 @@ func (g *generations) get(account string) uint64 {
 
 // Generation is the number of write transactions committed on account since Open (Reset
 // counts for every account). It only grows.
-func (db *DB) Generation(account string) uint64 { return db.gens.get(account) + db.gens.get(allAccounts) }
+func (db *DB) Generation(account string) uint64 {
+	return db.gens.get(account) + db.gens.get(allAccounts)
+}
 
 // allAccounts is the generation key bumped by Reset, which changes every account.
 const allAccounts = "\x00all"
