@@ -69,7 +69,7 @@ func profilesOfRole(tx *storage.Tx, role string) ([]storage.InstanceProfileRecor
 
 func (s *Service) CreateInstanceProfile(ctx context.Context, in *iamapi.CreateInstanceProfileRequest) (*iamapi.CreateInstanceProfileResponse, error) {
 	name := protocol.Val(in.InstanceProfileName)
-	tags, err := applyTags(nil, in.Tags, true)
+	tags, err := roleTagRules.merge(nil, in.Tags)
 	if err != nil {
 		return nil, err
 	}
@@ -239,7 +239,7 @@ func (s *Service) RemoveRoleFromInstanceProfile(ctx context.Context, in *iamapi.
 
 func (s *Service) TagInstanceProfile(ctx context.Context, in *iamapi.TagInstanceProfileRequest) (*iamapi.Empty, error) {
 	err := s.changeProfile(ctx, protocol.Val(in.InstanceProfileName), func(_ *storage.Tx, p *storage.InstanceProfileRecord) (err error) {
-		p.Tags, err = applyTags(p.Tags, in.Tags, true)
+		p.Tags, err = roleTagRules.merge(p.Tags, in.Tags)
 		return err
 	})
 	if err != nil {
@@ -250,7 +250,7 @@ func (s *Service) TagInstanceProfile(ctx context.Context, in *iamapi.TagInstance
 
 func (s *Service) UntagInstanceProfile(ctx context.Context, in *iamapi.UntagInstanceProfileRequest) (*iamapi.Empty, error) {
 	err := s.changeProfile(ctx, protocol.Val(in.InstanceProfileName), func(_ *storage.Tx, p *storage.InstanceProfileRecord) error {
-		p.Tags = untagKeys(p.Tags, in.TagKeys, true)
+		p.Tags = roleTagRules.remove(p.Tags, in.TagKeys)
 		return nil
 	})
 	if err != nil {
@@ -260,18 +260,12 @@ func (s *Service) UntagInstanceProfile(ctx context.Context, in *iamapi.UntagInst
 }
 
 func (s *Service) ListInstanceProfileTags(ctx context.Context, in *iamapi.ListInstanceProfileTagsRequest) (*iamapi.ListInstanceProfileTagsResponse, error) {
-	var tags []storage.Tag
-	err := s.view(ctx, func(tx *storage.Tx) error {
+	p, err := s.listTags(ctx, roleTagRules, in.Marker, in.MaxItems, func(tx *storage.Tx) ([]storage.Tag, error) {
 		p, err := loadProfile(tx, protocol.Val(in.InstanceProfileName))
-		tags = p.Tags
-		return err
+		return p.Tags, err
 	})
-	if err != nil {
-		return nil, asAWS(err)
-	}
-	pg, err := tagPage(tags, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}
-	return &iamapi.ListInstanceProfileTagsResponse{Tags: pg.Items, IsTruncated: pg.IsTruncated(), Marker: pg.Marker}, nil
+	return &iamapi.ListInstanceProfileTagsResponse{Tags: p.Items, IsTruncated: p.IsTruncated(), Marker: p.Marker}, nil
 }

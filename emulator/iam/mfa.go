@@ -106,7 +106,7 @@ func (s *Service) CreateVirtualMFADevice(ctx context.Context, in *iamapi.CreateV
 	s.ids.Src.Read(seed)
 	d := storage.MFADeviceRecord{V: 1, Serial: mfaSerial(account(ctx), path, name), Name: name, Path: path,
 		Seed: seedEncoding.EncodeToString(seed), Created: s.now(ctx)}
-	tags, err := tagsMerge(nil, in.Tags)
+	tags, err := userTagRules.merge(nil, in.Tags)
 	if err != nil {
 		return nil, err
 	}
@@ -348,7 +348,7 @@ func (s *Service) TagMFADevice(ctx context.Context, in *iamapi.TagMFADeviceReque
 		if err != nil {
 			return err
 		}
-		if d.Tags, err = tagsMerge(d.Tags, in.Tags); err != nil {
+		if d.Tags, err = userTagRules.merge(d.Tags, in.Tags); err != nil {
 			return err
 		}
 		return putMFA(tx, d)
@@ -365,7 +365,7 @@ func (s *Service) UntagMFADevice(ctx context.Context, in *iamapi.UntagMFADeviceR
 		if err != nil {
 			return err
 		}
-		d.Tags = tagsRemove(d.Tags, in.TagKeys)
+		d.Tags = userTagRules.remove(d.Tags, in.TagKeys)
 		return putMFA(tx, d)
 	})
 	if err != nil {
@@ -375,18 +375,12 @@ func (s *Service) UntagMFADevice(ctx context.Context, in *iamapi.UntagMFADeviceR
 }
 
 func (s *Service) ListMFADeviceTags(ctx context.Context, in *iamapi.ListMFADeviceTagsRequest) (*iamapi.ListMFADeviceTagsResponse, error) {
-	var tags []storage.Tag
-	err := s.view(ctx, func(tx *storage.Tx) error {
+	p, err := s.listTags(ctx, userTagRules, in.Marker, in.MaxItems, func(tx *storage.Tx) ([]storage.Tag, error) {
 		d, err := getMFA(tx, protocol.Val(in.SerialNumber))
-		tags = d.Tags
-		return err
+		return d.Tags, err
 	})
 	if err != nil {
 		return nil, err
 	}
-	p, err := tagsPage(tags, in.Marker, in.MaxItems)
-	if err != nil {
-		return nil, err
-	}
-	return &iamapi.ListMFADeviceTagsResponse{IsTruncated: p.IsTruncated(), Marker: p.Marker, Tags: p.Items}, nil
+	return &iamapi.ListMFADeviceTagsResponse{Tags: p.Items, IsTruncated: p.IsTruncated(), Marker: p.Marker}, nil
 }

@@ -198,7 +198,7 @@ func TestTagsMerge(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := tagsMerge(existing, tc.add)
+			got, err := userTagRules.merge(existing, tc.add)
 			if tc.code != "" {
 				fedCode(t, err, tc.code, "")
 				return
@@ -214,16 +214,16 @@ func TestTagsMerge(t *testing.T) {
 	for i := range 49 {
 		many = append(many, fedTags(fmt.Sprintf("k%02d", i), "v")...)
 	}
-	_, err := tagsMerge(existing[:1], many)
+	_, err := userTagRules.merge(existing[:1], many)
 	fedOK(t, err)
-	_, err = tagsMerge(existing, many)
+	_, err = userTagRules.merge(existing, many)
 	fedCode(t, err, "LimitExceeded", "")
 
-	if got := fedTagString(tagsToAPI(tagsRemove(existing, []string{"ENV", "absent"}))); got != "team=a" {
+	if got := fedTagString(tagsToAPI(userTagRules.remove(existing, []string{"ENV", "absent"}))); got != "team=a" {
 		t.Fatalf("after untag: %s", got)
 	}
 	if len(existing) != 2 {
-		t.Fatal("tagsRemove changed its input")
+		t.Fatal("remove changed its input")
 	}
 }
 

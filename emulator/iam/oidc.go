@@ -90,7 +90,7 @@ func (s *Service) CreateOpenIDConnectProvider(ctx context.Context, in *iamapi.Cr
 	if err != nil {
 		return nil, err
 	}
-	tags, err := tagsMerge(nil, in.Tags)
+	tags, err := userTagRules.merge(nil, in.Tags)
 	if err != nil {
 		return nil, err
 	}
@@ -255,7 +255,7 @@ func (s *Service) UpdateOpenIDConnectProviderThumbprint(ctx context.Context, in 
 
 func (s *Service) TagOpenIDConnectProvider(ctx context.Context, in *iamapi.TagOpenIDConnectProviderRequest) (*iamapi.Empty, error) {
 	return s.changeOIDC(ctx, protocol.Val(in.OpenIDConnectProviderArn), func(rec *storage.OIDCProviderRecord) error {
-		tags, err := tagsMerge(rec.Tags, in.Tags)
+		tags, err := userTagRules.merge(rec.Tags, in.Tags)
 		rec.Tags = tags
 		return err
 	})
@@ -263,22 +263,16 @@ func (s *Service) TagOpenIDConnectProvider(ctx context.Context, in *iamapi.TagOp
 
 func (s *Service) UntagOpenIDConnectProvider(ctx context.Context, in *iamapi.UntagOpenIDConnectProviderRequest) (*iamapi.Empty, error) {
 	return s.changeOIDC(ctx, protocol.Val(in.OpenIDConnectProviderArn), func(rec *storage.OIDCProviderRecord) error {
-		rec.Tags = tagsRemove(rec.Tags, in.TagKeys)
+		rec.Tags = userTagRules.remove(rec.Tags, in.TagKeys)
 		return nil
 	})
 }
 
 func (s *Service) ListOpenIDConnectProviderTags(ctx context.Context, in *iamapi.ListOpenIDConnectProviderTagsRequest) (*iamapi.ListOpenIDConnectProviderTagsResponse, error) {
-	var rec storage.OIDCProviderRecord
-	err := s.view(ctx, func(tx *storage.Tx) error {
-		var err error
-		_, rec, err = getOIDC(ctx, tx, protocol.Val(in.OpenIDConnectProviderArn))
-		return err
+	p, err := s.listTags(ctx, userTagRules, in.Marker, in.MaxItems, func(tx *storage.Tx) ([]storage.Tag, error) {
+		_, rec, err := getOIDC(ctx, tx, protocol.Val(in.OpenIDConnectProviderArn))
+		return rec.Tags, err
 	})
-	if err != nil {
-		return nil, asAWS(err)
-	}
-	p, err := tagsPage(rec.Tags, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}

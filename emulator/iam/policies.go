@@ -189,7 +189,7 @@ func (s *Service) CreatePolicy(ctx context.Context, in *iamapi.CreatePolicyReque
 	if err := checkManagedDocument(doc); err != nil {
 		return nil, err
 	}
-	tags, err := applyTags(nil, in.Tags, false)
+	tags, err := policyTagRules.merge(nil, in.Tags)
 	if err != nil {
 		return nil, err
 	}
@@ -377,7 +377,7 @@ func (s *Service) tagPolicy(ctx context.Context, arn string, fn func(*storage.Po
 
 func (s *Service) TagPolicy(ctx context.Context, in *iamapi.TagPolicyRequest) (*iamapi.Empty, error) {
 	err := s.tagPolicy(ctx, protocol.Val(in.PolicyArn), func(p *storage.PolicyRecord) (err error) {
-		p.Tags, err = applyTags(p.Tags, in.Tags, false)
+		p.Tags, err = policyTagRules.merge(p.Tags, in.Tags)
 		return err
 	})
 	if err != nil {
@@ -388,7 +388,7 @@ func (s *Service) TagPolicy(ctx context.Context, in *iamapi.TagPolicyRequest) (*
 
 func (s *Service) UntagPolicy(ctx context.Context, in *iamapi.UntagPolicyRequest) (*iamapi.Empty, error) {
 	err := s.tagPolicy(ctx, protocol.Val(in.PolicyArn), func(p *storage.PolicyRecord) error {
-		p.Tags = untagKeys(p.Tags, in.TagKeys, false)
+		p.Tags = policyTagRules.remove(p.Tags, in.TagKeys)
 		return nil
 	})
 	if err != nil {
@@ -399,18 +399,12 @@ func (s *Service) UntagPolicy(ctx context.Context, in *iamapi.UntagPolicyRequest
 
 // ListPolicyTags of an AWS managed policy is empty, as GetPolicy shows its Tags.
 func (s *Service) ListPolicyTags(ctx context.Context, in *iamapi.ListPolicyTagsRequest) (*iamapi.ListPolicyTagsResponse, error) {
-	var tags []storage.Tag
-	err := s.view(ctx, func(tx *storage.Tx) error {
+	p, err := s.listTags(ctx, policyTagRules, in.Marker, in.MaxItems, func(tx *storage.Tx) ([]storage.Tag, error) {
 		p, err := getPolicy(tx, protocol.Val(in.PolicyArn))
-		tags = p.local.Tags
-		return err
+		return p.local.Tags, err
 	})
-	if err != nil {
-		return nil, asAWS(err)
-	}
-	pg, err := tagPage(tags, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}
-	return &iamapi.ListPolicyTagsResponse{Tags: pg.Items, IsTruncated: pg.IsTruncated(), Marker: pg.Marker}, nil
+	return &iamapi.ListPolicyTagsResponse{Tags: p.Items, IsTruncated: p.IsTruncated(), Marker: p.Marker}, nil
 }

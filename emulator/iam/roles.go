@@ -2,7 +2,6 @@ package iam
 
 import (
 	"context"
-	"sort"
 	"strings"
 
 	"github.com/iamlocal/iamlocal/api/iamapi"
@@ -83,7 +82,7 @@ func wireRole(acct string, r storage.RoleRecord, v roleView) iamapi.Role {
 		out.RoleLastUsed = wireLastUsed(r)
 	}
 	if v&withTags != 0 {
-		out.Tags = tagsOut(r.Tags)
+		out.Tags = tagsToAPI(r.Tags)
 	}
 	if v&withBoundary != 0 {
 		out.PermissionsBoundary = wireBoundary(r.Boundary)
@@ -114,7 +113,7 @@ func (s *Service) CreateRole(ctx context.Context, in *iamapi.CreateRoleRequest) 
 	if in.MaxSessionDuration != nil {
 		r.MaxSessionDuration = *in.MaxSessionDuration
 	}
-	tags, err := applyTags(nil, in.Tags, true)
+	tags, err := roleTagRules.merge(nil, in.Tags)
 	if err != nil {
 		return nil, err
 	}
@@ -302,7 +301,7 @@ func (s *Service) ListRoles(ctx context.Context, in *iamapi.ListRolesRequest) (*
 
 func (s *Service) TagRole(ctx context.Context, in *iamapi.TagRoleRequest) (*iamapi.Empty, error) {
 	_, err := s.changeRole(ctx, protocol.Val(in.RoleName), func(_ *storage.Tx, r *storage.RoleRecord) (err error) {
-		r.Tags, err = applyTags(r.Tags, in.Tags, true)
+		r.Tags, err = roleTagRules.merge(r.Tags, in.Tags)
 		return err
 	})
 	if err != nil {
@@ -313,7 +312,7 @@ func (s *Service) TagRole(ctx context.Context, in *iamapi.TagRoleRequest) (*iama
 
 func (s *Service) UntagRole(ctx context.Context, in *iamapi.UntagRoleRequest) (*iamapi.Empty, error) {
 	_, err := s.changeRole(ctx, protocol.Val(in.RoleName), func(_ *storage.Tx, r *storage.RoleRecord) error {
-		r.Tags = untagKeys(r.Tags, in.TagKeys, true)
+		r.Tags = roleTagRules.remove(r.Tags, in.TagKeys)
 		return nil
 	})
 	if err != nil {
@@ -323,108 +322,12 @@ func (s *Service) UntagRole(ctx context.Context, in *iamapi.UntagRoleRequest) (*
 }
 
 func (s *Service) ListRoleTags(ctx context.Context, in *iamapi.ListRoleTagsRequest) (*iamapi.ListRoleTagsResponse, error) {
-	var r storage.RoleRecord
-	err := s.view(ctx, func(tx *storage.Tx) (err error) {
-		r, err = loadRole(tx, protocol.Val(in.RoleName))
-		return err
+	p, err := s.listTags(ctx, roleTagRules, in.Marker, in.MaxItems, func(tx *storage.Tx) ([]storage.Tag, error) {
+		r, err := loadRole(tx, protocol.Val(in.RoleName))
+		return r.Tags, err
 	})
-	if err != nil {
-		return nil, asAWS(err)
-	}
-	p, err := tagPage(r.Tags, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}
 	return &iamapi.ListRoleTagsResponse{Tags: p.Items, IsTruncated: p.IsTruncated(), Marker: p.Marker}, nil
-}
-
-// Tags (IAM User Guide, "Tagging IAM resources"): at most 50 per resource; a new value replaces
-// the old. Recorded AWS responses show role (and user) keys compared without case ("Duplicate
-// tag keys found. Please note that Tag keys are case insensitive.") but policy keys with case
-// ("a" and "A" coexist; "Duplicate tag keys found."). Tags are kept sorted by key, the order
-// Get* and List*Tags answer in.
-
-const maxTagsPerResource = 50
-
-func sameKey(a, b string, fold bool) bool {
-	if fold {
-		return strings.EqualFold(a, b)
-	}
-	return a == b
-}
-
-// applyTags merges a request's tags into cur (which it does not modify).
-func applyTags(cur []storage.Tag, add []iamapi.Tag, fold bool) ([]storage.Tag, error) {
-	for i := range add {
-		for j := i + 1; j < len(add); j++ {
-			if sameKey(protocol.Val(add[i].Key), protocol.Val(add[j].Key), fold) {
-				if fold {
-					return nil, iamapi.ErrInvalidInput("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
-				}
-				return nil, iamapi.ErrInvalidInput("Duplicate tag keys found.")
-			}
-		}
-	}
-	out := append([]storage.Tag(nil), cur...)
-next:
-	for _, t := range add {
-		nt := storage.Tag{Key: protocol.Val(t.Key), Value: protocol.Val(t.Value)}
-		for i := range out {
-			if sameKey(out[i].Key, nt.Key, fold) {
-				out[i] = nt
-				continue next
-			}
-		}
-		out = append(out, nt)
-	}
-	if len(out) > maxTagsPerResource {
-		return nil, iamapi.ErrLimitExceeded("The number of tags has reached the maximum limit.")
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
-	return out, nil
-}
-
-// untagKeys removes the tags named by keys; absent keys are ignored.
-func untagKeys(cur []storage.Tag, keys []string, fold bool) []storage.Tag {
-	var out []storage.Tag
-keep:
-	for _, t := range cur {
-		for _, k := range keys {
-			if sameKey(t.Key, k, fold) {
-				continue keep
-			}
-		}
-		out = append(out, t)
-	}
-	return out
-}
-
-// tagsOut converts stored tags to the wire: nil (no element) when there are none.
-func tagsOut(tags []storage.Tag) []iamapi.Tag {
-	if len(tags) == 0 {
-		return nil
-	}
-	out := make([]iamapi.Tag, len(tags))
-	for i, t := range tags {
-		out[i] = iamapi.Tag{Key: protocol.Ptr(t.Key), Value: protocol.Ptr(t.Value)}
-	}
-	return out
-}
-
-// tagsAlways is tagsOut that answers an empty list rather than none (Get* of instance profiles
-// and policies always carry Tags).
-func tagsAlways(tags []storage.Tag) []iamapi.Tag {
-	if out := tagsOut(tags); out != nil {
-		return out
-	}
-	return []iamapi.Tag{}
-}
-
-// tagPage pages a List*Tags answer (Tags is required there, so never nil).
-func tagPage(tags []storage.Tag, marker *string, maxItems *int32) (page[iamapi.Tag], error) {
-	p, err := paginate(tags, func(t storage.Tag) string { return t.Key }, marker, maxItems)
-	if err != nil {
-		return page[iamapi.Tag]{}, err
-	}
-	return page[iamapi.Tag]{Items: tagsAlways(p.Items), Truncated: p.Truncated, Marker: p.Marker}, nil
 }

@@ -146,7 +146,7 @@ func (s *Service) CreateSAMLProvider(ctx context.Context, in *iamapi.CreateSAMLP
 	if err != nil {
 		return nil, err
 	}
-	tags, err := tagsMerge(nil, in.Tags)
+	tags, err := userTagRules.merge(nil, in.Tags)
 	if err != nil {
 		return nil, err
 	}
@@ -320,7 +320,7 @@ func (s *Service) DeleteSAMLProvider(ctx context.Context, in *iamapi.DeleteSAMLP
 
 func (s *Service) TagSAMLProvider(ctx context.Context, in *iamapi.TagSAMLProviderRequest) (*iamapi.Empty, error) {
 	_, err := s.changeSAML(ctx, protocol.Val(in.SAMLProviderArn), func(rec *storage.SAMLProviderRecord) error {
-		tags, err := tagsMerge(rec.Tags, in.Tags)
+		tags, err := userTagRules.merge(rec.Tags, in.Tags)
 		rec.Tags = tags
 		return err
 	})
@@ -332,7 +332,7 @@ func (s *Service) TagSAMLProvider(ctx context.Context, in *iamapi.TagSAMLProvide
 
 func (s *Service) UntagSAMLProvider(ctx context.Context, in *iamapi.UntagSAMLProviderRequest) (*iamapi.Empty, error) {
 	_, err := s.changeSAML(ctx, protocol.Val(in.SAMLProviderArn), func(rec *storage.SAMLProviderRecord) error {
-		rec.Tags = tagsRemove(rec.Tags, in.TagKeys)
+		rec.Tags = userTagRules.remove(rec.Tags, in.TagKeys)
 		return nil
 	})
 	if err != nil {
@@ -342,16 +342,10 @@ func (s *Service) UntagSAMLProvider(ctx context.Context, in *iamapi.UntagSAMLPro
 }
 
 func (s *Service) ListSAMLProviderTags(ctx context.Context, in *iamapi.ListSAMLProviderTagsRequest) (*iamapi.ListSAMLProviderTagsResponse, error) {
-	var rec storage.SAMLProviderRecord
-	err := s.view(ctx, func(tx *storage.Tx) error {
-		var err error
-		rec, err = getSAML(ctx, tx, protocol.Val(in.SAMLProviderArn))
-		return err
+	p, err := s.listTags(ctx, userTagRules, in.Marker, in.MaxItems, func(tx *storage.Tx) ([]storage.Tag, error) {
+		rec, err := getSAML(ctx, tx, protocol.Val(in.SAMLProviderArn))
+		return rec.Tags, err
 	})
-	if err != nil {
-		return nil, asAWS(err)
-	}
-	p, err := tagsPage(rec.Tags, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}

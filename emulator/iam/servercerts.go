@@ -122,7 +122,7 @@ func (s *Service) UploadServerCertificate(ctx context.Context, in *iamapi.Upload
 	if err != nil {
 		return nil, err
 	}
-	tags, err := tagsMerge(nil, in.Tags)
+	tags, err := userTagRules.merge(nil, in.Tags)
 	if err != nil {
 		return nil, err
 	}
@@ -275,7 +275,7 @@ func (s *Service) DeleteServerCertificate(ctx context.Context, in *iamapi.Delete
 
 func (s *Service) TagServerCertificate(ctx context.Context, in *iamapi.TagServerCertificateRequest) (*iamapi.Empty, error) {
 	return s.changeServerCert(ctx, protocol.Val(in.ServerCertificateName), func(rec *storage.ServerCertificateRecord) error {
-		tags, err := tagsMerge(rec.Tags, in.Tags)
+		tags, err := userTagRules.merge(rec.Tags, in.Tags)
 		rec.Tags = tags
 		return err
 	})
@@ -283,22 +283,16 @@ func (s *Service) TagServerCertificate(ctx context.Context, in *iamapi.TagServer
 
 func (s *Service) UntagServerCertificate(ctx context.Context, in *iamapi.UntagServerCertificateRequest) (*iamapi.Empty, error) {
 	return s.changeServerCert(ctx, protocol.Val(in.ServerCertificateName), func(rec *storage.ServerCertificateRecord) error {
-		rec.Tags = tagsRemove(rec.Tags, in.TagKeys)
+		rec.Tags = userTagRules.remove(rec.Tags, in.TagKeys)
 		return nil
 	})
 }
 
 func (s *Service) ListServerCertificateTags(ctx context.Context, in *iamapi.ListServerCertificateTagsRequest) (*iamapi.ListServerCertificateTagsResponse, error) {
-	var rec storage.ServerCertificateRecord
-	err := s.view(ctx, func(tx *storage.Tx) error {
-		var err error
-		rec, err = getServerCert(tx, protocol.Val(in.ServerCertificateName))
-		return err
+	p, err := s.listTags(ctx, userTagRules, in.Marker, in.MaxItems, func(tx *storage.Tx) ([]storage.Tag, error) {
+		rec, err := getServerCert(tx, protocol.Val(in.ServerCertificateName))
+		return rec.Tags, err
 	})
-	if err != nil {
-		return nil, asAWS(err)
-	}
-	p, err := tagsPage(rec.Tags, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}

@@ -139,7 +139,7 @@ func (s *Service) CreateUser(ctx context.Context, in *iamapi.CreateUserRequest) 
 	acct := account(ctx)
 	name := protocol.Val(in.UserName)
 	u := storage.UserRecord{Name: name, Path: pathOrRoot(in.Path), Created: s.now(ctx)}
-	tags, err := tagsMerge(nil, in.Tags)
+	tags, err := userTagRules.merge(nil, in.Tags)
 	if err != nil {
 		return nil, err
 	}
@@ -436,7 +436,7 @@ func (s *Service) TagUser(ctx context.Context, in *iamapi.TagUserRequest) (*iama
 		if err != nil {
 			return err
 		}
-		if u.Tags, err = tagsMerge(u.Tags, in.Tags); err != nil {
+		if u.Tags, err = userTagRules.merge(u.Tags, in.Tags); err != nil {
 			return err
 		}
 		return storage.Users(tx).Put(storage.Key(u.Name), u)
@@ -453,7 +453,7 @@ func (s *Service) UntagUser(ctx context.Context, in *iamapi.UntagUserRequest) (*
 		if err != nil {
 			return err
 		}
-		u.Tags = tagsRemove(u.Tags, in.TagKeys)
+		u.Tags = userTagRules.remove(u.Tags, in.TagKeys)
 		return storage.Users(tx).Put(storage.Key(u.Name), u)
 	})
 	if err != nil {
@@ -463,18 +463,12 @@ func (s *Service) UntagUser(ctx context.Context, in *iamapi.UntagUserRequest) (*
 }
 
 func (s *Service) ListUserTags(ctx context.Context, in *iamapi.ListUserTagsRequest) (*iamapi.ListUserTagsResponse, error) {
-	var tags []storage.Tag
-	err := s.view(ctx, func(tx *storage.Tx) error {
+	p, err := s.listTags(ctx, userTagRules, in.Marker, in.MaxItems, func(tx *storage.Tx) ([]storage.Tag, error) {
 		u, err := getUser(tx, protocol.Val(in.UserName))
-		tags = u.Tags
-		return err
+		return u.Tags, err
 	})
 	if err != nil {
 		return nil, err
 	}
-	p, err := tagsPage(tags, in.Marker, in.MaxItems)
-	if err != nil {
-		return nil, err
-	}
-	return &iamapi.ListUserTagsResponse{IsTruncated: p.IsTruncated(), Marker: p.Marker, Tags: p.Items}, nil
+	return &iamapi.ListUserTagsResponse{Tags: p.Items, IsTruncated: p.IsTruncated(), Marker: p.Marker}, nil
 }
