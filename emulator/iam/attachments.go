@@ -33,16 +33,10 @@ func (e entity) key() string { return storage.Key(e.name) }
 func loadEntity(tx *storage.Tx, kind, name string) (entity, error) {
 	switch kind {
 	case storage.KindUser:
-		u, err := storage.Users(tx).Get(storage.Key(name))
-		if isNotFound(err) {
-			return entity{}, noSuchUserEntity(name)
-		}
+		u, err := getUser(tx, name)
 		return entity{kind: kind, name: u.Name, id: u.ID, path: u.Path, boundary: u.Boundary}, err
 	case storage.KindGroup:
-		g, err := storage.Groups(tx).Get(storage.Key(name))
-		if isNotFound(err) {
-			return entity{}, noSuchGroupEntity(name)
-		}
+		g, err := getGroup(tx, name)
 		return entity{kind: kind, name: g.Name, id: g.ID, path: g.Path}, err
 	default:
 		r, err := loadRole(tx, name)

@@ -77,14 +77,6 @@ func (s *Service) DeleteRolePermissionsBoundary(ctx context.Context, in *iamapi.
 	return &iamapi.Empty{}, nil
 }
 
-func noSuchUserEntity(name string) error {
-	return iamapi.ErrNoSuchEntity("The user with name %s cannot be found.", name)
-}
-
-func noSuchGroupEntity(name string) error {
-	return iamapi.ErrNoSuchEntity("The group with name %s cannot be found.", name)
-}
-
 // changeUserBoundary sets (or with arn "" clears) a user's boundary. Users belong to the
 // identities family; only the Boundary field is written here.
 func (s *Service) changeUserBoundary(ctx context.Context, name, arn string) error {
@@ -94,10 +86,7 @@ func (s *Service) changeUserBoundary(ctx context.Context, name, arn string) erro
 				return err
 			}
 		}
-		u, err := storage.Users(tx).Get(storage.Key(name))
-		if isNotFound(err) {
-			return noSuchUserEntity(name)
-		}
+		u, err := getUser(tx, name)
 		if err != nil {
 			return err
 		}

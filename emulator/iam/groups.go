@@ -17,11 +17,7 @@ func noSuchGroup(name string) error {
 
 // getGroup reads a group by name (case-insensitively) or answers NoSuchEntity.
 func getGroup(tx *storage.Tx, name string) (storage.GroupRecord, error) {
-	g, err := storage.Groups(tx).Get(storage.Key(name))
-	if isNotFound(err) {
-		return g, noSuchGroup(name)
-	}
-	return g, err
+	return lookup(storage.Groups(tx), name, noSuchGroup)
 }
 
 func wireGroup(acct string, g storage.GroupRecord) iamapi.Group {
@@ -36,7 +32,7 @@ func wireGroup(acct string, g storage.GroupRecord) iamapi.Group {
 
 func (s *Service) CreateGroup(ctx context.Context, in *iamapi.CreateGroupRequest) (*iamapi.CreateGroupResponse, error) {
 	name := protocol.Val(in.GroupName)
-	g := storage.GroupRecord{Name: name, Path: pathOrRoot(in.Path), Created: s.now(ctx)}
+	g := storage.GroupRecord{Name: name, Path: pathOr(in.Path), Created: s.now(ctx)}
 	err := s.update(ctx, func(tx *storage.Tx) error {
 		groups := storage.Groups(tx)
 		if groups.Has(storage.Key(name)) {

@@ -18,11 +18,7 @@ func noSuchProfile(name string) error {
 }
 
 func loadProfile(tx *storage.Tx, name string) (storage.InstanceProfileRecord, error) {
-	p, err := storage.InstanceProfiles(tx).Get(storage.Key(name))
-	if isNotFound(err) {
-		return p, noSuchProfile(name)
-	}
-	return p, err
+	return lookup(storage.InstanceProfiles(tx), name, noSuchProfile)
 }
 
 // wireProfile renders a profile with its roles (as roles appear inside a profile).

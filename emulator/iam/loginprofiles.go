@@ -133,11 +133,7 @@ func ownLoginProfile(ctx context.Context, tx *storage.Tx, name *string) (storage
 	if err != nil {
 		return storage.LoginProfileRecord{}, err
 	}
-	lp, err := storage.LoginProfiles(tx).Get(storage.Key(o.User.Name))
-	if isNotFound(err) {
-		return lp, noSuchLoginProfile(o.User.Name)
-	}
-	return lp, err
+	return lookup(storage.LoginProfiles(tx), o.User.Name, noSuchLoginProfile)
 }
 
 func (s *Service) GetLoginProfile(ctx context.Context, in *iamapi.GetLoginProfileRequest) (*iamapi.GetLoginProfileResponse, error) {

@@ -101,7 +101,7 @@ func qrPlaceholder() []byte {
 }
 
 func (s *Service) CreateVirtualMFADevice(ctx context.Context, in *iamapi.CreateVirtualMFADeviceRequest) (*iamapi.CreateVirtualMFADeviceResponse, error) {
-	name, path := protocol.Val(in.VirtualMFADeviceName), pathOrRoot(in.Path)
+	name, path := protocol.Val(in.VirtualMFADeviceName), pathOr(in.Path)
 	seed := make([]byte, 20)
 	s.ids.Src.Read(seed)
 	d := storage.MFADeviceRecord{V: 1, Serial: mfaSerial(account(ctx), path, name), Name: name, Path: path,

@@ -27,11 +27,7 @@ func noSuchRole(name string) error {
 }
 
 func loadRole(tx *storage.Tx, name string) (storage.RoleRecord, error) {
-	r, err := storage.Roles(tx).Get(storage.Key(name))
-	if isNotFound(err) {
-		return r, noSuchRole(name)
-	}
-	return r, err
+	return lookup(storage.Roles(tx), name, noSuchRole)
 }
 
 // protectedRole refuses changes that only AWS may make to a service-linked role, with IAM's

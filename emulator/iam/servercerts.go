@@ -154,11 +154,7 @@ func (s *Service) UploadServerCertificate(ctx context.Context, in *iamapi.Upload
 }
 
 func getServerCert(tx *storage.Tx, name string) (storage.ServerCertificateRecord, error) {
-	rec, err := storage.ServerCertificates(tx).Get(storage.Key(name))
-	if isNotFound(err) {
-		return rec, certNotFound(name)
-	}
-	return rec, err
+	return lookup(storage.ServerCertificates(tx), name, certNotFound)
 }
 
 // changeServerCert runs fn on a certificate and saves it, in one transaction.

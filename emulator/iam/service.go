@@ -67,6 +67,16 @@ func (s *Service) view(ctx context.Context, fn func(tx *storage.Tx) error) error
 // isNotFound reports a storage miss.
 func isNotFound(err error) bool { return errors.Is(err, storage.ErrNotFound) }
 
+// lookup reads the record of t stored under name (names are unique without case), answering
+// missing(name), the resource's NoSuchEntity, when there is none.
+func lookup[T any](t storage.Table[T], name string, missing func(string) error) (T, error) {
+	v, err := t.Get(storage.Key(name))
+	if isNotFound(err) {
+		return v, missing(name)
+	}
+	return v, err
+}
+
 // asAWS passes typed AWS errors through and leaves others for the pipeline to log as internal.
 func asAWS(err error) error {
 	if e, ok := awserr.As(err); ok {

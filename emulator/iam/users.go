@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/iamlocal/iamlocal/api/iamapi"
-	"github.com/iamlocal/iamlocal/emulator/iam/awsmanaged"
 	"github.com/iamlocal/iamlocal/emulator/reqctx"
 	"github.com/iamlocal/iamlocal/protocol"
 	"github.com/iamlocal/iamlocal/protocol/awserr"
@@ -27,11 +26,7 @@ func noSuchUser(name string) error {
 
 // getUser reads a user by name (case-insensitively) or answers NoSuchEntity.
 func getUser(tx *storage.Tx, name string) (storage.UserRecord, error) {
-	u, err := storage.Users(tx).Get(storage.Key(name))
-	if isNotFound(err) {
-		return u, noSuchUser(name)
-	}
-	return u, err
+	return lookup(storage.Users(tx), name, noSuchUser)
 }
 
 func userARN(acct string, u storage.UserRecord) string {
@@ -63,13 +58,6 @@ func wireUser(acct string, u storage.UserRecord, full bool) iamapi.User {
 		}
 	}
 	return out
-}
-
-func pathOrRoot(p *string) string {
-	if p == nil || *p == "" {
-		return "/"
-	}
-	return *p
 }
 
 // errNonUserCaller is AWS's answer when a role or federated session omits UserName on an
@@ -111,34 +99,10 @@ func credentialOwner(ctx context.Context, tx *storage.Tx, name *string, rootOK b
 	return owner{}, errNonUserCaller()
 }
 
-// checkBoundary verifies that a permissions boundary names an existing managed policy.
-func checkBoundary(tx *storage.Tx, acct, arn string) error {
-	rest, ok := strings.CutPrefix(arn, "arn:aws:iam::")
-	polAcct, tail, ok2 := strings.Cut(rest, ":policy/")
-	if !ok || !ok2 || tail == "" {
-		return iamapi.ErrInvalidInput("ARN %s is not valid.", arn)
-	}
-	if polAcct == "aws" {
-		if _, ok := awsmanaged.Get(arn); ok {
-			return nil
-		}
-		return iamapi.ErrNoSuchEntity("Scope ARN: %s does not exist or is not attachable.", arn)
-	}
-	name := tail[strings.LastIndex(tail, "/")+1:]
-	p, err := storage.Policies(tx).Get(storage.Key(name))
-	if polAcct != acct || err != nil || p.ARN != arn {
-		if err != nil && !isNotFound(err) {
-			return err
-		}
-		return iamapi.ErrNoSuchEntity("Scope ARN: %s does not exist or is not attachable.", arn)
-	}
-	return nil
-}
-
 func (s *Service) CreateUser(ctx context.Context, in *iamapi.CreateUserRequest) (*iamapi.CreateUserResponse, error) {
 	acct := account(ctx)
 	name := protocol.Val(in.UserName)
-	u := storage.UserRecord{Name: name, Path: pathOrRoot(in.Path), Created: s.now(ctx)}
+	u := storage.UserRecord{Name: name, Path: pathOr(in.Path), Created: s.now(ctx)}
 	tags, err := userTagRules.merge(nil, in.Tags)
 	if err != nil {
 		return nil, err
@@ -153,7 +117,7 @@ func (s *Service) CreateUser(ctx context.Context, in *iamapi.CreateUserRequest) 
 			return iamapi.ErrLimitExceeded("Cannot exceed quota for UsersPerAccount: %d", quotaUsers)
 		}
 		if b := protocol.Val(in.PermissionsBoundary); b != "" {
-			if err := checkBoundary(tx, acct, b); err != nil {
+			if err := boundaryExists(tx, b); err != nil {
 				return err
 			}
 			u.Boundary = b
