@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 )
 
@@ -26,4 +27,32 @@ func (s *Server) reset(w http.ResponseWriter, _ *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "reset"})
+}
+
+// putOIDCKeys stores the signing keys (a JWKS document) of an OIDC issuer, against which
+// AssumeRoleWithWebIdentity verifies tokens: iamlocal reaches no identity provider, so the
+// keys are supplied locally. PUT /_iamlocal/oidc-keys?issuer=https://token.actions.githubusercontent.com
+func (s *Server) putOIDCKeys(w http.ResponseWriter, r *http.Request) {
+	issuer := r.URL.Query().Get("issuer")
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil || issuer == "" {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"status": "error", "message": "want ?issuer=<url> and a JWKS body"})
+		return
+	}
+	if err := s.sts.SetIssuerKeys(issuer, body); err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"status": "error", "message": err.Error()})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "issuer": issuer})
+}
+
+// outboundJWKS serves the public keys that verify an account's GetWebIdentityToken tokens.
+func (s *Server) outboundJWKS(w http.ResponseWriter, r *http.Request) {
+	body, err := s.sts.OutboundJWKS(r.PathValue("account"))
+	if err != nil {
+		writeJSON(w, http.StatusNotFound, map[string]string{"status": "error", "message": err.Error()})
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(body)
 }

@@ -17,6 +17,10 @@ import (
 func (s *Server) authenticate(r *http.Request, body []byte, now time.Time, skew time.Duration) (reqctx.Caller, error) {
 	var caller reqctx.Caller
 	var keyRec *storage.AccessKeyRecord
+	// noIAM marks temporary credentials IAM refuses: GetFederationToken's, and GetSessionToken's
+	// obtained without MFA ("GetSessionToken": "You cannot call any IAM API operations unless MFA
+	// authentication information is included"); IAM answers InvalidClientTokenId.
+	var noIAM bool
 	lookup := func(akid string) (sigv4.Secret, error) {
 		if a, ok := s.accounts[akid]; ok {
 			caller = reqctx.Caller{Type: reqctx.Account, Account: a.ID, ARN: "arn:aws:iam::" + a.ID + ":root",
@@ -45,6 +49,7 @@ func (s *Server) authenticate(r *http.Request, body []byte, now time.Time, skew 
 				return err
 			}
 			caller = sessionCaller(sess)
+			noIAM = sess.Type == "FederatedUser" || (sess.Type != "AssumedRole" && !sess.MFA)
 			secret = sigv4.Secret{SecretAccessKey: sess.Secret, SessionToken: sess.Token, Expiration: sess.Expiration}
 			return nil
 		})
@@ -53,6 +58,9 @@ func (s *Server) authenticate(r *http.Request, body []byte, now time.Time, skew 
 	p, err := sigv4.Verify(r, body, sigv4.Options{Now: now, MaxSkew: skew, Lookup: lookup})
 	if err != nil {
 		return reqctx.Caller{}, err
+	}
+	if noIAM && p.Service == "iam" {
+		return reqctx.Caller{}, &sigv4.Error{Kind: sigv4.KindInvalidToken, Message: "The security token included in the request is invalid."}
 	}
 	if keyRec != nil {
 		s.noteKeyUse(*keyRec, p.Service, p.Region, now)

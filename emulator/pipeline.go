@@ -35,6 +35,8 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /_iamlocal/reset", s.reset)
 	mux.HandleFunc("POST /moto-api/reset", s.reset)
 	mux.Handle("GET /_iamlocal/decisions", s.authz.Log())
+	mux.HandleFunc("PUT /_iamlocal/oidc-keys", s.putOIDCKeys)
+	mux.HandleFunc("GET /_iamlocal/outbound-jwks/{account}", s.outboundJWKS)
 	mux.HandleFunc("/", s.serveAPI)
 	return recoverer(s, mux)
 }

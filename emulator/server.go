@@ -69,6 +69,7 @@ type Server struct {
 	log      *slog.Logger
 	accounts map[string]Account // by root access key id
 	authz    *authorize.Authorizer
+	sts      *sts.Service
 	query    map[string]*queryFrontend
 	lambda   *restFrontend
 	handler  http.Handler
@@ -137,7 +138,14 @@ func New(opts Options) (*Server, error) {
 	}
 	s.authz = authorize.New(authorize.Options{DB: db, Mode: mode, Log: authorize.NewDecisionLog(opts.DecisionLogSize)})
 	iamSvc := iam.New(iam.Options{DB: db, Clock: s.clock, IDs: s.ids})
-	stsSvc := sts.New(sts.Options{DB: db, Clock: s.clock, IDs: s.ids})
+	rootKeys := map[string]string{}
+	for key, a := range s.accounts {
+		rootKeys[key] = a.ID
+	}
+	messageKey := make([]byte, 32)
+	opts.IDs.Read(messageKey)
+	stsSvc := sts.New(sts.Options{DB: db, Clock: s.clock, IDs: s.ids, MessageKey: messageKey, RootAccessKeys: rootKeys})
+	s.sts = stsSvc
 	s.query = map[string]*queryFrontend{
 		"iam": newQueryFrontend(iamapi.Model(), iamapi.Operations(iamSvc), s.log, s.authz.Authorize),
 		"sts": newQueryFrontend(stsapi.Model(), stsapi.Operations(stsSvc), s.log, s.authz.Authorize),

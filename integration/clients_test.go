@@ -27,7 +27,9 @@ func TestAWSCLISmoke(t *testing.T) {
 		"--tags", "Key=team,Value=blue"); err != nil {
 		t.Fatalf("create-user: %v\n%s", err, stderr)
 	}
-	var created struct{ User struct{ Arn, UserName, Path string } }
+	var created struct {
+		User struct{ Arn, UserName, Path string }
+	}
 	if err := json.Unmarshal([]byte(out), &created); err != nil || created.User.Arn != "arn:aws:iam::123456789012:user/cli/cli-user" {
 		t.Fatalf("create-user output: %v %s", err, out)
 	}

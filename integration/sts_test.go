@@ -222,7 +222,7 @@ func TestSTSAssumeRoleWithWebIdentityGitHubActions(t *testing.T) {
 }
 
 // putIssuerKeys hands the issuer's JWKS to the emulator (PUT /_iamlocal/oidc-keys), as the
-// jwks_uri AWS would fetch. The test is skipped while that admin route is not served.
+// jwks_uri AWS would fetch.
 func putIssuerKeys(t *testing.T, srv *emulatortest.Server, issuer string, key *rsa.PrivateKey) {
 	t.Helper()
 	set, _ := json.Marshal(map[string]any{"keys": []map[string]string{{"kty": "RSA", "kid": "k1", "alg": "RS256", "use": "sig",
@@ -230,11 +230,7 @@ func putIssuerKeys(t *testing.T, srv *emulatortest.Server, issuer string, key *r
 	req, _ := http.NewRequest(http.MethodPut, srv.URL+"/_iamlocal/oidc-keys?issuer="+url.QueryEscape(issuer), bytes.NewReader(set))
 	req.Header.Set("Content-Type", "application/json")
 	resp, body := rawDo(t, req)
-	switch {
-	case resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusMethodNotAllowed ||
-		strings.Contains(body, "InvalidAction") || strings.Contains(body, "MissingAuthenticationToken"):
-		t.Skipf("admin route PUT /_iamlocal/oidc-keys not served yet: %d %s", resp.StatusCode, body)
-	case resp.StatusCode/100 != 2:
+	if resp.StatusCode/100 != 2 {
 		t.Fatalf("PUT oidc-keys: %d %s", resp.StatusCode, body)
 	}
 }

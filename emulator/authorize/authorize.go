@@ -100,6 +100,9 @@ func (a *Authorizer) Authorize(ctx context.Context, info *reqctx.Info, op string
 	if info.Service == "sts" && op == "GetCallerIdentity" {
 		return nil // never denied: "GetCallerIdentity ... No permissions are required"
 	}
+	if info.Service == "sts" && op == "AssumeRole" && info.Caller.Type == reqctx.Account {
+		return nil // the handler answers AWS's "Roles may not be assumed by root accounts."
+	}
 	// Fast path: the caller's policies are cached and the checks need no storage (the common
 	// case: self-targeted, list and Lambda operations), so no transaction is opened.
 	if p := a.lookupCached(info.Caller); p != nil {
@@ -131,7 +134,7 @@ func (a *Authorizer) Authorize(ctx context.Context, info *reqctx.Info, op string
 // evaluate decides the checks in order, records each decision, and returns the first denial
 // (under On), or an error from loading a trust policy.
 func (a *Authorizer) evaluate(tx *storage.Tx, info *reqctx.Info, op string, p *principalPolicies, checks []check) error {
-	keys := newRequestKeys(info)
+	keys := newRequestKeys(info, p)
 	for _, c := range checks {
 		res, err := a.decide(tx, info, keys, p, c)
 		if err != nil {
@@ -263,10 +266,16 @@ func principalContext(c reqctx.Caller, p *principalPolicies) map[string][]string
 	if c.Type == reqctx.User {
 		ctx["aws:username"] = []string{c.UserName}
 	}
-	if p.sess != nil {
-		ctx["aws:MultiFactorAuthPresent"] = []string{"false"}
-		if p.sess.SourceIdent != "" {
-			ctx["aws:SourceIdentity"] = []string{p.sess.SourceIdent}
+	if s := p.sess; s != nil {
+		ctx["aws:MultiFactorAuthPresent"] = []string{strconv.FormatBool(s.MFA)}
+		if !s.Issued.IsZero() {
+			ctx["aws:TokenIssueTime"] = []string{s.Issued.UTC().Format(time.RFC3339)}
+		}
+		if s.SourceIdent != "" {
+			ctx["aws:SourceIdentity"] = []string{s.SourceIdent}
+		}
+		if s.Provider != "" {
+			ctx["aws:FederatedProvider"] = []string{s.Provider}
 		}
 	}
 	for k, v := range p.tags {
@@ -292,14 +301,16 @@ func (a *Authorizer) decide(tx *storage.Tx, info *reqctx.Info, keys requestKeys,
 		set.Resource = trust
 		return authz.Evaluate(req, set), nil
 	}
-	// Cross-account: the caller's own policies must allow, and the trust policy must allow
-	// the caller by itself ("Cross-account policy evaluation logic").
+	// Cross-account: the caller's own policies must allow by themselves (a trust policy in
+	// another account cannot grant on the caller's side), and then the trust policy must allow
+	// too — evaluated together with the identity policies, so a trust policy naming the
+	// caller's account root is satisfied by that identity allow ("Cross-account policy
+	// evaluation logic").
 	if id := authz.Evaluate(req, set); id.Decision != authz.Allow {
 		return id, nil
 	}
-	onlyTrust := authz.PolicySet{Resource: trust}
-	req.Principal.IsRoot = false
-	res := authz.Evaluate(req, onlyTrust)
+	set.Resource = trust
+	res := authz.Evaluate(req, set)
 	if res.Decision != authz.Allow && res.DecidedBy == 0 {
 		res.DecidedBy = authz.KindResource
 	}
@@ -356,7 +367,7 @@ type keyValues struct {
 // requestKeys are the global keys that depend on the request, computed once per request.
 type requestKeys []keyValues
 
-func newRequestKeys(info *reqctx.Info) requestKeys {
+func newRequestKeys(info *reqctx.Info, p *principalPolicies) requestKeys {
 	keys := requestKeys{
 		{"aws:CurrentTime", []string{info.Now.UTC().Format(time.RFC3339)}},
 		{"aws:EpochTime", []string{strconv.FormatInt(info.Now.Unix(), 10)}},
@@ -365,6 +376,10 @@ func newRequestKeys(info *reqctx.Info) requestKeys {
 	}
 	if info.SourceIP != "" {
 		keys = append(keys, keyValues{"aws:SourceIp", []string{info.SourceIP}})
+	}
+	if s := p.sess; s != nil && s.MFA && !s.Issued.IsZero() {
+		age := int64(info.Now.Sub(s.Issued).Seconds())
+		keys = append(keys, keyValues{"aws:MultiFactorAuthAge", []string{strconv.FormatInt(age, 10)}})
 	}
 	return keys
 }
