@@ -34,8 +34,13 @@ func noSuchAccessKey(id string) error {
 	return iamapi.ErrNoSuchEntity("The Access Key with id %s cannot be found.", id)
 }
 
-// ownedAccessKey reads a key that must belong to o in the transaction's account.
-func ownedAccessKey(tx *storage.Tx, o owner, id string) (storage.AccessKeyRecord, error) {
+// ownedAccessKey reads a key that must belong to the (optionally named) user, or to the root
+// user, in the transaction's account.
+func ownedAccessKey(ctx context.Context, tx *storage.Tx, userName *string, id string) (storage.AccessKeyRecord, error) {
+	o, err := credentialOwner(ctx, tx, userName, true)
+	if err != nil {
+		return storage.AccessKeyRecord{}, err
+	}
 	k, err := storage.AccessKeys(tx).Get(id)
 	if isNotFound(err) || (err == nil && (k.Account != tx.Account() || storage.Key(k.UserName) != o.key())) {
 		return k, noSuchAccessKey(id)
@@ -119,11 +124,7 @@ func (s *Service) ListAccessKeys(ctx context.Context, in *iamapi.ListAccessKeysR
 // UpdateAccessKey activates or deactivates a key; the pipeline refuses inactive keys.
 func (s *Service) UpdateAccessKey(ctx context.Context, in *iamapi.UpdateAccessKeyRequest) (*iamapi.Empty, error) {
 	err := s.update(ctx, func(tx *storage.Tx) error {
-		o, err := credentialOwner(ctx, tx, in.UserName, true)
-		if err != nil {
-			return err
-		}
-		k, err := ownedAccessKey(tx, o, protocol.Val(in.AccessKeyId))
+		k, err := ownedAccessKey(ctx, tx, in.UserName, protocol.Val(in.AccessKeyId))
 		if err != nil {
 			return err
 		}
@@ -138,11 +139,7 @@ func (s *Service) UpdateAccessKey(ctx context.Context, in *iamapi.UpdateAccessKe
 
 func (s *Service) DeleteAccessKey(ctx context.Context, in *iamapi.DeleteAccessKeyRequest) (*iamapi.Empty, error) {
 	err := s.update(ctx, func(tx *storage.Tx) error {
-		o, err := credentialOwner(ctx, tx, in.UserName, true)
-		if err != nil {
-			return err
-		}
-		k, err := ownedAccessKey(tx, o, protocol.Val(in.AccessKeyId))
+		k, err := ownedAccessKey(ctx, tx, in.UserName, protocol.Val(in.AccessKeyId))
 		if err != nil {
 			return err
 		}

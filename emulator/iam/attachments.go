@@ -49,19 +49,20 @@ func quotaName(kind string) string {
 	return map[string]string{storage.KindUser: "User", storage.KindGroup: "Group", storage.KindRole: "Role"}[kind]
 }
 
+// attachmentEntity checks the PolicyArn of an Attach* or Detach* request, then loads the entity,
+// which may not be a service-linked role.
+func attachmentEntity(tx *storage.Tx, kind, name, arn string) (entity, error) {
+	if err := checkPolicyARN(arn); err != nil {
+		return entity{}, err
+	}
+	return inlineEntity(tx, kind, name, true)
+}
+
 func (s *Service) attachPolicy(ctx context.Context, kind, name, arn string) (*iamapi.Empty, error) {
 	err := s.update(ctx, func(tx *storage.Tx) error {
-		if err := checkPolicyARN(arn); err != nil {
-			return err
-		}
-		e, err := loadEntity(tx, kind, name)
+		e, err := attachmentEntity(tx, kind, name, arn)
 		if err != nil {
 			return err
-		}
-		if e.role != nil {
-			if err := protectedRole(*e.role); err != nil {
-				return err
-			}
 		}
 		p, found, err := findPolicy(tx, arn)
 		if err != nil {
@@ -89,17 +90,9 @@ func (s *Service) attachPolicy(ctx context.Context, kind, name, arn string) (*ia
 // AWS responses, LocalStack IAM parity snapshot test_role_managed_policy_errors).
 func (s *Service) detachPolicy(ctx context.Context, kind, name, arn string) (*iamapi.Empty, error) {
 	err := s.update(ctx, func(tx *storage.Tx) error {
-		if err := checkPolicyARN(arn); err != nil {
-			return err
-		}
-		e, err := loadEntity(tx, kind, name)
+		e, err := attachmentEntity(tx, kind, name, arn)
 		if err != nil {
 			return err
-		}
-		if e.role != nil {
-			if err := protectedRole(*e.role); err != nil {
-				return err
-			}
 		}
 		err = storage.Attachments(tx).Delete(storage.Join(kind, e.key(), arn))
 		if isNotFound(err) {

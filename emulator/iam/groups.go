@@ -92,27 +92,13 @@ func (s *Service) UpdateGroup(ctx context.Context, in *iamapi.UpdateGroupRequest
 		if err != nil {
 			return err
 		}
-		if in.NewPath != nil {
-			g.Path = *in.NewPath
-		}
-		oldKey := storage.Key(g.Name)
-		if in.NewGroupName != nil && *in.NewGroupName != g.Name {
-			newName := *in.NewGroupName
-			newKey := storage.Key(newName)
-			if newKey != oldKey {
-				if storage.Groups(tx).Has(newKey) {
-					return iamapi.ErrEntityAlreadyExists("Group with name %s already exists.", newName)
-				}
-				if err := storage.Groups(tx).Delete(oldKey); err != nil {
-					return err
-				}
-			}
-			if err := renameGroupRefs(tx, oldKey, newName); err != nil {
-				return err
-			}
-			g.Name = newName
-		}
-		return storage.Groups(tx).Put(storage.Key(g.Name), g)
+		return rename[storage.GroupRecord]{
+			table: storage.Groups(tx), rec: &g, name: &g.Name, path: &g.Path,
+			exists: func(name string) error {
+				return iamapi.ErrEntityAlreadyExists("Group with name %s already exists.", name)
+			},
+			moveRefs: func(oldKey, newName string) error { return renameGroupRefs(tx, oldKey, newName) },
+		}.apply(in.NewGroupName, in.NewPath)
 	})
 	if err != nil {
 		return nil, err
@@ -195,25 +181,33 @@ func pageGroups(acct string, groups []storage.GroupRecord, marker *string, maxIt
 	return out, nil
 }
 
+// membership resolves the user, then the group (AWS names the missing user even when the group
+// is missing too), to their membership record and its keys in both indexes' order.
+func membership(tx *storage.Tx, user, group string) (m storage.MembershipRecord, uk, gk string, err error) {
+	u, err := getUser(tx, user)
+	if err != nil {
+		return m, "", "", err
+	}
+	g, err := getGroup(tx, group)
+	if err != nil {
+		return m, "", "", err
+	}
+	return storage.MembershipRecord{User: u.Name, Group: g.Name}, storage.Key(u.Name), storage.Key(g.Name), nil
+}
+
 // AddUserToGroup is idempotent: adding a member again succeeds and changes nothing.
 func (s *Service) AddUserToGroup(ctx context.Context, in *iamapi.AddUserToGroupRequest) (*iamapi.Empty, error) {
 	err := s.update(ctx, func(tx *storage.Tx) error {
-		u, err := getUser(tx, protocol.Val(in.UserName))
+		m, uk, gk, err := membership(tx, protocol.Val(in.UserName), protocol.Val(in.GroupName))
 		if err != nil {
 			return err
 		}
-		g, err := getGroup(tx, protocol.Val(in.GroupName))
-		if err != nil {
-			return err
-		}
-		uk, gk := storage.Key(u.Name), storage.Key(g.Name)
 		if storage.UserGroups(tx).Has(storage.Join(uk, gk)) {
 			return nil
 		}
 		if storage.UserGroups(tx).Count(storage.Prefix(uk)) >= quotaGroupsPerUser {
 			return iamapi.ErrLimitExceeded("Cannot exceed quota for GroupsPerUser: %d", quotaGroupsPerUser)
 		}
-		m := storage.MembershipRecord{User: u.Name, Group: g.Name}
 		return errors.Join(
 			storage.UserGroups(tx).Put(storage.Join(uk, gk), m),
 			storage.GroupMembers(tx).Put(storage.Join(gk, uk), m),
@@ -225,19 +219,13 @@ func (s *Service) AddUserToGroup(ctx context.Context, in *iamapi.AddUserToGroupR
 	return &iamapi.Empty{}, nil
 }
 
-// RemoveUserFromGroup checks the user first (AWS names the missing user even when the group
-// is missing too) and succeeds for a user who is not a member.
+// RemoveUserFromGroup succeeds for a user who is not a member.
 func (s *Service) RemoveUserFromGroup(ctx context.Context, in *iamapi.RemoveUserFromGroupRequest) (*iamapi.Empty, error) {
 	err := s.update(ctx, func(tx *storage.Tx) error {
-		u, err := getUser(tx, protocol.Val(in.UserName))
+		_, uk, gk, err := membership(tx, protocol.Val(in.UserName), protocol.Val(in.GroupName))
 		if err != nil {
 			return err
 		}
-		g, err := getGroup(tx, protocol.Val(in.GroupName))
-		if err != nil {
-			return err
-		}
-		uk, gk := storage.Key(u.Name), storage.Key(g.Name)
 		if !storage.UserGroups(tx).Has(storage.Join(uk, gk)) {
 			return nil
 		}

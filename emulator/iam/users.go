@@ -172,32 +172,52 @@ func (s *Service) UpdateUser(ctx context.Context, in *iamapi.UpdateUserRequest) 
 		if err != nil {
 			return err
 		}
-		if in.NewPath != nil {
-			u.Path = *in.NewPath
-		}
-		oldKey := storage.Key(u.Name)
-		if in.NewUserName != nil && *in.NewUserName != u.Name {
-			newName := *in.NewUserName
-			newKey := storage.Key(newName)
-			if newKey != oldKey {
-				if storage.Users(tx).Has(newKey) {
-					return iamapi.ErrEntityAlreadyExists("User with name %s already exists.", newName)
-				}
-				if err := storage.Users(tx).Delete(oldKey); err != nil {
-					return err
-				}
-			}
-			if err := renameUserRefs(tx, oldKey, newName); err != nil {
-				return err
-			}
-			u.Name = newName
-		}
-		return storage.Users(tx).Put(storage.Key(u.Name), u)
+		return rename[storage.UserRecord]{
+			table: storage.Users(tx), rec: &u, name: &u.Name, path: &u.Path,
+			exists: func(name string) error {
+				return iamapi.ErrEntityAlreadyExists("User with name %s already exists.", name)
+			},
+			moveRefs: func(oldKey, newName string) error { return renameUserRefs(tx, oldKey, newName) },
+		}.apply(in.NewUserName, in.NewPath)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &iamapi.Empty{}, nil
+}
+
+// rename is the step UpdateUser and UpdateGroup share: it moves the record to newPath and/or
+// renames it to newName. A new name that differs only in case keeps the storage key; another
+// must be free (else exists answers), and moveRefs carries everything keyed by the old name along.
+type rename[T any] struct {
+	table      storage.Table[T]
+	rec        *T
+	name, path *string // the Name and Path fields of *rec
+	exists     func(newName string) error
+	moveRefs   func(oldKey, newName string) error
+}
+
+func (r rename[T]) apply(newName, newPath *string) error {
+	if newPath != nil {
+		*r.path = *newPath
+	}
+	oldKey := storage.Key(*r.name)
+	if newName != nil && *newName != *r.name {
+		newKey := storage.Key(*newName)
+		if newKey != oldKey {
+			if r.table.Has(newKey) {
+				return r.exists(*newName)
+			}
+			if err := r.table.Delete(oldKey); err != nil {
+				return err
+			}
+		}
+		if err := r.moveRefs(oldKey, *newName); err != nil {
+			return err
+		}
+		*r.name = *newName
+	}
+	return r.table.Put(storage.Key(*r.name), *r.rec)
 }
 
 // movePrefix re-keys every record under from to the same suffix under to, letting fix update
