@@ -58,10 +58,15 @@ func benchServer(b *testing.B, mode authorize.Mode) (http.Handler, aws.Credentia
 }
 
 func signedQuery(b testing.TB, creds aws.Credentials, now time.Time, form string) *http.Request {
+	return signedQueryFor(b, creds, now, "iam", form)
+}
+
+// signedQueryFor signs a Query POST for service (iam or sts) at now.
+func signedQueryFor(b testing.TB, creds aws.Credentials, now time.Time, service, form string) *http.Request {
 	req := httptest.NewRequest("POST", "http://127.0.0.1/", strings.NewReader(form))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
 	sum := sha256.Sum256([]byte(form))
-	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "iam", "us-east-1", now); err != nil {
+	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), service, "us-east-1", now); err != nil {
 		b.Fatal(err)
 	}
 	return req
