@@ -367,12 +367,15 @@ func policyJob(tx *storage.Tx, job *storage.LastAccessedJobRecord) error {
 	})
 }
 
+// noSuchJob answers a JobId that names no report job of the account.
+func noSuchJob(id string) error { return iamapi.ErrNoSuchEntity("No such job %s.", id) }
+
 func (s *Service) loadJob(ctx context.Context, id string) (storage.LastAccessedJobRecord, error) {
 	var job storage.LastAccessedJobRecord
 	err := s.view(ctx, func(tx *storage.Tx) (err error) {
 		job, err = storage.LastAccessedJobs(tx).Get(id)
 		if isNotFound(err) {
-			return iamapi.ErrNoSuchEntity("No such job %s.", id)
+			return noSuchJob(id)
 		}
 		return err
 	})
