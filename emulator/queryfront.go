@@ -80,7 +80,11 @@ func (f *queryFrontend) serve(ctx context.Context, w http.ResponseWriter, r *htt
 	}
 	if op.Model.Input != nil {
 		if vs := protocol.Validate(op.Model.Input, in); len(vs) > 0 {
-			f.writeError(w, awserr.Validation("%s", protocol.ValidationMessage(vs)), info.RequestID)
+			msg := protocol.ValidationMessage(vs)
+			if f.model.Name == "iam" {
+				msg = protocol.RedactedValidationMessage(vs)
+			}
+			f.writeError(w, awserr.Validation("%s", msg), info.RequestID)
 			return
 		}
 	}
