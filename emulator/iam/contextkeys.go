@@ -36,7 +36,7 @@ import (
 
 // GetContextKeysForCustomPolicy lists the context keys the given policies reference.
 func (s *Service) GetContextKeysForCustomPolicy(ctx context.Context, in *iamapi.GetContextKeysForCustomPolicyRequest) (*iamapi.GetContextKeysForPolicyResponse, error) {
-	docs, err := inputDocuments(in.PolicyInputList)
+	docs, err := simInputDocuments(in.PolicyInputList)
 	if err != nil {
 		return nil, err
 	}
@@ -50,7 +50,7 @@ func (s *Service) GetContextKeysForPrincipalPolicy(ctx context.Context, in *iama
 	if err != nil {
 		return nil, err
 	}
-	extra, err := inputDocuments(in.PolicyInputList)
+	extra, err := simInputDocuments(in.PolicyInputList)
 	if err != nil {
 		return nil, err
 	}
@@ -71,8 +71,8 @@ func (s *Service) GetContextKeysForPrincipalPolicy(ctx context.Context, in *iama
 	return &iamapi.GetContextKeysForPolicyResponse{ContextKeyNames: contextKeyNames(append(docs, extra...))}, nil
 }
 
-// inputDocuments checks policies passed as strings as IAM checks identity policies on write.
-func inputDocuments(list []string) ([]string, error) {
+// simInputDocuments checks policies passed as strings as IAM checks identity policies on write.
+func simInputDocuments(list []string) ([]string, error) {
 	for _, doc := range list {
 		if _, err := authz.Parse(doc, authz.KindIdentity); err != nil {
 			return nil, malformed(err)
@@ -97,9 +97,9 @@ func contextKeyNames(docs []string) []string {
 	return out
 }
 
-// position is a place in a policy document as the simulator reports it: 1-based line and
+// docPosition is a place in a policy document as the simulator reports it: 1-based line and
 // column, columns counted in characters, a line ending at "\n", "\r\n" or a lone "\r".
-type position struct{ line, col int32 }
+type docPosition struct{ line, col int32 }
 
 // stmtSpan is where a statement is in its document, as SimulatePrincipalPolicy and
 // SimulateCustomPolicy report it in StartPosition and EndPosition.
@@ -114,7 +114,7 @@ type position struct{ line, col int32 }
 // (Line 3 Column 17 to Line 8 Column 6: after "[" on the "Statement" line, after the "}" of
 // the only statement) and of a two-statement S3 bucket policy (the second statement starts at
 // the column where the first one ends).
-type stmtSpan struct{ start, end position }
+type stmtSpan struct{ start, end docPosition }
 
 // docOutline is what the simulator needs from a document's text: statement spans, in the order
 // authz numbers statements, and the context keys, in document order (with repeats).
@@ -196,7 +196,7 @@ func (o *outliner) skip() error {
 }
 
 // at converts the decoder's current byte offset into a position.
-func (o *outliner) at() position {
+func (o *outliner) at() docPosition {
 	off := int(o.dec.InputOffset())
 	line, col := int32(1), int32(1)
 	for i := 0; i < off && i < len(o.doc); {
@@ -216,7 +216,7 @@ func (o *outliner) at() position {
 			i += n
 		}
 	}
-	return position{line, col}
+	return docPosition{line, col}
 }
 
 // statements reads the value of Statement: one object or a list of objects.
@@ -423,25 +423,25 @@ func loadSimEntity(tx *storage.Tx, cache *policyset.Cache, src simSource) (simEn
 		var g storage.GroupRecord
 		if g, err = storage.Groups(tx).Get(storage.Key(src.name)); err == nil {
 			path = g.Path
-			set.Identity, err = groupPolicies(tx, cache, g.Name)
+			set.Identity, err = simGroupPolicies(tx, cache, g.Name)
 		}
 		if isNotFound(err) || err == nil && path != src.path {
 			return simEntity{}, noSuchSource(src)
 		}
 	}
 	if err != nil {
-		return simEntity{}, evaluationError(err)
+		return simEntity{}, simEvaluationError(err)
 	}
 	var e simEntity
 	for _, n := range set.Identity {
-		p, err := describePolicy(tx, n, srcIdentity)
+		p, err := simDescribePolicy(tx, n, srcIdentity)
 		if err != nil {
 			return simEntity{}, err
 		}
 		e.identity = append(e.identity, p)
 	}
 	if set.Boundary != nil {
-		p, err := describePolicy(tx, *set.Boundary, srcBoundary)
+		p, err := simDescribePolicy(tx, *set.Boundary, srcBoundary)
 		if err != nil {
 			return simEntity{}, err
 		}
@@ -456,9 +456,9 @@ func noSuchSource(src simSource) error {
 	return iamapi.ErrNoSuchEntity("The %s with name %s cannot be found.", src.kind, src.name)
 }
 
-// evaluationError reports a stored policy the engine cannot compile as PolicyEvaluation ("a
+// simEvaluationError reports a stored policy the engine cannot compile as PolicyEvaluation ("a
 // provided policy could not be successfully evaluated").
-func evaluationError(err error) error {
+func simEvaluationError(err error) error {
 	var m *authz.MalformedError
 	if errors.As(err, &m) {
 		return iamapi.ErrPolicyEvaluation("%s", m.Message)
@@ -466,9 +466,9 @@ func evaluationError(err error) error {
 	return err
 }
 
-// describePolicy names a policy collected by policyset (inline "<kind>/<entity>/<policy>",
+// simDescribePolicy names a policy collected by policyset (inline "<kind>/<entity>/<policy>",
 // managed by ARN) as the simulator reports it, and reads its document.
-func describePolicy(tx *storage.Tx, n authz.Named, typ string) (simPolicy, error) {
+func simDescribePolicy(tx *storage.Tx, n authz.Named, typ string) (simPolicy, error) {
 	p := simPolicy{named: n, typ: typ}
 	var err error
 	if strings.HasPrefix(n.Name, "arn:") {
@@ -485,8 +485,8 @@ func describePolicy(tx *storage.Tx, n authz.Named, typ string) (simPolicy, error
 	return p, err
 }
 
-// groupPolicies collects a group's inline and attached policies, named as policyset names them.
-func groupPolicies(tx *storage.Tx, cache *policyset.Cache, group string) ([]authz.Named, error) {
+// simGroupPolicies collects a group's inline and attached policies, named as policyset names them.
+func simGroupPolicies(tx *storage.Tx, cache *policyset.Cache, group string) ([]authz.Named, error) {
 	var out []authz.Named
 	add := func(name, doc string) error {
 		p, err := cache.Compile(doc, authz.KindIdentity)

@@ -60,11 +60,11 @@ func TestGetContextKeysForPrincipalPolicy(t *testing.T) {
 	t.Parallel()
 	e := simWorld(t)
 	s, ctx := e.s, e.ctx
-	e.ok(s.PutGroupPolicy(ctx, &iamapi.PutGroupPolicyRequest{GroupName: p("devs"), PolicyName: p("mfa"), PolicyDocument: p(
+	e.ok(s.PutGroupPolicy(ctx, &iamapi.PutGroupPolicyRequest{GroupName: simStr("devs"), PolicyName: simStr("mfa"), PolicyDocument: simStr(
 		`{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"BoolIfExists":{"aws:MultiFactorAuthPresent":"false"}}}}`)}))
-	e.ok(s.CreatePolicy(ctx, &iamapi.CreatePolicyRequest{PolicyName: p("ip-boundary"), PolicyDocument: p(
+	e.ok(s.CreatePolicy(ctx, &iamapi.CreatePolicyRequest{PolicyName: simStr("ip-boundary"), PolicyDocument: simStr(
 		`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}}}`)}))
-	e.ok(s.PutUserPermissionsBoundary(ctx, &iamapi.PutUserPermissionsBoundaryRequest{UserName: p("alice"), PermissionsBoundary: p("arn:aws:iam::" + simAcct + ":policy/ip-boundary")}))
+	e.ok(s.PutUserPermissionsBoundary(ctx, &iamapi.PutUserPermissionsBoundaryRequest{UserName: simStr("alice"), PermissionsBoundary: simStr("arn:aws:iam::" + simAcct + ":policy/ip-boundary")}))
 	tests := []struct {
 		source string
 		input  []string
@@ -77,7 +77,7 @@ func TestGetContextKeysForPrincipalPolicy(t *testing.T) {
 		{"arn:aws:iam::" + simAcct + ":role/app", nil, []string{}},
 	}
 	for _, tt := range tests {
-		out, err := s.GetContextKeysForPrincipalPolicy(ctx, &iamapi.GetContextKeysForPrincipalPolicyRequest{PolicySourceArn: p(tt.source), PolicyInputList: tt.input})
+		out, err := s.GetContextKeysForPrincipalPolicy(ctx, &iamapi.GetContextKeysForPrincipalPolicyRequest{PolicySourceArn: simStr(tt.source), PolicyInputList: tt.input})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -90,13 +90,13 @@ func TestGetContextKeysForPrincipalPolicy(t *testing.T) {
 		"arn:aws:iam::" + simAcct + ":policy/ip-boundary": "InvalidInput",
 		"arn:aws:iam::210987654321:user/alice":            "InvalidInput",
 	} {
-		_, err := s.GetContextKeysForPrincipalPolicy(ctx, &iamapi.GetContextKeysForPrincipalPolicyRequest{PolicySourceArn: p(arn)})
+		_, err := s.GetContextKeysForPrincipalPolicy(ctx, &iamapi.GetContextKeysForPrincipalPolicyRequest{PolicySourceArn: simStr(arn)})
 		if got := simCode(t, err); got != code {
 			t.Errorf("%s: %s, want %s", arn, got, code)
 		}
 	}
 	_, err := s.GetContextKeysForPrincipalPolicy(ctx, &iamapi.GetContextKeysForPrincipalPolicyRequest{
-		PolicySourceArn: p("arn:aws:iam::" + simAcct + ":user/alice"), PolicyInputList: []string{"not json"}})
+		PolicySourceArn: simStr("arn:aws:iam::" + simAcct + ":user/alice"), PolicyInputList: []string{"not json"}})
 	if simCode(t, err) != "MalformedPolicyDocument" {
 		t.Errorf("malformed input: %v", err)
 	}
@@ -114,16 +114,16 @@ func TestOutlinePositions(t *testing.T) {
 		want      []stmtSpan
 	}{
 		{"AWS CLI reference example", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"dynamodb:*","Resource":"*","Condition":{"DateGreaterThan":{"aws:CurrentTime":"2018-08-16T12:00:00Z"}}}}`,
-			[]stmtSpan{{position{1, 38}, position{1, 167}}}},
-		{"AdministratorAccess", admin, []stmtSpan{{position{3, 17}, position{8, 6}}}},
+			[]stmtSpan{{docPosition{1, 38}, docPosition{1, 167}}}},
+		{"AdministratorAccess", admin, []stmtSpan{{docPosition{3, 17}, docPosition{8, 6}}}},
 		{"CRLF counts once", "{\r\n\"Statement\": [\r\n{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"},\r\n{\"Effect\":\"Deny\",\"Action\":\"*\",\"Resource\":\"*\"}]}",
-			[]stmtSpan{{position{2, 15}, position{3, 47}}, {position{3, 47}, position{4, 46}}}},
+			[]stmtSpan{{docPosition{2, 15}, docPosition{3, 47}}, {docPosition{3, 47}, docPosition{4, 46}}}},
 		{"lone CR", "{\"Statement\":\r[{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}]}",
-			[]stmtSpan{{position{2, 2}, position{2, 48}}}},
+			[]stmtSpan{{docPosition{2, 2}, docPosition{2, 48}}}},
 		{"tab and é", "{\"Statement\":[\t{\"Sid\":\"\",\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"arn:aws:s3:::é\"}]}",
-			[]stmtSpan{{position{1, 15}, position{1, 87}}}},
+			[]stmtSpan{{docPosition{1, 15}, docPosition{1, 87}}}},
 		{"last Statement wins", `{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"},"Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}`,
-			[]stmtSpan{{position{1, 74}, position{1, 119}}}},
+			[]stmtSpan{{docPosition{1, 74}, docPosition{1, 119}}}},
 		{"not a document", `[1]`, nil},
 	}
 	for _, tt := range tests {

@@ -17,7 +17,10 @@ import (
 // policies are collected as the request authorizer collects them (emulator/policyset) and
 // decided by the same engine (authz.Evaluate). Only the inputs of the request take part:
 // context keys come from ContextEntries alone (nothing such as aws:username or aws:CurrentTime is
-// filled in), and resources are not looked up.
+// filled in), and resources are not looked up. ContextKeyType only documents the values: they
+// reach the engine as strings, which reads them per condition operator (a value that does not
+// parse as the operator's type never matches). ResourceHandlingOption selects which EC2
+// resources a scenario requires; it changes no decision here and is not checked.
 //
 // The answer's shape follows the API Reference and public captures of real responses:
 //   - One EvaluationResult per action (MaxItems and Marker page over them). Without
@@ -71,11 +74,9 @@ type simPolicy struct {
 
 // simInput is what SimulatePrincipalPolicy and SimulateCustomPolicy have in common.
 type simInput struct {
-	actions, resources, policies, boundaries []string
+	resources, policies, boundaries          []string
 	resourcePolicy, resourceOwner, callerARN *string
 	context                                  []iamapi.ContextEntry
-	marker                                   *string
-	maxItems                                 *int32
 }
 
 // SimulatePrincipalPolicy simulates the policies of a user (with its groups' and its
@@ -91,7 +92,7 @@ func (s *Service) SimulatePrincipalPolicy(ctx context.Context, in *iamapi.Simula
 		defaultCaller = src.arn
 	}
 	sim, err := prepareSimulation(acct, defaultCaller, simInput{
-		actions: in.ActionNames, resources: in.ResourceArns, policies: in.PolicyInputList,
+		resources: in.ResourceArns, policies: in.PolicyInputList,
 		boundaries: in.PermissionsBoundaryPolicyInputList, resourcePolicy: in.ResourcePolicy,
 		resourceOwner: in.ResourceOwner, callerARN: in.CallerArn, context: in.ContextEntries,
 	})
@@ -121,7 +122,7 @@ func (s *Service) SimulatePrincipalPolicy(ctx context.Context, in *iamapi.Simula
 // SimulateCustomPolicy simulates policies given as strings only.
 func (s *Service) SimulateCustomPolicy(ctx context.Context, in *iamapi.SimulateCustomPolicyRequest) (*iamapi.SimulatePolicyResponse, error) {
 	sim, err := prepareSimulation(account(ctx), "", simInput{
-		actions: in.ActionNames, resources: in.ResourceArns, policies: in.PolicyInputList,
+		resources: in.ResourceArns, policies: in.PolicyInputList,
 		boundaries: in.PermissionsBoundaryPolicyInputList, resourcePolicy: in.ResourcePolicy,
 		resourceOwner: in.ResourceOwner, callerARN: in.CallerArn, context: in.ContextEntries,
 	})
@@ -178,14 +179,14 @@ func prepareSimulation(acct, defaultCaller string, in simInput) (*simulation, er
 	owner := ""
 	if in.resourceOwner != nil {
 		var ok bool
-		if owner, ok = ownerAccount(*in.resourceOwner); !ok {
+		if owner, ok = simOwnerAccount(*in.resourceOwner); !ok {
 			return nil, iamapi.ErrInvalidInput("'%s' is not a valid as a Resource Owner.", *in.resourceOwner)
 		}
 	}
 	caller := defaultCaller
 	if in.callerARN != nil {
 		caller = *in.callerARN
-		if !isUserARN(caller) {
+		if !simIsUserARN(caller) {
 			return nil, errInvalidCaller()
 		}
 	}
@@ -199,7 +200,7 @@ func prepareSimulation(acct, defaultCaller string, in simInput) (*simulation, er
 	sim.principal = authz.Principal{ARN: caller, Account: callerAcct}
 	sim.cross = sim.resource != nil && owner != "" && owner != callerAcct
 	for _, r := range in.resources {
-		if r != "*" && !isARN(r) {
+		if r != "*" && !simIsARN(r) {
 			return nil, iamapi.ErrInvalidInput("ResourceNames are not in a valid ARN format: %s.", r)
 		}
 	}
@@ -218,20 +219,20 @@ func errInvalidCaller() error {
 	return iamapi.ErrInvalidInput("Invalid caller - Caller must be an IAM user in this context.")
 }
 
-// isARN reports the six colon-separated fields of an ARN ("arn:aws:s3:::bucket").
-func isARN(s string) bool {
+// simIsARN reports the six colon-separated fields of an ARN ("arn:aws:s3:::bucket").
+func simIsARN(s string) bool {
 	parts := strings.SplitN(s, ":", 6)
 	return len(parts) == 6 && parts[0] == "arn" && parts[1] != "" && parts[2] != ""
 }
 
-// isUserARN reports an IAM user ARN of any account (the caller need not exist).
-func isUserARN(s string) bool {
+// simIsUserARN reports an IAM user ARN of any account (the caller need not exist).
+func simIsUserARN(s string) bool {
 	parts := strings.SplitN(s, ":", 6)
-	return len(parts) == 6 && parts[0] == "arn" && parts[2] == "iam" && isAccountID(parts[4]) &&
+	return len(parts) == 6 && parts[0] == "arn" && parts[2] == "iam" && simAccountID(parts[4]) &&
 		strings.HasPrefix(parts[5], "user/") && !strings.HasSuffix(parts[5], "/")
 }
 
-func isAccountID(s string) bool {
+func simAccountID(s string) bool {
 	if len(s) != 12 {
 		return false
 	}
@@ -243,14 +244,14 @@ func isAccountID(s string) bool {
 	return true
 }
 
-// ownerAccount reads a ResourceOwner: an account ID, or the account's ARN
+// simOwnerAccount reads a ResourceOwner: an account ID, or the account's ARN
 // arn:aws:iam::<id>:root as SimulateCustomPolicy documents it.
-func ownerAccount(s string) (string, bool) {
-	if isAccountID(s) {
+func simOwnerAccount(s string) (string, bool) {
+	if simAccountID(s) {
 		return s, true
 	}
 	id, ok := strings.CutPrefix(s, "arn:aws:iam::")
-	if id, ok2 := strings.CutSuffix(id, ":root"); ok && ok2 && isAccountID(id) {
+	if id, ok2 := strings.CutSuffix(id, ":root"); ok && ok2 && simAccountID(id) {
 		return id, true
 	}
 	return "", false
@@ -279,8 +280,8 @@ func (sim *simulation) respond(actions, resources []string, marker *string, maxI
 	return out, nil
 }
 
-// outcome is the simulation of one action on one resource.
-type outcome struct {
+// simOutcome is the simulation of one action on one resource.
+type simOutcome struct {
 	decision string
 	matched  []iamapi.Statement
 	missing  []string
@@ -308,10 +309,10 @@ func (sim *simulation) perResource(action string, resources []string) iamapi.Eva
 			rs.MissingContextValues = o.missing
 		}
 		r.ResourceSpecificResults = append(r.ResourceSpecificResults, rs)
-		decision = stricter(decision, o.decision)
+		decision = simStricter(decision, o.decision)
 		for k, v := range o.details {
 			if old, ok := r.EvalDecisionDetails[k]; ok {
-				v = stricter(old, v)
+				v = simStricter(old, v)
 			}
 			r.EvalDecisionDetails[k] = v
 		}
@@ -329,8 +330,8 @@ func (sim *simulation) perResource(action string, resources []string) iamapi.Eva
 	return r
 }
 
-// stricter is the more restrictive of two decisions.
-func stricter(a, b string) string {
+// simStricter is the more restrictive of two decisions.
+func simStricter(a, b string) string {
 	rank := map[string]int{decAllowed: 0, decImplicitDeny: 1, decExplicitDeny: 2}
 	if rank[b] > rank[a] {
 		return b
@@ -338,7 +339,7 @@ func stricter(a, b string) string {
 	return a
 }
 
-func decisionText(d authz.Decision) string {
+func simDecision(d authz.Decision) string {
 	switch d {
 	case authz.Allow:
 		return decAllowed
@@ -348,8 +349,8 @@ func decisionText(d authz.Decision) string {
 	return decImplicitDeny
 }
 
-// kindDecision is what the statements of one policy type decided on their own.
-func kindDecision(refs []authz.StmtRef, kind authz.Kind) string {
+// simKindDecision is what the statements of one policy type decided on their own.
+func simKindDecision(refs []authz.StmtRef, kind authz.Kind) string {
 	d := decImplicitDeny
 	for _, r := range refs {
 		if r.Kind != kind {
@@ -364,7 +365,7 @@ func kindDecision(refs []authz.StmtRef, kind authz.Kind) string {
 }
 
 // evaluate decides one action on one resource.
-func (sim *simulation) evaluate(action, resource string) outcome {
+func (sim *simulation) evaluate(action, resource string) simOutcome {
 	req := authz.Request{Principal: sim.principal, Action: action, Resource: resource, Context: sim.context}
 	set := authz.PolicySet{}
 	for _, p := range sim.identity {
@@ -377,16 +378,16 @@ func (sim *simulation) evaluate(action, resource string) outcome {
 		set.Resource = []authz.Named{sim.resource.named}
 	}
 	res := authz.Evaluate(req, set)
-	o := outcome{decision: decisionText(res.Decision)}
+	o := simOutcome{decision: simDecision(res.Decision)}
 	refs, missing := res.Matched, res.Missing
 	if sim.cross {
 		// "Cross-account policy evaluation logic": the trusted account's identity-based policies
 		// and the trusting account's resource-based policy must both allow.
 		rr := authz.Evaluate(req, authz.PolicySet{Resource: []authz.Named{sim.resource.named}})
 		refs, missing = append(refs, rr.Matched...), append(missing, rr.Missing...)
-		o.details = map[string]string{srcIdentity: kindDecision(res.Matched, authz.KindIdentity), srcResource: decisionText(rr.Decision)}
+		o.details = map[string]string{srcIdentity: simKindDecision(res.Matched, authz.KindIdentity), srcResource: simDecision(rr.Decision)}
 		if sim.boundary != nil {
-			o.details[srcBoundary] = kindDecision(res.Matched, authz.KindBoundary)
+			o.details[srcBoundary] = simKindDecision(res.Matched, authz.KindBoundary)
 		}
 		switch {
 		case res.Decision == authz.ExplicitDeny || rr.Decision == authz.ExplicitDeny:
@@ -398,20 +399,20 @@ func (sim *simulation) evaluate(action, resource string) outcome {
 		}
 	}
 	if sim.boundary != nil {
-		ok := kindDecision(res.Matched, authz.KindBoundary) == decAllowed
+		ok := simKindDecision(res.Matched, authz.KindBoundary) == decAllowed
 		o.boundary = &iamapi.PermissionsBoundaryDecisionDetail{AllowedByPermissionsBoundary: protocol.Ptr(ok)}
 	}
 	o.matched = sim.statements(refs, o.decision)
 	o.missing = []string{}
 	for _, k := range missing {
-		if !containsFold(o.missing, k) {
+		if !simContainsFold(o.missing, k) {
 			o.missing = append(o.missing, k)
 		}
 	}
 	return o
 }
 
-func containsFold(list []string, s string) bool {
+func simContainsFold(list []string, s string) bool {
 	for _, v := range list {
 		if strings.EqualFold(v, s) {
 			return true

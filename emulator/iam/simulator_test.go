@@ -44,7 +44,7 @@ func (e *simEnv) ok(_ any, err error) {
 	}
 }
 
-func p(s string) *string { return protocol.Ptr(s) }
+func simStr(s string) *string { return protocol.Ptr(s) }
 
 func simCode(t *testing.T, err error) string {
 	t.Helper()
@@ -82,33 +82,33 @@ const simPretty = `{
 func simWorld(t *testing.T) *simEnv {
 	e := newSimEnv(t)
 	s, ctx := e.s, e.ctx
-	e.ok(s.CreateUser(ctx, &iamapi.CreateUserRequest{UserName: p("alice")}))
-	e.ok(s.PutUserPolicy(ctx, &iamapi.PutUserPolicyRequest{UserName: p("alice"), PolicyName: p("s3-read"), PolicyDocument: p(simPretty)}))
-	e.ok(s.CreatePolicy(ctx, &iamapi.CreatePolicyRequest{PolicyName: p("deny-delete"), PolicyDocument: p(
+	e.ok(s.CreateUser(ctx, &iamapi.CreateUserRequest{UserName: simStr("alice")}))
+	e.ok(s.PutUserPolicy(ctx, &iamapi.PutUserPolicyRequest{UserName: simStr("alice"), PolicyName: simStr("s3-read"), PolicyDocument: simStr(simPretty)}))
+	e.ok(s.CreatePolicy(ctx, &iamapi.CreatePolicyRequest{PolicyName: simStr("deny-delete"), PolicyDocument: simStr(
 		`{"Version":"2012-10-17","Statement":[{"Sid":"NoBucketDelete","Effect":"Deny","Action":"s3:DeleteBucket","Resource":"*"}]}`)}))
-	e.ok(s.AttachUserPolicy(ctx, &iamapi.AttachUserPolicyRequest{UserName: p("alice"), PolicyArn: p("arn:aws:iam::" + simAcct + ":policy/deny-delete")}))
-	e.ok(s.CreateGroup(ctx, &iamapi.CreateGroupRequest{GroupName: p("devs")}))
-	e.ok(s.PutGroupPolicy(ctx, &iamapi.PutGroupPolicyRequest{GroupName: p("devs"), PolicyName: p("invoke"), PolicyDocument: p(
+	e.ok(s.AttachUserPolicy(ctx, &iamapi.AttachUserPolicyRequest{UserName: simStr("alice"), PolicyArn: simStr("arn:aws:iam::" + simAcct + ":policy/deny-delete")}))
+	e.ok(s.CreateGroup(ctx, &iamapi.CreateGroupRequest{GroupName: simStr("devs")}))
+	e.ok(s.PutGroupPolicy(ctx, &iamapi.PutGroupPolicyRequest{GroupName: simStr("devs"), PolicyName: simStr("invoke"), PolicyDocument: simStr(
 		`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"lambda:InvokeFunction","Resource":"*"}}`)}))
-	e.ok(s.AttachGroupPolicy(ctx, &iamapi.AttachGroupPolicyRequest{GroupName: p("devs"), PolicyArn: p("arn:aws:iam::aws:policy/AmazonSQSReadOnlyAccess")}))
-	e.ok(s.AddUserToGroup(ctx, &iamapi.AddUserToGroupRequest{GroupName: p("devs"), UserName: p("alice")}))
+	e.ok(s.AttachGroupPolicy(ctx, &iamapi.AttachGroupPolicyRequest{GroupName: simStr("devs"), PolicyArn: simStr("arn:aws:iam::aws:policy/AmazonSQSReadOnlyAccess")}))
+	e.ok(s.AddUserToGroup(ctx, &iamapi.AddUserToGroupRequest{GroupName: simStr("devs"), UserName: simStr("alice")}))
 
-	e.ok(s.CreatePolicy(ctx, &iamapi.CreatePolicyRequest{PolicyName: p("s3-only"), PolicyDocument: p(
+	e.ok(s.CreatePolicy(ctx, &iamapi.CreatePolicyRequest{PolicyName: simStr("s3-only"), PolicyDocument: simStr(
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"},{"Effect":"Deny","Action":"s3:PutBucketPolicy","Resource":"*"}]}`)}))
-	e.ok(s.CreateUser(ctx, &iamapi.CreateUserRequest{UserName: p("bob"), Path: p("/eng/")}))
-	e.ok(s.PutUserPolicy(ctx, &iamapi.PutUserPolicyRequest{UserName: p("bob"), PolicyName: p("broad"), PolicyDocument: p(
+	e.ok(s.CreateUser(ctx, &iamapi.CreateUserRequest{UserName: simStr("bob"), Path: simStr("/eng/")}))
+	e.ok(s.PutUserPolicy(ctx, &iamapi.PutUserPolicyRequest{UserName: simStr("bob"), PolicyName: simStr("broad"), PolicyDocument: simStr(
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:*","iam:*"],"Resource":"*"}]}`)}))
-	e.ok(s.PutUserPermissionsBoundary(ctx, &iamapi.PutUserPermissionsBoundaryRequest{UserName: p("bob"), PermissionsBoundary: p("arn:aws:iam::" + simAcct + ":policy/s3-only")}))
+	e.ok(s.PutUserPermissionsBoundary(ctx, &iamapi.PutUserPermissionsBoundaryRequest{UserName: simStr("bob"), PermissionsBoundary: simStr("arn:aws:iam::" + simAcct + ":policy/s3-only")}))
 
-	e.ok(s.CreateRole(ctx, &iamapi.CreateRoleRequest{RoleName: p("app"), AssumeRolePolicyDocument: p(
+	e.ok(s.CreateRole(ctx, &iamapi.CreateRoleRequest{RoleName: simStr("app"), AssumeRolePolicyDocument: simStr(
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)}))
-	e.ok(s.PutRolePolicy(ctx, &iamapi.PutRolePolicyRequest{RoleName: p("app"), PolicyName: p("logs"), PolicyDocument: p(
+	e.ok(s.PutRolePolicy(ctx, &iamapi.PutRolePolicyRequest{RoleName: simStr("app"), PolicyName: simStr("logs"), PolicyDocument: simStr(
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"logs:PutLogEvents","Resource":"*"}]}`)}))
 	return e
 }
 
 // stmt renders a matched statement as "id|type|line:col-line:col".
-func stmt(s iamapi.Statement) string {
+func simStmt(s iamapi.Statement) string {
 	pos := func(p *iamapi.Position) string {
 		if p == nil {
 			return "-"
@@ -118,15 +118,15 @@ func stmt(s iamapi.Statement) string {
 	return fmt.Sprintf("%s|%s|%s-%s", *s.SourcePolicyId, *s.SourcePolicyType, pos(s.StartPosition), pos(s.EndPosition))
 }
 
-func stmts(list []iamapi.Statement) []string {
+func simStmts(list []iamapi.Statement) []string {
 	out := []string{}
 	for _, s := range list {
-		out = append(out, stmt(s))
+		out = append(out, simStmt(s))
 	}
 	return out
 }
 
-func boundaryText(d *iamapi.PermissionsBoundaryDecisionDetail) string {
+func simBoundary(d *iamapi.PermissionsBoundaryDecisionDetail) string {
 	if d == nil {
 		return ""
 	}
@@ -177,7 +177,7 @@ func TestSimulatePrincipalPolicy(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out, err := e.s.SimulatePrincipalPolicy(e.ctx, &iamapi.SimulatePrincipalPolicyRequest{PolicySourceArn: p(tt.source),
+			out, err := e.s.SimulatePrincipalPolicy(e.ctx, &iamapi.SimulatePrincipalPolicyRequest{PolicySourceArn: simStr(tt.source),
 				ActionNames: []string{tt.action}, PolicyInputList: tt.input, PermissionsBoundaryPolicyInputList: tt.boundary})
 			if err != nil {
 				t.Fatal(err)
@@ -189,10 +189,10 @@ func TestSimulatePrincipalPolicy(t *testing.T) {
 			if *r.EvalActionName != tt.action || *r.EvalResourceName != "*" || *r.EvalDecision != tt.want {
 				t.Errorf("result = %s on %s: %s, want %s", *r.EvalActionName, *r.EvalResourceName, *r.EvalDecision, tt.want)
 			}
-			if got := stmts(r.MatchedStatements); !reflect.DeepEqual(got, tt.matched) {
+			if got := simStmts(r.MatchedStatements); !reflect.DeepEqual(got, tt.matched) {
 				t.Errorf("matched = %q, want %q", got, tt.matched)
 			}
-			if got := boundaryText(r.PermissionsBoundaryDecisionDetail); got != tt.bounded {
+			if got := simBoundary(r.PermissionsBoundaryDecisionDetail); got != tt.bounded {
 				t.Errorf("boundary detail = %q, want %q", got, tt.bounded)
 			}
 			if r.MissingContextValues == nil || r.EvalDecisionDetails != nil || r.ResourceSpecificResults != nil || r.OrganizationsDecisionDetail != nil {
@@ -209,7 +209,7 @@ func TestSimulatePolicyVariable(t *testing.T) {
 	e := simWorld(t)
 	run := func(entries []iamapi.ContextEntry) iamapi.ResourceSpecificResult {
 		out, err := e.s.SimulatePrincipalPolicy(e.ctx, &iamapi.SimulatePrincipalPolicyRequest{
-			PolicySourceArn: p("arn:aws:iam::" + simAcct + ":user/alice"), ActionNames: []string{"s3:DeleteObject"},
+			PolicySourceArn: simStr("arn:aws:iam::" + simAcct + ":user/alice"), ActionNames: []string{"s3:DeleteObject"},
 			ResourceArns: []string{"arn:aws:s3:::data/alice/report.csv"}, ContextEntries: entries})
 		if err != nil {
 			t.Fatal(err)
@@ -220,11 +220,11 @@ func TestSimulatePolicyVariable(t *testing.T) {
 	if *r.EvalResourceDecision != "implicitDeny" || !reflect.DeepEqual(r.MissingContextValues, []string{"aws:username"}) {
 		t.Errorf("without context: %s, missing %q", *r.EvalResourceDecision, r.MissingContextValues)
 	}
-	r = run([]iamapi.ContextEntry{{ContextKeyName: p("aws:username"), ContextKeyType: p("string"), ContextKeyValues: []string{"alice"}}})
+	r = run([]iamapi.ContextEntry{{ContextKeyName: simStr("aws:username"), ContextKeyType: simStr("string"), ContextKeyValues: []string{"alice"}}})
 	if *r.EvalResourceDecision != "allowed" || r.MissingContextValues != nil {
 		t.Errorf("with aws:username: %s, missing %q", *r.EvalResourceDecision, r.MissingContextValues)
 	}
-	if got := stmts(r.MatchedStatements); !reflect.DeepEqual(got, []string{"user_alice_s3-read|IAM Policy|9:10-15:10"}) {
+	if got := simStmts(r.MatchedStatements); !reflect.DeepEqual(got, []string{"user_alice_s3-read|IAM Policy|9:10-15:10"}) {
 		t.Errorf("matched = %q", got)
 	}
 }
@@ -239,7 +239,7 @@ func TestSimulateCustomPolicyCLIExample(t *testing.T) {
 	for _, tt := range []struct{ when, want string }{{"2019-04-25T11:00:00Z", "allowed"}, {"2014-04-25T11:00:00Z", "implicitDeny"}} {
 		out, err := e.s.SimulateCustomPolicy(e.ctx, &iamapi.SimulateCustomPolicyRequest{PolicyInputList: []string{doc},
 			ActionNames:    []string{"dynamodb:CreateBackup"},
-			ContextEntries: []iamapi.ContextEntry{{ContextKeyName: p("aws:CurrentTime"), ContextKeyValues: []string{tt.when}, ContextKeyType: p("date")}}})
+			ContextEntries: []iamapi.ContextEntry{{ContextKeyName: simStr("aws:CurrentTime"), ContextKeyValues: []string{tt.when}, ContextKeyType: simStr("date")}}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -248,8 +248,8 @@ func TestSimulateCustomPolicyCLIExample(t *testing.T) {
 		if tt.want == "allowed" {
 			want = []string{"PolicyInputList.1|IAM Policy|1:38-1:167"}
 		}
-		if *r.EvalDecision != tt.want || !reflect.DeepEqual(stmts(r.MatchedStatements), want) || len(r.MissingContextValues) != 0 {
-			t.Errorf("%s: %s %q missing %q", tt.when, *r.EvalDecision, stmts(r.MatchedStatements), r.MissingContextValues)
+		if *r.EvalDecision != tt.want || !reflect.DeepEqual(simStmts(r.MatchedStatements), want) || len(r.MissingContextValues) != 0 {
+			t.Errorf("%s: %s %q missing %q", tt.when, *r.EvalDecision, simStmts(r.MatchedStatements), r.MissingContextValues)
 		}
 	}
 }
@@ -261,12 +261,12 @@ func TestSimulateContextEntries(t *testing.T) {
 	t.Parallel()
 	e := newSimEnv(t)
 	cond := func(op, key string, val any) string {
-		v, _ := jsonText(val)
+		v, _ := simJSON(val)
 		return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"` +
 			op + `":{"` + key + `":` + v + `}}}]}`
 	}
 	entry := func(key, typ string, vals ...string) []iamapi.ContextEntry {
-		return []iamapi.ContextEntry{{ContextKeyName: p(key), ContextKeyType: p(typ), ContextKeyValues: vals}}
+		return []iamapi.ContextEntry{{ContextKeyName: simStr(key), ContextKeyType: simStr(typ), ContextKeyValues: vals}}
 	}
 	tests := []struct {
 		name, doc string
@@ -315,7 +315,7 @@ func TestSimulateContextEntries(t *testing.T) {
 	}
 }
 
-func jsonText(v any) (string, error) {
+func simJSON(v any) (string, error) {
 	switch v := v.(type) {
 	case string:
 		return `"` + v + `"`, nil
@@ -352,7 +352,7 @@ func TestSimulateResources(t *testing.T) {
 	}
 	var got []string
 	for _, rs := range r.ResourceSpecificResults {
-		got = append(got, *rs.EvalResourceName+" "+*rs.EvalResourceDecision+" "+strings.Join(stmts(rs.MatchedStatements), ","))
+		got = append(got, *rs.EvalResourceName+" "+*rs.EvalResourceDecision+" "+strings.Join(simStmts(rs.MatchedStatements), ","))
 		if rs.EvalDecisionDetails != nil || rs.MissingContextValues != nil {
 			t.Errorf("resource result = %+v", rs)
 		}
@@ -368,7 +368,7 @@ func TestSimulateResources(t *testing.T) {
 	}
 
 	r = run(good)
-	if *r.EvalDecision != "allowed" || *r.EvalResourceName != good || !reflect.DeepEqual(stmts(r.MatchedStatements), []string{"PolicyInputList.1|IAM Policy|1:38-1:126"}) ||
+	if *r.EvalDecision != "allowed" || *r.EvalResourceName != good || !reflect.DeepEqual(simStmts(r.MatchedStatements), []string{"PolicyInputList.1|IAM Policy|1:38-1:126"}) ||
 		len(r.ResourceSpecificResults) != 1 || len(r.EvalDecisionDetails) != 0 || r.EvalDecisionDetails == nil {
 		t.Errorf("single resource = %+v", r)
 	}
@@ -409,14 +409,14 @@ func TestSimulateResourcePolicy(t *testing.T) {
 		{name: "resource policy deny", input: []string{identity}, action: "s3:DeleteObject", want: "explicitDeny",
 			matched: []string{"ResourcePolicy|Resource Policy|1:193-1:307"}, details: map[string]string{}},
 		{name: "neither allows", action: "s3:PutObject", want: "implicitDeny", matched: []string{}, details: map[string]string{}},
-		{name: "cross-account: both allow", input: []string{identity}, action: "s3:GetObject", owner: p("arn:aws:iam::999999999999:root"),
+		{name: "cross-account: both allow", input: []string{identity}, action: "s3:GetObject", owner: simStr("arn:aws:iam::999999999999:root"),
 			want: "allowed", matched: []string{"PolicyInputList.1|IAM Policy|1:38-1:87", "ResourcePolicy|Resource Policy|1:38-1:193"},
 			details: map[string]string{"IAM Policy": "allowed", "Resource Policy": "allowed"}},
-		{name: "cross-account: identity side missing", action: "s3:GetObject", owner: p("999999999999"), want: "implicitDeny",
+		{name: "cross-account: identity side missing", action: "s3:GetObject", owner: simStr("999999999999"), want: "implicitDeny",
 			matched: []string{}, details: map[string]string{"IAM Policy": "implicitDeny", "Resource Policy": "allowed"}},
-		{name: "cross-account: resource side missing", input: []string{identity}, action: "s3:PutObject", owner: p("999999999999"),
+		{name: "cross-account: resource side missing", input: []string{identity}, action: "s3:PutObject", owner: simStr("999999999999"),
 			want: "implicitDeny", matched: []string{}, details: map[string]string{"IAM Policy": "allowed", "Resource Policy": "implicitDeny"}},
-		{name: "same owner is not cross-account", action: "s3:GetObject", owner: p(simAcct), want: "allowed",
+		{name: "same owner is not cross-account", action: "s3:GetObject", owner: simStr(simAcct), want: "allowed",
 			matched: []string{"ResourcePolicy|Resource Policy|1:38-1:193"}, details: map[string]string{}},
 	}
 	for _, tt := range tests {
@@ -427,8 +427,8 @@ func TestSimulateResourcePolicy(t *testing.T) {
 			}
 			out, err := e.s.SimulateCustomPolicy(e.ctx, &iamapi.SimulateCustomPolicyRequest{
 				PolicyInputList: input,
-				ActionNames:     []string{tt.action}, ResourceArns: []string{obj}, ResourcePolicy: p(bucketPolicy),
-				CallerArn: p(caller), ResourceOwner: tt.owner})
+				ActionNames:     []string{tt.action}, ResourceArns: []string{obj}, ResourcePolicy: simStr(bucketPolicy),
+				CallerArn: simStr(caller), ResourceOwner: tt.owner})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -437,7 +437,7 @@ func TestSimulateResourcePolicy(t *testing.T) {
 			if *r.EvalDecision != tt.want || *rs.EvalResourceDecision != tt.want {
 				t.Errorf("decision = %s / %s, want %s", *r.EvalDecision, *rs.EvalResourceDecision, tt.want)
 			}
-			if got := stmts(rs.MatchedStatements); !reflect.DeepEqual(got, tt.matched) {
+			if got := simStmts(rs.MatchedStatements); !reflect.DeepEqual(got, tt.matched) {
 				t.Errorf("matched = %q, want %q", got, tt.matched)
 			}
 			if !reflect.DeepEqual(r.EvalDecisionDetails, tt.details) {
@@ -451,8 +451,8 @@ func TestSimulateResourcePolicy(t *testing.T) {
 
 	// SimulatePrincipalPolicy of a user: the user is the caller the resource policy sees.
 	out, err := e.s.SimulatePrincipalPolicy(e.ctx, &iamapi.SimulatePrincipalPolicyRequest{
-		PolicySourceArn: p("arn:aws:iam::" + simAcct + ":user/alice"), ActionNames: []string{"s3:PutObject"},
-		ResourceArns: []string{obj}, ResourcePolicy: p(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow",` +
+		PolicySourceArn: simStr("arn:aws:iam::" + simAcct + ":user/alice"), ActionNames: []string{"s3:PutObject"},
+		ResourceArns: []string{obj}, ResourcePolicy: simStr(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow",` +
 			`"Principal":{"AWS":"arn:aws:iam::` + simAcct + `:user/alice"},"Action":"s3:PutObject","Resource":"*"}]}`)})
 	if err != nil {
 		t.Fatal(err)
@@ -462,8 +462,8 @@ func TestSimulateResourcePolicy(t *testing.T) {
 	}
 	// CallerArn simulates another user with the source's policies.
 	out, err = e.s.SimulatePrincipalPolicy(e.ctx, &iamapi.SimulatePrincipalPolicyRequest{
-		PolicySourceArn: p("arn:aws:iam::" + simAcct + ":role/app"), CallerArn: p(caller), ActionNames: []string{"s3:GetObject", "logs:PutLogEvents"},
-		ResourceArns: []string{obj}, ResourcePolicy: p(bucketPolicy)})
+		PolicySourceArn: simStr("arn:aws:iam::" + simAcct + ":role/app"), CallerArn: simStr(caller), ActionNames: []string{"s3:GetObject", "logs:PutLogEvents"},
+		ResourceArns: []string{obj}, ResourcePolicy: simStr(bucketPolicy)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -501,7 +501,7 @@ func TestSimulatePagination(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("pages = %q", got)
 	}
-	_, err := e.s.SimulateCustomPolicy(e.ctx, &iamapi.SimulateCustomPolicyRequest{PolicyInputList: []string{doc}, ActionNames: actions, Marker: p("garbage")})
+	_, err := e.s.SimulateCustomPolicy(e.ctx, &iamapi.SimulateCustomPolicyRequest{PolicyInputList: []string{doc}, ActionNames: actions, Marker: simStr("garbage")})
 	if simCode(t, err) != "ValidationError" {
 		t.Errorf("bad marker: %v", err)
 	}
@@ -515,7 +515,7 @@ func TestSimulateErrors(t *testing.T) {
 	okDoc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`
 	rp := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}]}`
 	principal := func(arn string, mod func(*iamapi.SimulatePrincipalPolicyRequest)) error {
-		in := &iamapi.SimulatePrincipalPolicyRequest{PolicySourceArn: p(arn), ActionNames: []string{"s3:GetObject"}}
+		in := &iamapi.SimulatePrincipalPolicyRequest{PolicySourceArn: simStr(arn), ActionNames: []string{"s3:GetObject"}}
 		if mod != nil {
 			mod(in)
 		}
@@ -548,7 +548,7 @@ func TestSimulateErrors(t *testing.T) {
 		{"principal in an identity policy", custom(func(in *iamapi.SimulateCustomPolicyRequest) { in.PolicyInputList = []string{rp} }),
 			"MalformedPolicyDocument", "Policy document should not specify a principal."},
 		{"resource policy without principal", custom(func(in *iamapi.SimulateCustomPolicyRequest) {
-			in.ResourcePolicy, in.CallerArn = p(okDoc), p(alice)
+			in.ResourcePolicy, in.CallerArn = simStr(okDoc), simStr(alice)
 		}), "MalformedPolicyDocument", ""},
 		{"two boundaries", custom(func(in *iamapi.SimulateCustomPolicyRequest) {
 			in.PermissionsBoundaryPolicyInputList = []string{okDoc, okDoc}
@@ -556,16 +556,16 @@ func TestSimulateErrors(t *testing.T) {
 		{"bad resource ARN", custom(func(in *iamapi.SimulateCustomPolicyRequest) {
 			in.ResourceArns = []string{"14a050d4-021e-4efe-84bb-0871bf6d0fda"}
 		}), "InvalidInput", "ResourceNames are not in a valid ARN format: 14a050d4-021e-4efe-84bb-0871bf6d0fda."},
-		{"bad resource owner", custom(func(in *iamapi.SimulateCustomPolicyRequest) { in.ResourceOwner = p("1234-5678-9012") }),
+		{"bad resource owner", custom(func(in *iamapi.SimulateCustomPolicyRequest) { in.ResourceOwner = simStr("1234-5678-9012") }),
 			"InvalidInput", "'1234-5678-9012' is not a valid as a Resource Owner."},
 		{"caller is a role", custom(func(in *iamapi.SimulateCustomPolicyRequest) {
-			in.CallerArn = p("arn:aws:iam::" + simAcct + ":role/app")
+			in.CallerArn = simStr("arn:aws:iam::" + simAcct + ":role/app")
 		}),
 			"InvalidInput", "Invalid caller - Caller must be an IAM user in this context."},
-		{"resource policy without caller", custom(func(in *iamapi.SimulateCustomPolicyRequest) { in.ResourcePolicy = p(rp) }),
+		{"resource policy without caller", custom(func(in *iamapi.SimulateCustomPolicyRequest) { in.ResourcePolicy = simStr(rp) }),
 			"InvalidInput", "Invalid caller - Caller must be an IAM user in this context."},
 		{"role source with a resource policy", principal("arn:aws:iam::"+simAcct+":role/app", func(in *iamapi.SimulatePrincipalPolicyRequest) {
-			in.ResourcePolicy = p(rp)
+			in.ResourcePolicy = simStr(rp)
 		}), "InvalidInput", "Invalid caller - Caller must be an IAM user in this context."},
 	}
 	for _, tt := range tests {
