@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/iamlocal/iamlocal/authz"
@@ -60,6 +61,7 @@ type Authorizer struct {
 	// policy records.
 	mu         sync.Mutex
 	principals map[principalKey]cachedPrincipal
+	shared     atomic.Pointer[sharedKeys] // the most recent request's shared keys
 }
 
 type principalKey struct{ account, kind, arn, session string }
@@ -134,7 +136,7 @@ func (a *Authorizer) Authorize(ctx context.Context, info *reqctx.Info, op string
 // evaluate decides the checks in order, records each decision, and returns the first denial
 // (under On), or an error from loading a trust policy.
 func (a *Authorizer) evaluate(tx *storage.Tx, info *reqctx.Info, op string, p *principalPolicies, checks []check) error {
-	keys := newRequestKeys(info, p)
+	keys := a.newRequestKeys(info, p)
 	for _, c := range checks {
 		res, err := a.decide(tx, info, keys, p, c)
 		if err != nil {
@@ -172,6 +174,7 @@ type principalPolicies struct {
 	base map[string][]string // principal part of the request context, see principalContext
 	// byService holds the policy set pre-filtered for each service the checks act on.
 	byService map[string]authz.PolicySet
+	ctxCache  atomic.Pointer[ctxEntry]
 }
 
 // setFor returns the principal's policies relevant to action's service.
@@ -287,7 +290,7 @@ func principalContext(c reqctx.Caller, p *principalPolicies) map[string][]string
 // decide evaluates one check, with the trust policy as resource-based policy where the check
 // names a role, and AWS's cross-account rule (both sides must allow) when the role is in
 // another account.
-func (a *Authorizer) decide(tx *storage.Tx, info *reqctx.Info, keys requestKeys, p *principalPolicies, c check) (authz.Result, error) {
+func (a *Authorizer) decide(tx *storage.Tx, info *reqctx.Info, keys *requestKeys, p *principalPolicies, c check) (authz.Result, error) {
 	req := authz.Request{Principal: p.p, Action: c.action, Resource: c.resource, Context: a.context(keys, p, c)}
 	set := p.setFor(c.action)
 	if c.trustRole == nil {
@@ -345,15 +348,32 @@ func (a *Authorizer) trustPolicy(tx *storage.Tx, callerAccount string, r *roleRe
 
 // context builds the request context: the global keys AWS sets for every request, the
 // principal's tags and session facts, and the check's own keys.
-func (a *Authorizer) context(req requestKeys, p *principalPolicies, c check) map[string][]string {
-	ctx := make(map[string][]string, len(p.base)+len(c.ctx)+len(req))
+func (a *Authorizer) context(req *requestKeys, p *principalPolicies, c check) map[string][]string {
+	if len(c.ctx) == 0 && len(req.extra) == 0 {
+		// The common case: no operation-specific keys. The principal's context for this
+		// second is built once and shared; the engine only reads it.
+		if hit := p.ctxCache.Load(); hit != nil && hit.keys == req.shared {
+			return hit.m
+		}
+		m := a.buildContext(req, p, nil)
+		p.ctxCache.Store(&ctxEntry{keys: req.shared, m: m})
+		return m
+	}
+	return a.buildContext(req, p, c.ctx)
+}
+
+func (a *Authorizer) buildContext(req *requestKeys, p *principalPolicies, extra map[string][]string) map[string][]string {
+	ctx := make(map[string][]string, len(p.base)+len(extra)+len(req.shared.kv)+len(req.extra))
 	for k, v := range p.base {
 		ctx[k] = v
 	}
-	for _, kv := range req {
+	for _, kv := range req.shared.kv {
 		ctx[kv.key] = kv.values
 	}
-	for k, v := range c.ctx {
+	for _, kv := range req.extra {
+		ctx[kv.key] = kv.values
+	}
+	for k, v := range extra {
 		ctx[k] = v
 	}
 	return ctx
@@ -364,24 +384,49 @@ type keyValues struct {
 	values []string
 }
 
-// requestKeys are the global keys that depend on the request, computed once per request.
-type requestKeys []keyValues
+// sharedKeys are the request keys that many requests have in common: the time to the second,
+// region, source address and transport. They are built once and reused while they match.
+type sharedKeys struct {
+	sec    int64
+	region string
+	ip     string
+	secure bool
+	kv     []keyValues
+}
 
-func newRequestKeys(info *reqctx.Info, p *principalPolicies) requestKeys {
-	keys := requestKeys{
-		{"aws:CurrentTime", []string{info.Now.UTC().Format(time.RFC3339)}},
-		{"aws:EpochTime", []string{strconv.FormatInt(info.Now.Unix(), 10)}},
-		{"aws:RequestedRegion", []string{info.Region}},
-		{"aws:SecureTransport", []string{strconv.FormatBool(info.Secure)}},
+// ctxEntry is a principal's complete context for one sharedKeys value.
+type ctxEntry struct {
+	keys *sharedKeys
+	m    map[string][]string
+}
+
+// requestKeys are the global keys of one request: the shared ones and those of this caller.
+type requestKeys struct {
+	shared *sharedKeys
+	extra  []keyValues
+}
+
+func (a *Authorizer) newRequestKeys(info *reqctx.Info, p *principalPolicies) *requestKeys {
+	sec := info.Now.Unix()
+	shared := a.shared.Load()
+	if shared == nil || shared.sec != sec || shared.region != info.Region || shared.ip != info.SourceIP || shared.secure != info.Secure {
+		shared = &sharedKeys{sec: sec, region: info.Region, ip: info.SourceIP, secure: info.Secure, kv: []keyValues{
+			{"aws:CurrentTime", []string{info.Now.UTC().Format(time.RFC3339)}},
+			{"aws:EpochTime", []string{strconv.FormatInt(sec, 10)}},
+			{"aws:RequestedRegion", []string{info.Region}},
+			{"aws:SecureTransport", []string{strconv.FormatBool(info.Secure)}},
+		}}
+		if info.SourceIP != "" {
+			shared.kv = append(shared.kv, keyValues{"aws:SourceIp", []string{info.SourceIP}})
+		}
+		a.shared.Store(shared)
 	}
-	if info.SourceIP != "" {
-		keys = append(keys, keyValues{"aws:SourceIp", []string{info.SourceIP}})
-	}
+	req := &requestKeys{shared: shared}
 	if s := p.sess; s != nil && s.MFA && !s.Issued.IsZero() {
 		age := int64(info.Now.Sub(s.Issued).Seconds())
-		keys = append(keys, keyValues{"aws:MultiFactorAuthAge", []string{strconv.FormatInt(age, 10)}})
+		req.extra = append(req.extra, keyValues{"aws:MultiFactorAuthAge", []string{strconv.FormatInt(age, 10)}})
 	}
-	return keys
+	return req
 }
 
 // principalARN is aws:PrincipalArn: a role session is identified by its role's ARN.

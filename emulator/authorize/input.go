@@ -86,17 +86,26 @@ func (i input) tags() map[string]string {
 
 // tagContext fills aws:RequestTag/<k> and aws:TagKeys for the tags a request carries; Untag
 // operations name keys only (TagKeys).
-func tagContext(in input, ctx map[string][]string) {
+func tagContext(in input, ctx *map[string][]string) {
 	tags := in.tags()
 	var keys []string
 	for k, v := range tags {
-		ctx["aws:RequestTag/"+k] = []string{v}
+		put(ctx, "aws:RequestTag/"+k, []string{v})
 		keys = append(keys, k)
 	}
 	keys = append(keys, in.strs("TagKeys")...)
 	if len(keys) > 0 {
-		ctx["aws:TagKeys"] = keys
+		put(ctx, "aws:TagKeys", keys)
 	}
+}
+
+// put sets a condition key in a check's context, allocating the map on first use: most checks
+// carry no operation-specific keys.
+func put(ctx *map[string][]string, key string, values []string) {
+	if *ctx == nil {
+		*ctx = map[string][]string{}
+	}
+	(*ctx)[key] = values
 }
 
 // lastSegment is the text after the last '/' (a name inside a path-qualified ARN).

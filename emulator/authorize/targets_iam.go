@@ -76,11 +76,11 @@ func (e *env) entityARN(kind, name string) (string, []storage.Tag) {
 	return e.arn(kind, path+name), tags
 }
 
-func resourceTags(ctx map[string][]string, tags []storage.Tag, iamToo bool) {
+func resourceTags(ctx *map[string][]string, tags []storage.Tag, iamToo bool) {
 	for _, t := range tags {
-		ctx["aws:ResourceTag/"+t.Key] = []string{t.Value}
+		put(ctx, "aws:ResourceTag/"+t.Key, []string{t.Value})
 		if iamToo {
-			ctx["iam:ResourceTag/"+t.Key] = []string{t.Value}
+			put(ctx, "iam:ResourceTag/"+t.Key, []string{t.Value})
 		}
 	}
 }
@@ -106,8 +106,8 @@ var listPrefixes = map[string]string{
 func iamChecks(op string, in input, e *env) []check {
 	action := "iam:" + op
 	info := lookupAction(action)
-	c := check{action: action, resource: "*", text: "*", ctx: map[string][]string{}}
-	tagContext(in, c.ctx)
+	c := check{action: action, resource: "*", text: "*"}
+	tagContext(in, &c.ctx)
 	creating := strings.HasPrefix(op, "Create") || strings.HasPrefix(op, "Upload")
 	if kind, ok := listPrefixes[op]; ok {
 		c.resource = e.arn(kind, normPath(in.str("PathPrefix")))
@@ -137,7 +137,7 @@ func iamChecks(op string, in input, e *env) []check {
 			var tags []storage.Tag
 			c.resource, tags = e.entityARN("user", name)
 			c.text = "user " + name
-			resourceTags(c.ctx, tags, true)
+			resourceTags(&c.ctx, tags, true)
 		}
 	case "group":
 		name := in.str("GroupName")
@@ -158,12 +158,12 @@ func iamChecks(op string, in input, e *env) []check {
 			svc := in.str("AWSServiceName")
 			c.resource = e.arn("role", "/aws-service-role/"+svc+"/")
 			c.text = c.resource
-			c.ctx["iam:AWSServiceName"] = []string{svc}
+			put(&c.ctx, "iam:AWSServiceName", []string{svc})
 		default:
 			var tags []storage.Tag
 			c.resource, tags = e.entityARN("role", name)
 			c.text = "role " + name
-			resourceTags(c.ctx, tags, true)
+			resourceTags(&c.ctx, tags, true)
 		}
 	case "policy":
 		arn := in.str("PolicyArn")
@@ -174,7 +174,7 @@ func iamChecks(op string, in input, e *env) []check {
 			c.text = "policy " + arn
 			if tx := e.store(); tx != nil {
 				if rec, err := storage.Policies(tx).Get(storage.Key(lastSegment(arn))); err == nil && rec.ARN == arn {
-					resourceTags(c.ctx, rec.Tags, false)
+					resourceTags(&c.ctx, rec.Tags, false)
 				}
 			}
 		}
@@ -220,13 +220,13 @@ func iamChecks(op string, in input, e *env) []check {
 		c.text = c.resource
 	}
 	if arn := in.str("PolicyArn"); arn != "" && info.hasKey("iam:PolicyARN") {
-		c.ctx["iam:PolicyARN"] = []string{arn}
+		put(&c.ctx, "iam:PolicyARN", []string{arn})
 	}
 	if info.hasKey("iam:PermissionsBoundary") {
 		if b := in.str("PermissionsBoundary"); b != "" {
-			c.ctx["iam:PermissionsBoundary"] = []string{b}
+			put(&c.ctx, "iam:PermissionsBoundary", []string{b})
 		} else if b := e.currentBoundary(info.resourceType(), in); b != "" {
-			c.ctx["iam:PermissionsBoundary"] = []string{b}
+			put(&c.ctx, "iam:PermissionsBoundary", []string{b})
 		}
 	}
 	checks := []check{c}
@@ -241,12 +241,12 @@ func iamChecks(op string, in input, e *env) []check {
 			}
 		}
 		arn := e.arn("user", normPath(path)+name)
-		checks = append(checks, check{action: action, resource: arn, text: "user " + name, ctx: map[string][]string{}})
+		checks = append(checks, check{action: action, resource: arn, text: "user " + name})
 	}
 	if op == "UpdateGroup" && (in.str("NewGroupName") != "" || in.str("NewPath") != "") {
 		name := firstNonEmpty(in.str("NewGroupName"), in.str("GroupName"))
 		arn := e.arn("group", normPath(in.str("NewPath"))+name)
-		checks = append(checks, check{action: action, resource: arn, text: "group " + name, ctx: map[string][]string{}})
+		checks = append(checks, check{action: action, resource: arn, text: "group " + name})
 	}
 	return checks
 }

@@ -11,18 +11,18 @@ import (
 // "Monitor and control actions taken with assumed roles": sts:SetSourceIdentity).
 func stsChecks(op string, in input, e *env) []check {
 	action := "sts:" + op
-	c := check{action: action, resource: "*", text: "", ctx: map[string][]string{}}
-	tagContext(in, c.ctx)
+	c := check{action: action, resource: "*", text: ""}
+	tagContext(in, &c.ctx)
 	switch op {
 	case "AssumeRole":
 		arn := in.str("RoleArn")
 		c.resource, c.text, c.noReason = arn, arn, true
 		c.trustRole = &roleRef{account: arnAccount(arn), name: lastSegment(arn)}
-		setIf(c.ctx, "sts:ExternalId", in.str("ExternalId"))
-		setIf(c.ctx, "sts:RoleSessionName", in.str("RoleSessionName"))
-		setIf(c.ctx, "sts:SourceIdentity", in.str("SourceIdentity"))
+		setIf(&c.ctx, "sts:ExternalId", in.str("ExternalId"))
+		setIf(&c.ctx, "sts:RoleSessionName", in.str("RoleSessionName"))
+		setIf(&c.ctx, "sts:SourceIdentity", in.str("SourceIdentity"))
 		if keys := in.strs("TransitiveTagKeys"); len(keys) > 0 {
-			c.ctx["sts:TransitiveTagKeys"] = keys
+			put(&c.ctx, "sts:TransitiveTagKeys", keys)
 		}
 		checks := []check{c}
 		if len(in.tags()) > 0 || len(in.strs("TransitiveTagKeys")) > 0 {
@@ -65,8 +65,8 @@ func lambdaChecks(op string, in input, e *env) []check {
 	}
 	action := "lambda:" + name
 	info := lookupAction(action)
-	c := check{action: action, resource: "*", text: "*", ctx: map[string][]string{}}
-	tagContext(in, c.ctx)
+	c := check{action: action, resource: "*", text: "*"}
+	tagContext(in, &c.ctx)
 	fnARN := ""
 	if fn := in.str("FunctionName"); fn != "" {
 		fnARN = functionARN(fn, e)
@@ -116,13 +116,13 @@ func lambdaChecks(op string, in input, e *env) []check {
 		c.text = c.resource
 	}
 	if fnARN != "" && info.hasKey("lambda:FunctionArn") {
-		c.ctx["lambda:FunctionArn"] = []string{fnARN}
+		put(&c.ctx, "lambda:FunctionArn", []string{fnARN})
 	}
-	setIf(c.ctx, "lambda:Principal", in.str("Principal"))
-	setIf(c.ctx, "lambda:FunctionUrlAuthType", firstNonEmpty(in.str("AuthType"), in.str("FunctionUrlAuthType")))
+	setIf(&c.ctx, "lambda:Principal", in.str("Principal"))
+	setIf(&c.ctx, "lambda:FunctionUrlAuthType", firstNonEmpty(in.str("AuthType"), in.str("FunctionUrlAuthType")))
 	layers := in.strs("Layers")
 	if len(layers) > 0 {
-		c.ctx["lambda:Layer"] = layers
+		put(&c.ctx, "lambda:Layer", layers)
 	}
 	checks := []check{c}
 	if role := in.str("Role"); role != "" && (op == "CreateFunction" || op == "UpdateFunctionConfiguration") {
@@ -132,7 +132,7 @@ func lambdaChecks(op string, in input, e *env) []check {
 		}})
 	}
 	for _, l := range layers {
-		checks = append(checks, check{action: "lambda:GetLayerVersion", resource: l, text: l, ctx: map[string][]string{}})
+		checks = append(checks, check{action: "lambda:GetLayerVersion", resource: l, text: l})
 	}
 	return checks
 }
@@ -168,8 +168,8 @@ func arnAccount(arn string) string {
 	return parts[4]
 }
 
-func setIf(ctx map[string][]string, key, value string) {
+func setIf(ctx *map[string][]string, key, value string) {
 	if value != "" {
-		ctx[key] = []string{value}
+		put(ctx, key, []string{value})
 	}
 }
