@@ -48,9 +48,11 @@ type Options struct {
 	Mode  Mode
 	Cache *policyset.Cache
 	Log   *DecisionLog
-	// ResourcePolicies returns the resource-based policy documents of a resource ARN (Lambda
-	// function policies); nil when the service has none.
-	ResourcePolicies func(tx *storage.Tx, arn string) ([]string, error)
+	// FunctionPolicy returns the resource-based policy document of a Lambda function ARN
+	// (qualified or not), "" when it has none; nil while Lambda keeps no functions.
+	FunctionPolicy func(tx *storage.Tx, arn string) (string, error)
+	// FunctionTags returns a Lambda function's tags, for aws:ResourceTag/*.
+	FunctionTags func(tx *storage.Tx, arn string) (map[string]string, error)
 }
 
 // Authorizer decides every signed request.
@@ -110,7 +112,7 @@ func (a *Authorizer) Authorize(ctx context.Context, info *reqctx.Info, op string
 	if p := a.lookupCached(info.Caller); p != nil {
 		e := &env{account: info.Caller.Account, region: info.Region, caller: info.Caller, self: p}
 		checks := checksFor(info.Service, op, newInput(in), e)
-		if !e.needTx && !needsTrust(checks) {
+		if !e.needTx && !needsTrust(checks) && !(a.readsFunctions() && needsFunction(checks)) {
 			return a.evaluate(nil, info, op, p, checks)
 		}
 	}
@@ -154,6 +156,19 @@ func (a *Authorizer) evaluate(tx *storage.Tx, info *reqctx.Info, op string, p *p
 		}
 	}
 	return nil
+}
+
+func (a *Authorizer) readsFunctions() bool {
+	return a.opts.FunctionPolicy != nil || a.opts.FunctionTags != nil
+}
+
+func needsFunction(checks []check) bool {
+	for _, c := range checks {
+		if c.function {
+			return true
+		}
+	}
+	return false
 }
 
 func needsTrust(checks []check) bool {
@@ -293,6 +308,11 @@ func principalContext(c reqctx.Caller, p *principalPolicies) map[string][]string
 func (a *Authorizer) decide(tx *storage.Tx, info *reqctx.Info, keys *requestKeys, p *principalPolicies, c check) (authz.Result, error) {
 	req := authz.Request{Principal: p.p, Action: c.action, Resource: c.resource, Context: a.context(keys, p, c)}
 	set := p.setFor(c.action)
+	if c.function && tx != nil {
+		if err := a.functionFacts(tx, &req, &set, keys, p, c); err != nil {
+			return authz.Result{}, err
+		}
+	}
 	if c.trustRole == nil {
 		return authz.Evaluate(req, set), nil
 	}
@@ -318,6 +338,42 @@ func (a *Authorizer) decide(tx *storage.Tx, info *reqctx.Info, keys *requestKeys
 		res.DecidedBy = authz.KindResource
 	}
 	return res, nil
+}
+
+// functionFacts adds a Lambda function's resource-based policy to the set and its tags to the
+// context ("Using resource-based policies in Lambda": a same-account policy that names the
+// caller allows on its own).
+func (a *Authorizer) functionFacts(tx *storage.Tx, req *authz.Request, set *authz.PolicySet, keys *requestKeys, p *principalPolicies, c check) error {
+	if a.opts.FunctionPolicy != nil {
+		doc, err := a.opts.FunctionPolicy(tx, c.resource)
+		if err != nil {
+			return err
+		}
+		if doc != "" {
+			pol, err := a.opts.Cache.Compile(doc, authz.KindResource)
+			if err != nil {
+				return err
+			}
+			set.Resource = append(append([]authz.Named(nil), set.Resource...), authz.Named{Name: c.resource, Policy: pol})
+		}
+	}
+	if a.opts.FunctionTags != nil {
+		tags, err := a.opts.FunctionTags(tx, c.resource)
+		if err != nil {
+			return err
+		}
+		if len(tags) > 0 {
+			extra := make(map[string][]string, len(c.ctx)+len(tags))
+			for k, v := range c.ctx {
+				extra[k] = v
+			}
+			for k, v := range tags {
+				extra["aws:ResourceTag/"+k] = []string{v}
+			}
+			req.Context = a.buildContext(keys, p, extra)
+		}
+	}
+	return nil
 }
 
 func (a *Authorizer) trustPolicy(tx *storage.Tx, callerAccount string, r *roleRef) ([]authz.Named, error) {

@@ -18,6 +18,9 @@ type check struct {
 	trustRole *roleRef
 	// noReason drops the "because ..." suffix: AWS words sts:AssumeRole denials without it.
 	noReason bool
+	// function marks a check on a Lambda function (or version or alias): its resource-based
+	// policy and tags take part, read through Options.FunctionPolicy and FunctionTags.
+	function bool
 }
 
 type roleRef struct{ account, name string }

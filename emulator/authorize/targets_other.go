@@ -78,6 +78,7 @@ func lambdaChecks(op string, in input, e *env) []check {
 			if q := in.str("Qualifier"); q != "" && strings.Count(fnARN, ":") == 6 {
 				c.resource += ":" + q
 			}
+			c.function = true
 		}
 	case "layer":
 		c.resource = layerARN(in.str("LayerName"), e)
