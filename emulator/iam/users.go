@@ -139,11 +139,19 @@ func (s *Service) GetUser(ctx context.Context, in *iamapi.GetUserRequest) (*iama
 	acct := account(ctx)
 	c := reqctx.From(ctx).Caller
 	if in.UserName == nil && c.Type == reqctx.Account {
+		// The account record is made on first need; reading first keeps the common case a
+		// read-only transaction.
 		var info storage.AccountInfoRecord
-		err := s.update(ctx, func(tx *storage.Tx) (err error) {
-			info, err = s.accountInfo(ctx, tx)
+		err := s.view(ctx, func(tx *storage.Tx) (err error) {
+			info, err = storage.AccountInfo(tx).Get(storage.KeyAccountInfo)
 			return err
 		})
+		if isNotFound(err) {
+			err = s.update(ctx, func(tx *storage.Tx) (err error) {
+				info, err = s.accountInfo(ctx, tx)
+				return err
+			})
+		}
 		if err != nil {
 			return nil, err
 		}
