@@ -197,6 +197,14 @@ func (g *gen) errors(pkg string) string {
 	b.WriteString(header)
 	fmt.Fprintf(&b, "package %s\n\nimport \"github.com/iamlocal/iamlocal/protocol/awserr\"\n\n", pkg)
 	seen := map[string]bool{}
+	// A shape named as its own wire code keeps the short constructor name when another shape
+	// shares the code (CloudWatch's ResourceNotFound and DashboardNotFoundError).
+	selfNamed := map[string]bool{}
+	for _, name := range g.structNames() {
+		if sh := g.svc.Shapes[name]; sh.Exception && sh.ErrorCode() == name {
+			selfNamed[name] = true
+		}
+	}
 	for _, name := range g.structNames() {
 		sh := g.svc.Shapes[name]
 		if !sh.Exception {
@@ -204,7 +212,7 @@ func (g *gen) errors(pkg string) string {
 		}
 		code := sh.ErrorCode()
 		fn := "Err" + strings.TrimSuffix(model.GoName(code), "Exception")
-		if seen[fn] {
+		if seen[fn] || (selfNamed[code] && code != name) {
 			fn = "Err" + model.GoName(name)
 		}
 		seen[fn] = true
