@@ -18,8 +18,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/iamlocal/iamlocal/protocol/awsjson"
 	"github.com/iamlocal/iamlocal/protocol/awserr"
+	"github.com/iamlocal/iamlocal/protocol/awsjson"
 	"github.com/iamlocal/iamlocal/protocol/model"
 )
 
