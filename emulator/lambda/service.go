@@ -1,0 +1,151 @@
+// Package lambda emulates the AWS Lambda control plane on top of storage: functions and their
+// code, versions, aliases, resource-based policies, tags, concurrency, event invoke configs,
+// function URL configs and layers. Invocation is not here: Invoke, InvokeWithResponseStream
+// and InvokeAsync answer NotImplemented, and an executor reads what it needs (configuration
+// and code) through Resolve and storage.LambdaCode. Handlers receive generated input structs
+// and return generated outputs or *awserr.Error; they never see HTTP, JSON or bbolt.
+package lambda
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"time"
+
+	"github.com/iamlocal/iamlocal/api/lambdaapi"
+	"github.com/iamlocal/iamlocal/emulator/reqctx"
+	"github.com/iamlocal/iamlocal/ids"
+	"github.com/iamlocal/iamlocal/protocol/awserr"
+	"github.com/iamlocal/iamlocal/storage"
+)
+
+// Options configure the Lambda service.
+type Options struct {
+	DB     *storage.DB
+	Clock  func() time.Time // used when the request context carries no time (direct Go calls)
+	IDs    ids.Generator
+	Region string // used when the request context carries no region; default us-east-1
+}
+
+// Service implements lambdaapi.Handler. Operations it does not override answer NotImplemented.
+type Service struct {
+	lambdaapi.Unimplemented
+	db     *storage.DB
+	clock  func() time.Time
+	ids    ids.Generator
+	region string
+}
+
+var _ lambdaapi.Handler = (*Service)(nil)
+
+// New returns the Lambda service.
+func New(opts Options) *Service {
+	if opts.Clock == nil {
+		opts.Clock = time.Now
+	}
+	if opts.IDs.Src == nil {
+		opts.IDs = ids.Generator{Src: ids.Crypto{}}
+	}
+	if opts.Region == "" {
+		opts.Region = "us-east-1"
+	}
+	return &Service{db: opts.DB, clock: opts.Clock, ids: opts.IDs, region: opts.Region}
+}
+
+// Lambda's documented quotas ("Lambda quotas" in the Developer Guide) and defaults.
+const (
+	maxZipped          = 52428800  // deployment package, zipped, direct upload
+	maxUnzipped        = 262144000 // deployment package and layers, unzipped
+	maxEnvBytes        = 4096      // environment variables, all together
+	maxLayers          = 5
+	maxTags            = 50
+	accountConcurrency = 1000        // concurrent executions per Region
+	minUnreserved      = 100         // unreserved concurrency Lambda keeps
+	accountCodeStorage = 80530636800 // 75 GB of function and layer storage
+	defaultTimeout     = 3
+	defaultMemory      = 128
+	defaultEphemeral   = 512
+	maxTimeout         = 900
+	maxMemory          = 10240
+	latest             = "$LATEST"
+	listPage           = 50 // List* return at most 50 items a page
+)
+
+// call carries the facts of one request the handlers need.
+type call struct {
+	ctx     context.Context
+	account string // the caller's account
+	region  string
+	now     time.Time
+}
+
+func (s *Service) call(ctx context.Context) call {
+	info := reqctx.From(ctx)
+	c := call{ctx: ctx, account: info.Caller.Account, region: info.Region, now: info.Now}
+	if c.region == "" {
+		c.region = s.region
+	}
+	if c.now.IsZero() {
+		c.now = s.clock()
+	}
+	c.now = c.now.UTC()
+	return c
+}
+
+// update runs fn in one read-write transaction on account.
+func (s *Service) update(account string, fn func(tx *storage.Tx) error) error {
+	return asAWS(s.db.Update(account, fn))
+}
+
+// view runs fn in one read-only transaction on account.
+func (s *Service) view(account string, fn func(tx *storage.Tx) error) error {
+	return asAWS(s.db.View(account, fn))
+}
+
+// asAWS passes typed AWS errors through and leaves others for the pipeline to log as internal.
+func asAWS(err error) error {
+	if e, ok := awserr.As(err); ok {
+		return e
+	}
+	return err
+}
+
+func isNotFound(err error) bool { return errors.Is(err, storage.ErrNotFound) }
+
+// revision is a new RevisionId (a UUID, changed on every update of the resource).
+func (s *Service) revision() string { return s.ids.UUID() }
+
+// lastModified renders a time as Lambda's LastModified: 2024-01-02T03:04:05.000+0000.
+func lastModified(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000-0700") }
+
+// hexSHA256 is the hex SHA-256 of b, the key code is stored under.
+func hexSHA256(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// Common error texts, as Lambda words them (conformance/errors, localstack recordings).
+const (
+	msgRevision        = "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id"
+	msgPolicyRevision  = "The Revision Id provided does not match the latest Revision Id. Call the GetPolicy API to retrieve the latest Revision Id"
+	msgNoResource      = "The resource you requested does not exist."
+	msgQualifierDiffer = "The derived qualifier from the function name does not match the specified qualifier."
+	msgUnqualifiedOnly = "This operation is permitted on Lambda functions only. Aliases and versions do not support this operation. Please specify either a function name or an unqualified function ARN."
+	msgNoFunctionURL   = "Function does not exist"
+)
+
+func errRevision() error { return lambdaapi.ErrPreconditionFailed(msgRevision) }
+
+func invalid(format string, args ...any) error {
+	return lambdaapi.ErrInvalidParameterValue(format, args...)
+}
+
+func str(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+func ptr[T any](v T) *T { return &v }
