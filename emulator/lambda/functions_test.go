@@ -93,7 +93,9 @@ func TestCreateFunctionErrors(t *testing.T) {
 			"InvalidParameterValueException", "The role defined for the function cannot be assumed by Lambda."},
 		{"role lambda cannot assume", func(in *lambdaapi.CreateFunctionRequest) { in.Role = ptr("arn:aws:iam::123456789012:role/ec2only") },
 			"InvalidParameterValueException", "The role defined for the function cannot be assumed by Lambda."},
-		{"role of another account", func(in *lambdaapi.CreateFunctionRequest) { in.Role = ptr("arn:aws:iam::210987654321:role/service/exec") },
+		{"role of another account", func(in *lambdaapi.CreateFunctionRequest) {
+			in.Role = ptr("arn:aws:iam::210987654321:role/service/exec")
+		},
 			"InvalidParameterValueException", "The role defined for the function cannot be assumed by Lambda."},
 		{"no handler", func(in *lambdaapi.CreateFunctionRequest) { in.Handler = nil },
 			"InvalidParameterValueException", "Runtime and Handler are mandatory parameters for functions created with deployment packages."},
@@ -113,9 +115,13 @@ func TestCreateFunctionErrors(t *testing.T) {
 				in.Layers = append(in.Layers, fmt.Sprintf("arn:aws:lambda:us-east-1:123456789012:layer:l%d:1", i))
 			}
 		}, "InvalidParameterValueException", "Cannot reference more than 5 layers."},
-		{"missing own layer", func(in *lambdaapi.CreateFunctionRequest) { in.Layers = []string{"arn:aws:lambda:us-east-1:123456789012:layer:nope:1"} },
+		{"missing own layer", func(in *lambdaapi.CreateFunctionRequest) {
+			in.Layers = []string{"arn:aws:lambda:us-east-1:123456789012:layer:nope:1"}
+		},
 			"InvalidParameterValueException", "Layer version arn:aws:lambda:us-east-1:123456789012:layer:nope:1 does not exist."},
-		{"layer of another region", func(in *lambdaapi.CreateFunctionRequest) { in.Layers = []string{"arn:aws:lambda:eu-west-1:123456789012:layer:l:1"} },
+		{"layer of another region", func(in *lambdaapi.CreateFunctionRequest) {
+			in.Layers = []string{"arn:aws:lambda:eu-west-1:123456789012:layer:l:1"}
+		},
 			"InvalidParameterValueException", "Layers are not in the same region as the function. Layers are expected to be in region us-east-1."},
 		{"image with handler", func(in *lambdaapi.CreateFunctionRequest) {
 			in.PackageType = ptr("Image")
@@ -127,7 +133,9 @@ func TestCreateFunctionErrors(t *testing.T) {
 		}, "InvalidParameterValueException", "Source image docker.io/library/app:latest is not valid. Provide a valid source image."},
 		{"long name", func(in *lambdaapi.CreateFunctionRequest) { in.FunctionName = ptr(strings.Repeat("a", 65)) },
 			"InvalidParameterValueException", "1 validation error detected: Value '" + strings.Repeat("a", 65) + "' at 'functionName' failed to satisfy constraint: Member must have length less than or equal to 64"},
-		{"other region", func(in *lambdaapi.CreateFunctionRequest) { in.FunctionName = ptr("arn:aws:lambda:ap-southeast-1:123456789012:function:f") },
+		{"other region", func(in *lambdaapi.CreateFunctionRequest) {
+			in.FunctionName = ptr("arn:aws:lambda:ap-southeast-1:123456789012:function:f")
+		},
 			"ResourceNotFoundException", "Functions from 'ap-southeast-1' are not reachable in this region ('us-east-1')"},
 		{"too many tags", func(in *lambdaapi.CreateFunctionRequest) {
 			in.Tags = map[string]string{}

@@ -18,7 +18,9 @@ import (
 func urlTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000Z") }
 
 // functionURL is https://<url-id>.lambda-url.<region>.on.aws/ ("Lambda function URLs").
-func functionURL(id, region string) string { return "https://" + id + ".lambda-url." + region + ".on.aws/" }
+func functionURL(id, region string) string {
+	return "https://" + id + ".lambda-url." + region + ".on.aws/"
+}
 
 func corsIn(c *lambdaapi.Cors) *storage.LambdaCors {
 	if c == nil {
