@@ -263,11 +263,12 @@ func setIf[T any](dst *T, src *T) {
 	}
 }
 
-// fingerprint identifies a version's code and configuration (everything but its version,
-// description, revision and time), so publishing an unchanged $LATEST can return the version
-// already published from it.
+// fingerprint identifies a version's code and configuration, description included (everything
+// but its version number, revision and time), so publishing an unchanged $LATEST can return
+// the version already published from it; a new description alone makes a new version
+// (recorded: test_version_lifecycle second_publish_response).
 func fingerprint(v storage.LambdaVersionRecord) string {
-	v.Version, v.Description, v.RevisionID = "", "", ""
+	v.Version, v.RevisionID = "", ""
 	v.LastModified = time.Time{}
 	raw, _ := json.Marshal(v)
 	sum := sha256.Sum256(raw)
