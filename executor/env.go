@@ -1,0 +1,113 @@
+package executor
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// reservedEnv are the keys "Defined runtime environment variables" lists as
+// reserved: Lambda sets them and a function's Environment.Variables cannot
+// override them (CreateFunction refuses them; the executor ignores them).
+var reservedEnv = map[string]bool{
+	"_HANDLER":                        true,
+	"_X_AMZN_TRACE_ID":                true,
+	"AWS_DEFAULT_REGION":              true,
+	"AWS_REGION":                      true,
+	"AWS_EXECUTION_ENV":               true,
+	"AWS_LAMBDA_FUNCTION_NAME":        true,
+	"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": true,
+	"AWS_LAMBDA_FUNCTION_VERSION":     true,
+	"AWS_LAMBDA_INITIALIZATION_TYPE":  true,
+	"AWS_LAMBDA_LOG_GROUP_NAME":       true,
+	"AWS_LAMBDA_LOG_STREAM_NAME":      true,
+	"AWS_ACCESS_KEY":                  true,
+	"AWS_ACCESS_KEY_ID":               true,
+	"AWS_SECRET_ACCESS_KEY":           true,
+	"AWS_SESSION_TOKEN":               true,
+	"AWS_LAMBDA_RUNTIME_API":          true,
+	"LAMBDA_TASK_ROOT":                true,
+	"LAMBDA_RUNTIME_DIR":              true,
+	"TZ":                              true,
+}
+
+// ReservedEnvKeys returns, sorted, the keys of env that Lambda reserves, for
+// CreateFunction and UpdateFunctionConfiguration to refuse as AWS does.
+func ReservedEnvKeys(env map[string]string) []string {
+	var keys []string
+	for k := range env {
+		if reservedEnv[k] {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+type envParams struct {
+	fn         Function // defaults already applied
+	rt         runtimePlan
+	taskRoot   string
+	runtimeDir string
+	runtimeAPI string // host:port of the sandbox's Runtime API
+	logStream  string
+	path       string // PATH handed to the function
+}
+
+// buildEnv is the runtime process's whole environment: the unreserved
+// defaults (LANG, PATH, LD_LIBRARY_PATH, NODE_PATH, AWS_ENDPOINT_URL), then
+// the function's variables, then the reserved variables, which win. Nothing
+// comes from the executor's own environment except PATH, given explicitly.
+func buildEnv(p envParams) []string {
+	fn := p.fn
+	env := map[string]string{
+		"LANG":            "en_US.UTF-8",
+		"PATH":            p.path,
+		"LD_LIBRARY_PATH": strings.Join([]string{p.runtimeDir + "/lib", p.taskRoot, p.taskRoot + "/lib"}, ":"),
+	}
+	if p.rt.kind == kindNode {
+		env["NODE_PATH"] = strings.Join([]string{p.runtimeDir + "/node_modules", p.runtimeDir, p.taskRoot}, ":")
+	}
+	if fn.Endpoint != "" {
+		env["AWS_ENDPOINT_URL"] = fn.Endpoint
+	}
+	for k, v := range fn.Env {
+		if k == "" || reservedEnv[k] || strings.ContainsAny(k, "=\x00") || strings.ContainsRune(v, 0) {
+			continue
+		}
+		env[k] = v
+	}
+	set := func(k, v string) {
+		if v != "" {
+			env[k] = v
+		}
+	}
+	set("AWS_LAMBDA_FUNCTION_NAME", fn.Name)
+	set("AWS_LAMBDA_FUNCTION_VERSION", fn.Version)
+	set("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", strconv.Itoa(fn.MemoryMB))
+	set("AWS_LAMBDA_LOG_GROUP_NAME", fn.LogGroup)
+	set("AWS_LAMBDA_LOG_STREAM_NAME", p.logStream)
+	set("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand")
+	set("AWS_REGION", fn.Region)
+	set("AWS_DEFAULT_REGION", fn.Region)
+	set("AWS_EXECUTION_ENV", p.rt.executionEnv) // not set for OS-only runtimes
+	set("AWS_LAMBDA_RUNTIME_API", p.runtimeAPI)
+	set("LAMBDA_TASK_ROOT", p.taskRoot)
+	set("LAMBDA_RUNTIME_DIR", p.runtimeDir)
+	set("TZ", ":UTC")
+	if p.rt.kind != kindProvided {
+		set("_HANDLER", fn.Handler)
+	} else if fn.Handler != "" {
+		set("_HANDLER", fn.Handler) // custom runtimes read it too
+	}
+	set("AWS_ACCESS_KEY_ID", fn.Credentials.AccessKeyID)
+	set("AWS_SECRET_ACCESS_KEY", fn.Credentials.SecretAccessKey)
+	set("AWS_SESSION_TOKEN", fn.Credentials.SessionToken)
+
+	out := make([]string, 0, len(env))
+	for k, v := range env {
+		out = append(out, k+"="+v)
+	}
+	sort.Strings(out)
+	return out
+}

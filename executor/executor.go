@@ -1,0 +1,377 @@
+package executor
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Function is what the executor needs of a function version.
+type Function struct {
+	ARN, Name, Version string // Version "$LATEST" (the default) or "1"
+	Runtime            string // python3.N, nodejsN.x, provided, provided.al2, provided.al2023
+	Handler            string // python: module.function; node: file.export; provided: passed as _HANDLER
+	CodeSHA            string // identifies Code; sandboxes are reused only for the same code and config
+	Code               []byte // the deployment package (zip)
+	Env                map[string]string
+	Timeout            time.Duration // default 3s, Lambda's default
+	MemoryMB           int           // default 128; reported, not enforced
+	Region             string        // default us-east-1
+	LogGroup           string        // default /aws/lambda/<Name>
+	LogStreamPrefix    string        // default "2006/01/02/[<Version>]"; a sandbox id follows
+	Credentials        Credentials   // the execution role's credentials, as AWS_* variables
+	Endpoint           string        // iamlocal's URL, injected as AWS_ENDPOINT_URL
+}
+
+// Credentials are temporary credentials of the execution role. They are part
+// of a sandbox's configuration: pass the same ones until they near
+// Expiration, or every invocation starts a new sandbox.
+type Credentials struct {
+	AccessKeyID, SecretAccessKey, SessionToken string
+	Expiration                                 time.Time
+}
+
+// Invocation is one request to a function.
+type Invocation struct {
+	RequestID       string // a new id when empty
+	Payload         []byte
+	ClientContext   string    // JSON, already base64-decoded from X-Amz-Client-Context
+	CognitoIdentity string    // JSON, for Lambda-Runtime-Cognito-Identity
+	Deadline        time.Time // when zero: the moment the runtime gets the event plus Timeout
+	TraceID         string    // X-Ray header, for Lambda-Runtime-Trace-Id and _X_AMZN_TRACE_ID
+}
+
+// Result is the outcome of an invocation that reached a runtime, successful
+// or not. A function error is a Result with FunctionError set, answered by
+// Invoke with 200 and X-Amz-Function-Error.
+type Result struct {
+	Payload         []byte // the function's response, or the error document
+	FunctionError   string // "" or "Unhandled"
+	Log             []byte // this invocation's log lines, START to REPORT
+	Duration        time.Duration
+	BilledDuration  time.Duration
+	InitDuration    time.Duration // cold starts only
+	MaxMemoryUsedMB int
+	ExecutedVersion string
+}
+
+// Options configure an Executor. The zero value works.
+type Options struct {
+	WorkDir      string           // where sandbox directories go; default os.TempDir()
+	Launcher     Launcher         // default LocalLauncher()
+	Clock        func() time.Time // default time.Now
+	Logs         LogSink          // nil discards
+	IdleTimeout  time.Duration    // an idle sandbox stops after it; default 5 minutes
+	MaxSandboxes int              // running sandboxes at most; default 32
+	NewID        func() string    // request and sandbox ids; default random UUIDs
+
+	// SearchPath is the PATH python3 and node are looked up in and the PATH
+	// functions get; default the PATH of this process when New runs.
+	SearchPath string
+	// StopTimeout is how long a runtime has between SIGTERM and SIGKILL;
+	// default 2 seconds.
+	StopTimeout time.Duration
+	// InitTimeout bounds the init phase (until the runtime's first /next), or
+	// the function's Timeout when that is longer; default 10 seconds, the
+	// Lambda init limit.
+	InitTimeout time.Duration
+}
+
+// Executor runs functions in sandboxes. It is safe for concurrent use.
+type Executor struct {
+	opts  Options
+	dir   string
+	tools *toolchain
+
+	mu     sync.Mutex
+	closed bool
+	live   map[*sandbox]bool     // every sandbox not yet retired
+	idle   map[string][]*sandbox // config key -> sandboxes waiting for work
+	bg     sync.WaitGroup        // retiring sandboxes
+}
+
+// ErrClosed is wrapped by the InvokeError of an Invoke after (or cut short
+// by) Close.
+var ErrClosed = errors.New("executor closed")
+
+// New checks the options and finds python3 and node on the search path. A
+// missing tool is not an error here: invoking a function that needs it is.
+func New(opts Options) (*Executor, error) {
+	if opts.Launcher == nil {
+		opts.Launcher = LocalLauncher()
+	}
+	if opts.Clock == nil {
+		opts.Clock = time.Now
+	}
+	if opts.NewID == nil {
+		opts.NewID = newUUID
+	}
+	if opts.IdleTimeout <= 0 {
+		opts.IdleTimeout = 5 * time.Minute
+	}
+	if opts.MaxSandboxes <= 0 {
+		opts.MaxSandboxes = 32
+	}
+	if opts.StopTimeout <= 0 {
+		opts.StopTimeout = 2 * time.Second
+	}
+	if opts.InitTimeout <= 0 {
+		opts.InitTimeout = 10 * time.Second
+	}
+	if opts.SearchPath == "" {
+		opts.SearchPath = os.Getenv("PATH")
+	}
+	dir, err := os.MkdirTemp(opts.WorkDir, "iamlocal-executor-")
+	if err != nil {
+		return nil, fmt.Errorf("executor: %w", err)
+	}
+	return &Executor{
+		opts:  opts,
+		dir:   dir,
+		tools: newToolchain(opts.SearchPath),
+		live:  map[*sandbox]bool{},
+		idle:  map[string][]*sandbox{},
+	}, nil
+}
+
+// Invoke runs one invocation, reusing an idle sandbox of the same function,
+// code and configuration or starting one. It returns an error only for
+// platform failures (an *InvokeError, or ctx's error when ctx ends first);
+// function errors, timeouts and runtime exits are Results.
+func (e *Executor) Invoke(ctx context.Context, fn Function, inv Invocation) (Result, error) {
+	fn = fn.withDefaults()
+	if inv.RequestID == "" {
+		inv.RequestID = e.opts.NewID()
+	}
+	if len(inv.Payload) > MaxRequestPayload {
+		return Result{}, &InvokeError{
+			Code:    CodeRequestTooLarge,
+			Status:  http.StatusRequestEntityTooLarge,
+			Message: fmt.Sprintf("Request must be smaller than %d bytes for the InvokeFunction operation", MaxRequestPayload),
+		}
+	}
+	plan, err := planFor(fn.Runtime)
+	if err != nil {
+		return Result{}, err
+	}
+	var interp string
+	if plan.tool != "" {
+		if interp, err = e.tools.interpreter(ctx, plan.tool, fn.Runtime); err != nil {
+			return Result{}, err
+		}
+	}
+	for attempt := 0; ; attempt++ {
+		sb, cold, err := e.acquire(fn, plan, interp)
+		if err != nil {
+			return Result{}, err
+		}
+		res, err := e.run(ctx, sb, inv, cold)
+		e.release(sb)
+		if errors.Is(err, errSandboxGone) && attempt == 0 {
+			continue // it died between two invocations; take another
+		}
+		return res, err
+	}
+}
+
+// Close stops every sandbox (SIGTERM, then SIGKILL after StopTimeout) and
+// removes the work directory. Invocations still running fail with ErrClosed.
+func (e *Executor) Close() error {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return nil
+	}
+	e.closed = true
+	all := make([]*sandbox, 0, len(e.live))
+	for sb := range e.live {
+		all = append(all, sb)
+		if sb.idleTimer != nil {
+			sb.idleTimer.Stop()
+		}
+	}
+	e.live, e.idle = map[*sandbox]bool{}, map[string][]*sandbox{}
+	e.mu.Unlock()
+
+	var wg sync.WaitGroup
+	for _, sb := range all {
+		wg.Go(sb.stop)
+	}
+	wg.Wait()
+	e.bg.Wait()
+	return os.RemoveAll(e.dir)
+}
+
+func (fn Function) withDefaults() Function {
+	if fn.Version == "" {
+		fn.Version = "$LATEST"
+	}
+	if fn.Timeout <= 0 {
+		fn.Timeout = 3 * time.Second
+	}
+	if fn.MemoryMB <= 0 {
+		fn.MemoryMB = 128
+	}
+	if fn.Region == "" {
+		fn.Region = "us-east-1"
+	}
+	if fn.LogGroup == "" {
+		fn.LogGroup = "/aws/lambda/" + fn.Name
+	}
+	return fn
+}
+
+// configKey identifies what a sandbox was started with; only an invocation
+// with the same key may reuse it.
+func configKey(fn Function) string {
+	code := fn.CodeSHA
+	if code == "" {
+		sum := sha256.Sum256(fn.Code)
+		code = hex.EncodeToString(sum[:])
+	}
+	b, _ := json.Marshal([]any{fn.ARN, fn.Name, fn.Version, fn.Runtime, fn.Handler, code, fn.Env,
+		fn.Timeout, fn.MemoryMB, fn.Region, fn.LogGroup, fn.LogStreamPrefix,
+		fn.Credentials.AccessKeyID, fn.Credentials.SecretAccessKey, fn.Credentials.SessionToken, fn.Endpoint})
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// acquire leases an idle sandbox for fn or registers a new one (cold).
+func (e *Executor) acquire(fn Function, plan runtimePlan, interp string) (*sandbox, bool, error) {
+	key := configKey(fn)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return nil, false, serviceError("The executor is closed.", ErrClosed)
+	}
+	for list := e.idle[key]; len(list) > 0; list = e.idle[key] {
+		sb := list[len(list)-1]
+		e.removeIdleLocked(sb)
+		if sb.reusable() {
+			sb.leased = true
+			return sb, false, nil
+		}
+		e.retireLocked(sb)
+	}
+	if len(e.live) >= e.opts.MaxSandboxes {
+		var victim *sandbox
+		for _, list := range e.idle {
+			for _, sb := range list {
+				if victim == nil || sb.idleSince.Before(victim.idleSince) {
+					victim = sb
+				}
+			}
+		}
+		if victim == nil {
+			return nil, false, &InvokeError{
+				Code:    CodeTooManyRequests,
+				Status:  http.StatusTooManyRequests,
+				Message: "Rate Exceeded.",
+				Reason:  "ConcurrentInvocationLimitExceeded",
+			}
+		}
+		e.retireLocked(victim)
+	}
+	sb := e.newSandbox(fn, plan, interp, key)
+	sb.leased = true
+	e.live[sb] = true
+	return sb, true, nil
+}
+
+// release returns a leased sandbox to the idle pool, or retires it when it
+// cannot serve again (timed out, exited, failed init) or the executor closed.
+func (e *Executor) release(sb *sandbox) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	sb.leased = false
+	if !e.live[sb] {
+		return
+	}
+	if e.closed || !sb.reusable() {
+		e.retireLocked(sb)
+		return
+	}
+	sb.idleSince = e.opts.Clock()
+	e.idle[sb.key] = append(e.idle[sb.key], sb)
+	sb.idleTimer = time.AfterFunc(e.opts.IdleTimeout, func() { e.reap(sb) })
+}
+
+// reap retires sb if it is still idle when its idle timer fires.
+func (e *Executor) reap(sb *sandbox) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.live[sb] && !sb.leased {
+		e.retireLocked(sb)
+	}
+}
+
+// sandboxExited is called when a runtime process exits by itself.
+func (e *Executor) sandboxExited(sb *sandbox) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.live[sb] && !sb.leased {
+		e.retireLocked(sb)
+	}
+}
+
+func (e *Executor) removeIdleLocked(sb *sandbox) {
+	if sb.idleTimer != nil {
+		sb.idleTimer.Stop()
+		sb.idleTimer = nil
+	}
+	list := e.idle[sb.key]
+	for i, s := range list {
+		if s == sb {
+			list = append(list[:i:i], list[i+1:]...)
+			break
+		}
+	}
+	if len(list) == 0 {
+		delete(e.idle, sb.key)
+	} else {
+		e.idle[sb.key] = list
+	}
+}
+
+// retireLocked takes sb out of the pool and stops it in the background.
+func (e *Executor) retireLocked(sb *sandbox) {
+	if !e.live[sb] {
+		return
+	}
+	delete(e.live, sb)
+	e.removeIdleLocked(sb)
+	e.bg.Add(1)
+	go func() {
+		defer e.bg.Done()
+		sb.stop()
+	}()
+}
+
+// Sandboxes reports how many sandboxes are running and how many of them are
+// idle.
+func (e *Executor) Sandboxes() (running, idle int) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, l := range e.idle {
+		idle += len(l)
+	}
+	return len(e.live), idle
+}
+
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return strings.Join([]string{h[:8], h[8:12], h[12:16], h[16:20], h[20:]}, "-")
+}

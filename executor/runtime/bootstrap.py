@@ -1,0 +1,213 @@
+# iamlocal's Python runtime client for AWS Lambda's Runtime API (2018-06-01).
+# Written for iamlocal with the standard library only. It loads the handler
+# named by _HANDLER from LAMBDA_TASK_ROOT, then loops: GET next invocation,
+# call the handler, POST its JSON result or an error document in the format
+# of the Lambda Python runtime ({"errorMessage", "errorType", "requestId",
+# "stackTrace"}).
+import http.client
+import importlib
+import json
+import logging
+import os
+import sys
+import time
+import traceback
+
+API_PREFIX = "/2018-06-01/runtime"
+THIS_FILE = os.path.abspath(__file__)
+
+
+class RuntimeClient:
+    def __init__(self, address):
+        host, _, port = address.rpartition(":")
+        self.host, self.port = host, int(port)
+        self.conn = None
+
+    def call(self, method, path, body=None, headers=None):
+        for attempt in (0, 1):
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection(self.host, self.port)
+            try:
+                self.conn.request(method, API_PREFIX + path, body=body, headers=headers or {})
+                resp = self.conn.getresponse()
+                return resp.status, resp.headers, resp.read()
+            except (http.client.HTTPException, OSError):
+                self.conn.close()
+                self.conn = None
+                if attempt:
+                    raise
+
+
+class FaultError(Exception):
+    """An error of the runtime itself, reported with an AWS error type."""
+
+    def __init__(self, error_type, message):
+        super().__init__(message)
+        self.error_type = error_type
+
+
+class CognitoIdentity:
+    def __init__(self, doc):
+        self.cognito_identity_id = doc.get("cognitoIdentityId")
+        self.cognito_identity_pool_id = doc.get("cognitoIdentityPoolId")
+
+
+class ClientContext:
+    def __init__(self, doc):
+        self.client = doc.get("client")
+        self.custom = doc.get("custom")
+        self.env = doc.get("env")
+
+
+class LambdaContext:
+    def __init__(self, request_id, deadline_ms, arn, client_context, identity):
+        self.aws_request_id = request_id
+        self.invoked_function_arn = arn
+        self.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
+        self.function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION")
+        self.memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
+        self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME")
+        self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME")
+        self.client_context = ClientContext(client_context) if client_context else None
+        self.identity = CognitoIdentity(identity) if identity else None
+        self._deadline_ms = deadline_ms
+
+    def get_remaining_time_in_millis(self):
+        return max(self._deadline_ms - int(time.time() * 1000), 0)
+
+    def __repr__(self):
+        return "LambdaContext([aws_request_id=%s,function_name=%s,function_version=%s,invoked_function_arn=%s])" % (
+            self.aws_request_id, self.function_name, self.function_version, self.invoked_function_arn)
+
+
+CURRENT_REQUEST_ID = ""
+
+
+class RequestIdFilter(logging.Filter):
+    def filter(self, record):
+        record.aws_request_id = CURRENT_REQUEST_ID
+        return True
+
+
+class LambdaFormatter(logging.Formatter):
+    converter = time.gmtime
+
+    def formatTime(self, record, datefmt=None):
+        return time.strftime("%Y-%m-%dT%H:%M:%S", self.converter(record.created)) + ".%03dZ" % record.msecs
+
+
+def setup_logging():
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(LambdaFormatter("[%(levelname)s]\t%(asctime)s\t%(aws_request_id)s\t%(message)s\n"))
+    handler.addFilter(RequestIdFilter())
+    root = logging.getLogger()
+    for h in list(root.handlers):
+        root.removeHandler(h)
+    root.addHandler(handler)
+
+
+def flush():
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+
+
+def user_frames(tb):
+    return [f for f in traceback.extract_tb(tb) if os.path.abspath(f.filename) != THIS_FILE]
+
+
+def error_document(exc, request_id):
+    if isinstance(exc, FaultError):
+        error_type, stack = exc.error_type, []
+    else:
+        error_type, stack = type(exc).__name__, traceback.format_list(user_frames(exc.__traceback__))
+    return {"errorMessage": str(exc), "errorType": error_type, "requestId": request_id, "stackTrace": stack}
+
+
+def log_error(doc):
+    lines = ["[ERROR] %s: %s" % (doc["errorType"], doc["errorMessage"])]
+    if doc["stackTrace"]:
+        lines.append("Traceback (most recent call last):")
+        for frame in doc["stackTrace"]:
+            lines.extend(frame.rstrip("\n").split("\n"))
+    sys.stdout.write("\n".join(lines) + "\n")
+    flush()
+
+
+def load_handler(spec):
+    try:
+        module_name, function_name = spec.rsplit(".", 1)
+    except ValueError as e:
+        raise FaultError("Runtime.MalformedHandlerName", "Bad handler '%s': %s" % (spec, e))
+    module_name = module_name.replace("/", ".")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as e:
+        raise FaultError("Runtime.ImportModuleError", "Unable to import module '%s': %s" % (module_name, e))
+    except SyntaxError as e:
+        raise FaultError("Runtime.UserCodeSyntaxError", "Syntax error in module '%s': %s" % (module_name, e))
+    handler = getattr(module, function_name, None)
+    if handler is None:
+        raise FaultError("Runtime.HandlerNotFound", "Handler '%s' missing on module '%s'" % (function_name, module_name))
+    return handler
+
+
+def main():
+    global CURRENT_REQUEST_ID
+    task_root = os.environ.get("LAMBDA_TASK_ROOT", os.getcwd())
+    sys.path.insert(0, task_root)
+    client = RuntimeClient(os.environ["AWS_LAMBDA_RUNTIME_API"])
+    setup_logging()
+    try:
+        handler = load_handler(os.environ.get("_HANDLER", ""))
+    except Exception as e:
+        doc = error_document(e, "")
+        log_error(doc)
+        client.call("POST", "/init/error", json.dumps(doc).encode(),
+                    {"Content-Type": "application/json", "Lambda-Runtime-Function-Error-Type": doc["errorType"]})
+        sys.exit(1)
+
+    while True:
+        status, headers, body = client.call("GET", "/invocation/next")
+        if status != 200:
+            sys.stderr.write("runtime: /invocation/next answered %d\n" % status)
+            sys.exit(1)
+        request_id = headers.get("Lambda-Runtime-Aws-Request-Id", "")
+        CURRENT_REQUEST_ID = request_id
+        trace = headers.get("Lambda-Runtime-Trace-Id")
+        if trace:
+            os.environ["_X_AMZN_TRACE_ID"] = trace
+        else:
+            os.environ.pop("_X_AMZN_TRACE_ID", None)
+        try:
+            client_context = json.loads(headers.get("Lambda-Runtime-Client-Context") or "null")
+            identity = json.loads(headers.get("Lambda-Runtime-Cognito-Identity") or "null")
+            context = LambdaContext(request_id, int(headers.get("Lambda-Runtime-Deadline-Ms") or 0),
+                                    headers.get("Lambda-Runtime-Invoked-Function-Arn"), client_context, identity)
+            try:
+                event = json.loads(body) if body else {}
+            except ValueError as e:
+                raise FaultError("Runtime.UnmarshalError", "Unable to unmarshal input: %s" % e)
+            result = handler(event, context)
+            try:
+                out = json.dumps(result).encode()
+            except (TypeError, ValueError) as e:
+                raise FaultError("Runtime.MarshalError", "Unable to marshal response: %s" % e)
+        except Exception as e:
+            doc = error_document(e, request_id)
+            log_error(doc)
+            client.call("POST", "/invocation/%s/error" % request_id, json.dumps(doc).encode(),
+                        {"Content-Type": "application/json", "Lambda-Runtime-Function-Error-Type": doc["errorType"]})
+            continue
+        flush()
+        status, _, answer = client.call("POST", "/invocation/%s/response" % request_id, out,
+                                        {"Content-Type": "application/json"})
+        if status >= 300:
+            sys.stdout.write("[ERROR] runtime: the response was refused (%d): %s\n" % (status, answer.decode(errors="replace")))
+            flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,129 @@
+package executor
+
+import (
+	"context"
+	_ "embed"
+	"fmt"
+	"net/http"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+)
+
+//go:embed runtime/bootstrap.py
+var pythonBootstrap []byte
+
+//go:embed runtime/bootstrap.mjs
+var nodeBootstrap []byte
+
+type runtimeKind int
+
+const (
+	kindPython runtimeKind = iota + 1
+	kindNode
+	kindProvided
+)
+
+// runtimePlan is how a sandbox of one runtime is started.
+type runtimePlan struct {
+	kind         runtimeKind
+	executionEnv string // AWS_EXECUTION_ENV, "" for provided runtimes
+	tool         string // "python3" or "node"; "" for provided
+}
+
+var (
+	pythonRuntime = regexp.MustCompile(`^python3\.[0-9]+$`)
+	nodeRuntime   = regexp.MustCompile(`^nodejs[0-9]+\.x$`)
+)
+
+// planFor maps a Lambda runtime identifier to a local plan. python3.N maps
+// to the python3 on the PATH and nodejsN.x to the node on the PATH, whatever
+// N is.
+func planFor(runtime string) (runtimePlan, error) {
+	switch {
+	case pythonRuntime.MatchString(runtime):
+		return runtimePlan{kind: kindPython, executionEnv: "AWS_Lambda_" + runtime, tool: "python3"}, nil
+	case nodeRuntime.MatchString(runtime):
+		return runtimePlan{kind: kindNode, executionEnv: "AWS_Lambda_" + runtime, tool: "node"}, nil
+	case runtime == "provided" || runtime == "provided.al2" || runtime == "provided.al2023":
+		return runtimePlan{kind: kindProvided}, nil
+	}
+	return runtimePlan{}, &InvokeError{
+		Code:    CodeInvalidRuntime,
+		Status:  http.StatusBadGateway,
+		Message: fmt.Sprintf("The runtime or runtime version specified is not supported. iamlocal runs python3.x, nodejsN.x and provided runtimes locally, not %q.", runtime),
+	}
+}
+
+// toolchain finds python3 and node on a PATH and resolves, once each, the
+// interpreter a shim (pyenv, nvm, asdf) would run, so that the shim's own
+// variables never reach a function's environment.
+type toolchain struct {
+	path  string
+	found map[string]string // tool -> path on PATH, "" if missing
+
+	mu       sync.Mutex
+	resolved map[string]string
+}
+
+func newToolchain(path string) *toolchain {
+	tc := &toolchain{path: path, found: map[string]string{}, resolved: map[string]string{}}
+	for _, tool := range []string{"python3", "node"} {
+		tc.found[tool] = lookPathIn(tool, path)
+	}
+	return tc
+}
+
+func lookPathIn(tool, pathList string) string {
+	for _, dir := range filepath.SplitList(pathList) {
+		if dir == "" {
+			continue
+		}
+		p := filepath.Join(dir, tool)
+		if _, err := exec.LookPath(p); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// interpreter returns the executable for tool or an InvokeError naming what
+// is missing.
+func (tc *toolchain) interpreter(ctx context.Context, tool, runtime string) (string, error) {
+	onPath := tc.found[tool]
+	if onPath == "" {
+		return "", &InvokeError{
+			Code:    CodeInvalidRuntime,
+			Status:  http.StatusBadGateway,
+			Message: fmt.Sprintf("The runtime or runtime version specified is not supported. iamlocal runs %s functions with %s, and no %s was found on the PATH (%s).", runtime, tool, tool, tc.path),
+		}
+	}
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	if p, ok := tc.resolved[tool]; ok {
+		return p, nil
+	}
+	probe := map[string][]string{
+		"python3": {"-c", "import sys; print(sys.executable)"},
+		"node":    {"-e", "process.stdout.write(process.execPath + '\\n')"},
+	}[tool]
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, onPath, probe...)
+	cmd.Env = []string{"PATH=" + tc.path}
+	out, err := cmd.Output()
+	real := strings.TrimSpace(string(out))
+	if err != nil || real == "" || !filepath.IsAbs(real) {
+		return "", &InvokeError{
+			Code:    CodeInvalidRuntime,
+			Status:  http.StatusBadGateway,
+			Message: fmt.Sprintf("The runtime or runtime version specified is not supported. iamlocal could not run %s (%s) for %s.", tool, onPath, runtime),
+			Err:     err,
+		}
+	}
+	tc.resolved[tool] = real
+	return real, nil
+}

@@ -1,0 +1,345 @@
+package executor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// sandbox is one extracted code directory, one runtime process and one
+// Runtime API server.
+type sandbox struct {
+	e      *Executor
+	id     string
+	key    string
+	fn     Function
+	plan   runtimePlan
+	interp string
+	dir    string
+	stream string
+
+	// Guarded by e.mu.
+	leased    bool
+	idleSince time.Time
+	idleTimer *time.Timer
+
+	// Set by start before the process exists, read-only afterwards.
+	taskRoot, runtimeDir string
+	logs                 *logCapture
+	srv                  *http.Server
+
+	mu        sync.Mutex
+	state     sandboxState
+	proc      Proc
+	pid       int
+	startedAt time.Time
+	initAt    time.Time // the first /next
+	pending   *invocation
+	inflight  *invocation
+	wake      chan struct{} // a pending invocation arrived
+	exited    chan struct{} // closed when the process has exited
+
+	stopOnce sync.Once
+	stopping chan struct{} // closed when stop begins
+	stopped  chan struct{} // closed when stop is done
+}
+
+// invocation is an Invocation on its way through a sandbox.
+type invocation struct {
+	Invocation
+	arn         string
+	timeout     time.Duration
+	delivered   chan struct{} // closed when /next hands it out
+	deliveredAt time.Time     // set before delivered is closed
+	started     bool          // START written (sb.mu)
+	finished    bool          // an outcome was sent (sb.mu)
+	done        chan outcome  // buffered: exactly one outcome
+}
+
+type outcomeKind int
+
+const (
+	outResponse outcomeKind = iota
+	outFunctionError
+	outInitError
+	outExit
+	outTimeout
+	outTooLarge
+	outInvalidEntrypoint
+	outAborted
+)
+
+type outcome struct {
+	kind      outcomeKind
+	payload   []byte
+	errorType string
+	message   string // for the platform's own log lines
+}
+
+// startFailure is a failure to start that AWS reports as a function error
+// (Runtime.InvalidEntrypoint), not as an API error.
+type startFailure struct{ errType, message string }
+
+func (f *startFailure) Error() string { return f.errType + ": " + f.message }
+
+var errSandboxGone = errors.New("executor: sandbox no longer usable")
+
+func (e *Executor) newSandbox(fn Function, plan runtimePlan, interp, key string) *sandbox {
+	id := strings.ReplaceAll(e.opts.NewID(), "-", "")
+	prefix := fn.LogStreamPrefix
+	if prefix == "" {
+		prefix = e.opts.Clock().UTC().Format("2006/01/02") + "/[" + fn.Version + "]"
+	}
+	dir := filepath.Join(e.dir, "sb-"+sanitize(id))
+	return &sandbox{
+		e: e, id: id, key: key, fn: fn, plan: plan, interp: interp,
+		dir: dir, stream: prefix + id,
+		taskRoot: filepath.Join(dir, "task"), runtimeDir: filepath.Join(dir, "runtime"),
+		wake: make(chan struct{}, 1), exited: make(chan struct{}),
+		stopping: make(chan struct{}), stopped: make(chan struct{}),
+	}
+}
+
+func sanitize(id string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '/' || r == '\\' || r == 0 || r == '.' {
+			return '_'
+		}
+		return r
+	}, id)
+}
+
+// reusable reports whether the sandbox can take another invocation.
+func (sb *sandbox) reusable() bool {
+	sb.mu.Lock()
+	defer sb.mu.Unlock()
+	return sb.state == stateIdle && sb.pending == nil && sb.inflight == nil
+}
+
+// start extracts the code, opens the Runtime API on 127.0.0.1:0 and only then
+// launches the runtime.
+func (sb *sandbox) start(ctx context.Context) error {
+	e := sb.e
+	for _, d := range []string{sb.taskRoot, sb.runtimeDir} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return serviceError("Could not prepare the execution environment.", err)
+		}
+	}
+	if err := Extract(sb.fn.Code, sb.taskRoot); err != nil {
+		return &InvokeError{Code: CodeInvalidZipFile, Status: http.StatusBadGateway,
+			Message: "Lambda was not able to unzip the deployment package.", Err: err}
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return serviceError("Could not open the Runtime API.", err)
+	}
+	sink := func(time.Time, string) {}
+	if e.opts.Logs != nil {
+		group, stream := sb.fn.LogGroup, sb.stream
+		sink = func(t time.Time, line string) { e.opts.Logs.Write(group, stream, t, line) }
+	}
+	logs, err := newLogCapture(e.opts.Clock, sink)
+	if err != nil {
+		ln.Close()
+		return serviceError("Could not capture the runtime's output.", err)
+	}
+	sb.logs = logs
+	sb.srv = &http.Server{Handler: sb.routes(), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = sb.srv.Serve(ln) }()
+
+	var spec Spec
+	switch sb.plan.kind {
+	case kindPython, kindNode:
+		name, code := "bootstrap.py", pythonBootstrap
+		args := []string{"-u"}
+		if sb.plan.kind == kindNode {
+			name, code, args = "bootstrap.mjs", nodeBootstrap, nil
+		}
+		p := filepath.Join(sb.runtimeDir, name)
+		if err := os.WriteFile(p, code, 0o644); err != nil {
+			return serviceError("Could not write the runtime.", err)
+		}
+		spec = Spec{Path: sb.interp, Args: append(args, p)}
+	case kindProvided:
+		p := filepath.Join(sb.taskRoot, "bootstrap")
+		fi, err := os.Stat(p)
+		if err != nil || !fi.Mode().IsRegular() {
+			return &startFailure{errTypeInvalidEntry,
+				fmt.Sprintf("Couldn't find valid bootstrap(s): [%s /opt/bootstrap]", p)}
+		}
+		if err := os.Chmod(p, fi.Mode().Perm()|0o555); err != nil {
+			return serviceError("Could not make bootstrap executable.", err)
+		}
+		spec = Spec{Path: p}
+	}
+	spec.Dir = sb.taskRoot
+	spec.Stdout, spec.Stderr = logs.w, logs.w
+	spec.Env = buildEnv(envParams{
+		fn: sb.fn, rt: sb.plan, taskRoot: sb.taskRoot, runtimeDir: sb.runtimeDir,
+		runtimeAPI: ln.Addr().String(), logStream: sb.stream, path: e.opts.SearchPath,
+	})
+
+	sb.mu.Lock()
+	defer sb.mu.Unlock()
+	st, err := next(sb.state, evStart)
+	if err != nil {
+		return serviceError("The execution environment was stopped before it started.", errors.Join(ErrClosed, err))
+	}
+	proc, err := e.opts.Launcher.Start(ctx, spec)
+	if err != nil {
+		if sb.plan.kind == kindProvided {
+			return &startFailure{errTypeInvalidEntry, err.Error()}
+		}
+		return serviceError("Could not start the runtime.", err)
+	}
+	sb.state, sb.proc, sb.pid, sb.startedAt = st, proc, proc.Pid(), e.opts.Clock()
+	go sb.watch(proc)
+	return nil
+}
+
+// watch waits for the process and fails what it was working on.
+func (sb *sandbox) watch(proc Proc) {
+	err := proc.Wait()
+	reason := ""
+	if err != nil {
+		reason = err.Error() // "exit status 1", "signal: killed"
+	}
+	sb.mu.Lock()
+	prev := sb.state
+	if st, terr := next(sb.state, evExit); terr == nil {
+		sb.state = st
+	}
+	for _, iv := range []*invocation{sb.inflight, sb.pending} {
+		if iv == nil {
+			continue
+		}
+		if prev == stateStopping {
+			sb.finishLocked(iv, outcome{kind: outAborted})
+			continue
+		}
+		msg := exitMessage(iv.RequestID, reason)
+		sb.finishLocked(iv, outcome{kind: outExit, errorType: errTypeExit, message: msg,
+			payload: errorDocument(errTypeExit, msg)})
+	}
+	sb.inflight, sb.pending = nil, nil
+	close(sb.exited)
+	sb.mu.Unlock()
+	sb.e.sandboxExited(sb)
+}
+
+// assign makes iv the sandbox's next invocation.
+func (sb *sandbox) assign(iv *invocation) bool {
+	sb.mu.Lock()
+	defer sb.mu.Unlock()
+	switch sb.state {
+	case stateNew, stateInitializing, stateIdle:
+	default:
+		return false
+	}
+	if sb.pending != nil || sb.inflight != nil {
+		return false
+	}
+	sb.pending = iv
+	select {
+	case sb.wake <- struct{}{}:
+	default:
+	}
+	return true
+}
+
+func (sb *sandbox) finish(iv *invocation, out outcome) bool {
+	sb.mu.Lock()
+	defer sb.mu.Unlock()
+	return sb.finishLocked(iv, out)
+}
+
+// finishLocked sends iv's outcome unless one was sent already: the first of
+// response, error, exit and deadline wins.
+func (sb *sandbox) finishLocked(iv *invocation, out outcome) bool {
+	if iv.finished {
+		return false
+	}
+	iv.finished = true
+	if sb.pending == iv {
+		sb.pending = nil
+	}
+	if sb.inflight == iv {
+		sb.inflight = nil
+	}
+	iv.done <- out
+	return true
+}
+
+// expire ends iv at its deadline (or when its caller gave up) and marks the
+// sandbox failed, so that it is stopped rather than reused.
+func (sb *sandbox) expire(iv *invocation, out outcome) bool {
+	sb.mu.Lock()
+	defer sb.mu.Unlock()
+	if iv.finished {
+		return false
+	}
+	if st, err := next(sb.state, evTimeout); err == nil {
+		sb.state = st
+	} else if sb.state == stateNew {
+		sb.state = stateFailed // never started; nothing to time out but the lease
+	}
+	return sb.finishLocked(iv, out)
+}
+
+// stop sends SIGTERM to the process group, SIGKILL after StopTimeout, closes
+// the Runtime API and removes the directory. Safe to call more than once;
+// every call returns when the sandbox is stopped.
+func (sb *sandbox) stop() {
+	sb.stopOnce.Do(func() {
+		defer close(sb.stopped)
+		grace := sb.e.opts.StopTimeout
+		sb.mu.Lock()
+		if st, err := next(sb.state, evStop); err == nil {
+			sb.state = st
+		}
+		close(sb.stopping)
+		proc := sb.proc
+		sb.mu.Unlock()
+		if proc != nil {
+			_ = proc.Signal(syscall.SIGTERM)
+			if !waitClosed(sb.exited, grace) {
+				_ = proc.Signal(syscall.SIGKILL)
+				waitClosed(sb.exited, grace)
+			}
+			// The leader is gone; whatever it left in its group goes too.
+			_ = proc.Signal(syscall.SIGKILL)
+		}
+		if sb.srv != nil {
+			_ = sb.srv.Close()
+		}
+		if sb.logs != nil {
+			sb.logs.close(grace)
+		}
+		_ = os.RemoveAll(sb.dir)
+		sb.mu.Lock()
+		if st, err := next(sb.state, evStopped); err == nil {
+			sb.state = st
+		}
+		sb.mu.Unlock()
+	})
+	<-sb.stopped
+}
+
+func waitClosed(ch <-chan struct{}, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ch:
+		return true
+	case <-t.C:
+		return false
+	}
+}
