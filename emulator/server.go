@@ -19,6 +19,7 @@ import (
 	"github.com/iamlocal/iamlocal/api/stsapi"
 	"github.com/iamlocal/iamlocal/emulator/authorize"
 	"github.com/iamlocal/iamlocal/emulator/iam"
+	"github.com/iamlocal/iamlocal/emulator/lambda"
 	"github.com/iamlocal/iamlocal/emulator/sts"
 	"github.com/iamlocal/iamlocal/ids"
 	"github.com/iamlocal/iamlocal/storage"
@@ -150,7 +151,8 @@ func New(opts Options) (*Server, error) {
 		"iam": newQueryFrontend(iamapi.Model(), iamapi.Operations(iamSvc), s.log, s.authz.Authorize),
 		"sts": newQueryFrontend(stsapi.Model(), stsapi.Operations(stsSvc), s.log, s.authz.Authorize),
 	}
-	s.lambda = newRestFrontend(lambdaapi.Model(), lambdaapi.Operations(lambdaapi.Unimplemented{}), s.log, s.authz.Authorize)
+	lambdaSvc := lambda.New(lambda.Options{DB: db, Clock: s.clock, IDs: s.ids, Region: opts.Region})
+	s.lambda = newRestFrontend(lambdaapi.Model(), lambdaapi.Operations(lambdaSvc), s.log, s.authz.Authorize)
 	s.handler = s.routes()
 	return s, nil
 }
