@@ -127,14 +127,13 @@ type LambdaPolicyRecord struct {
 
 // LambdaEventInvokeRecord is the asynchronous invocation configuration of one qualifier.
 type LambdaEventInvokeRecord struct {
-	V                 int       `json:"v"`
-	Qualifier         string    `json:"qualifier"` // "$LATEST", a version or an alias
-	MaxRetryAttempts  *int32    `json:"retries,omitempty"`
-	MaxEventAge       *int32    `json:"age,omitempty"`
-	OnSuccess         string    `json:"onSuccess,omitempty"`
-	OnFailure         string    `json:"onFailure,omitempty"`
-	LastModified      time.Time `json:"modified"`
-	HasDestinationCfg bool      `json:"hasDest,omitempty"`
+	V                int       `json:"v"`
+	Qualifier        string    `json:"qualifier"` // "$LATEST", a version or an alias
+	MaxRetryAttempts *int32    `json:"retries,omitempty"`
+	MaxEventAge      *int32    `json:"age,omitempty"`
+	OnSuccess        string    `json:"onSuccess,omitempty"`
+	OnFailure        string    `json:"onFailure,omitempty"`
+	LastModified     time.Time `json:"modified"`
 }
 
 // LambdaURLRecord is a function URL configuration; Qualifier is "" for the function itself.

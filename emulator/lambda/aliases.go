@@ -91,7 +91,8 @@ func (s *Service) CreateAlias(ctx context.Context, in *lambdaapi.CreateAliasRequ
 	return out, err
 }
 
-// loadAlias reads an alias or answers missing(aliasARN).
+// loadAlias reads an alias of an existing function; a missing one is answered with the text
+// missing followed by the alias ARN.
 func loadAlias(tx *storage.Tx, t target, name string, missing string) (storage.LambdaAliasRecord, error) {
 	if _, err := loadFunction(tx, t, t.arn()); err != nil {
 		return storage.LambdaAliasRecord{}, err
@@ -113,8 +114,11 @@ func (s *Service) GetAlias(ctx context.Context, in *lambdaapi.GetAliasRequest) (
 	var out *lambdaapi.AliasConfiguration
 	err = s.view(t.account, func(tx *storage.Tx) error {
 		a, err := loadAlias(tx, t, str(in.Name), "Cannot find alias arn: ")
+		if err != nil {
+			return err
+		}
 		out = aliasOut(t, a)
-		return err
+		return nil
 	})
 	return out, err
 }

@@ -105,14 +105,15 @@ func statementID(stmt string) string {
 	return s.Sid
 }
 
-// policyTarget locates the revision a policy of t belongs to: $LATEST's for the function
-// itself, the version's or the alias's otherwise. missingAlias is the text for an unknown
-// alias ("Cannot find alias arn: <arn>").
+// policyTarget is the revision a policy of t belongs to, $LATEST's for the function itself,
+// the version's or the alias's otherwise, and how to give that target a new one.
 type policyTarget struct {
 	revision string
 	save     func(revision string) error
 }
 
+// loadPolicyTarget reads the target of t's policy; an unknown alias is "Cannot find alias arn:
+// <arn>" and an unknown version "Function not found: <arn>" (recorded: test_permission_exceptions).
 func loadPolicyTarget(tx *storage.Tx, t target) (policyTarget, error) {
 	versions := storage.LambdaVersions(tx, t.name)
 	q := t.qualifier
