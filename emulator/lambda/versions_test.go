@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/iamlocal/iamlocal/api/lambdaapi"
+	"github.com/iamlocal/iamlocal/storage"
 )
 
 // Versions as Lambda numbers them (recorded: TestLambdaVersions::test_version_lifecycle):
@@ -158,5 +159,46 @@ func TestAliases(t *testing.T) {
 	_, err = e.s.DeleteAlias(e.ctx, &lambdaapi.DeleteAliasRequest{FunctionName: ptr("al"), Name: ptr("old")})
 	ok(t, err)
 	_, err = e.s.DeleteFunction(e.ctx, &lambdaapi.DeleteFunctionRequest{FunctionName: ptr("al"), Qualifier: ptr("1")})
+	ok(t, err)
+}
+
+// UpdateFunctionConfiguration: an empty Layers list or VpcConfig removes them; other members
+// stay as they are.
+func TestUpdateConfigurationClears(t *testing.T) {
+	e := newEnv(t)
+	layer, err := e.s.PublishLayerVersion(e.ctx, &lambdaapi.PublishLayerVersionRequest{LayerName: ptr("l"),
+		Content: &lambdaapi.LayerVersionContentInput{ZipFile: zipOf(t, map[string]string{"x": "1"})}})
+	ok(t, err)
+	e.create("clear", func(in *lambdaapi.CreateFunctionRequest) {
+		in.Layers = []string{deref(layer.LayerVersionArn)}
+		in.VpcConfig = &lambdaapi.VpcConfig{SubnetIds: []string{"subnet-1"}, SecurityGroupIds: []string{"sg-1"}}
+		in.Timeout = ptr(int32(30))
+	})
+	out, err := e.s.UpdateFunctionConfiguration(e.ctx, &lambdaapi.UpdateFunctionConfigurationRequest{FunctionName: ptr("clear"),
+		Layers: []string{}, VpcConfig: &lambdaapi.VpcConfig{SubnetIds: []string{}, SecurityGroupIds: []string{}}})
+	ok(t, err)
+	if len(out.Layers) != 0 || out.VpcConfig != nil || deref(out.Timeout) != 30 {
+		t.Errorf("after clearing: layers %v vpc %v timeout %d", out.Layers, out.VpcConfig, deref(out.Timeout))
+	}
+}
+
+// Resolve gives an executor the version an alias points to, with the alias.
+func TestResolveForExecutor(t *testing.T) {
+	e := newEnv(t)
+	e.create("run", func(in *lambdaapi.CreateFunctionRequest) { in.Publish = ptr(true) })
+	_, err := e.s.CreateAlias(e.ctx, &lambdaapi.CreateAliasRequest{FunctionName: ptr("run"), Name: ptr("prod"), FunctionVersion: ptr("1")})
+	ok(t, err)
+	err = e.db.View(acct, func(tx *storage.Tx) error {
+		r, err := Resolve(tx, region, fnARN+"run:prod", "")
+		if err != nil {
+			return err
+		}
+		if r.ARN != fnARN+"run:prod" || r.Version.Version != "1" || r.Alias == nil || r.Version.Handler != "app.handler" {
+			t.Errorf("resolved = %+v", r)
+		}
+		_, err = Resolve(tx, region, "run", "nope")
+		wantErr(t, err, "ResourceNotFoundException", "Function not found: "+fnARN+"run:nope")
+		return nil
+	})
 	ok(t, err)
 }
