@@ -137,7 +137,8 @@ func New(opts Options) (*Server, error) {
 		s.Close()
 		return nil, err
 	}
-	s.authz = authorize.New(authorize.Options{DB: db, Mode: mode, Log: authorize.NewDecisionLog(opts.DecisionLogSize)})
+	s.authz = authorize.New(authorize.Options{DB: db, Mode: mode, Log: authorize.NewDecisionLog(opts.DecisionLogSize),
+		FunctionPolicy: lambda.FunctionPolicy, FunctionTags: lambda.FunctionTags})
 	iamSvc := iam.New(iam.Options{DB: db, Clock: s.clock, IDs: s.ids})
 	rootKeys := map[string]string{}
 	for key, a := range s.accounts {

@@ -98,7 +98,7 @@ class LambdaFormatter(logging.Formatter):
 
 def setup_logging():
     handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(LambdaFormatter("[%(levelname)s]\t%(asctime)s\t%(aws_request_id)s\t%(message)s\n"))
+    handler.setFormatter(LambdaFormatter("[%(levelname)s]\t%(asctime)s\t%(aws_request_id)s\t%(message)s"))
     handler.addFilter(RequestIdFilter())
     root = logging.getLogger()
     for h in list(root.handlers):
