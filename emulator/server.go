@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sync/atomic"
 	"time"
 
 	"github.com/iamlocal/iamlocal/api/iamapi"
@@ -21,6 +22,7 @@ import (
 	"github.com/iamlocal/iamlocal/emulator/iam"
 	"github.com/iamlocal/iamlocal/emulator/lambda"
 	"github.com/iamlocal/iamlocal/emulator/sts"
+	"github.com/iamlocal/iamlocal/executor"
 	"github.com/iamlocal/iamlocal/ids"
 	"github.com/iamlocal/iamlocal/storage"
 )
@@ -70,10 +72,14 @@ type Server struct {
 	log      *slog.Logger
 	accounts map[string]Account // by root access key id
 	authz    *authorize.Authorizer
-	sts      *sts.Service
-	query    map[string]*queryFrontend
-	lambda   *restFrontend
-	handler  http.Handler
+	// exec runs Lambda functions; lambdaSvc is waited for on Close (queued invocations).
+	exec      *executor.Executor
+	lambdaSvc *lambda.Service
+	endpoint  atomic.Value // string: the URL clients reach this server at
+	sts       *sts.Service
+	query     map[string]*queryFrontend
+	lambda    *restFrontend
+	handler   http.Handler
 }
 
 var accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
@@ -152,7 +158,15 @@ func New(opts Options) (*Server, error) {
 		"iam": newQueryFrontend(iamapi.Model(), iamapi.Operations(iamSvc), s.log, s.authz.Authorize),
 		"sts": newQueryFrontend(stsapi.Model(), stsapi.Operations(stsSvc), s.log, s.authz.Authorize),
 	}
-	lambdaSvc := lambda.New(lambda.Options{DB: db, Clock: s.clock, IDs: s.ids, Region: opts.Region})
+	exec, err := executor.New(executor.Options{WorkDir: s.sandboxDir(path)})
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.exec = exec
+	lambdaSvc := lambda.New(lambda.Options{DB: db, Clock: s.clock, IDs: s.ids, Region: opts.Region,
+		Invoke: lambda.InvokeHooks{Runner: exec, Credentials: stsSvc.AssumeRoleForService, Endpoint: s.Endpoint}})
+	s.lambdaSvc = lambdaSvc
 	s.lambda = newRestFrontend(lambdaapi.Model(), lambdaapi.Operations(lambdaSvc), s.log, s.authz.Authorize)
 	s.handler = s.routes()
 	return s, nil
@@ -160,6 +174,25 @@ func New(opts Options) (*Server, error) {
 
 // Handler serves every API and the /_iamlocal admin endpoints.
 func (s *Server) Handler() http.Handler { return s.handler }
+
+// SetEndpoint tells the server the URL clients reach it at (known only once it listens);
+// Lambda functions get it as AWS_ENDPOINT_URL so their SDK calls come back here.
+func (s *Server) SetEndpoint(url string) { s.endpoint.Store(url) }
+
+// Endpoint is the URL set by SetEndpoint, "" before.
+func (s *Server) Endpoint() string {
+	url, _ := s.endpoint.Load().(string)
+	return url
+}
+
+// sandboxDir is where function sandboxes are unpacked: beside the database.
+func (s *Server) sandboxDir(dbPath string) string {
+	dir := filepath.Join(filepath.Dir(dbPath), "sandboxes")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return ""
+	}
+	return dir
+}
 
 // Accounts returns the configured accounts (first is the default).
 func (s *Server) Accounts() []Account { return append([]Account(nil), s.opts.Accounts...) }
@@ -178,6 +211,14 @@ func (s *Server) Decisions() []authorize.Decision { return s.authz.Log().Snapsho
 
 // Close closes the database (and removes it when New created a temporary one).
 func (s *Server) Close() error {
+	if s.lambdaSvc != nil {
+		s.lambdaSvc.Wait()
+	}
+	if s.exec != nil {
+		if err := s.exec.Close(); err != nil {
+			s.log.Warn("close executor", "err", err)
+		}
+	}
 	if s.db == nil {
 		s.removeTemp()
 		return nil

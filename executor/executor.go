@@ -97,6 +97,7 @@ type Executor struct {
 	live   map[*sandbox]bool     // every sandbox not yet retired
 	idle   map[string][]*sandbox // config key -> sandboxes waiting for work
 	bg     sync.WaitGroup        // retiring sandboxes
+	calls  sync.WaitGroup        // Invoke calls holding a sandbox
 }
 
 // ErrClosed is wrapped by the InvokeError of an Invoke after (or cut short
@@ -176,6 +177,7 @@ func (e *Executor) Invoke(ctx context.Context, fn Function, inv Invocation) (Res
 		}
 		res, err := e.run(ctx, sb, inv, cold)
 		e.release(sb)
+		e.calls.Done()
 		if errors.Is(err, errSandboxGone) && attempt == 0 {
 			continue // it died between two invocations; take another
 		}
@@ -207,6 +209,7 @@ func (e *Executor) Close() error {
 		wg.Go(sb.stop)
 	}
 	wg.Wait()
+	e.calls.Wait() // a cold start under way finishes (and fails) before the directory goes
 	e.bg.Wait()
 	return os.RemoveAll(e.dir)
 }
@@ -258,6 +261,7 @@ func (e *Executor) acquire(fn Function, plan runtimePlan, interp string) (*sandb
 		e.removeIdleLocked(sb)
 		if sb.reusable() {
 			sb.leased = true
+			e.calls.Add(1)
 			return sb, false, nil
 		}
 		e.retireLocked(sb)
@@ -284,6 +288,7 @@ func (e *Executor) acquire(fn Function, plan runtimePlan, interp string) (*sandb
 	sb := e.newSandbox(fn, plan, interp, key)
 	sb.leased = true
 	e.live[sb] = true
+	e.calls.Add(1)
 	return sb, true, nil
 }
 

@@ -28,7 +28,7 @@ func TestLocalLauncherEnvAndProcessGroup(t *testing.T) {
 	r, w, _ := os.Pipe()
 	defer r.Close()
 	p, err = LocalLauncher().Start(context.Background(), Spec{
-		Path: "/bin/sh", Args: []string{"-c", "sleep 60 & echo $!; trap '' TERM; wait; sleep 60"},
+		Path: "/bin/sh", Args: []string{"-c", "sleep 60 & pid=$!; trap '' TERM; echo $pid; wait; sleep 60"},
 		Env: []string{"PATH=" + os.Getenv("PATH")}, Stdout: w,
 	})
 	w.Close()

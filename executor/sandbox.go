@@ -31,10 +31,9 @@ type sandbox struct {
 	idleSince time.Time
 	idleTimer *time.Timer
 
-	// Set by start before the process exists, read-only afterwards.
 	taskRoot, runtimeDir string
-	logs                 *logCapture
-	srv                  *http.Server
+	logs                 *logCapture  // set once by start under mu; read-only afterwards
+	srv                  *http.Server // set once by start under mu; read-only afterwards
 
 	mu        sync.Mutex
 	state     sandboxState
@@ -151,9 +150,17 @@ func (sb *sandbox) start(ctx context.Context) error {
 		ln.Close()
 		return serviceError("Could not capture the runtime's output.", err)
 	}
-	sb.logs = logs
-	sb.srv = &http.Server{Handler: sb.routes(), ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = sb.srv.Serve(ln) }()
+	srv := &http.Server{Handler: sb.routes(), ReadHeaderTimeout: 10 * time.Second}
+	sb.mu.Lock()
+	if sb.state != stateNew {
+		sb.mu.Unlock()
+		ln.Close()
+		logs.close(0)
+		return serviceError("The execution environment was stopped before it started.", ErrClosed)
+	}
+	sb.logs, sb.srv = logs, srv // stop reads them under sb.mu
+	sb.mu.Unlock()
+	go func() { _ = srv.Serve(ln) }()
 
 	var spec Spec
 	switch sb.plan.kind {
@@ -306,7 +313,7 @@ func (sb *sandbox) stop() {
 			sb.state = st
 		}
 		close(sb.stopping)
-		proc := sb.proc
+		proc, srv, logs := sb.proc, sb.srv, sb.logs
 		sb.mu.Unlock()
 		if proc != nil {
 			_ = proc.Signal(syscall.SIGTERM)
@@ -317,11 +324,11 @@ func (sb *sandbox) stop() {
 			// The leader is gone; whatever it left in its group goes too.
 			_ = proc.Signal(syscall.SIGKILL)
 		}
-		if sb.srv != nil {
-			_ = sb.srv.Close()
+		if srv != nil {
+			_ = srv.Close()
 		}
-		if sb.logs != nil {
-			sb.logs.close(grace)
+		if logs != nil {
+			logs.close(grace)
 		}
 		_ = os.RemoveAll(sb.dir)
 		sb.mu.Lock()

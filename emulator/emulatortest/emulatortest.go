@@ -33,6 +33,7 @@ func New(t testing.TB, opts ...func(*emulator.Options)) *Server {
 		t.Fatalf("emulatortest: %v", err)
 	}
 	hs := httptest.NewServer(srv.Handler())
+	srv.SetEndpoint(hs.URL)
 	t.Cleanup(func() {
 		hs.Close()
 		if err := srv.Close(); err != nil {

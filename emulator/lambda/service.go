@@ -11,6 +11,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/iamlocal/iamlocal/api/lambdaapi"
@@ -26,6 +27,7 @@ type Options struct {
 	Clock  func() time.Time // used when the request context carries no time (direct Go calls)
 	IDs    ids.Generator
 	Region string // used when the request context carries no region; default us-east-1
+	Invoke InvokeHooks
 }
 
 // Service implements lambdaapi.Handler. Operations it does not override answer NotImplemented.
@@ -35,6 +37,9 @@ type Service struct {
 	clock  func() time.Time
 	ids    ids.Generator
 	region string
+	hooks  InvokeHooks
+	roles  roleCache
+	async  sync.WaitGroup
 }
 
 var _ lambdaapi.Handler = (*Service)(nil)
@@ -50,7 +55,7 @@ func New(opts Options) *Service {
 	if opts.Region == "" {
 		opts.Region = "us-east-1"
 	}
-	return &Service{db: opts.DB, clock: opts.Clock, ids: opts.IDs, region: opts.Region}
+	return &Service{db: opts.DB, clock: opts.Clock, ids: opts.IDs, region: opts.Region, hooks: opts.Invoke}
 }
 
 // Lambda's documented quotas ("Lambda quotas" in the Developer Guide) and defaults.

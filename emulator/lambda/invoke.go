@@ -1,0 +1,228 @@
+package lambda
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/iamlocal/iamlocal/api/lambdaapi"
+	"github.com/iamlocal/iamlocal/emulator/reqctx"
+	"github.com/iamlocal/iamlocal/executor"
+	"github.com/iamlocal/iamlocal/protocol"
+	"github.com/iamlocal/iamlocal/protocol/awserr"
+	"github.com/iamlocal/iamlocal/storage"
+)
+
+// Runner runs one invocation of a function version (the executor).
+type Runner interface {
+	Invoke(ctx context.Context, fn executor.Function, inv executor.Invocation) (executor.Result, error)
+}
+
+// RoleCredentials issues the execution role's temporary credentials inside the function
+// account's transaction (STS's AssumeRoleForService).
+type RoleCredentials func(tx *storage.Tx, roleName, sessionName string, now time.Time, d time.Duration) (storage.SessionRecord, error)
+
+// InvokeHooks are what Invoke needs beyond the control plane. Without a Runner, Invoke answers
+// NotImplemented.
+type InvokeHooks struct {
+	Runner      Runner
+	Credentials RoleCredentials
+	Endpoint    func() string // iamlocal's own URL, for the function's SDK calls
+	// Record is told of every synchronous or asynchronous invocation (CloudWatch metrics).
+	Record func(account, function string, t time.Time, d time.Duration, isError bool)
+}
+
+// Payload limits ("Lambda quotas": 6 MB synchronous, 1 MB asynchronous).
+const (
+	maxSyncPayload  = 6 * 1024 * 1024
+	maxAsyncPayload = 1024 * 1024
+	credentialLife  = time.Hour
+	renewBefore     = 10 * time.Minute
+	logTail         = 4096
+)
+
+// roleCache keeps each function's role credentials until they near expiry: Lambda reuses them
+// across invocations, and a stable credential keeps warm sandboxes reusable.
+type roleCache struct {
+	mu sync.Mutex
+	m  map[string]storage.SessionRecord
+}
+
+// Invoke runs the function: RequestResponse answers its result (a function error is 200 with
+// X-Amz-Function-Error), Event queues it and answers 202, DryRun only checks and answers 204.
+func (s *Service) Invoke(ctx context.Context, in *lambdaapi.InvocationRequest) (*lambdaapi.InvocationResponse, error) {
+	if s.hooks.Runner == nil {
+		return nil, awserr.NotImplemented("Invoke")
+	}
+	typ := protocol.Val(in.InvocationType)
+	if typ == "" {
+		typ = "RequestResponse"
+	}
+	limit := maxSyncPayload
+	if typ == "Event" {
+		limit = maxAsyncPayload
+	}
+	if len(in.Payload) > limit {
+		return nil, lambdaapi.ErrRequestTooLarge("Request must be smaller than %d bytes for the InvokeFunction operation", limit)
+	}
+	fn, inv, err := s.prepare(ctx, protocol.Val(in.FunctionName), protocol.Val(in.Qualifier), typ != "DryRun")
+	if err != nil {
+		return nil, err
+	}
+	inv.Payload = in.Payload
+	if cc := protocol.Val(in.ClientContext); cc != "" {
+		raw, err := base64.StdEncoding.DecodeString(cc)
+		if err != nil {
+			return nil, lambdaapi.ErrInvalidRequestContent("Client context must be a valid Base64-encoded JSON object.")
+		}
+		inv.ClientContext = string(raw)
+	}
+	switch typ {
+	case "DryRun":
+		return &lambdaapi.InvocationResponse{StatusCode: protocol.Ptr[int32](http.StatusNoContent)}, nil
+	case "Event":
+		s.async.Add(1)
+		go func() {
+			defer s.async.Done()
+			// The caller has its answer; the run outlives the request, not the server.
+			s.run(context.WithoutCancel(ctx), fn, inv)
+		}()
+		return &lambdaapi.InvocationResponse{StatusCode: protocol.Ptr[int32](http.StatusAccepted)}, nil
+	}
+	res, err := s.run(ctx, fn, inv)
+	if err != nil {
+		return nil, err
+	}
+	out := &lambdaapi.InvocationResponse{StatusCode: protocol.Ptr[int32](http.StatusOK), Payload: res.Payload,
+		ExecutedVersion: protocol.Ptr(res.ExecutedVersion)}
+	if res.FunctionError != "" {
+		out.FunctionError = protocol.Ptr(res.FunctionError)
+	}
+	if protocol.Val(in.LogType) == "Tail" {
+		log := res.Log
+		if len(log) > logTail {
+			log = log[len(log)-logTail:]
+		}
+		out.LogResult = protocol.Ptr(base64.StdEncoding.EncodeToString(log))
+	}
+	return out, nil
+}
+
+// InvokeAsync is the deprecated asynchronous invoke: queue the event, answer 202.
+func (s *Service) InvokeAsync(ctx context.Context, in *lambdaapi.InvokeAsyncRequest) (*lambdaapi.InvokeAsyncResponse, error) {
+	if s.hooks.Runner == nil {
+		return nil, awserr.NotImplemented("InvokeAsync")
+	}
+	out, err := s.Invoke(ctx, &lambdaapi.InvocationRequest{FunctionName: in.FunctionName, InvocationType: protocol.Ptr("Event"), Payload: in.InvokeArgs})
+	if err != nil {
+		return nil, err
+	}
+	return &lambdaapi.InvokeAsyncResponse{Status: out.StatusCode}, nil
+}
+
+// prepare resolves the function version and its code, and (when running) the role's
+// credentials, in one transaction of the function's account.
+func (s *Service) prepare(ctx context.Context, name, qualifier string, withCredentials bool) (executor.Function, executor.Invocation, error) {
+	info := reqctx.From(ctx)
+	region := info.Region
+	if region == "" {
+		region = s.region
+	}
+	now := info.Now
+	if now.IsZero() {
+		now = s.clock()
+	}
+	var fn executor.Function
+	err := s.db.Update(info.Caller.Account, func(tx *storage.Tx) error {
+		r, err := Resolve(tx, region, name, qualifier)
+		if err != nil {
+			return err
+		}
+		v := r.Version
+		if v.PackageType == "Image" {
+			return awserr.NotImplemented("Invoke of a container image function")
+		}
+		code, err := storage.LambdaCode(tx, v.CodeKey)
+		if err != nil {
+			return err
+		}
+		fn = executor.Function{ARN: r.ARN, Name: r.Function.Name, Version: v.Version, Runtime: v.Runtime, Handler: v.Handler,
+			CodeSHA: v.CodeKey, Code: code, Env: v.Environment, Timeout: time.Duration(v.Timeout) * time.Second,
+			MemoryMB: int(v.MemorySize), Region: region, LogGroup: v.Logging.LogGroup}
+		if s.hooks.Endpoint != nil {
+			fn.Endpoint = s.hooks.Endpoint()
+		}
+		if !withCredentials || s.hooks.Credentials == nil {
+			return nil
+		}
+		creds, err := s.roleCredentials(tx, v.Role, r.Function.Name, now)
+		if err != nil {
+			return err
+		}
+		fn.Credentials = executor.Credentials{AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.Secret,
+			SessionToken: creds.Token, Expiration: creds.Expiration}
+		return nil
+	})
+	return fn, executor.Invocation{RequestID: info.RequestID}, err
+}
+
+// roleCredentials returns cached credentials of the function's role, issuing new ones when
+// they near expiry. A role deleted since the function was configured cannot be assumed.
+func (s *Service) roleCredentials(tx *storage.Tx, roleARN, function string, now time.Time) (storage.SessionRecord, error) {
+	key := tx.Account() + "\x00" + roleARN + "\x00" + function
+	s.roles.mu.Lock()
+	rec, ok := s.roles.m[key]
+	s.roles.mu.Unlock()
+	if ok && rec.Expiration.Sub(now) > renewBefore {
+		if _, err := storage.Sessions(tx).Get(rec.AccessKeyID); err == nil {
+			return rec, nil
+		}
+	}
+	roleName := roleARN[strings.LastIndexByte(roleARN, '/')+1:]
+	rec, err := s.hooks.Credentials(tx, roleName, function, now, credentialLife)
+	if errors.Is(err, storage.ErrNotFound) {
+		return rec, lambdaapi.ErrInvalidParameterValue("The role defined for the function cannot be assumed by Lambda.")
+	} else if err != nil {
+		return rec, err
+	}
+	s.roles.mu.Lock()
+	if s.roles.m == nil {
+		s.roles.m = map[string]storage.SessionRecord{}
+	}
+	s.roles.m[key] = rec
+	s.roles.mu.Unlock()
+	return rec, nil
+}
+
+// run invokes through the Runner and turns platform failures into Lambda's errors.
+func (s *Service) run(ctx context.Context, fn executor.Function, inv executor.Invocation) (executor.Result, error) {
+	start := time.Now()
+	res, err := s.hooks.Runner.Invoke(ctx, fn, inv)
+	if s.hooks.Record != nil {
+		s.hooks.Record(accountOf(fn.ARN), fn.Name, start, res.Duration, err != nil || res.FunctionError != "")
+	}
+	var ie *executor.InvokeError
+	if errors.As(err, &ie) {
+		e := awserr.New(ie.Code, ie.Status, ie.Status < 500, "%s", ie.Message)
+		if ie.Reason != "" {
+			e.Fields = map[string]any{"Reason": ie.Reason}
+		}
+		return res, e
+	}
+	return res, err
+}
+
+// Wait blocks until queued (Event) invocations finish; the server calls it on Close.
+func (s *Service) Wait() { s.async.Wait() }
+
+func accountOf(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 5 {
+		return ""
+	}
+	return parts[4]
+}
