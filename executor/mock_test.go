@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"sync"
@@ -17,6 +18,7 @@ import (
 type mockLauncher struct {
 	ignoreTerm bool
 	failStart  error
+	runtime    func(ctx context.Context, api string, out io.Writer) int // instead of fakeRuntimeMain
 
 	mu    sync.Mutex
 	procs []*mockProc
@@ -34,7 +36,11 @@ func (l *mockLauncher) Start(ctx context.Context, spec Spec) (Proc, error) {
 	run, cancel := context.WithCancel(context.Background())
 	p := &mockProc{cancel: cancel, done: make(chan struct{}), ignoreTerm: l.ignoreTerm}
 	go func() {
-		p.code = fakeRuntimeMain(run, env["AWS_LAMBDA_RUNTIME_API"], env["IAMLOCAL_FAKE_RUNTIME"], spec.Stdout)
+		if l.runtime != nil {
+			p.code = l.runtime(run, env["AWS_LAMBDA_RUNTIME_API"], spec.Stdout)
+		} else {
+			p.code = fakeRuntimeMain(run, env["AWS_LAMBDA_RUNTIME_API"], env["IAMLOCAL_FAKE_RUNTIME"], spec.Stdout)
+		}
 		close(p.done)
 	}()
 	l.mu.Lock()
