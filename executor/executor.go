@@ -18,6 +18,7 @@ import (
 // Function is what the executor needs of a function version.
 type Function struct {
 	ARN, Name, Version string // Version "$LATEST" (the default) or "1"
+	Account            string // the function's account: where its logs go
 	Runtime            string // python3.N, nodejsN.x, provided, provided.al2, provided.al2023
 	Handler            string // python: module.function; node: file.export; provided: passed as _HANDLER
 	CodeSHA            string // identifies Code; sandboxes are reused only for the same code and config

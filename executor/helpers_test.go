@@ -167,7 +167,7 @@ type memSink struct {
 	lines []string
 }
 
-func (s *memSink) Write(group, stream string, _ time.Time, line string) {
+func (s *memSink) Write(_, group, stream string, _ time.Time, line string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.lines = append(s.lines, group+"|"+stream+"|"+line)

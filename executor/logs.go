@@ -12,9 +12,10 @@ import (
 	"time"
 )
 
-// LogSink receives every log line of every sandbox, as CloudWatch Logs will.
+// LogSink receives every log line of every sandbox, as CloudWatch Logs does, in the
+// function's account.
 type LogSink interface {
-	Write(group, stream string, t time.Time, line string)
+	Write(account, group, stream string, t time.Time, line string)
 }
 
 const (

@@ -150,7 +150,7 @@ func (s *Service) prepare(ctx context.Context, name, qualifier string, withCrede
 		if err != nil {
 			return err
 		}
-		fn = executor.Function{ARN: r.ARN, Name: r.Function.Name, Version: v.Version, Runtime: v.Runtime, Handler: v.Handler,
+		fn = executor.Function{ARN: r.ARN, Account: tx.Account(), Name: r.Function.Name, Version: v.Version, Runtime: v.Runtime, Handler: v.Handler,
 			CodeSHA: v.CodeKey, Code: code, Env: v.Environment, Timeout: time.Duration(v.Timeout) * time.Second,
 			MemoryMB: int(v.MemorySize), Region: region, LogGroup: v.Logging.LogGroup}
 		if s.hooks.Endpoint != nil {
@@ -203,7 +203,7 @@ func (s *Service) run(ctx context.Context, fn executor.Function, inv executor.In
 	start := time.Now()
 	res, err := s.hooks.Runner.Invoke(ctx, fn, inv)
 	if s.hooks.Record != nil {
-		s.hooks.Record(accountOf(fn.ARN), fn.Name, start, res.Duration, err != nil || res.FunctionError != "")
+		s.hooks.Record(fn.Account, fn.Name, start, res.Duration, err != nil || res.FunctionError != "")
 	}
 	var ie *executor.InvokeError
 	if errors.As(err, &ie) {
@@ -218,11 +218,3 @@ func (s *Service) run(ctx context.Context, fn executor.Function, inv executor.In
 
 // Wait blocks until queued (Event) invocations finish; the server calls it on Close.
 func (s *Service) Wait() { s.async.Wait() }
-
-func accountOf(arn string) string {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) < 5 {
-		return ""
-	}
-	return parts[4]
-}
