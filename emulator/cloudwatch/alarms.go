@@ -1,0 +1,173 @@
+package cloudwatch
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/iamlocal/iamlocal/api/cloudwatchapi"
+	"github.com/iamlocal/iamlocal/protocol"
+	"github.com/iamlocal/iamlocal/storage"
+)
+
+// Metric alarms are stored and listed; iamlocal does not evaluate them, so an alarm stays in
+// INSUFFICIENT_DATA ("Unchecked: Initial alarm creation") as a new alarm starts out on AWS.
+
+// PutMetricAlarm creates or replaces an alarm; replacing keeps its state.
+func (s *Service) PutMetricAlarm(ctx context.Context, in *cloudwatchapi.PutMetricAlarmInput) (*cloudwatchapi.Empty, error) {
+	c := s.call(ctx)
+	if in.Statistic != nil && in.ExtendedStatistic != nil {
+		return nil, cloudwatchapi.ErrInvalidParameterCombination("Exactly one element of the Statistic and ExtendedStatistic parameters must be specified.")
+	}
+	if len(in.Metrics) == 0 && in.Statistic == nil && in.ExtendedStatistic == nil {
+		return nil, cloudwatchapi.ErrMissingParameter("Exactly one element of the Statistic and ExtendedStatistic parameters must be specified.")
+	}
+	name := protocol.Val(in.AlarmName)
+	rec := storage.AlarmRecord{Name: name, Description: protocol.Val(in.AlarmDescription), Namespace: protocol.Val(in.Namespace),
+		MetricName: protocol.Val(in.MetricName), Dimensions: sortDims(in.Dimensions), Statistic: protocol.Val(in.Statistic),
+		ExtendedStatistic: protocol.Val(in.ExtendedStatistic), Period: protocol.Val(in.Period),
+		EvaluationPeriods: protocol.Val(in.EvaluationPeriods), DatapointsToAlarm: protocol.Val(in.DatapointsToAlarm),
+		Threshold: protocol.Val(in.Threshold), ComparisonOperator: protocol.Val(in.ComparisonOperator),
+		TreatMissingData: protocol.Val(in.TreatMissingData), Unit: protocol.Val(in.Unit),
+		ActionsEnabled: in.ActionsEnabled == nil || *in.ActionsEnabled, AlarmActions: in.AlarmActions,
+		OKActions: in.OKActions, InsufficientData: in.InsufficientDataActions,
+		State: "INSUFFICIENT_DATA", StateReason: "Unchecked: Initial alarm creation", StateUpdated: c.now.UTC(), ConfigUpdated: c.now.UTC()}
+	for _, t := range in.Tags {
+		rec.Tags = append(rec.Tags, storage.Tag{Key: protocol.Val(t.Key), Value: protocol.Val(t.Value)})
+	}
+	err := s.opts.DB.Update(c.account, func(tx *storage.Tx) error {
+		key := storage.Join(c.region, name)
+		if old, err := storage.Alarms(tx).Get(key); err == nil {
+			rec.State, rec.StateReason, rec.StateUpdated = old.State, old.StateReason, old.StateUpdated
+			if len(in.Tags) == 0 {
+				rec.Tags = old.Tags
+			}
+		} else if !errors.Is(err, storage.ErrNotFound) {
+			return err
+		}
+		return storage.Alarms(tx).Put(key, rec)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &cloudwatchapi.Empty{}, nil
+}
+
+// DescribeAlarms lists metric alarms by names or name prefix (not both), state and action
+// prefix, in name order, MaxRecords (default 50) a page.
+func (s *Service) DescribeAlarms(ctx context.Context, in *cloudwatchapi.DescribeAlarmsInput) (*cloudwatchapi.DescribeAlarmsOutput, error) {
+	c := s.call(ctx)
+	if len(in.AlarmNames) > 0 && in.AlarmNamePrefix != nil {
+		return nil, cloudwatchapi.ErrInvalidParameterCombination("The parameters AlarmNames and AlarmNamePrefix are mutually exclusive and you have specified both.")
+	}
+	offset, err := decodeOffset(protocol.Val(in.NextToken))
+	if err != nil {
+		return nil, err
+	}
+	limit := int(protocol.Val(in.MaxRecords))
+	if limit == 0 {
+		limit = 50
+	}
+	names := map[string]bool{}
+	for _, n := range in.AlarmNames {
+		names[n] = true
+	}
+	wantMetric := len(in.AlarmTypes) == 0
+	for _, t := range in.AlarmTypes {
+		wantMetric = wantMetric || t == "MetricAlarm"
+	}
+	var found []cloudwatchapi.MetricAlarm
+	err = s.opts.DB.View(c.account, func(tx *storage.Tx) error {
+		return storage.Alarms(tx).Scan(storage.Join(c.region, protocol.Val(in.AlarmNamePrefix)), func(_ string, a storage.AlarmRecord) error {
+			if !wantMetric || (len(names) > 0 && !names[a.Name]) || (in.StateValue != nil && *in.StateValue != a.State) ||
+				(in.ActionPrefix != nil && !hasPrefix(a.AlarmActions, *in.ActionPrefix)) {
+				return nil
+			}
+			found = append(found, c.alarm(a))
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := &cloudwatchapi.DescribeAlarmsOutput{MetricAlarms: []cloudwatchapi.MetricAlarm{}, CompositeAlarms: []cloudwatchapi.CompositeAlarm{}}
+	if offset < len(found) {
+		out.MetricAlarms = found[offset:min(len(found), offset+limit)]
+	}
+	if offset+limit < len(found) {
+		out.NextToken = protocol.Ptr(encodeOffset(offset + limit))
+	}
+	return out, nil
+}
+
+func hasPrefix(list []string, prefix string) bool {
+	for _, s := range list {
+		if strings.HasPrefix(s, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+func (c call) alarm(a storage.AlarmRecord) cloudwatchapi.MetricAlarm {
+	m := cloudwatchapi.MetricAlarm{AlarmName: protocol.Ptr(a.Name),
+		AlarmArn:       protocol.Ptr("arn:aws:cloudwatch:" + c.region + ":" + c.account + ":alarm:" + a.Name),
+		ActionsEnabled: protocol.Ptr(a.ActionsEnabled), AlarmActions: nonNil(a.AlarmActions), OKActions: nonNil(a.OKActions),
+		InsufficientDataActions: nonNil(a.InsufficientData), StateValue: protocol.Ptr(a.State), StateReason: protocol.Ptr(a.StateReason),
+		StateUpdatedTimestamp: protocol.Ptr(a.StateUpdated), StateTransitionedTimestamp: protocol.Ptr(a.StateUpdated),
+		AlarmConfigurationUpdatedTimestamp: protocol.Ptr(a.ConfigUpdated), Threshold: protocol.Ptr(a.Threshold),
+		EvaluationPeriods: protocol.Ptr(a.EvaluationPeriods), Dimensions: []cloudwatchapi.Dimension{}}
+	opt := func(s string) *string {
+		if s == "" {
+			return nil
+		}
+		return protocol.Ptr(s)
+	}
+	m.AlarmDescription, m.Namespace, m.MetricName = opt(a.Description), opt(a.Namespace), opt(a.MetricName)
+	m.Statistic, m.ExtendedStatistic, m.ComparisonOperator = opt(a.Statistic), opt(a.ExtendedStatistic), opt(a.ComparisonOperator)
+	m.TreatMissingData, m.Unit = opt(a.TreatMissingData), opt(a.Unit)
+	if a.Period != 0 {
+		m.Period = protocol.Ptr(a.Period)
+	}
+	if a.DatapointsToAlarm != 0 {
+		m.DatapointsToAlarm = protocol.Ptr(a.DatapointsToAlarm)
+	}
+	for _, d := range a.Dimensions {
+		m.Dimensions = append(m.Dimensions, cloudwatchapi.Dimension{Name: protocol.Ptr(d.Name), Value: protocol.Ptr(d.Value)})
+	}
+	return m
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// DeleteAlarms deletes the named alarms; if any does not exist none is deleted and the answer
+// is ResourceNotFound (API Reference, DeleteAlarms).
+func (s *Service) DeleteAlarms(ctx context.Context, in *cloudwatchapi.DeleteAlarmsInput) (*cloudwatchapi.Empty, error) {
+	c := s.call(ctx)
+	err := s.opts.DB.Update(c.account, func(tx *storage.Tx) error {
+		var missing []string
+		for _, n := range in.AlarmNames {
+			if !storage.Alarms(tx).Has(storage.Join(c.region, n)) {
+				missing = append(missing, n)
+			}
+		}
+		if len(missing) > 0 {
+			return cloudwatchapi.ErrResourceNotFound("%d/%d alarms not found: [%s]", len(missing), len(in.AlarmNames), strings.Join(missing, ", "))
+		}
+		for _, n := range in.AlarmNames {
+			if err := storage.Alarms(tx).Delete(storage.Join(c.region, n)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &cloudwatchapi.Empty{}, nil
+}

@@ -1,0 +1,346 @@
+// Package logs emulates Amazon CloudWatch Logs: log groups and streams, event ingestion and
+// retrieval, retention and tags, per account and region (CloudWatch Logs API Reference). It also
+// gives the Lambda executor a Sink to write function output into, as Lambda does.
+package logs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/iamlocal/iamlocal/api/logsapi"
+	"github.com/iamlocal/iamlocal/emulator/reqctx"
+	"github.com/iamlocal/iamlocal/protocol"
+	"github.com/iamlocal/iamlocal/storage"
+)
+
+// Options configure the service.
+type Options struct {
+	DB     *storage.DB
+	Clock  func() time.Time
+	Region string // the region Sink writes to
+	Logger *slog.Logger
+}
+
+// Service implements logsapi.Handler; operations it does not emulate answer NotImplemented.
+type Service struct {
+	logsapi.Unimplemented
+	opts Options
+}
+
+var _ logsapi.Handler = (*Service)(nil)
+
+// New returns the service.
+func New(opts Options) *Service {
+	if opts.Clock == nil {
+		opts.Clock = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return &Service{opts: opts}
+}
+
+// AWS's texts for missing resources (API Reference, Errors of each operation).
+func groupNotFound() error {
+	return logsapi.ErrResourceNotFound("The specified log group does not exist.")
+}
+
+func streamNotFound() error {
+	return logsapi.ErrResourceNotFound("The specified log stream does not exist.")
+}
+
+type call struct {
+	account, region string
+	now             time.Time
+}
+
+func (s *Service) call(ctx context.Context) call {
+	info := reqctx.From(ctx)
+	c := call{account: info.Caller.Account, region: info.Region, now: info.Now}
+	if c.region == "" {
+		c.region = s.opts.Region
+	}
+	if c.now.IsZero() {
+		c.now = s.opts.Clock()
+	}
+	return c
+}
+
+func (c call) groupARN(name string) string {
+	return "arn:aws:logs:" + c.region + ":" + c.account + ":log-group:" + name
+}
+
+// groupName resolves logGroupName or logGroupIdentifier (a name or an ARN, with or without
+// the trailing ":*"); the API takes one or the other.
+func groupName(name, identifier *string) (string, error) {
+	n, id := protocol.Val(name), protocol.Val(identifier)
+	switch {
+	case n != "" && id != "":
+		return "", logsapi.ErrInvalidParameter("LogGroup name and LogGroup ARN are mutually exclusive parameters.")
+	case n != "":
+		return n, nil
+	case id != "":
+		return identifierName(id), nil
+	}
+	return "", logsapi.ErrInvalidParameter("Should provide either logGroupName or logGroupIdentifier.")
+}
+
+// identifierName is the group named by a log group identifier: a name, or an ARN with or
+// without the ":*" that DescribeLogGroups' arn field carries.
+func identifierName(id string) string {
+	if _, after, ok := strings.Cut(id, ":log-group:"); ok && strings.HasPrefix(id, "arn:") {
+		return strings.TrimSuffix(after, ":*")
+	}
+	return id
+}
+
+func (s *Service) CreateLogGroup(ctx context.Context, in *logsapi.CreateLogGroupRequest) (*logsapi.Empty, error) {
+	c := s.call(ctx)
+	name := protocol.Val(in.LogGroupName)
+	class := protocol.Val(in.LogGroupClass)
+	if class == "" {
+		class = "STANDARD"
+	}
+	rec := storage.LogGroupRecord{Name: name, Created: c.now.UnixMilli(), Class: class, KmsKeyID: protocol.Val(in.KmsKeyId)}
+	if len(in.Tags) > 0 {
+		rec.Tags = in.Tags
+	}
+	err := s.opts.DB.Update(c.account, func(tx *storage.Tx) error {
+		return storage.LogGroups(tx).Insert(storage.LogGroupKey(c.region, name), rec)
+	})
+	if errors.Is(err, storage.ErrExists) {
+		return nil, logsapi.ErrResourceAlreadyExists("The specified log group already exists")
+	}
+	return &logsapi.Empty{}, err
+}
+
+func (s *Service) DeleteLogGroup(ctx context.Context, in *logsapi.DeleteLogGroupRequest) (*logsapi.Empty, error) {
+	c := s.call(ctx)
+	name := protocol.Val(in.LogGroupName)
+	err := s.opts.DB.Update(c.account, func(tx *storage.Tx) error {
+		if err := storage.LogGroups(tx).Delete(storage.LogGroupKey(c.region, name)); err != nil {
+			return err
+		}
+		prefix := storage.LogStreamKey(c.region, name, "")
+		if err := storage.LogStreams(tx).DeletePrefix(prefix); err != nil {
+			return err
+		}
+		return storage.LogEvents(tx).DeletePrefix(prefix)
+	})
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, groupNotFound()
+	}
+	return &logsapi.Empty{}, err
+}
+
+// DescribeLogGroups lists the region's groups in name order: by prefix (case-sensitive) or by
+// pattern (a case-insensitive substring), never both; limit 1-50, default 50.
+func (s *Service) DescribeLogGroups(ctx context.Context, in *logsapi.DescribeLogGroupsRequest) (*logsapi.DescribeLogGroupsResponse, error) {
+	c := s.call(ctx)
+	prefix, pattern := protocol.Val(in.LogGroupNamePrefix), protocol.Val(in.LogGroupNamePattern)
+	if prefix != "" && pattern != "" {
+		return nil, logsapi.ErrInvalidParameter("LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters.")
+	}
+	limit := int(protocol.Val(in.Limit))
+	if limit == 0 {
+		limit = 50
+	}
+	after, err := decodeToken(protocol.Val(in.NextToken))
+	if err != nil {
+		return nil, err
+	}
+	ids := map[string]bool{}
+	for _, id := range in.LogGroupIdentifiers {
+		ids[identifierName(id)] = true
+	}
+	out := &logsapi.DescribeLogGroupsResponse{LogGroups: []logsapi.LogGroup{}}
+	err = s.opts.DB.View(c.account, func(tx *storage.Tx) error {
+		start := storage.LogGroupKey(c.region, prefix)
+		if after != "" {
+			start = storage.LogGroupKey(c.region, after) + "\x00"
+		}
+		return storage.LogGroups(tx).ScanRange(start, storage.Join(c.region, "\xff"), false, func(_ string, g storage.LogGroupRecord) (bool, error) {
+			if !strings.HasPrefix(g.Name, prefix) {
+				return false, nil
+			}
+			if pattern != "" && !strings.Contains(strings.ToLower(g.Name), strings.ToLower(pattern)) {
+				return true, nil
+			}
+			if (len(ids) > 0 && !ids[g.Name]) || (in.LogGroupClass != nil && *in.LogGroupClass != g.Class) {
+				return true, nil
+			}
+			if len(out.LogGroups) == limit {
+				out.NextToken = protocol.Ptr(encodeToken(*out.LogGroups[limit-1].LogGroupName))
+				return false, nil
+			}
+			out.LogGroups = append(out.LogGroups, c.logGroup(g))
+			return true, nil
+		})
+	})
+	return out, err
+}
+
+func (c call) logGroup(g storage.LogGroupRecord) logsapi.LogGroup {
+	lg := logsapi.LogGroup{LogGroupName: protocol.Ptr(g.Name), CreationTime: protocol.Ptr(g.Created),
+		MetricFilterCount: protocol.Ptr(int32(0)), Arn: protocol.Ptr(c.groupARN(g.Name) + ":*"),
+		LogGroupArn: protocol.Ptr(c.groupARN(g.Name)), StoredBytes: protocol.Ptr(g.StoredBytes),
+		LogGroupClass: protocol.Ptr(g.Class), DeletionProtectionEnabled: protocol.Ptr(false)}
+	if g.RetentionDays != 0 {
+		lg.RetentionInDays = protocol.Ptr(g.RetentionDays)
+	}
+	if g.KmsKeyID != "" {
+		lg.KmsKeyId = protocol.Ptr(g.KmsKeyID)
+	}
+	return lg
+}
+
+// retentionDays are the values PutRetentionPolicy accepts (API Reference, retentionInDays).
+var retentionDays = []int32{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+
+func (s *Service) PutRetentionPolicy(ctx context.Context, in *logsapi.PutRetentionPolicyRequest) (*logsapi.Empty, error) {
+	days := protocol.Val(in.RetentionInDays)
+	ok := false
+	for _, d := range retentionDays {
+		ok = ok || d == days
+	}
+	if !ok {
+		set := make([]string, len(retentionDays))
+		for i, d := range retentionDays {
+			set[i] = fmt.Sprint(d)
+		}
+		return nil, logsapi.ErrInvalidParameter("1 validation error detected: Value '%d' at 'retentionInDays' failed to satisfy constraint: Member must satisfy enum value set: [%s]",
+			days, strings.Join(set, ", "))
+	}
+	return &logsapi.Empty{}, s.updateGroup(ctx, protocol.Val(in.LogGroupName), func(g *storage.LogGroupRecord) { g.RetentionDays = days })
+}
+
+func (s *Service) DeleteRetentionPolicy(ctx context.Context, in *logsapi.DeleteRetentionPolicyRequest) (*logsapi.Empty, error) {
+	return &logsapi.Empty{}, s.updateGroup(ctx, protocol.Val(in.LogGroupName), func(g *storage.LogGroupRecord) { g.RetentionDays = 0 })
+}
+
+// updateGroup changes one group in one transaction; a missing group is ResourceNotFound.
+func (s *Service) updateGroup(ctx context.Context, name string, change func(*storage.LogGroupRecord)) error {
+	c := s.call(ctx)
+	err := s.opts.DB.Update(c.account, func(tx *storage.Tx) error {
+		key := storage.LogGroupKey(c.region, name)
+		g, err := storage.LogGroups(tx).Get(key)
+		if err != nil {
+			return err
+		}
+		change(&g)
+		return storage.LogGroups(tx).Put(key, g)
+	})
+	if errors.Is(err, storage.ErrNotFound) {
+		return groupNotFound()
+	}
+	return err
+}
+
+func (s *Service) CreateLogStream(ctx context.Context, in *logsapi.CreateLogStreamRequest) (*logsapi.Empty, error) {
+	c := s.call(ctx)
+	group, stream := protocol.Val(in.LogGroupName), protocol.Val(in.LogStreamName)
+	err := s.opts.DB.Update(c.account, func(tx *storage.Tx) error {
+		if !storage.LogGroups(tx).Has(storage.LogGroupKey(c.region, group)) {
+			return groupNotFound()
+		}
+		err := storage.LogStreams(tx).Insert(storage.LogStreamKey(c.region, group, stream),
+			storage.LogStreamRecord{Name: stream, Created: c.now.UnixMilli()})
+		if errors.Is(err, storage.ErrExists) {
+			return logsapi.ErrResourceAlreadyExists("The specified log stream already exists")
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &logsapi.Empty{}, nil
+}
+
+func (s *Service) DeleteLogStream(ctx context.Context, in *logsapi.DeleteLogStreamRequest) (*logsapi.Empty, error) {
+	c := s.call(ctx)
+	group, stream := protocol.Val(in.LogGroupName), protocol.Val(in.LogStreamName)
+	err := s.opts.DB.Update(c.account, func(tx *storage.Tx) error {
+		if !storage.LogGroups(tx).Has(storage.LogGroupKey(c.region, group)) {
+			return groupNotFound()
+		}
+		key := storage.LogStreamKey(c.region, group, stream)
+		if err := storage.LogStreams(tx).Delete(key); errors.Is(err, storage.ErrNotFound) {
+			return streamNotFound()
+		} else if err != nil {
+			return err
+		}
+		return storage.LogEvents(tx).DeletePrefix(key + "\x00")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &logsapi.Empty{}, nil
+}
+
+// DescribeLogStreams lists a group's streams by name (prefix allowed) or by last event time
+// (no prefix allowed), ascending unless descending; limit 1-50, default 50.
+func (s *Service) DescribeLogStreams(ctx context.Context, in *logsapi.DescribeLogStreamsRequest) (*logsapi.DescribeLogStreamsResponse, error) {
+	c := s.call(ctx)
+	group, err := groupName(in.LogGroupName, in.LogGroupIdentifier)
+	if err != nil {
+		return nil, err
+	}
+	prefix, orderBy := protocol.Val(in.LogStreamNamePrefix), protocol.Val(in.OrderBy)
+	if orderBy == "LastEventTime" && prefix != "" {
+		return nil, logsapi.ErrInvalidParameter("Cannot order by LastEventTime with a logStreamNamePrefix.")
+	}
+	limit := int(protocol.Val(in.Limit))
+	if limit == 0 {
+		limit = 50
+	}
+	offset, err := decodeOffset(protocol.Val(in.NextToken))
+	if err != nil {
+		return nil, err
+	}
+	var streams []storage.LogStreamRecord
+	err = s.opts.DB.View(c.account, func(tx *storage.Tx) error {
+		if !storage.LogGroups(tx).Has(storage.LogGroupKey(c.region, group)) {
+			return groupNotFound()
+		}
+		return storage.LogStreams(tx).Scan(storage.LogStreamKey(c.region, group, prefix), func(_ string, r storage.LogStreamRecord) error {
+			streams = append(streams, r)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	if orderBy == "LastEventTime" {
+		sort.SliceStable(streams, func(i, j int) bool { return streams[i].LastEvent < streams[j].LastEvent })
+	}
+	if protocol.Val(in.Descending) {
+		for i, j := 0, len(streams)-1; i < j; i, j = i+1, j-1 {
+			streams[i], streams[j] = streams[j], streams[i]
+		}
+	}
+	out := &logsapi.DescribeLogStreamsResponse{LogStreams: []logsapi.LogStream{}}
+	for i := offset; i < len(streams) && len(out.LogStreams) < limit; i++ {
+		out.LogStreams = append(out.LogStreams, c.logStream(group, streams[i]))
+	}
+	if offset+limit < len(streams) {
+		out.NextToken = protocol.Ptr(encodeOffset(offset + limit))
+	}
+	return out, nil
+}
+
+func (c call) logStream(group string, r storage.LogStreamRecord) logsapi.LogStream {
+	ls := logsapi.LogStream{LogStreamName: protocol.Ptr(r.Name), CreationTime: protocol.Ptr(r.Created),
+		Arn: protocol.Ptr(c.groupARN(group) + ":log-stream:" + r.Name), StoredBytes: protocol.Ptr(int64(0))}
+	if r.HasEvents {
+		ls.FirstEventTimestamp, ls.LastEventTimestamp = protocol.Ptr(r.FirstEvent), protocol.Ptr(r.LastEvent)
+		ls.LastIngestionTime = protocol.Ptr(r.LastIngestion)
+		ls.UploadSequenceToken = protocol.Ptr(sequenceToken(uint64(r.LastIngestion)))
+	}
+	return ls
+}
