@@ -537,6 +537,8 @@ func checksFor(service, op string, in input, e *env) []check {
 		return stsChecks(op, in, e)
 	case "lambda":
 		return lambdaChecks(op, in, e)
+	case "logs", "monitoring":
+		return monitoringChecks(service, op, in, e)
 	}
 	return []check{{action: service + ":" + op, resource: "*", text: "*", ctx: map[string][]string{}}}
 }

@@ -45,7 +45,7 @@ func (a *actionInfo) resourceType() string {
 // actions maps "service:action" (lower case) to its reference entry. Read once; immutable.
 var actions = sync.OnceValue(func() map[string]*actionInfo {
 	out := map[string]*actionInfo{}
-	for _, svc := range []string{"iam", "sts", "lambda"} {
+	for _, svc := range []string{"iam", "sts", "lambda", "logs", "cloudwatch"} {
 		raw, err := serviceFiles.ReadFile("servicedata/" + svc + ".json")
 		if err != nil {
 			panic("authorize: embedded " + svc + ".json: " + err.Error()) // embedded: cannot happen

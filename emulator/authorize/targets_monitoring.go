@@ -1,0 +1,110 @@
+package authorize
+
+import "strings"
+
+// monitoringChecks maps CloudWatch Logs ("logs") and CloudWatch ("monitoring", whose IAM prefix
+// is cloudwatch) operations to their checks.
+func monitoringChecks(service, op string, in input, e *env) []check {
+	if service == "logs" {
+		return logsChecks(op, in, e)
+	}
+	return cloudwatchChecks(op, in, e)
+}
+
+// logsChecks: the action is logs:<Operation>. CloudWatch Logs evaluates log-group actions
+// against the group's ARN followed by ":log-stream:" and names it so in denials
+// ("... logs:CreateLogGroup on resource: arn:aws:logs:eu-central-1:ACCT:log-group:/aws/lambda/x:log-stream:",
+// elastic/apm-aws-lambda#526); log-stream actions against
+// log-group:<group>:log-stream:<stream> (kdgregory/log4j-aws-appenders#176,
+// aws-solutions/aws-crr-monitor#8); DescribeLogGroups against "log-group::log-stream:"
+// (hashicorp/terraform-provider-aws#8804). So a policy on "log-group:NAME" alone allows
+// nothing, and "log-group:NAME:*" allows both, as AWS's examples use. Tag operations name the
+// resource ARN they were given. Creating a group with tags also needs logs:TagResource
+// (DataDog/cloudformation-template#61).
+func logsChecks(op string, in input, e *env) []check {
+	action := "logs:" + op
+	c := check{action: action, resource: "*", text: "*"}
+	if op == "UntagLogGroup" {
+		if keys := in.strs("Tags"); len(keys) > 0 {
+			put(&c.ctx, "aws:TagKeys", keys) // this operation's Tags are keys only
+		}
+	} else {
+		tagContext(in, &c.ctx)
+	}
+	group := in.str("LogGroupName")
+	if group == "" {
+		group = logGroupOf(in.str("LogGroupIdentifier"))
+	}
+	base := "arn:aws:logs:" + e.region + ":" + e.account + ":log-group:"
+	switch lookupAction(action).resourceType() {
+	case "log-stream":
+		c.resource = base + group + ":log-stream:" + in.str("LogStreamName")
+	case "log-group":
+		if group != "" {
+			c.resource = base + group + ":log-stream:"
+		}
+	}
+	if op == "DescribeLogGroups" || op == "ListLogGroups" {
+		c.resource = base + ":log-stream:"
+	}
+	if arn := in.str("ResourceArn"); strings.HasPrefix(arn, "arn:") {
+		c.resource = arn
+	}
+	if c.resource != "*" {
+		c.text = c.resource
+	}
+	checks := []check{c}
+	if op == "CreateLogGroup" && len(in.tags()) > 0 {
+		tag := c
+		tag.action = "logs:TagResource"
+		checks = append(checks, tag)
+	}
+	return checks
+}
+
+// logGroupOf is the group a logGroupIdentifier names: a name or an ARN (with or without ":*").
+func logGroupOf(id string) string {
+	if _, after, ok := strings.Cut(id, ":log-group:"); ok && strings.HasPrefix(id, "arn:") {
+		return strings.TrimSuffix(after, ":*")
+	}
+	return id
+}
+
+// cloudwatchChecks: the action is cloudwatch:<Operation>. Metric actions have no resource-level
+// permissions, and their denials name no resource ("... is not authorized to perform:
+// cloudwatch:PutMetricData because no permissions boundary allows ...",
+// github-aws-runners/terraform-aws-github-runner#3067; GetMetricData in
+// aws-samples/eks-workshop-v2#968). Alarm actions name each alarm's ARN, or "alarm:*" when
+// none is named ("cloudwatch:DescribeAlarms on resource: arn:aws:cloudwatch:us-east-1:ACCT:alarm:*",
+// aws-samples/amazon-cloudwatch-auto-alarms#1). PutMetricData carries cloudwatch:namespace.
+func cloudwatchChecks(op string, in input, e *env) []check {
+	action := "cloudwatch:" + op
+	c := check{action: action, resource: "*"}
+	tagContext(in, &c.ctx)
+	setIf(&c.ctx, "cloudwatch:namespace", in.str("Namespace"))
+	if actions := in.strs("AlarmActions"); len(actions) > 0 {
+		put(&c.ctx, "cloudwatch:AlarmActions", actions)
+	}
+	if lookupAction(action).resourceType() == "alarm" {
+		base := "arn:aws:cloudwatch:" + e.region + ":" + e.account + ":alarm:"
+		names := in.strs("AlarmNames")
+		if n := in.str("AlarmName"); n != "" {
+			names = []string{n}
+		}
+		if len(names) == 0 {
+			c.resource, c.text = base+"*", base+"*"
+			return []check{c}
+		}
+		checks := make([]check, 0, len(names))
+		for _, n := range names {
+			one := c
+			one.resource, one.text = base+n, base+n
+			checks = append(checks, one)
+		}
+		return checks
+	}
+	if arn := in.str("ResourceARN"); strings.HasPrefix(arn, "arn:") {
+		c.resource, c.text = arn, arn
+	}
+	return []check{c}
+}
