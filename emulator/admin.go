@@ -16,7 +16,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // health reports liveness and what this server emulates.
 func (s *Server) health(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "version": Version,
-		"services": []string{"iam", "sts", "lambda"}, "region": s.opts.Region})
+		"services": []string{"iam", "sts", "lambda", "logs", "cloudwatch"}, "region": s.opts.Region})
 }
 
 // reset returns every account to its initial state (also served at moto's /moto-api/reset).

@@ -101,7 +101,14 @@ func (s *Server) frontendFor(r *http.Request, body []byte, p *sigv4.Parsed) fron
 			return s.query["sts"]
 		case "iam":
 			return s.query["iam"]
+		case "logs":
+			return s.logs
+		case "monitoring":
+			return s.monitoring.pick(r)
 		}
+	}
+	if f := s.unsignedFace(r, body); f != nil {
+		return f
 	}
 	if looksLikeLambda(r.URL.Path) {
 		return s.lambda

@@ -19,8 +19,10 @@ import (
 	"github.com/iamlocal/iamlocal/api/lambdaapi"
 	"github.com/iamlocal/iamlocal/api/stsapi"
 	"github.com/iamlocal/iamlocal/emulator/authorize"
+	"github.com/iamlocal/iamlocal/emulator/cloudwatch"
 	"github.com/iamlocal/iamlocal/emulator/iam"
 	"github.com/iamlocal/iamlocal/emulator/lambda"
+	"github.com/iamlocal/iamlocal/emulator/logs"
 	"github.com/iamlocal/iamlocal/emulator/sts"
 	"github.com/iamlocal/iamlocal/executor"
 	"github.com/iamlocal/iamlocal/ids"
@@ -80,6 +82,11 @@ type Server struct {
 	query     map[string]*queryFrontend
 	lambda    *restFrontend
 	handler   http.Handler
+	// CloudWatch Logs and CloudWatch (cborfront.go, buildMonitoring).
+	logsSvc    *logs.Service       // Sink() takes Lambda function output
+	metrics    *cloudwatch.Service // RecordLambda records invocation metrics
+	logs       *jsonFrontend
+	monitoring *monitoring
 }
 
 var accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
@@ -158,6 +165,7 @@ func New(opts Options) (*Server, error) {
 		"iam": newQueryFrontend(iamapi.Model(), iamapi.Operations(iamSvc), s.log, s.authz.Authorize),
 		"sts": newQueryFrontend(stsapi.Model(), stsapi.Operations(stsSvc), s.log, s.authz.Authorize),
 	}
+	s.buildMonitoring()
 	exec, err := executor.New(executor.Options{WorkDir: s.sandboxDir(path)})
 	if err != nil {
 		s.Close()
