@@ -1,9 +1,14 @@
 package emulator
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"errors"
+	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/iamlocal/iamlocal/api/cloudwatchapi"
@@ -107,28 +112,65 @@ type monitoring struct {
 // pick chooses the face by the request's shape.
 func (m *monitoring) pick(r *http.Request) frontend {
 	if _, _, ok := rpcv2cbor.ParsePath(r.URL.Path); ok {
-		return m.cbor
+		return inflating{m.cbor}
 	}
 	if jsonTarget(r, m.json.codec) {
-		return m.json
+		return inflating{m.json}
 	}
-	return m.query
+	return inflating{m.query}
+}
+
+// maxInflated bounds a decompressed CloudWatch request (PutMetricData takes up to 1 MB).
+const maxInflated = 8 << 20
+
+// inflating decompresses a gzip request body (Content-Encoding: gzip) after the signature,
+// which covers the compressed bytes, has been verified: the SDKs compress PutMetricData
+// (Smithy's requestCompression trait; aws-sdk-go-v2 does it for every size).
+type inflating struct{ frontend }
+
+func (f inflating) serve(ctx context.Context, w http.ResponseWriter, r *http.Request, body []byte, info *reqctx.Info) {
+	if strings.EqualFold(strings.TrimSpace(r.Header.Get("Content-Encoding")), "gzip") {
+		raw, err := gunzip(body)
+		if err != nil {
+			f.writeError(w, awserr.New("SerializationException", http.StatusBadRequest, true, "The request body could not be decompressed."), info.RequestID)
+			return
+		}
+		body = raw
+		r.Body = io.NopCloser(bytes.NewReader(raw))
+		r.Header.Del("Content-Encoding")
+	}
+	f.frontend.serve(ctx, w, r, body, info)
+}
+
+func gunzip(body []byte) ([]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	raw, err := io.ReadAll(io.LimitReader(zr, maxInflated+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(raw) > maxInflated {
+		return nil, errors.New("decompressed body too large")
+	}
+	return raw, nil
 }
 
 // unsignedFace recognises an unsigned CloudWatch or CloudWatch Logs request by its shape, so it
 // gets its service's error format (nil when it is neither).
 func (s *Server) unsignedFace(r *http.Request, body []byte) frontend {
 	if svc, _, ok := rpcv2cbor.ParsePath(r.URL.Path); ok && svc == s.monitoring.cbor.codec.ServiceName {
-		return s.monitoring.cbor
+		return inflating{s.monitoring.cbor}
 	}
 	if jsonTarget(r, s.logs.codec) {
 		return s.logs
 	}
 	if jsonTarget(r, s.monitoring.json.codec) {
-		return s.monitoring.json
+		return inflating{s.monitoring.json}
 	}
 	if queryParam(r, body, "Version") == s.monitoring.query.model.APIVersion {
-		return s.monitoring.query
+		return inflating{s.monitoring.query}
 	}
 	return nil
 }
