@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -248,5 +249,65 @@ except botocore.exceptions.ClientError as e:
 `)
 	if out != "AccessDenied 403 User: arn:aws:iam::123456789012:user/monitor is not authorized to perform: cloudwatch:PutMetricData because no identity-based policy allows the cloudwatch:PutMetricData action" {
 		t.Fatalf("boto3 denial: %s", out)
+	}
+}
+
+// Raw requests to the new faces: unsigned ones get their protocol's MissingAuthenticationToken
+// form, an unknown key the JSON services' UnrecognizedClientException or CloudWatch's
+// InvalidClientTokenId (carried in x-amzn-query-error), and the Query face answers XML.
+func TestMonitoringWireErrors(t *testing.T) {
+	t.Parallel()
+	srv := emulatortest.New(t)
+	post := func(path, body string, hdr map[string]string) (*http.Response, string) {
+		req, _ := http.NewRequest("POST", srv.URL+path, strings.NewReader(body))
+		for k, v := range hdr {
+			req.Header.Set(k, v)
+		}
+		return rawDo(t, req)
+	}
+	resp, body := post("/", "{}", map[string]string{"X-Amz-Target": "Logs_20140328.DescribeLogGroups", "Content-Type": "application/x-amz-json-1.1"})
+	if resp.StatusCode != 400 || body != `{"__type":"MissingAuthenticationTokenException","message":"Request is missing Authentication Token"}` ||
+		resp.Header.Get("Content-Type") != "application/x-amz-json-1.1" {
+		t.Errorf("logs unsigned: %d %s", resp.StatusCode, body)
+	}
+	resp, body = post("/", "{}", map[string]string{"X-Amz-Target": "GraniteServiceVersion20100801.ListMetrics", "Content-Type": "application/x-amz-json-1.0"})
+	if resp.StatusCode != 403 || resp.Header.Get("x-amzn-query-error") != "MissingAuthenticationToken;Sender" || !strings.Contains(body, `"__type":"MissingAuthenticationTokenException"`) {
+		t.Errorf("cloudwatch json unsigned: %d %v %s", resp.StatusCode, resp.Header, body)
+	}
+	resp, body = post("/service/GraniteServiceVersion20100801/operation/ListMetrics", "", map[string]string{"Smithy-Protocol": "rpc-v2-cbor"})
+	if resp.StatusCode != 403 || resp.Header.Get("x-amzn-query-error") != "MissingAuthenticationToken;Sender" ||
+		resp.Header.Get("Content-Type") != "application/cbor" || resp.Header.Get("Smithy-Protocol") != "rpc-v2-cbor" || !strings.Contains(body, "MissingAuthenticationTokenException") {
+		t.Errorf("cloudwatch cbor unsigned: %d %v %q", resp.StatusCode, resp.Header, body)
+	}
+	resp, body = post("/", "Action=ListMetrics&Version=2010-08-01", map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+	if resp.StatusCode != 403 || !strings.Contains(body, `<ErrorResponse xmlns="http://monitoring.amazonaws.com/doc/2010-08-01/">`) || !strings.Contains(body, "<Code>MissingAuthenticationToken</Code>") {
+		t.Errorf("cloudwatch query unsigned: %d %s", resp.StatusCode, body)
+	}
+
+	unknown := aws.Credentials{AccessKeyID: "AKIAUNKNOWNUNKNOWN00", SecretAccessKey: "x"}
+	resp, body = signedRaw(t, unknown, "POST", srv.URL+"/", "logs", "{}", map[string]string{"X-Amz-Target": "Logs_20140328.DescribeLogGroups", "Content-Type": "application/x-amz-json-1.1"})
+	if resp.StatusCode != 400 || body != `{"__type":"UnrecognizedClientException","message":"The security token included in the request is invalid."}` {
+		t.Errorf("logs unknown key: %d %s", resp.StatusCode, body)
+	}
+	resp, body = signedRaw(t, unknown, "POST", srv.URL+"/", "monitoring", "{}", map[string]string{"X-Amz-Target": "GraniteServiceVersion20100801.ListMetrics", "Content-Type": "application/x-amz-json-1.0"})
+	if resp.StatusCode != 403 || resp.Header.Get("x-amzn-query-error") != "InvalidClientTokenId;Sender" || !strings.Contains(body, "UnrecognizedClientException") {
+		t.Errorf("cloudwatch unknown key: %d %v %s", resp.StatusCode, resp.Header, body)
+	}
+	root := aws.Credentials{AccessKeyID: srv.Root.AccessKeyID, SecretAccessKey: srv.Root.SecretAccessKey}
+	resp, body = signedRaw(t, root, "POST", srv.URL+"/", "logs", "{}", map[string]string{"X-Amz-Target": "Logs_20140328.NoSuchOperation", "Content-Type": "application/x-amz-json-1.1"})
+	if resp.StatusCode != 400 || !strings.Contains(body, `"__type":"UnknownOperationException"`) {
+		t.Errorf("logs unknown operation: %d %s", resp.StatusCode, body)
+	}
+	resp, body = signedRaw(t, root, "POST", srv.URL+"/", "logs", "{not json", map[string]string{"X-Amz-Target": "Logs_20140328.DescribeLogGroups", "Content-Type": "application/x-amz-json-1.1"})
+	if resp.StatusCode != 400 || !strings.Contains(body, `"__type":"SerializationException"`) {
+		t.Errorf("logs bad body: %d %s", resp.StatusCode, body)
+	}
+	resp, body = signedRaw(t, root, "POST", srv.URL+"/service/GraniteServiceVersion20100801/operation/ListMetrics", "monitoring", "\xff", map[string]string{"Smithy-Protocol": "rpc-v2-cbor", "Content-Type": "application/cbor"})
+	if resp.StatusCode != 400 || resp.Header.Get("x-amzn-query-error") != "SerializationException;Sender" {
+		t.Errorf("cbor bad body: %d %v %q", resp.StatusCode, resp.Header, body)
+	}
+	resp, body = signedRaw(t, root, "POST", srv.URL+"/", "monitoring", "Action=ListMetrics&Version=2010-08-01&Namespace=None", map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+	if resp.StatusCode != 200 || !strings.Contains(body, "<ListMetricsResponse xmlns=\"http://monitoring.amazonaws.com/doc/2010-08-01/\">") || !strings.Contains(body, "<Metrics/>") {
+		t.Errorf("query ListMetrics: %d %s", resp.StatusCode, body)
 	}
 }

@@ -7,6 +7,8 @@ package cloudwatch
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"math"
 	"sort"
 	"strings"
@@ -23,6 +25,7 @@ type Options struct {
 	DB     *storage.DB
 	Clock  func() time.Time
 	Region string // the region RecordLambda writes to
+	Logger *slog.Logger
 }
 
 // Service implements cloudwatchapi.Handler; what it does not emulate answers NotImplemented.
@@ -37,6 +40,9 @@ var _ cloudwatchapi.Handler = (*Service)(nil)
 func New(opts Options) *Service {
 	if opts.Clock == nil {
 		opts.Clock = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	return &Service{opts: opts}
 }
@@ -189,8 +195,15 @@ func (s *Service) store(account, region, ns string, now time.Time, points []poin
 // RecordLambda records one invocation of a function as Lambda reports it in the AWS/Lambda
 // namespace ("Types of metrics for Lambda functions"): Invocations, Errors, Duration and
 // Throttles, each by FunctionName, by FunctionName and Resource, and across all functions. A
-// throttled request counts only in Throttles.
-func (s *Service) RecordLambda(account, functionName string, t time.Time, duration time.Duration, isError, throttled bool) error {
+// throttled request counts only in Throttles. A storage failure is logged: metrics never fail
+// an invocation.
+func (s *Service) RecordLambda(account, functionName string, t time.Time, duration time.Duration, isError, throttled bool) {
+	if err := s.recordLambda(account, functionName, t, duration, isError, throttled); err != nil {
+		s.opts.Logger.Error("record lambda metrics", "account", account, "function", functionName, "err", err)
+	}
+}
+
+func (s *Service) recordLambda(account, functionName string, t time.Time, duration time.Duration, isError, throttled bool) error {
 	ms := t.UnixMilli()
 	one := func(v float64, unit string) storage.DatumRecord {
 		return storage.DatumRecord{Time: ms, Unit: unit, Values: []float64{v}, Counts: []float64{1}}
