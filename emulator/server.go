@@ -166,14 +166,17 @@ func New(opts Options) (*Server, error) {
 		"sts": newQueryFrontend(stsapi.Model(), stsapi.Operations(stsSvc), s.log, s.authz.Authorize),
 	}
 	s.buildMonitoring()
-	exec, err := executor.New(executor.Options{WorkDir: s.sandboxDir(path)})
+	exec, err := executor.New(executor.Options{WorkDir: s.sandboxDir(path), Logs: s.logsSvc.Sink()})
 	if err != nil {
 		s.Close()
 		return nil, err
 	}
 	s.exec = exec
 	lambdaSvc := lambda.New(lambda.Options{DB: db, Clock: s.clock, IDs: s.ids, Region: opts.Region,
-		Invoke: lambda.InvokeHooks{Runner: exec, Credentials: stsSvc.AssumeRoleForService, Endpoint: s.Endpoint}})
+		Invoke: lambda.InvokeHooks{Runner: exec, Credentials: stsSvc.AssumeRoleForService, Endpoint: s.Endpoint,
+			Record: func(account, function string, t time.Time, d time.Duration, isError bool) {
+				s.metrics.RecordLambda(account, function, t, d, isError, false)
+			}}})
 	s.lambdaSvc = lambdaSvc
 	s.lambda = newRestFrontend(lambdaapi.Model(), lambdaapi.Operations(lambdaSvc), s.log, s.authz.Authorize)
 	s.handler = s.routes()

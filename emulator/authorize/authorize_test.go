@@ -30,8 +30,12 @@ func TestFunctionPolicyAndTags(t *testing.T) {
 			{"Sid":"deny-tagged","Effect":"Deny","Principal":"*","Action":"lambda:GetFunction","Resource":"` + fnARN + `","Condition":{"StringEquals":{"aws:ResourceTag/stage":"prod"}}}]}`,
 	}
 	a := New(Options{DB: db,
-		FunctionPolicy: func(_ *storage.Tx, arn string) (string, error) { return policies[strings.TrimSuffix(arn, ":live")], nil },
-		FunctionTags:   func(_ *storage.Tx, arn string) (map[string]string, error) { return map[string]string{"stage": "prod"}, nil },
+		FunctionPolicy: func(_ *storage.Tx, arn string) (string, error) {
+			return policies[strings.TrimSuffix(arn, ":live")], nil
+		},
+		FunctionTags: func(_ *storage.Tx, arn string) (map[string]string, error) {
+			return map[string]string{"stage": "prod"}, nil
+		},
 	})
 	info := func() *reqctx.Info {
 		return &reqctx.Info{Service: "lambda", Region: "us-east-1", Now: time.Unix(1700000000, 0), RequestID: "r",
