@@ -71,17 +71,9 @@ func (f *cborFrontend) serve(ctx context.Context, w http.ResponseWriter, r *http
 		f.fail(w, err, info)
 		return
 	}
-	if op.Model.Input != nil {
-		if vs := protocol.Validate(op.Model.Input, in); len(vs) > 0 {
-			f.writeError(w, validationError(f.codec.QueryCompatible, vs), info.RequestID)
-			return
-		}
-	}
-	if err := f.authorize(ctx, info, op.Name(), in); err != nil {
-		f.fail(w, err, info)
-		return
-	}
-	out, err := op.Call(ctx, in)
+	out, err := dispatch(ctx, info, op, in, f.authorize, func(vs []protocol.Violation) *awserr.Error {
+		return validationError(f.codec.QueryCompatible, vs)
+	})
 	if err != nil {
 		f.fail(w, err, info)
 		return
@@ -92,12 +84,7 @@ func (f *cborFrontend) serve(ctx context.Context, w http.ResponseWriter, r *http
 }
 
 func (f *cborFrontend) fail(w http.ResponseWriter, err error, info *reqctx.Info) {
-	e, ok := awserr.As(err)
-	if !ok {
-		f.log.Error("internal failure", "op", info.Operation, "err", err, "request_id", info.RequestID)
-		e = awserr.Internal()
-	}
-	f.writeError(w, e, info.RequestID)
+	f.writeError(w, wireError(f.log, err, info, awserr.Internal), info.RequestID)
 }
 
 // monitoring holds CloudWatch's three faces: Query (XML), JSON 1.0 and RPC v2 CBOR. Clients pick

@@ -88,17 +88,9 @@ func (f *jsonFrontend) serve(ctx context.Context, w http.ResponseWriter, r *http
 		f.fail(w, err, info)
 		return
 	}
-	if op.Model.Input != nil {
-		if vs := protocol.Validate(op.Model.Input, in); len(vs) > 0 {
-			f.writeError(w, validationError(f.codec.QueryCompatible, vs), info.RequestID)
-			return
-		}
-	}
-	if err := f.authorize(ctx, info, op.Name(), in); err != nil {
-		f.fail(w, err, info)
-		return
-	}
-	out, err := op.Call(ctx, in)
+	out, err := dispatch(ctx, info, op, in, f.authorize, func(vs []protocol.Violation) *awserr.Error {
+		return validationError(f.codec.QueryCompatible, vs)
+	})
 	if err != nil {
 		f.fail(w, err, info)
 		return
@@ -118,15 +110,12 @@ func validationError(queryCompatible bool, vs []protocol.Violation) *awserr.Erro
 }
 
 func (f *jsonFrontend) fail(w http.ResponseWriter, err error, info *reqctx.Info) {
-	e, ok := awserr.As(err)
-	if !ok {
-		f.log.Error("internal failure", "op", info.Operation, "err", err, "request_id", info.RequestID)
-		e = awserr.New("ServiceUnavailableException", http.StatusInternalServerError, false, "The service is unavailable. Please try again later.")
+	f.writeError(w, wireError(f.log, err, info, func() *awserr.Error {
 		if f.codec.QueryCompatible {
-			e = awserr.Internal()
+			return awserr.Internal()
 		}
-	}
-	f.writeError(w, e, info.RequestID)
+		return awserr.New("ServiceUnavailableException", http.StatusInternalServerError, false, "The service is unavailable. Please try again later.")
+	}), info.RequestID)
 }
 
 // jsonTarget reports whether an unsigned request names an operation of codec's service.

@@ -78,21 +78,7 @@ func (f *queryFrontend) serve(ctx context.Context, w http.ResponseWriter, r *htt
 		f.fail(w, err, info)
 		return
 	}
-	if op.Model.Input != nil {
-		if vs := protocol.Validate(op.Model.Input, in); len(vs) > 0 {
-			msg := protocol.ValidationMessage(vs)
-			if f.model.Name == "iam" {
-				msg = protocol.RedactedValidationMessage(vs)
-			}
-			f.writeError(w, awserr.Validation("%s", msg), info.RequestID)
-			return
-		}
-	}
-	if err := f.authorize(ctx, info, op.Name(), in); err != nil {
-		f.fail(w, err, info)
-		return
-	}
-	out, err := op.Call(ctx, in)
+	out, err := dispatch(ctx, info, op, in, f.authorize, f.invalid)
 	if err != nil {
 		f.fail(w, err, info)
 		return
@@ -100,14 +86,16 @@ func (f *queryFrontend) serve(ctx context.Context, w http.ResponseWriter, r *htt
 	writeBody(w, http.StatusOK, "text/xml", info.RequestID, awsquery.EncodeResult(f.model, op.Model, out, info.RequestID), nil)
 }
 
-// fail encodes a typed AWS error; anything else is an internal failure whose cause stays here.
 func (f *queryFrontend) fail(w http.ResponseWriter, err error, info *reqctx.Info) {
-	e, ok := awserr.As(err)
-	if !ok {
-		f.log.Error("internal failure", "op", info.Operation, "err", err, "request_id", info.RequestID)
-		e = awserr.Internal()
+	f.writeError(w, wireError(f.log, err, info, awserr.Internal), info.RequestID)
+}
+
+// invalid words model constraint failures as ValidationError; IAM leaves values out.
+func (f *queryFrontend) invalid(vs []protocol.Violation) *awserr.Error {
+	if f.model.Name == "iam" {
+		return awserr.Validation("%s", protocol.RedactedValidationMessage(vs))
 	}
-	f.writeError(w, e, info.RequestID)
+	return awserr.Validation("%s", protocol.ValidationMessage(vs))
 }
 
 // queryParams merges the URL query and a form body, dropping the presign parameters.

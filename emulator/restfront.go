@@ -82,17 +82,7 @@ func (f *restFrontend) call(w http.ResponseWriter, r *http.Request, op protocol.
 		f.fail(w, err, info)
 		return
 	}
-	if op.Model.Input != nil {
-		if vs := protocol.Validate(op.Model.Input, in); len(vs) > 0 {
-			f.writeError(w, awserr.New("ValidationException", http.StatusBadRequest, true, "%s", protocol.ValidationMessage(vs)), info.RequestID)
-			return
-		}
-	}
-	if err := f.authorize(ctx, info, op.Name(), in); err != nil {
-		f.fail(w, err, info)
-		return
-	}
-	out, err := op.Call(ctx, in)
+	out, err := dispatch(ctx, info, op, in, f.authorize, invalidREST)
 	if err != nil {
 		f.fail(w, err, info)
 		return
@@ -102,10 +92,12 @@ func (f *restFrontend) call(w http.ResponseWriter, r *http.Request, op protocol.
 }
 
 func (f *restFrontend) fail(w http.ResponseWriter, err error, info *reqctx.Info) {
-	e, ok := awserr.As(err)
-	if !ok {
-		f.log.Error("internal failure", "op", info.Operation, "err", err, "request_id", info.RequestID)
-		e = awserr.New("ServiceException", http.StatusInternalServerError, false, "An internal error occurred.")
-	}
-	f.writeError(w, e, info.RequestID)
+	f.writeError(w, wireError(f.log, err, info, func() *awserr.Error {
+		return awserr.New("ServiceException", http.StatusInternalServerError, false, "An internal error occurred.")
+	}), info.RequestID)
+}
+
+// invalidREST words model constraint failures as Lambda's ValidationException.
+func invalidREST(vs []protocol.Violation) *awserr.Error {
+	return awserr.New("ValidationException", http.StatusBadRequest, true, "%s", protocol.ValidationMessage(vs))
 }
