@@ -56,3 +56,14 @@ func (s *Server) outboundJWKS(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = w.Write(body)
 }
+
+// lambdaCode serves a function's deployment package: the Code.Location GetFunction returns.
+func (s *Server) lambdaCode(w http.ResponseWriter, r *http.Request) {
+	zip, err := s.lambdaSvc.Code(r.PathValue("account"), r.PathValue("key"))
+	if err != nil {
+		writeJSON(w, http.StatusNotFound, map[string]string{"status": "error", "message": "no such code"})
+		return
+	}
+	w.Header().Set("Content-Type", "application/zip")
+	_, _ = w.Write(zip)
+}

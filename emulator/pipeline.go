@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iamlocal/iamlocal/emulator/lambda"
 	"github.com/iamlocal/iamlocal/emulator/reqctx"
 	"github.com/iamlocal/iamlocal/protocol/awserr"
 	"github.com/iamlocal/iamlocal/sigv4"
@@ -36,6 +37,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /moto-api/reset", s.reset)
 	mux.Handle("GET /_iamlocal/decisions", s.authz.Log())
 	mux.HandleFunc("PUT /_iamlocal/oidc-keys", s.putOIDCKeys)
+	mux.HandleFunc("GET "+lambda.CodePath+"{account}/{key}", s.lambdaCode)
 	mux.HandleFunc("GET /_iamlocal/outbound-jwks/{account}", s.outboundJWKS)
 	mux.HandleFunc("/", s.serveAPI)
 	return recoverer(s, mux)

@@ -145,3 +145,26 @@ func TestInvokeNode(t *testing.T) {
 	_, err = fns.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("nope")})
 	assertDenied(t, err, "ResourceNotFoundException", "Function not found: arn:aws:lambda:us-east-1:123456789012:function:nope")
 }
+
+// GetFunction's Code.Location downloads the deployment package, as AWS's presigned URL does.
+func TestGetFunctionCodeLocation(t *testing.T) {
+	t.Parallel()
+	srv := emulatortest.New(t)
+	ctx := context.Background()
+	admin := iam.NewFromConfig(srv.AWSConfig(ctx))
+	fns := lambda.NewFromConfig(srv.AWSConfig(ctx))
+	role := createRole(t, admin, "dl-exec", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)
+	code := zipOf(t, map[string]string{"app.py": "def handler(e, c):\n    return 1\n"})
+	if _, err := fns.CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String("dl"), Role: aws.String(role),
+		Runtime: lambdatypes.RuntimePython312, Handler: aws.String("app.handler"), Code: &lambdatypes.FunctionCode{ZipFile: code}}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := fns.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String("dl")})
+	if err != nil || out.Code.Location == nil {
+		t.Fatalf("GetFunction: %v %v", out, err)
+	}
+	resp, body := rawDo(t, mustReq(t, "GET", aws.ToString(out.Code.Location)))
+	if resp.StatusCode != 200 || body != string(code) {
+		t.Fatalf("download: %d, %d bytes (want %d)", resp.StatusCode, len(body), len(code))
+	}
+}

@@ -154,6 +154,9 @@ func (s *Service) GetFunction(ctx context.Context, in *lambdaapi.GetFunctionRequ
 		}
 		out.Configuration = configuration(t, v, q, viewRead)
 		out.Code = &lambdaapi.FunctionCodeLocation{RepositoryType: ptr("S3")}
+		if loc := s.codeLocation(t.account, v.CodeKey); loc != "" {
+			out.Code.Location = ptr(loc)
+		}
 		if v.PackageType == "Image" {
 			out.Code = &lambdaapi.FunctionCodeLocation{RepositoryType: ptr("ECR"), ImageUri: ptr(v.ImageURI),
 				ResolvedImageUri: ptr(imageRepo(v.ImageURI) + "@sha256:" + v.CodeSha256)}
