@@ -33,6 +33,24 @@
 // Runtime API with the standard libraries only. provided, provided.al2 and
 // provided.al2023 run the deployment package's executable bootstrap file.
 //
+// Layers. Lambda extracts a function's layers, in order, into /opt, later
+// layers overwriting earlier files ("Managing Lambda dependencies with
+// layers", "Adding layers to functions", "Packaging your layer content").
+// iamlocal cannot write /opt: each sandbox has its own directory standing for
+// it (<sandbox>/opt, beside the task root), filled the same way, and the
+// runtimes are pointed at it where Lambda's look in /opt ("Layer paths for
+// each Lambda runtime"): python3.N puts opt/python/lib/python3.N/site-packages
+// (a site directory, .pth files read) and opt/python on sys.path after the
+// task root; nodejsN.x has opt/nodejs/nodeN/node_modules and
+// opt/nodejs/node_modules first on NODE_PATH (require only: Node.js ES module
+// imports ignore NODE_PATH, on Lambda too); every runtime has opt/bin last on
+// PATH and opt/lib last on LD_LIBRARY_PATH; and a provided function without a
+// bootstrap of its own runs opt/bootstrap. Functions that hard-code "/opt/..."
+// paths will not find their layers; LAMBDA_TASK_ROOT's sibling "opt" is the
+// directory. The function and its layers share the MaxUnzippedSize budget,
+// links are checked once every layer is in place, and a layer's file replaces
+// an earlier layer's link rather than writing through it.
+//
 // The process supervision follows aws-lambda-runtime-interface-emulator: a
 // Launcher interface, an explicit environment (never os.Environ()), a new
 // process group per sandbox, SIGTERM then SIGKILL to the whole group.

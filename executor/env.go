@@ -49,6 +49,7 @@ type envParams struct {
 	rt         runtimePlan
 	taskRoot   string
 	runtimeDir string
+	optDir     string // the emulated /opt; "" for none
 	runtimeAPI string // host:port of the sandbox's Runtime API
 	logStream  string
 	path       string // PATH handed to the function
@@ -60,13 +61,31 @@ type envParams struct {
 // comes from the executor's own environment except PATH, given explicitly.
 func buildEnv(p envParams) []string {
 	fn := p.fn
+	path := p.path
+	libs := []string{p.runtimeDir + "/lib", p.taskRoot, p.taskRoot + "/lib"}
+	var nodePath []string
+	if p.optDir != "" {
+		// Lambda's defaults end with /opt/bin and /opt/lib and NODE_PATH
+		// starts with /opt/nodejs/nodeN/node_modules:/opt/nodejs/node_modules
+		// ("Defined runtime environment variables", "Layer paths for each
+		// Lambda runtime"); the sandbox's opt directory stands for /opt.
+		path = strings.TrimSuffix(path, ":") + ":" + p.optDir + "/bin"
+		if p.path == "" {
+			path = p.optDir + "/bin"
+		}
+		libs = append(libs, p.optDir+"/lib")
+		if m := nodeRuntime.FindStringSubmatch(p.fn.Runtime); m != nil {
+			nodePath = append(nodePath, p.optDir+"/nodejs/node"+m[1]+"/node_modules")
+		}
+		nodePath = append(nodePath, p.optDir+"/nodejs/node_modules")
+	}
 	env := map[string]string{
 		"LANG":            "en_US.UTF-8",
-		"PATH":            p.path,
-		"LD_LIBRARY_PATH": strings.Join([]string{p.runtimeDir + "/lib", p.taskRoot, p.taskRoot + "/lib"}, ":"),
+		"PATH":            path,
+		"LD_LIBRARY_PATH": strings.Join(libs, ":"),
 	}
 	if p.rt.kind == kindNode {
-		env["NODE_PATH"] = strings.Join([]string{p.runtimeDir + "/node_modules", p.runtimeDir, p.taskRoot}, ":")
+		env["NODE_PATH"] = strings.Join(append(nodePath, p.runtimeDir+"/node_modules", p.runtimeDir, p.taskRoot), ":")
 	}
 	if fn.Endpoint != "" {
 		env["AWS_ENDPOINT_URL"] = fn.Endpoint

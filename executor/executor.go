@@ -31,6 +31,17 @@ type Function struct {
 	LogStreamPrefix    string        // default "2006/01/02/[<Version>]"; a sandbox id follows
 	Credentials        Credentials   // the execution role's credentials, as AWS_* variables
 	Endpoint           string        // iamlocal's URL, injected as AWS_ENDPOINT_URL
+	// Layers are extracted, in order, into the sandbox's emulated /opt (see
+	// the package documentation); a later layer's files replace an earlier
+	// one's. Code plus layers may unzip to MaxUnzippedSize bytes in all.
+	Layers []Layer
+}
+
+// Layer is one layer version a function uses.
+type Layer struct {
+	ARN     string // the layer version ARN, for messages
+	CodeSHA string // identifies Code, like Function.CodeSHA
+	Code    []byte // the layer's zip
 }
 
 // Credentials are temporary credentials of the execution role. They are part
@@ -242,9 +253,17 @@ func configKey(fn Function) string {
 		sum := sha256.Sum256(fn.Code)
 		code = hex.EncodeToString(sum[:])
 	}
+	layers := make([]string, len(fn.Layers))
+	for i, l := range fn.Layers {
+		layers[i] = l.CodeSHA
+		if layers[i] == "" {
+			sum := sha256.Sum256(l.Code)
+			layers[i] = hex.EncodeToString(sum[:])
+		}
+	}
 	b, _ := json.Marshal([]any{fn.ARN, fn.Name, fn.Version, fn.Runtime, fn.Handler, code, fn.Env,
 		fn.Timeout, fn.MemoryMB, fn.Region, fn.LogGroup, fn.LogStreamPrefix,
-		fn.Credentials.AccessKeyID, fn.Credentials.SecretAccessKey, fn.Credentials.SessionToken, fn.Endpoint})
+		fn.Credentials.AccessKeyID, fn.Credentials.SecretAccessKey, fn.Credentials.SessionToken, fn.Endpoint, layers})
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }

@@ -29,33 +29,41 @@ var ErrInvalidZip = errors.New("invalid deployment package")
 type extractLimits struct {
 	maxBytes   int64
 	maxEntries int
+	// overlay lets entries replace what an earlier zip left in dir (layers
+	// extracted one over another, later ones winning, as in /opt): a file or
+	// link replaces a file or link of the same name instead of writing
+	// through it.
+	overlay bool
 }
 
 // Extract unpacks the zip data into dir, which must exist. Every file is
 // created through an os.Root, so no entry can be written outside dir, and
 // symbolic links are created last and checked to resolve inside dir.
 func Extract(data []byte, dir string) error {
-	return extract(data, dir, extractLimits{maxBytes: MaxUnzippedSize, maxEntries: maxZipEntries})
+	_, err := extract(data, dir, extractLimits{maxBytes: MaxUnzippedSize, maxEntries: maxZipEntries})
+	return err
 }
 
-func extract(data []byte, dir string, lim extractLimits) error {
+// extract unpacks data into dir and returns the bytes written, at most
+// lim.maxBytes.
+func extract(data []byte, dir string, lim extractLimits) (int64, error) {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
-		return fmt.Errorf("%w: %v", ErrInvalidZip, err)
+		return 0, fmt.Errorf("%w: %v", ErrInvalidZip, err)
 	}
 	if len(zr.File) > lim.maxEntries {
-		return fmt.Errorf("%w: more than %d entries", ErrInvalidZip, lim.maxEntries)
+		return 0, fmt.Errorf("%w: more than %d entries", ErrInvalidZip, lim.maxEntries)
 	}
 	var declared uint64
 	for _, f := range zr.File {
 		declared += f.UncompressedSize64
-		if declared > uint64(lim.maxBytes) {
-			return fmt.Errorf("%w: unzipped size exceeds %d bytes", ErrInvalidZip, lim.maxBytes)
+		if lim.maxBytes < 0 || declared > uint64(lim.maxBytes) {
+			return 0, fmt.Errorf("%w: unzipped size exceeds %d bytes", ErrInvalidZip, lim.maxBytes)
 		}
 	}
 	root, err := os.OpenRoot(dir)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer root.Close()
 
@@ -65,17 +73,17 @@ func extract(data []byte, dir string, lim extractLimits) error {
 	for _, f := range zr.File {
 		name, isDir, err := entryName(f.Name)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		mode := f.Mode()
 		switch {
 		case mode&fs.ModeSymlink != 0:
 			target, err := readSmall(f, 4096)
 			if err != nil {
-				return err
+				return 0, err
 			}
 			if !linkStaysInside(name, target) {
-				return fmt.Errorf("%w: symbolic link %q -> %q leaves the package", ErrInvalidZip, f.Name, target)
+				return 0, fmt.Errorf("%w: symbolic link %q -> %q leaves the package", ErrInvalidZip, f.Name, target)
 			}
 			links = append(links, link{name, target})
 		case isDir || mode.IsDir():
@@ -83,26 +91,36 @@ func extract(data []byte, dir string, lim extractLimits) error {
 				continue
 			}
 			if err := root.MkdirAll(name, 0o755); err != nil {
-				return fmt.Errorf("%w: %v", ErrInvalidZip, err)
+				return 0, fmt.Errorf("%w: %v", ErrInvalidZip, err)
 			}
 		case mode.IsRegular():
+			if lim.overlay {
+				if err := unlinkNonDir(root, name); err != nil {
+					return 0, err
+				}
+			}
 			n, err := writeEntry(root, f, name, remaining)
 			if err != nil {
-				return err
+				return 0, err
 			}
 			remaining -= n
 		default:
-			return fmt.Errorf("%w: %q is not a regular file, directory or symbolic link", ErrInvalidZip, f.Name)
+			return 0, fmt.Errorf("%w: %q is not a regular file, directory or symbolic link", ErrInvalidZip, f.Name)
 		}
 	}
 	for _, l := range links {
 		if d := path.Dir(l.name); d != "." {
 			if err := root.MkdirAll(d, 0o755); err != nil {
-				return fmt.Errorf("%w: %v", ErrInvalidZip, err)
+				return 0, fmt.Errorf("%w: %v", ErrInvalidZip, err)
+			}
+		}
+		if lim.overlay {
+			if err := unlinkNonDir(root, l.name); err != nil {
+				return 0, err
 			}
 		}
 		if err := root.Symlink(l.target, l.name); err != nil {
-			return fmt.Errorf("%w: %v", ErrInvalidZip, err)
+			return 0, fmt.Errorf("%w: %v", ErrInvalidZip, err)
 		}
 	}
 	// A link can be lexically inside and still lead out through another
@@ -110,8 +128,22 @@ func extract(data []byte, dir string, lim extractLimits) error {
 	// link out of the tree, so a Stat through it tells.
 	for _, l := range links {
 		if _, err := root.Stat(l.name); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("%w: symbolic link %q leaves the package: %v", ErrInvalidZip, l.name, err)
+			return 0, fmt.Errorf("%w: symbolic link %q leaves the package: %v", ErrInvalidZip, l.name, err)
 		}
+	}
+	return lim.maxBytes - remaining, nil
+}
+
+// unlinkNonDir removes the file or symbolic link at name, if any, so that an
+// overlaid entry replaces it rather than writing through a link. A directory
+// stays; writing a file over it fails as it would with unzip.
+func unlinkNonDir(root *os.Root, name string) error {
+	fi, err := root.Lstat(name)
+	if err != nil || fi.IsDir() {
+		return nil // missing, or a path through a missing or linked parent: the write decides
+	}
+	if err := root.Remove(name); err != nil {
+		return fmt.Errorf("%w: %v", ErrInvalidZip, err)
 	}
 	return nil
 }
@@ -186,4 +218,27 @@ func writeEntry(root *os.Root, f *zip.File, name string, remaining int64) (int64
 		return n, fmt.Errorf("%w: unzipped size exceeds the limit", ErrInvalidZip)
 	}
 	return n, nil
+}
+
+// checkLinks stats every symbolic link under dir through an os.Root, which
+// refuses to follow a link out of the tree: links of one zip checked alone
+// can lead out in combination with links of a zip extracted over it.
+func checkLinks(dir string) error {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	return fs.WalkDir(root.FS(), ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.Type()&fs.ModeSymlink == 0 {
+			return nil
+		}
+		if _, err := root.Stat(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("%w: symbolic link %q leaves the directory: %v", ErrInvalidZip, name, err)
+		}
+		return nil
+	})
 }

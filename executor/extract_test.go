@@ -82,10 +82,10 @@ func TestExtractRefusesUnsafePackages(t *testing.T) {
 func TestExtractRefusesZipBombs(t *testing.T) {
 	t.Parallel()
 	big := buildZip(t, zipEntry{name: "zeros", body: strings.Repeat("\x00", 1<<20)})
-	if err := extract(big, t.TempDir(), extractLimits{maxBytes: 1 << 19, maxEntries: 10}); !errors.Is(err, ErrInvalidZip) {
+	if _, err := extract(big, t.TempDir(), extractLimits{maxBytes: 1 << 19, maxEntries: 10}); !errors.Is(err, ErrInvalidZip) {
 		t.Errorf("declared size over the limit: %v", err)
 	}
-	if err := extract(big, t.TempDir(), extractLimits{maxBytes: 1 << 20, maxEntries: 10}); err != nil {
+	if _, err := extract(big, t.TempDir(), extractLimits{maxBytes: 1 << 20, maxEntries: 10}); err != nil {
 		t.Errorf("exactly at the limit: %v", err)
 	}
 	// Rewrite the declared size in both headers to 1 byte.
@@ -94,14 +94,14 @@ func TestExtractRefusesZipBombs(t *testing.T) {
 	w, _ := zw.CreateRaw(&zip.FileHeader{Name: "liar", Method: zip.Store, CRC32: 0, CompressedSize64: 1 << 20, UncompressedSize64: 1})
 	w.Write(make([]byte, 1<<20))
 	zw.Close()
-	if err := extract(buf.Bytes(), t.TempDir(), extractLimits{maxBytes: 1 << 10, maxEntries: 10}); !errors.Is(err, ErrInvalidZip) {
+	if _, err := extract(buf.Bytes(), t.TempDir(), extractLimits{maxBytes: 1 << 10, maxEntries: 10}); !errors.Is(err, ErrInvalidZip) {
 		t.Errorf("lying header: %v", err)
 	}
 	many := make([]zipEntry, 11)
 	for i := range many {
 		many[i] = zipEntry{name: strings.Repeat("f", i+1)}
 	}
-	if err := extract(buildZip(t, many...), t.TempDir(), extractLimits{maxBytes: 1 << 20, maxEntries: 10}); !errors.Is(err, ErrInvalidZip) {
+	if _, err := extract(buildZip(t, many...), t.TempDir(), extractLimits{maxBytes: 1 << 20, maxEntries: 10}); !errors.Is(err, ErrInvalidZip) {
 		t.Errorf("too many entries: %v", err)
 	}
 }
@@ -120,7 +120,7 @@ func FuzzExtract(f *testing.F) {
 		if err := os.Mkdir(dir, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		err := extract(data, dir, extractLimits{maxBytes: 1 << 20, maxEntries: 100})
+		_, err := extract(data, dir, extractLimits{maxBytes: 1 << 20, maxEntries: 100})
 		if err != nil && !errors.Is(err, ErrInvalidZip) {
 			t.Fatalf("error not wrapping ErrInvalidZip: %v", err)
 		}

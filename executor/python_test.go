@@ -119,7 +119,9 @@ func TestPythonEnvironmentAndCredentials(t *testing.T) {
 		"TABLE": "orders", "AWS_LAMBDA_FUNCTION_NAME": "py-env", "AWS_EXECUTION_ENV": "AWS_Lambda_python3.12",
 		"_HANDLER": "app.env", "AWS_ACCESS_KEY_ID": "ASIAEXAMPLEEXAMPLE01", "AWS_SECRET_ACCESS_KEY": "secret/example",
 		"AWS_SESSION_TOKEN": "token-example", "AWS_REGION": "eu-west-1", "TZ": ":UTC", "LANG": "en_US.UTF-8",
-		"AWS_ENDPOINT_URL": "http://127.0.0.1:4566", "PATH": os.Getenv("PATH"),
+		"AWS_ENDPOINT_URL": "http://127.0.0.1:4566",
+		// the search path, then the emulated /opt/bin, as Lambda ends PATH with /opt/bin
+		"PATH": os.Getenv("PATH") + ":" + strings.TrimSuffix(env["LAMBDA_TASK_ROOT"], "/task") + "/opt/bin",
 	} {
 		if env[k] != v {
 			t.Errorf("%s = %q, want %q", k, env[k], v)

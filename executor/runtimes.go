@@ -35,9 +35,21 @@ type runtimePlan struct {
 }
 
 var (
-	pythonRuntime = regexp.MustCompile(`^python3\.[0-9]+$`)
-	nodeRuntime   = regexp.MustCompile(`^nodejs[0-9]+\.x$`)
+	pythonRuntime = regexp.MustCompile(`^python(3\.[0-9]+)$`)
+	nodeRuntime   = regexp.MustCompile(`^nodejs([0-9]+)\.x$`)
 )
+
+// pythonLayerPaths are the layer directories the Python runtime puts on
+// sys.path after the task root ("Layer paths for each Lambda runtime":
+// python/lib/python3.N/site-packages, a site directory, then python), for
+// the function's declared python3.N whatever the local interpreter is.
+func pythonLayerPaths(optDir, runtime string) []string {
+	var out []string
+	if m := pythonRuntime.FindStringSubmatch(runtime); m != nil {
+		out = append(out, filepath.Join(optDir, "python", "lib", "python"+m[1], "site-packages"))
+	}
+	return append(out, filepath.Join(optDir, "python"))
+}
 
 // planFor maps a Lambda runtime identifier to a local plan. python3.N maps
 // to the python3 on the PATH and nodejsN.x to the node on the PATH, whatever

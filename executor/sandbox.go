@@ -32,6 +32,7 @@ type sandbox struct {
 	idleTimer *time.Timer
 
 	taskRoot, runtimeDir string
+	optDir               string       // the emulated /opt: the function's layers
 	logs                 *logCapture  // set once by start under mu; read-only afterwards
 	srv                  *http.Server // set once by start under mu; read-only afterwards
 
@@ -101,7 +102,7 @@ func (e *Executor) newSandbox(fn Function, plan runtimePlan, interp, key string)
 	return &sandbox{
 		e: e, id: id, key: key, fn: fn, plan: plan, interp: interp,
 		dir: dir, stream: prefix + id,
-		taskRoot: filepath.Join(dir, "task"), runtimeDir: filepath.Join(dir, "runtime"),
+		taskRoot: filepath.Join(dir, "task"), runtimeDir: filepath.Join(dir, "runtime"), optDir: filepath.Join(dir, "opt"),
 		wake: make(chan struct{}, 1), exited: make(chan struct{}),
 		stopping: make(chan struct{}), stopped: make(chan struct{}),
 	}
@@ -127,14 +128,13 @@ func (sb *sandbox) reusable() bool {
 // launches the runtime.
 func (sb *sandbox) start(ctx context.Context) error {
 	e := sb.e
-	for _, d := range []string{sb.taskRoot, sb.runtimeDir} {
+	for _, d := range []string{sb.taskRoot, sb.runtimeDir, sb.optDir} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return serviceError("Could not prepare the execution environment.", err)
 		}
 	}
-	if err := Extract(sb.fn.Code, sb.taskRoot); err != nil {
-		return &InvokeError{Code: CodeInvalidZipFile, Status: http.StatusBadGateway,
-			Message: "Lambda was not able to unzip the deployment package.", Err: err}
+	if err := sb.extractAll(); err != nil {
+		return err
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -174,13 +174,27 @@ func (sb *sandbox) start(ctx context.Context) error {
 		if err := os.WriteFile(p, code, 0o644); err != nil {
 			return serviceError("Could not write the runtime.", err)
 		}
-		spec = Spec{Path: sb.interp, Args: append(args, p)}
+		args = append(args, p)
+		if sb.plan.kind == kindPython {
+			// The layer directories the Python runtime puts on sys.path
+			// after the task root, as arguments rather than variables the
+			// function would see.
+			args = append(args, pythonLayerPaths(sb.optDir, sb.fn.Runtime)...)
+		}
+		spec = Spec{Path: sb.interp, Args: args}
 	case kindProvided:
+		// The function's bootstrap, else a layer's ("Building a custom
+		// runtime": Lambda runs /var/task/bootstrap, then /opt/bootstrap).
 		p := filepath.Join(sb.taskRoot, "bootstrap")
 		fi, err := os.Stat(p)
 		if err != nil || !fi.Mode().IsRegular() {
+			p = filepath.Join(sb.optDir, "bootstrap")
+			fi, err = os.Stat(p)
+		}
+		if err != nil || !fi.Mode().IsRegular() {
 			return &startFailure{errTypeInvalidEntry,
-				fmt.Sprintf("Couldn't find valid bootstrap(s): [%s /opt/bootstrap]", p)}
+				fmt.Sprintf("Couldn't find valid bootstrap(s): [%s %s]",
+					filepath.Join(sb.taskRoot, "bootstrap"), filepath.Join(sb.optDir, "bootstrap"))}
 		}
 		if err := os.Chmod(p, fi.Mode().Perm()|0o555); err != nil {
 			return serviceError("Could not make bootstrap executable.", err)
@@ -190,7 +204,7 @@ func (sb *sandbox) start(ctx context.Context) error {
 	spec.Dir = sb.taskRoot
 	spec.Stdout, spec.Stderr = logs.w, logs.w
 	spec.Env = buildEnv(envParams{
-		fn: sb.fn, rt: sb.plan, taskRoot: sb.taskRoot, runtimeDir: sb.runtimeDir,
+		fn: sb.fn, rt: sb.plan, taskRoot: sb.taskRoot, runtimeDir: sb.runtimeDir, optDir: sb.optDir,
 		runtimeAPI: ln.Addr().String(), logStream: sb.stream, path: e.opts.SearchPath,
 	})
 
@@ -209,6 +223,37 @@ func (sb *sandbox) start(ctx context.Context) error {
 	}
 	sb.state, sb.proc, sb.pid, sb.startedAt = st, proc, proc.Pid(), e.opts.Clock()
 	go sb.watch(proc)
+	return nil
+}
+
+// extractAll unpacks the deployment package into the task root and the
+// layers, in order, into the emulated /opt, later layers overwriting earlier
+// files. The function and its layers share one MaxUnzippedSize budget
+// ("Lambda quotas"; "Adding layers to functions": the total unzipped size of
+// the function and all layers cannot exceed the 250 MB quota).
+func (sb *sandbox) extractAll() error {
+	budget := int64(MaxUnzippedSize)
+	n, err := extract(sb.fn.Code, sb.taskRoot, extractLimits{maxBytes: budget, maxEntries: maxZipEntries})
+	if err != nil {
+		return &InvokeError{Code: CodeInvalidZipFile, Status: http.StatusBadGateway,
+			Message: "Lambda was not able to unzip the deployment package.", Err: err}
+	}
+	budget -= n
+	for _, l := range sb.fn.Layers {
+		n, err := extract(l.Code, sb.optDir, extractLimits{maxBytes: budget, maxEntries: maxZipEntries, overlay: true})
+		if err != nil {
+			return &InvokeError{Code: CodeInvalidZipFile, Status: http.StatusBadGateway,
+				Message: fmt.Sprintf("Lambda was not able to unzip the layer %s, or the function and its layers exceed the unzipped size quota of %d bytes.", l.ARN, MaxUnzippedSize),
+				Err:     err}
+		}
+		budget -= n
+	}
+	if len(sb.fn.Layers) > 1 {
+		if err := checkLinks(sb.optDir); err != nil {
+			return &InvokeError{Code: CodeInvalidZipFile, Status: http.StatusBadGateway,
+				Message: "Lambda was not able to unzip the function's layers.", Err: err}
+		}
+	}
 	return nil
 }
 

@@ -153,6 +153,9 @@ func (s *Service) prepare(ctx context.Context, name, qualifier string, withCrede
 		fn = executor.Function{ARN: r.ARN, Account: tx.Account(), Name: r.Function.Name, Version: v.Version, Runtime: v.Runtime, Handler: v.Handler,
 			CodeSHA: v.CodeKey, Code: code, Env: v.Environment, Timeout: time.Duration(v.Timeout) * time.Second,
 			MemoryMB: int(v.MemorySize), Region: region, LogGroup: v.Logging.LogGroup}
+		if fn.Layers, err = layerContents(tx, v.Layers); err != nil {
+			return err
+		}
 		if s.hooks.Endpoint != nil {
 			fn.Endpoint = s.hooks.Endpoint()
 		}
@@ -168,6 +171,40 @@ func (s *Service) prepare(ctx context.Context, name, qualifier string, withCrede
 		return nil
 	})
 	return fn, executor.Invocation{RequestID: info.RequestID}, err
+}
+
+// layerContents reads the content of the layer versions a function version references, in
+// order. Lambda never refuses an invocation over a layer: "Your functions can continue to use
+// any layer version that you've already added, even after that layer version has been deleted,
+// or after your permission to access the layer is revoked" ("Adding layers to functions"), and
+// DeleteLayerVersion keeps "a copy of the version ... until no functions refer to it". So a
+// layer version iamlocal holds is read from whichever of its accounts owns it (CreateFunction
+// already checked it), and one it does not hold is left out and the function runs without it:
+// AWS-managed and other public layers iamlocal never saw, layers of accounts it has no data of,
+// and (unlike AWS, which keeps a copy) layer versions deleted since the function was configured.
+func layerContents(tx *storage.Tx, refs []storage.LambdaLayerRef) ([]executor.Layer, error) {
+	var out []executor.Layer
+	for _, ref := range refs {
+		p := strings.Split(ref.ARN, ":")
+		if len(p) != 8 || p[5] != "layer" {
+			continue // an :awslayer: ARN
+		}
+		owner := tx.In(p[4])
+		rec, err := storage.LambdaLayerVersions(owner, p[6]).Get(storage.LambdaVersionKey(p[7]))
+		if isNotFound(err) {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		code, err := storage.LambdaCode(owner, rec.CodeKey)
+		if isNotFound(err) {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		out = append(out, executor.Layer{ARN: ref.ARN, CodeSHA: rec.CodeKey, Code: code})
+	}
+	return out, nil
 }
 
 // roleCredentials returns cached credentials of the function's role, issuing new ones when

@@ -9,6 +9,7 @@ import importlib
 import json
 import logging
 import os
+import site
 import sys
 import time
 import traceback
@@ -157,7 +158,14 @@ def load_handler(spec):
 def main():
     global CURRENT_REQUEST_ID
     task_root = os.environ.get("LAMBDA_TASK_ROOT", os.getcwd())
-    sys.path.insert(0, task_root)
+    # The task root, then the layer directories the executor passes as
+    # arguments (the emulated /opt/python/lib/python3.N/site-packages and
+    # /opt/python), in the order of the Lambda Python runtime's sys.path.
+    layer_dirs = sys.argv[1:]
+    sys.path[0:0] = [task_root] + layer_dirs
+    for d in layer_dirs:
+        if d.endswith("site-packages") and os.path.isdir(d):
+            site.addsitedir(d)  # already on sys.path: only its .pth files are read
     client = RuntimeClient(os.environ["AWS_LAMBDA_RUNTIME_API"])
     setup_logging()
     try:
