@@ -155,9 +155,9 @@ func TestUnknownActionAndNotImplemented(t *testing.T) {
 		t.Errorf("validation message: %v", err)
 	}
 	// Lambda operations not emulated yet answer 501 NotImplemented naming the operation.
-	_, err = lambda.NewFromConfig(srv.AWSConfig(ctx)).ListCodeSigningConfigs(ctx, &lambda.ListCodeSigningConfigsInput{})
+	_, err = lambda.NewFromConfig(srv.AWSConfig(ctx)).ListCapacityProviders(ctx, &lambda.ListCapacityProvidersInput{})
 	assertCode(t, err, "NotImplemented")
-	if !strings.Contains(err.Error(), "ListCodeSigningConfigs") || !strings.Contains(err.Error(), "501") {
+	if !strings.Contains(err.Error(), "ListCapacityProviders") || !strings.Contains(err.Error(), "501") {
 		t.Errorf("not implemented: %v", err)
 	}
 }

@@ -171,6 +171,17 @@ func (s *Service) PutFunctionConcurrency(ctx context.Context, in *lambdaapi.PutF
 		if int64(accountConcurrency)-int64(others)-int64(want) < minUnreserved {
 			return invalid("Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [%d].", minUnreserved)
 		}
+		var provisioned int32
+		err = storage.LambdaProvisioned(tx, t.name).Scan("", func(_ string, p storage.LambdaProvisionedRecord) error {
+			provisioned += p.Requested
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if want < provisioned { // recorded text, spaces as AWS sends them
+			return invalid(" ReservedConcurrentExecutions  %d should not be lower than function's total provisioned concurrency [%d].", want, provisioned)
+		}
 		fn.Reserved = ptr(want)
 		return storage.LambdaFunctions(tx).Put(t.name, fn)
 	})

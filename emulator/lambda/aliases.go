@@ -172,6 +172,7 @@ func (s *Service) DeleteAlias(ctx context.Context, in *lambdaapi.DeleteAliasRequ
 			ignoreMissing(storage.LambdaPolicies(tx, t.name).Delete(storage.LambdaPolicyKey(name))),
 			ignoreMissing(storage.LambdaEventInvokeConfigs(tx, t.name).Delete(name)),
 			ignoreMissing(storage.LambdaURLConfigs(tx, t.name).Delete(storage.LambdaPolicyKey(name))),
+			ignoreMissing(storage.LambdaProvisioned(tx, t.name).Delete(name)),
 		} {
 			if err != nil {
 				return err

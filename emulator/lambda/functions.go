@@ -286,6 +286,8 @@ func (s *Service) DeleteFunction(ctx context.Context, in *lambdaapi.DeleteFuncti
 			func() error { return storage.LambdaVersions(tx, t.name).Delete(storage.LambdaVersionKey(t.qualifier)) },
 			func() error { return ignoreMissing(storage.LambdaPolicies(tx, t.name).Delete(t.qualifier)) },
 			func() error { return ignoreMissing(storage.LambdaEventInvokeConfigs(tx, t.name).Delete(t.qualifier)) },
+			func() error { return ignoreMissing(storage.LambdaProvisioned(tx, t.name).Delete(t.qualifier)) },
+			func() error { return ignoreMissing(storage.LambdaRuntimeConfigs(tx, t.name).Delete(t.qualifier)) },
 		} {
 			if err := del(); err != nil {
 				return err
