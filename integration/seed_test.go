@@ -68,10 +68,22 @@ func TestSeedWalkthroughIAMAndLambda(t *testing.T) {
 	// Step 3: view details (the page's "lambda:ListEventSourceMapping" matches no real action).
 	attach("walker", "DisplayFunctionDetailsPermissions", `{ "Version": "2012-10-17", "Statement": [ { "Sid": "DisplayFunctionDetailsPermissions", "Effect": "Allow", "Action": [ "lambda:ListVersionsByFunction", "lambda:ListAliases", "lambda:GetFunction", "lambda:GetFunctionConfiguration", "lambda:ListEventSourceMapping", "lambda:GetPolicy" ], "Resource": "*" } ] }`)
 	for name, call := range map[string]func() error{
-		"GetFunction":              func() error { _, e := fns.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String("existing")}); return e },
-		"GetFunctionConfiguration": func() error { _, e := fns.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String("existing")}); return e },
-		"ListVersionsByFunction":   func() error { _, e := fns.ListVersionsByFunction(ctx, &lambda.ListVersionsByFunctionInput{FunctionName: aws.String("existing")}); return e },
-		"ListAliases":              func() error { _, e := fns.ListAliases(ctx, &lambda.ListAliasesInput{FunctionName: aws.String("existing")}); return e },
+		"GetFunction": func() error {
+			_, e := fns.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String("existing")})
+			return e
+		},
+		"GetFunctionConfiguration": func() error {
+			_, e := fns.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String("existing")})
+			return e
+		},
+		"ListVersionsByFunction": func() error {
+			_, e := fns.ListVersionsByFunction(ctx, &lambda.ListVersionsByFunctionInput{FunctionName: aws.String("existing")})
+			return e
+		},
+		"ListAliases": func() error {
+			_, e := fns.ListAliases(ctx, &lambda.ListAliasesInput{FunctionName: aws.String("existing")})
+			return e
+		},
 	} {
 		if err := call(); err != nil {
 			t.Errorf("step 3 %s: %v", name, err)
