@@ -358,36 +358,18 @@ func (s *Service) UpdateEventSourceMapping(ctx context.Context, in *lambdaapi.Up
 			r.KMSKeyArn = *in.KMSKeyArn
 		}
 		set, _ := esmSettingsOf(r)
-		if in.FilterCriteria != nil {
-			set.FilterCriteria = in.FilterCriteria
-		}
-		if in.DestinationConfig != nil {
-			set.DestinationConfig = in.DestinationConfig
-		}
+		replaceIfSet(&set.FilterCriteria, in.FilterCriteria)
+		replaceIfSet(&set.DestinationConfig, in.DestinationConfig)
 		if in.SourceAccessConfigurations != nil {
 			set.SourceAccessConfigurations = in.SourceAccessConfigurations
 		}
-		if in.AmazonManagedKafkaEventSourceConfig != nil {
-			set.AmazonManagedKafkaEventSourceConfig = in.AmazonManagedKafkaEventSourceConfig
-		}
-		if in.SelfManagedKafkaEventSourceConfig != nil {
-			set.SelfManagedKafkaEventSourceConfig = in.SelfManagedKafkaEventSourceConfig
-		}
-		if in.DocumentDBEventSourceConfig != nil {
-			set.DocumentDBEventSourceConfig = in.DocumentDBEventSourceConfig
-		}
-		if in.ScalingConfig != nil {
-			set.ScalingConfig = in.ScalingConfig
-		}
-		if in.LoggingConfig != nil {
-			set.LoggingConfig = in.LoggingConfig
-		}
-		if in.MetricsConfig != nil {
-			set.MetricsConfig = in.MetricsConfig
-		}
-		if in.ProvisionedPollerConfig != nil {
-			set.ProvisionedPollerConfig = in.ProvisionedPollerConfig
-		}
+		replaceIfSet(&set.AmazonManagedKafkaEventSourceConfig, in.AmazonManagedKafkaEventSourceConfig)
+		replaceIfSet(&set.SelfManagedKafkaEventSourceConfig, in.SelfManagedKafkaEventSourceConfig)
+		replaceIfSet(&set.DocumentDBEventSourceConfig, in.DocumentDBEventSourceConfig)
+		replaceIfSet(&set.ScalingConfig, in.ScalingConfig)
+		replaceIfSet(&set.LoggingConfig, in.LoggingConfig)
+		replaceIfSet(&set.MetricsConfig, in.MetricsConfig)
+		replaceIfSet(&set.ProvisionedPollerConfig, in.ProvisionedPollerConfig)
 		if r.Settings, err = json.Marshal(set); err != nil {
 			return err
 		}
@@ -447,4 +429,11 @@ func (s *Service) ListEventSourceMappings(ctx context.Context, in *lambdaapi.Lis
 		return err
 	})
 	return out, err
+}
+
+// replaceIfSet overwrites *dst with src when the update request carries that member.
+func replaceIfSet[T any](dst **T, src *T) {
+	if src != nil {
+		*dst = src
+	}
 }
