@@ -198,7 +198,10 @@ func (s *Server) Endpoint() string {
 
 // sandboxDir is where function sandboxes are unpacked: beside the database.
 func (s *Server) sandboxDir(dbPath string) string {
-	dir := filepath.Join(filepath.Dir(dbPath), "sandboxes")
+	dir, err := filepath.Abs(filepath.Join(filepath.Dir(dbPath), "sandboxes"))
+	if err != nil {
+		return ""
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return ""
 	}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -142,6 +143,16 @@ func New(opts Options) (*Executor, error) {
 	}
 	if opts.SearchPath == "" {
 		opts.SearchPath = os.Getenv("PATH")
+	}
+	if opts.WorkDir != "" {
+		// Runtimes start in their task directory, so every path handed to them must be
+		// absolute: a relative WorkDir (the default data directory is ".iamlocal") would point
+		// them into the task directory.
+		abs, err := filepath.Abs(opts.WorkDir)
+		if err != nil {
+			return nil, fmt.Errorf("executor: work dir: %w", err)
+		}
+		opts.WorkDir = abs
 	}
 	dir, err := os.MkdirTemp(opts.WorkDir, "iamlocal-executor-")
 	if err != nil {
