@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -74,10 +75,25 @@ type LambdaVersionRecord struct {
 	SnapStart        string             `json:"snapStart,omitempty"` // ApplyOn: PublishedVersions | None
 }
 
-// LambdaLayerRef is a layer version a function uses.
+// LambdaLayerRef is a layer version a function uses. CodeKey is the key of the layer
+// version's package in the code bucket of the layer's account (the ARN's account), set when
+// the layer version was one iamlocal holds: the package stays stored while a function version
+// refers to it, also after DeleteLayerVersion (see LambdaCodeInUse). References written
+// before CodeKey existed have none.
 type LambdaLayerRef struct {
 	ARN      string `json:"arn"`
 	CodeSize int64  `json:"size"`
+	CodeKey  string `json:"codeKey,omitempty"`
+}
+
+// Owner is the account of the layer version the reference names ("" when the ARN is not a
+// layer version ARN of an account).
+func (r LambdaLayerRef) Owner() string {
+	p := strings.Split(r.ARN, ":")
+	if len(p) != 8 || p[5] != "layer" {
+		return ""
+	}
+	return p[4]
 }
 
 // LambdaFileSystem is an EFS access point mount.
@@ -295,26 +311,40 @@ func DeleteLambdaCode(tx *Tx, key string) error {
 	return b.Delete([]byte(key))
 }
 
-// LambdaCodeInUse reports whether any function version or layer version of the account
-// still uses the package stored under key.
+// LambdaCodeInUse reports whether the package stored under key in the transaction's account
+// is still used: by a function version or a layer version of the account, or as a layer by a
+// function version of any account (a layer version's package outlives DeleteLayerVersion
+// until no function refers to it, as Lambda keeps "a copy of the version").
 func LambdaCodeInUse(tx *Tx, key string) (bool, error) {
 	found := errors.New("found")
-	names, err := LambdaFunctions(tx).Keys("")
+	accounts, err := tx.lambdaAccounts()
 	if err != nil {
 		return false, err
 	}
-	for _, name := range names {
-		err := LambdaVersions(tx, name).Scan("", func(_ string, v LambdaVersionRecord) error {
-			if v.CodeKey == key {
-				return found
-			}
-			return nil
-		})
-		if errors.Is(err, found) {
-			return true, nil
-		}
+	for _, account := range accounts {
+		other := &Tx{btx: tx.btx, account: account} // read-only view: creates no buckets
+		names, err := LambdaFunctions(other).Keys("")
 		if err != nil {
 			return false, err
+		}
+		for _, name := range names {
+			err := LambdaVersions(other, name).Scan("", func(_ string, v LambdaVersionRecord) error {
+				if account == tx.account && v.CodeKey == key {
+					return found
+				}
+				for _, l := range v.Layers {
+					if l.CodeKey == key && l.Owner() == tx.account {
+						return found
+					}
+				}
+				return nil
+			})
+			if errors.Is(err, found) {
+				return true, nil
+			}
+			if err != nil {
+				return false, err
+			}
 		}
 	}
 	layers, err := LambdaLayers(tx).Keys("")
@@ -336,6 +366,25 @@ func LambdaCodeInUse(tx *Tx, key string) (bool, error) {
 		}
 	}
 	return false, nil
+}
+
+// lambdaAccounts lists the accounts that have Lambda functions, the transaction's first.
+func (tx *Tx) lambdaAccounts() ([]string, error) {
+	out := []string{tx.account}
+	root := tx.btx.Bucket(bucketAccounts)
+	if root == nil {
+		return out, nil
+	}
+	err := root.ForEach(func(k, v []byte) error {
+		if v != nil || string(k) == tx.account {
+			return nil
+		}
+		if b := root.Bucket(k); b != nil && b.Bucket([]byte(lambdaFunctionsBucket)) != nil {
+			out = append(out, string(k))
+		}
+		return nil
+	})
+	return out, err
 }
 
 // LambdaLayers are keyed by layer name.

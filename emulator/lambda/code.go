@@ -139,3 +139,18 @@ func releaseCode(tx *storage.Tx, keys ...string) error {
 	}
 	return nil
 }
+
+// releaseLayerCode deletes the packages of the layer versions refs name that nothing uses any
+// more, in each layer's account: those of layer versions deleted while function versions still
+// referred to them, once the last of those references goes.
+func releaseLayerCode(tx *storage.Tx, refs ...storage.LambdaLayerRef) error {
+	for _, ref := range refs {
+		if ref.CodeKey == "" || ref.Owner() == "" {
+			continue
+		}
+		if err := releaseCode(tx.In(ref.Owner()), ref.CodeKey); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -173,7 +173,7 @@ func resolveLayers(tx *storage.Tx, region string, arns []string) ([]storage.Lamb
 		rec, err := storage.LambdaLayerVersions(tx.In(p[4]), p[6]).Get(storage.LambdaVersionKey(p[7]))
 		switch {
 		case err == nil:
-			out = append(out, storage.LambdaLayerRef{ARN: arn, CodeSize: rec.CodeSize})
+			out = append(out, storage.LambdaLayerRef{ARN: arn, CodeSize: rec.CodeSize, CodeKey: rec.CodeKey})
 		case isNotFound(err) && p[4] != tx.Account():
 			out = append(out, storage.LambdaLayerRef{ARN: arn})
 		case isNotFound(err):

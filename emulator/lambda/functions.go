@@ -246,9 +246,11 @@ func (s *Service) DeleteFunction(ctx context.Context, in *lambdaapi.DeleteFuncti
 			return invalid("$LATEST version cannot be deleted without deleting the function.")
 		}
 		var keys []string
+		var layers []storage.LambdaLayerRef
 		if t.qualifier == "" {
 			err := storage.LambdaVersions(tx, t.name).Scan("", func(_ string, v storage.LambdaVersionRecord) error {
 				keys = append(keys, v.CodeKey)
+				layers = append(layers, v.Layers...)
 				return nil
 			})
 			if err != nil {
@@ -257,7 +259,10 @@ func (s *Service) DeleteFunction(ctx context.Context, in *lambdaapi.DeleteFuncti
 			if err := storage.DeleteLambdaFunction(tx, t.name); err != nil {
 				return err
 			}
-			return releaseCode(tx, keys...)
+			if err := releaseCode(tx, keys...); err != nil {
+				return err
+			}
+			return releaseLayerCode(tx, layers...)
 		}
 		if !isVersionNumber(t.qualifier) {
 			return notFound(t.qualifiedARN())
@@ -293,7 +298,10 @@ func (s *Service) DeleteFunction(ctx context.Context, in *lambdaapi.DeleteFuncti
 				return err
 			}
 		}
-		return releaseCode(tx, v.CodeKey)
+		if err := releaseCode(tx, v.CodeKey); err != nil {
+			return err
+		}
+		return releaseLayerCode(tx, v.Layers...)
 	})
 	if err != nil {
 		return nil, err

@@ -179,9 +179,11 @@ func (s *Service) prepare(ctx context.Context, name, qualifier string, withCrede
 // or after your permission to access the layer is revoked" ("Adding layers to functions"), and
 // DeleteLayerVersion keeps "a copy of the version ... until no functions refer to it". So a
 // layer version iamlocal holds is read from whichever of its accounts owns it (CreateFunction
-// already checked it), and one it does not hold is left out and the function runs without it:
-// AWS-managed and other public layers iamlocal never saw, layers of accounts it has no data of,
-// and (unlike AWS, which keeps a copy) layer versions deleted since the function was configured.
+// already checked it). A layer version deleted since the function was configured is read
+// through the reference, which keeps the key of its package, stored until no function version
+// refers to it (storage.LambdaCodeInUse). One it does not hold is left out and the function
+// runs without it: AWS-managed and other public layers iamlocal never saw, layers of accounts
+// it has no data of, and deleted layer versions referenced before references kept their key.
 func layerContents(tx *storage.Tx, refs []storage.LambdaLayerRef) ([]executor.Layer, error) {
 	var out []executor.Layer
 	for _, ref := range refs {
@@ -190,19 +192,23 @@ func layerContents(tx *storage.Tx, refs []storage.LambdaLayerRef) ([]executor.La
 			continue // an :awslayer: ARN
 		}
 		owner := tx.In(p[4])
+		key := ref.CodeKey
 		rec, err := storage.LambdaLayerVersions(owner, p[6]).Get(storage.LambdaVersionKey(p[7]))
+		switch {
+		case err == nil:
+			key = rec.CodeKey
+		case !isNotFound(err):
+			return nil, err
+		case key == "":
+			continue
+		}
+		code, err := storage.LambdaCode(owner, key)
 		if isNotFound(err) {
 			continue
 		} else if err != nil {
 			return nil, err
 		}
-		code, err := storage.LambdaCode(owner, rec.CodeKey)
-		if isNotFound(err) {
-			continue
-		} else if err != nil {
-			return nil, err
-		}
-		out = append(out, executor.Layer{ARN: ref.ARN, CodeSHA: rec.CodeKey, Code: code})
+		out = append(out, executor.Layer{ARN: ref.ARN, CodeSHA: key, Code: code})
 	}
 	return out, nil
 }

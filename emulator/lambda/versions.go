@@ -110,12 +110,16 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, in *lambdaapi
 				return err
 			}
 		}
+		oldLayers := v.Layers
 		st.apply(&v, t.name, layers)
 		v.RevisionID, v.LastModified = s.revision(), c.now
 		if err := storage.LambdaVersions(tx, t.name).Put(latest, v); err != nil {
 			return err
 		}
 		out = configuration(t, v, "", viewUpdated)
+		if st.LayersSet {
+			return releaseLayerCode(tx, oldLayers...)
+		}
 		return nil
 	})
 	return out, err
