@@ -8,54 +8,117 @@ import (
 	"github.com/iamlocal/iamlocal/storage"
 )
 
-// taggedFunction resolves the Resource of the tagging operations. Functions are the only
-// taggable resource iamlocal has; the other types Lambda tags are answered as not found, in
-// Lambda's words for each (recorded: TestLambdaTag::test_tag_exceptions).
-func (c call) taggedFunction(resource string) (target, error) {
+// tagged is the Resource of the tagging operations: a function (fn), an event source mapping
+// (esm, its UUID) or a code signing config (csc, its id), each of the caller's account and
+// region. Tags are kept on the resource's own record, where CreateFunction,
+// CreateEventSourceMapping and CreateCodeSigningConfig put the tags they are given.
+type tagged struct {
+	fn      target
+	esm     string
+	csc     string
+	account string
+}
+
+// taggedResource resolves the Resource of the tagging operations. Lambda tags functions, event
+// source mappings and code signing configs ("Resource", TagResource, Lambda API Reference);
+// capacity providers, which iamlocal does not have, are answered as not found, and missing
+// resources in Lambda's words for each (recorded: TestLambdaTag::test_tag_exceptions).
+func (c call) taggedResource(resource string) (tagged, error) {
 	parts := strings.SplitN(resource, ":", 7)
 	if len(parts) == 7 && parts[5] != "function" {
+		mine := parts[0] == "arn" && parts[2] == "lambda" && parts[3] == c.region && parts[4] == c.account
 		switch parts[5] {
 		case "code-signing-config":
-			return target{}, lambdaapi.ErrResourceNotFound("The Lambda code signing configuration %s can not be found.", resource)
+			if id := cscID(c, resource); id != "" && mine {
+				return tagged{csc: id, account: c.account}, nil
+			}
+			return tagged{}, noCSC(resource)
 		case "event-source-mapping":
-			return target{}, lambdaapi.ErrResourceNotFound("Event source mapping not found: %s", resource)
+			if resource == esmARN(c, parts[6]) && mine {
+				return tagged{esm: parts[6], account: c.account}, nil
+			}
+			return tagged{}, noTaggedESM(resource)
 		case "capacity-provider":
-			return target{}, lambdaapi.ErrResourceNotFound("Capacity provider not found: %s", resource)
+			return tagged{}, lambdaapi.ErrResourceNotFound("Capacity provider not found: %s", resource)
 		}
-		return target{}, lambdaapi.ErrResourceNotFound(msgNoResource)
+		return tagged{}, lambdaapi.ErrResourceNotFound(msgNoResource)
 	}
 	t, err := c.resolve(resource, nil)
 	if err == nil && t.qualifier != "" {
-		return target{}, invalid("Tags on function aliases and versions are not supported. Please specify a function ARN.")
+		return tagged{}, invalid("Tags on function aliases and versions are not supported. Please specify a function ARN.")
 	}
-	return t, err
+	return tagged{fn: t, account: t.account}, err
 }
 
-// TagResource adds or replaces tags of a function (204); a function has at most 50.
+func noTaggedESM(arn string) error {
+	return lambdaapi.ErrResourceNotFound("Event source mapping not found: %s", arn)
+}
+
+// tags applies edit to the resource's tags and stores them; read-only when put is false.
+func (r tagged) tags(tx *storage.Tx, c call, edit func(map[string]string) error, put bool) error {
+	switch {
+	case r.esm != "":
+		rec, err := storage.LambdaESMs(tx).Get(r.esm)
+		if isNotFound(err) {
+			return noTaggedESM(esmARN(c, r.esm))
+		}
+		if err != nil {
+			return err
+		}
+		if rec.Tags == nil {
+			rec.Tags = map[string]string{}
+		}
+		if err := edit(rec.Tags); err != nil || !put {
+			return err
+		}
+		return storage.LambdaESMs(tx).Put(r.esm, rec)
+	case r.csc != "":
+		rec, err := loadCSC(tx, c, cscARN(c, r.csc))
+		if err != nil {
+			return err
+		}
+		if rec.Tags == nil {
+			rec.Tags = map[string]string{}
+		}
+		if err := edit(rec.Tags); err != nil || !put {
+			return err
+		}
+		return storage.LambdaCSCs(tx).Put(r.csc, rec)
+	}
+	fn, err := loadFunction(tx, r.fn, r.fn.arn())
+	if err != nil {
+		return err
+	}
+	if fn.Tags == nil {
+		fn.Tags = map[string]string{}
+	}
+	if err := edit(fn.Tags); err != nil || !put {
+		return err
+	}
+	return storage.LambdaFunctions(tx).Put(r.fn.name, fn)
+}
+
+// TagResource adds or replaces tags of a function, event source mapping or code signing
+// config (204); a resource has at most 50.
 func (s *Service) TagResource(ctx context.Context, in *lambdaapi.TagResourceRequest) (*lambdaapi.Empty, error) {
 	c := s.call(ctx)
-	t, err := c.taggedFunction(str(in.Resource))
+	r, err := c.taggedResource(str(in.Resource))
 	if err != nil {
 		return nil, err
 	}
 	if len(in.Tags) == 0 {
 		return nil, invalid("An error occurred and the request cannot be processed.")
 	}
-	err = s.update(t.account, func(tx *storage.Tx) error {
-		fn, err := loadFunction(tx, t, t.arn())
-		if err != nil {
-			return err
-		}
-		if fn.Tags == nil {
-			fn.Tags = map[string]string{}
-		}
-		for k, v := range in.Tags {
-			fn.Tags[k] = v
-		}
-		if len(fn.Tags) > maxTags {
-			return invalid("Number of tags exceeds resource tag limit.")
-		}
-		return storage.LambdaFunctions(tx).Put(t.name, fn)
+	err = s.update(r.account, func(tx *storage.Tx) error {
+		return r.tags(tx, c, func(tags map[string]string) error {
+			for k, v := range in.Tags {
+				tags[k] = v
+			}
+			if len(tags) > maxTags {
+				return invalid("Number of tags exceeds resource tag limit.")
+			}
+			return nil
+		}, true)
 	})
 	if err != nil {
 		return nil, err
@@ -63,22 +126,21 @@ func (s *Service) TagResource(ctx context.Context, in *lambdaapi.TagResourceRequ
 	return &lambdaapi.Empty{}, nil
 }
 
-// UntagResource removes tags of a function (204); unknown keys are ignored.
+// UntagResource removes tags of a function, event source mapping or code signing config
+// (204); unknown keys are ignored.
 func (s *Service) UntagResource(ctx context.Context, in *lambdaapi.UntagResourceRequest) (*lambdaapi.Empty, error) {
 	c := s.call(ctx)
-	t, err := c.taggedFunction(str(in.Resource))
+	r, err := c.taggedResource(str(in.Resource))
 	if err != nil {
 		return nil, err
 	}
-	err = s.update(t.account, func(tx *storage.Tx) error {
-		fn, err := loadFunction(tx, t, t.arn())
-		if err != nil {
-			return err
-		}
-		for _, k := range in.TagKeys {
-			delete(fn.Tags, k)
-		}
-		return storage.LambdaFunctions(tx).Put(t.name, fn)
+	err = s.update(r.account, func(tx *storage.Tx) error {
+		return r.tags(tx, c, func(tags map[string]string) error {
+			for _, k := range in.TagKeys {
+				delete(tags, k)
+			}
+			return nil
+		}, true)
 	})
 	if err != nil {
 		return nil, err
@@ -86,18 +148,20 @@ func (s *Service) UntagResource(ctx context.Context, in *lambdaapi.UntagResource
 	return &lambdaapi.Empty{}, nil
 }
 
-// ListTags returns a function's tags ({} when none).
+// ListTags returns the tags of a function, event source mapping or code signing config ({}
+// when none).
 func (s *Service) ListTags(ctx context.Context, in *lambdaapi.ListTagsRequest) (*lambdaapi.ListTagsResponse, error) {
 	c := s.call(ctx)
-	t, err := c.taggedFunction(str(in.Resource))
+	r, err := c.taggedResource(str(in.Resource))
 	if err != nil {
 		return nil, err
 	}
 	out := &lambdaapi.ListTagsResponse{}
-	err = s.view(t.account, func(tx *storage.Tx) error {
-		fn, err := loadFunction(tx, t, t.arn())
-		out.Tags = copyTags(fn.Tags)
-		return err
+	err = s.view(r.account, func(tx *storage.Tx) error {
+		return r.tags(tx, c, func(tags map[string]string) error {
+			out.Tags = copyTags(tags)
+			return nil
+		}, false)
 	})
 	return out, err
 }

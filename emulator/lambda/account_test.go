@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/iamlocal/iamlocal/api/lambdaapi"
+	"github.com/iamlocal/iamlocal/storage"
 )
 
 // Tags of functions (recorded: TestLambdaTag::test_tag_lifecycle, TestLambdaTags::test_tag_versions).
@@ -166,4 +167,71 @@ func TestFunctionURLConfig(t *testing.T) {
 	ok(t, err)
 	_, err = e.s.GetFunctionUrlConfig(e.ctx, &lambdaapi.GetFunctionUrlConfigRequest{FunctionName: ptr("u")})
 	wantErr(t, err, "ResourceNotFoundException", msgNoResource)
+}
+
+// Event source mappings and code signing configs take tags through TagResource, UntagResource
+// and ListTags as functions do ("Resource", TagResource, Lambda API Reference), kept with
+// their records next to the tags given at create; a function's tags, which the authorizer
+// reads for aws:ResourceTag, are their own.
+func TestTagsOfMappingsAndSigningConfigs(t *testing.T) {
+	e := newEnv(t)
+	e.create("f", func(in *lambdaapi.CreateFunctionRequest) { in.Tags = map[string]string{"fn": "only"} })
+	esm, err := e.s.CreateEventSourceMapping(e.ctx, &lambdaapi.CreateEventSourceMappingRequest{FunctionName: ptr("f"),
+		EventSourceArn: ptr("arn:aws:sqs:us-east-1:123456789012:q"), Tags: map[string]string{"created": "esm"}})
+	ok(t, err)
+	csc, err := e.s.CreateCodeSigningConfig(e.ctx, &lambdaapi.CreateCodeSigningConfigRequest{
+		AllowedPublishers: &lambdaapi.AllowedPublishers{SigningProfileVersionArns: []string{signer}}})
+	ok(t, err)
+	for _, arn := range []string{*esm.EventSourceMappingArn, *csc.CodeSigningConfig.CodeSigningConfigArn} {
+		_, err = e.s.TagResource(e.ctx, &lambdaapi.TagResourceRequest{Resource: ptr(arn), Tags: map[string]string{"team": "x", "gone": "y"}})
+		ok(t, err)
+		_, err = e.s.UntagResource(e.ctx, &lambdaapi.UntagResourceRequest{Resource: ptr(arn), TagKeys: []string{"gone", "missing"}})
+		ok(t, err)
+		got, err := e.s.ListTags(e.ctx, &lambdaapi.ListTagsRequest{Resource: ptr(arn)})
+		ok(t, err)
+		want := "map[team:x]"
+		if arn == *esm.EventSourceMappingArn {
+			want = "map[created:esm team:x]"
+		}
+		if fmt.Sprint(got.Tags) != want {
+			t.Errorf("%s: tags = %v, want %s", arn, got.Tags, want)
+		}
+		many := map[string]string{}
+		for i := 0; i < 50; i++ {
+			many[fmt.Sprint("k", i)] = "v"
+		}
+		_, err = e.s.TagResource(e.ctx, &lambdaapi.TagResourceRequest{Resource: ptr(arn), Tags: many})
+		wantErr(t, err, "InvalidParameterValueException", "Number of tags exceeds resource tag limit.")
+		_, err = e.s.TagResource(e.ctx, &lambdaapi.TagResourceRequest{Resource: ptr(arn), Tags: map[string]string{}})
+		wantErr(t, err, "InvalidParameterValueException", "An error occurred and the request cannot be processed.")
+	}
+	fnTags, err := e.s.ListTags(e.ctx, &lambdaapi.ListTagsRequest{Resource: ptr(fnARN + "f")})
+	ok(t, err)
+	if fmt.Sprint(fnTags.Tags) != "map[fn:only]" {
+		t.Errorf("function tags = %v", fnTags.Tags)
+	}
+	ok(t, e.db.View(acct, func(tx *storage.Tx) error {
+		tags, err := FunctionTags(tx, fnARN+"f")
+		if fmt.Sprint(tags) != "map[fn:only]" {
+			t.Errorf("FunctionTags(function) = %v", tags)
+		}
+		if other, _ := FunctionTags(tx, *esm.EventSourceMappingArn); other != nil {
+			t.Errorf("FunctionTags(mapping) = %v", other)
+		}
+		return err
+	}))
+
+	// Missing, deleted and other accounts' resources answer not found in Lambda's words.
+	missingCSC := "arn:aws:lambda:us-east-1:123456789012:code-signing-config:csc-0123456789abcdef0"
+	otherESM := "arn:aws:lambda:us-east-1:210987654321:event-source-mapping:" + *esm.UUID
+	_, err = e.s.DeleteEventSourceMapping(e.ctx, &lambdaapi.DeleteEventSourceMappingRequest{UUID: esm.UUID})
+	ok(t, err)
+	for _, arn := range []string{missingCSC, otherESM, *esm.EventSourceMappingArn} {
+		_, err = e.s.ListTags(e.ctx, &lambdaapi.ListTagsRequest{Resource: ptr(arn)})
+		msg := "Event source mapping not found: " + arn
+		if arn == missingCSC {
+			msg = "The Lambda code signing configuration " + arn + " can not be found."
+		}
+		wantErr(t, err, "ResourceNotFoundException", msg)
+	}
 }
