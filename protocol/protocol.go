@@ -30,3 +30,12 @@ func Val[T any](p *T) T {
 	}
 	return *p
 }
+
+// Result adapts a typed handler's answer to the untyped seam of Operation.Call, so that a typed
+// nil pointer never reaches the encoder as a non-nil interface.
+func Result[T any](out *T, err error) (any, error) {
+	if err != nil || out == nil {
+		return nil, err
+	}
+	return out, nil
+}

@@ -5,7 +5,6 @@ package cloudwatchapi
 import (
 	"context"
 	_ "embed"
-	"sync"
 
 	"github.com/iamlocal/iamlocal/protocol"
 	"github.com/iamlocal/iamlocal/protocol/awserr"
@@ -16,13 +15,7 @@ import (
 var modelJSON []byte
 
 // Model returns the service model the codecs read wire names and constraints from.
-var Model = sync.OnceValue(func() *model.Service {
-	svc, err := model.Parse(modelJSON)
-	if err != nil {
-		panic("embedded model: " + err.Error()) // generated and tested: cannot happen
-	}
-	return svc
-})
+var Model = model.Embedded(modelJSON)
 
 // Handler is implemented by the service emulation, one method per modelled operation.
 type Handler interface {
@@ -267,195 +260,187 @@ func Operations(h Handler) []protocol.Operation {
 	return []protocol.Operation{
 		{Model: svc.Operations["DeleteAlarmMuteRule"], NewInput: func() any { return new(DeleteAlarmMuteRuleInput) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteAlarmMuteRule(ctx, in.(*DeleteAlarmMuteRuleInput)))
+				return protocol.Result(h.DeleteAlarmMuteRule(ctx, in.(*DeleteAlarmMuteRuleInput)))
 			}},
 		{Model: svc.Operations["DeleteAlarms"], NewInput: func() any { return new(DeleteAlarmsInput) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteAlarms(ctx, in.(*DeleteAlarmsInput)))
+				return protocol.Result(h.DeleteAlarms(ctx, in.(*DeleteAlarmsInput)))
 			}},
 		{Model: svc.Operations["DeleteAnomalyDetector"], NewInput: func() any { return new(DeleteAnomalyDetectorInput) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteAnomalyDetector(ctx, in.(*DeleteAnomalyDetectorInput)))
+				return protocol.Result(h.DeleteAnomalyDetector(ctx, in.(*DeleteAnomalyDetectorInput)))
 			}},
 		{Model: svc.Operations["DeleteDashboards"], NewInput: func() any { return new(DeleteDashboardsInput) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteDashboards(ctx, in.(*DeleteDashboardsInput)))
+				return protocol.Result(h.DeleteDashboards(ctx, in.(*DeleteDashboardsInput)))
 			}},
 		{Model: svc.Operations["DeleteInsightRules"], NewInput: func() any { return new(DeleteInsightRulesInput) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteInsightRules(ctx, in.(*DeleteInsightRulesInput)))
+				return protocol.Result(h.DeleteInsightRules(ctx, in.(*DeleteInsightRulesInput)))
 			}},
 		{Model: svc.Operations["DeleteMetricStream"], NewInput: func() any { return new(DeleteMetricStreamInput) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteMetricStream(ctx, in.(*DeleteMetricStreamInput)))
+				return protocol.Result(h.DeleteMetricStream(ctx, in.(*DeleteMetricStreamInput)))
 			}},
 		{Model: svc.Operations["DescribeAlarmContributors"], NewInput: func() any { return new(DescribeAlarmContributorsInput) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DescribeAlarmContributors(ctx, in.(*DescribeAlarmContributorsInput)))
+				return protocol.Result(h.DescribeAlarmContributors(ctx, in.(*DescribeAlarmContributorsInput)))
 			}},
 		{Model: svc.Operations["DescribeAlarmHistory"], NewInput: func() any { return new(DescribeAlarmHistoryInput) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DescribeAlarmHistory(ctx, in.(*DescribeAlarmHistoryInput)))
+				return protocol.Result(h.DescribeAlarmHistory(ctx, in.(*DescribeAlarmHistoryInput)))
 			}},
 		{Model: svc.Operations["DescribeAlarms"], NewInput: func() any { return new(DescribeAlarmsInput) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DescribeAlarms(ctx, in.(*DescribeAlarmsInput)))
+				return protocol.Result(h.DescribeAlarms(ctx, in.(*DescribeAlarmsInput)))
 			}},
 		{Model: svc.Operations["DescribeAlarmsForMetric"], NewInput: func() any { return new(DescribeAlarmsForMetricInput) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DescribeAlarmsForMetric(ctx, in.(*DescribeAlarmsForMetricInput)))
+				return protocol.Result(h.DescribeAlarmsForMetric(ctx, in.(*DescribeAlarmsForMetricInput)))
 			}},
 		{Model: svc.Operations["DescribeAnomalyDetectors"], NewInput: func() any { return new(DescribeAnomalyDetectorsInput) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DescribeAnomalyDetectors(ctx, in.(*DescribeAnomalyDetectorsInput)))
+				return protocol.Result(h.DescribeAnomalyDetectors(ctx, in.(*DescribeAnomalyDetectorsInput)))
 			}},
 		{Model: svc.Operations["DescribeInsightRules"], NewInput: func() any { return new(DescribeInsightRulesInput) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DescribeInsightRules(ctx, in.(*DescribeInsightRulesInput)))
+				return protocol.Result(h.DescribeInsightRules(ctx, in.(*DescribeInsightRulesInput)))
 			}},
 		{Model: svc.Operations["DisableAlarmActions"], NewInput: func() any { return new(DisableAlarmActionsInput) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DisableAlarmActions(ctx, in.(*DisableAlarmActionsInput)))
+				return protocol.Result(h.DisableAlarmActions(ctx, in.(*DisableAlarmActionsInput)))
 			}},
 		{Model: svc.Operations["DisableInsightRules"], NewInput: func() any { return new(DisableInsightRulesInput) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DisableInsightRules(ctx, in.(*DisableInsightRulesInput)))
+				return protocol.Result(h.DisableInsightRules(ctx, in.(*DisableInsightRulesInput)))
 			}},
 		{Model: svc.Operations["EnableAlarmActions"], NewInput: func() any { return new(EnableAlarmActionsInput) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.EnableAlarmActions(ctx, in.(*EnableAlarmActionsInput)))
+				return protocol.Result(h.EnableAlarmActions(ctx, in.(*EnableAlarmActionsInput)))
 			}},
 		{Model: svc.Operations["EnableInsightRules"], NewInput: func() any { return new(EnableInsightRulesInput) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.EnableInsightRules(ctx, in.(*EnableInsightRulesInput)))
+				return protocol.Result(h.EnableInsightRules(ctx, in.(*EnableInsightRulesInput)))
 			}},
 		{Model: svc.Operations["GetAlarmMuteRule"], NewInput: func() any { return new(GetAlarmMuteRuleInput) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetAlarmMuteRule(ctx, in.(*GetAlarmMuteRuleInput)))
+				return protocol.Result(h.GetAlarmMuteRule(ctx, in.(*GetAlarmMuteRuleInput)))
 			}},
 		{Model: svc.Operations["GetDashboard"], NewInput: func() any { return new(GetDashboardInput) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetDashboard(ctx, in.(*GetDashboardInput)))
+				return protocol.Result(h.GetDashboard(ctx, in.(*GetDashboardInput)))
 			}},
 		{Model: svc.Operations["GetInsightRuleReport"], NewInput: func() any { return new(GetInsightRuleReportInput) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetInsightRuleReport(ctx, in.(*GetInsightRuleReportInput)))
+				return protocol.Result(h.GetInsightRuleReport(ctx, in.(*GetInsightRuleReportInput)))
 			}},
 		{Model: svc.Operations["GetMetricData"], NewInput: func() any { return new(GetMetricDataInput) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetMetricData(ctx, in.(*GetMetricDataInput)))
+				return protocol.Result(h.GetMetricData(ctx, in.(*GetMetricDataInput)))
 			}},
 		{Model: svc.Operations["GetMetricStatistics"], NewInput: func() any { return new(GetMetricStatisticsInput) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetMetricStatistics(ctx, in.(*GetMetricStatisticsInput)))
+				return protocol.Result(h.GetMetricStatistics(ctx, in.(*GetMetricStatisticsInput)))
 			}},
 		{Model: svc.Operations["GetMetricStream"], NewInput: func() any { return new(GetMetricStreamInput) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetMetricStream(ctx, in.(*GetMetricStreamInput)))
+				return protocol.Result(h.GetMetricStream(ctx, in.(*GetMetricStreamInput)))
 			}},
 		{Model: svc.Operations["GetMetricWidgetImage"], NewInput: func() any { return new(GetMetricWidgetImageInput) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetMetricWidgetImage(ctx, in.(*GetMetricWidgetImageInput)))
+				return protocol.Result(h.GetMetricWidgetImage(ctx, in.(*GetMetricWidgetImageInput)))
 			}},
 		{Model: svc.Operations["GetOTelEnrichment"], NewInput: func() any { return new(GetOTelEnrichmentInput) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetOTelEnrichment(ctx, in.(*GetOTelEnrichmentInput)))
+				return protocol.Result(h.GetOTelEnrichment(ctx, in.(*GetOTelEnrichmentInput)))
 			}},
 		{Model: svc.Operations["ListAlarmMuteRules"], NewInput: func() any { return new(ListAlarmMuteRulesInput) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListAlarmMuteRules(ctx, in.(*ListAlarmMuteRulesInput)))
+				return protocol.Result(h.ListAlarmMuteRules(ctx, in.(*ListAlarmMuteRulesInput)))
 			}},
 		{Model: svc.Operations["ListDashboards"], NewInput: func() any { return new(ListDashboardsInput) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListDashboards(ctx, in.(*ListDashboardsInput)))
+				return protocol.Result(h.ListDashboards(ctx, in.(*ListDashboardsInput)))
 			}},
 		{Model: svc.Operations["ListManagedInsightRules"], NewInput: func() any { return new(ListManagedInsightRulesInput) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListManagedInsightRules(ctx, in.(*ListManagedInsightRulesInput)))
+				return protocol.Result(h.ListManagedInsightRules(ctx, in.(*ListManagedInsightRulesInput)))
 			}},
 		{Model: svc.Operations["ListMetricStreams"], NewInput: func() any { return new(ListMetricStreamsInput) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListMetricStreams(ctx, in.(*ListMetricStreamsInput)))
+				return protocol.Result(h.ListMetricStreams(ctx, in.(*ListMetricStreamsInput)))
 			}},
 		{Model: svc.Operations["ListMetrics"], NewInput: func() any { return new(ListMetricsInput) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListMetrics(ctx, in.(*ListMetricsInput)))
+				return protocol.Result(h.ListMetrics(ctx, in.(*ListMetricsInput)))
 			}},
 		{Model: svc.Operations["ListTagsForResource"], NewInput: func() any { return new(ListTagsForResourceInput) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListTagsForResource(ctx, in.(*ListTagsForResourceInput)))
+				return protocol.Result(h.ListTagsForResource(ctx, in.(*ListTagsForResourceInput)))
 			}},
 		{Model: svc.Operations["PutAlarmMuteRule"], NewInput: func() any { return new(PutAlarmMuteRuleInput) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.PutAlarmMuteRule(ctx, in.(*PutAlarmMuteRuleInput)))
+				return protocol.Result(h.PutAlarmMuteRule(ctx, in.(*PutAlarmMuteRuleInput)))
 			}},
 		{Model: svc.Operations["PutAnomalyDetector"], NewInput: func() any { return new(PutAnomalyDetectorInput) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.PutAnomalyDetector(ctx, in.(*PutAnomalyDetectorInput)))
+				return protocol.Result(h.PutAnomalyDetector(ctx, in.(*PutAnomalyDetectorInput)))
 			}},
 		{Model: svc.Operations["PutCompositeAlarm"], NewInput: func() any { return new(PutCompositeAlarmInput) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.PutCompositeAlarm(ctx, in.(*PutCompositeAlarmInput)))
+				return protocol.Result(h.PutCompositeAlarm(ctx, in.(*PutCompositeAlarmInput)))
 			}},
 		{Model: svc.Operations["PutDashboard"], NewInput: func() any { return new(PutDashboardInput) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.PutDashboard(ctx, in.(*PutDashboardInput)))
+				return protocol.Result(h.PutDashboard(ctx, in.(*PutDashboardInput)))
 			}},
 		{Model: svc.Operations["PutInsightRule"], NewInput: func() any { return new(PutInsightRuleInput) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.PutInsightRule(ctx, in.(*PutInsightRuleInput)))
+				return protocol.Result(h.PutInsightRule(ctx, in.(*PutInsightRuleInput)))
 			}},
 		{Model: svc.Operations["PutManagedInsightRules"], NewInput: func() any { return new(PutManagedInsightRulesInput) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.PutManagedInsightRules(ctx, in.(*PutManagedInsightRulesInput)))
+				return protocol.Result(h.PutManagedInsightRules(ctx, in.(*PutManagedInsightRulesInput)))
 			}},
 		{Model: svc.Operations["PutMetricAlarm"], NewInput: func() any { return new(PutMetricAlarmInput) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.PutMetricAlarm(ctx, in.(*PutMetricAlarmInput)))
+				return protocol.Result(h.PutMetricAlarm(ctx, in.(*PutMetricAlarmInput)))
 			}},
 		{Model: svc.Operations["PutMetricData"], NewInput: func() any { return new(PutMetricDataInput) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.PutMetricData(ctx, in.(*PutMetricDataInput)))
+				return protocol.Result(h.PutMetricData(ctx, in.(*PutMetricDataInput)))
 			}},
 		{Model: svc.Operations["PutMetricStream"], NewInput: func() any { return new(PutMetricStreamInput) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.PutMetricStream(ctx, in.(*PutMetricStreamInput)))
+				return protocol.Result(h.PutMetricStream(ctx, in.(*PutMetricStreamInput)))
 			}},
 		{Model: svc.Operations["SetAlarmState"], NewInput: func() any { return new(SetAlarmStateInput) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.SetAlarmState(ctx, in.(*SetAlarmStateInput)))
+				return protocol.Result(h.SetAlarmState(ctx, in.(*SetAlarmStateInput)))
 			}},
 		{Model: svc.Operations["StartMetricStreams"], NewInput: func() any { return new(StartMetricStreamsInput) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.StartMetricStreams(ctx, in.(*StartMetricStreamsInput)))
+				return protocol.Result(h.StartMetricStreams(ctx, in.(*StartMetricStreamsInput)))
 			}},
 		{Model: svc.Operations["StartOTelEnrichment"], NewInput: func() any { return new(StartOTelEnrichmentInput) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.StartOTelEnrichment(ctx, in.(*StartOTelEnrichmentInput)))
+				return protocol.Result(h.StartOTelEnrichment(ctx, in.(*StartOTelEnrichmentInput)))
 			}},
 		{Model: svc.Operations["StopMetricStreams"], NewInput: func() any { return new(StopMetricStreamsInput) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.StopMetricStreams(ctx, in.(*StopMetricStreamsInput)))
+				return protocol.Result(h.StopMetricStreams(ctx, in.(*StopMetricStreamsInput)))
 			}},
 		{Model: svc.Operations["StopOTelEnrichment"], NewInput: func() any { return new(StopOTelEnrichmentInput) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.StopOTelEnrichment(ctx, in.(*StopOTelEnrichmentInput)))
+				return protocol.Result(h.StopOTelEnrichment(ctx, in.(*StopOTelEnrichmentInput)))
 			}},
 		{Model: svc.Operations["TagResource"], NewInput: func() any { return new(TagResourceInput) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.TagResource(ctx, in.(*TagResourceInput)))
+				return protocol.Result(h.TagResource(ctx, in.(*TagResourceInput)))
 			}},
 		{Model: svc.Operations["UntagResource"], NewInput: func() any { return new(UntagResourceInput) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.UntagResource(ctx, in.(*UntagResourceInput)))
+				return protocol.Result(h.UntagResource(ctx, in.(*UntagResourceInput)))
 			}},
 	}
-}
-
-// nilIfErr keeps a typed nil pointer from reaching the encoder as a non-nil interface.
-func nilIfErr[T any](out *T, err error) (any, error) {
-	if err != nil || out == nil {
-		return nil, err
-	}
-	return out, nil
 }

@@ -5,7 +5,6 @@ package iamapi
 import (
 	"context"
 	_ "embed"
-	"sync"
 
 	"github.com/iamlocal/iamlocal/protocol"
 	"github.com/iamlocal/iamlocal/protocol/awserr"
@@ -16,13 +15,7 @@ import (
 var modelJSON []byte
 
 // Model returns the service model the codecs read wire names and constraints from.
-var Model = sync.OnceValue(func() *model.Service {
-	svc, err := model.Parse(modelJSON)
-	if err != nil {
-		panic("embedded model: " + err.Error()) // generated and tested: cannot happen
-	}
-	return svc
-})
+var Model = model.Embedded(modelJSON)
 
 // Handler is implemented by the service emulation, one method per modelled operation.
 type Handler interface {
@@ -917,705 +910,707 @@ func Operations(h Handler) []protocol.Operation {
 	return []protocol.Operation{
 		{Model: svc.Operations["AcceptDelegationRequest"], NewInput: func() any { return new(AcceptDelegationRequestRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.AcceptDelegationRequest(ctx, in.(*AcceptDelegationRequestRequest)))
+				return protocol.Result(h.AcceptDelegationRequest(ctx, in.(*AcceptDelegationRequestRequest)))
 			}},
 		{Model: svc.Operations["AddClientIDToOpenIDConnectProvider"], NewInput: func() any { return new(AddClientIDToOpenIDConnectProviderRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.AddClientIDToOpenIDConnectProvider(ctx, in.(*AddClientIDToOpenIDConnectProviderRequest)))
+				return protocol.Result(h.AddClientIDToOpenIDConnectProvider(ctx, in.(*AddClientIDToOpenIDConnectProviderRequest)))
 			}},
 		{Model: svc.Operations["AddRoleToInstanceProfile"], NewInput: func() any { return new(AddRoleToInstanceProfileRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.AddRoleToInstanceProfile(ctx, in.(*AddRoleToInstanceProfileRequest)))
+				return protocol.Result(h.AddRoleToInstanceProfile(ctx, in.(*AddRoleToInstanceProfileRequest)))
 			}},
 		{Model: svc.Operations["AddUserToGroup"], NewInput: func() any { return new(AddUserToGroupRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.AddUserToGroup(ctx, in.(*AddUserToGroupRequest)))
+				return protocol.Result(h.AddUserToGroup(ctx, in.(*AddUserToGroupRequest)))
 			}},
 		{Model: svc.Operations["AssociateDelegationRequest"], NewInput: func() any { return new(AssociateDelegationRequestRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.AssociateDelegationRequest(ctx, in.(*AssociateDelegationRequestRequest)))
+				return protocol.Result(h.AssociateDelegationRequest(ctx, in.(*AssociateDelegationRequestRequest)))
 			}},
 		{Model: svc.Operations["AttachGroupPolicy"], NewInput: func() any { return new(AttachGroupPolicyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.AttachGroupPolicy(ctx, in.(*AttachGroupPolicyRequest)))
+				return protocol.Result(h.AttachGroupPolicy(ctx, in.(*AttachGroupPolicyRequest)))
 			}},
 		{Model: svc.Operations["AttachRolePolicy"], NewInput: func() any { return new(AttachRolePolicyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.AttachRolePolicy(ctx, in.(*AttachRolePolicyRequest)))
+				return protocol.Result(h.AttachRolePolicy(ctx, in.(*AttachRolePolicyRequest)))
 			}},
 		{Model: svc.Operations["AttachUserPolicy"], NewInput: func() any { return new(AttachUserPolicyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.AttachUserPolicy(ctx, in.(*AttachUserPolicyRequest)))
+				return protocol.Result(h.AttachUserPolicy(ctx, in.(*AttachUserPolicyRequest)))
 			}},
 		{Model: svc.Operations["ChangePassword"], NewInput: func() any { return new(ChangePasswordRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ChangePassword(ctx, in.(*ChangePasswordRequest)))
+				return protocol.Result(h.ChangePassword(ctx, in.(*ChangePasswordRequest)))
 			}},
 		{Model: svc.Operations["CreateAccessKey"], NewInput: func() any { return new(CreateAccessKeyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.CreateAccessKey(ctx, in.(*CreateAccessKeyRequest)))
+				return protocol.Result(h.CreateAccessKey(ctx, in.(*CreateAccessKeyRequest)))
 			}},
 		{Model: svc.Operations["CreateAccountAlias"], NewInput: func() any { return new(CreateAccountAliasRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.CreateAccountAlias(ctx, in.(*CreateAccountAliasRequest)))
+				return protocol.Result(h.CreateAccountAlias(ctx, in.(*CreateAccountAliasRequest)))
 			}},
 		{Model: svc.Operations["CreateDelegationRequest"], NewInput: func() any { return new(CreateDelegationRequestRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.CreateDelegationRequest(ctx, in.(*CreateDelegationRequestRequest)))
+				return protocol.Result(h.CreateDelegationRequest(ctx, in.(*CreateDelegationRequestRequest)))
 			}},
 		{Model: svc.Operations["CreateGroup"], NewInput: func() any { return new(CreateGroupRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.CreateGroup(ctx, in.(*CreateGroupRequest)))
+				return protocol.Result(h.CreateGroup(ctx, in.(*CreateGroupRequest)))
 			}},
 		{Model: svc.Operations["CreateInstanceProfile"], NewInput: func() any { return new(CreateInstanceProfileRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.CreateInstanceProfile(ctx, in.(*CreateInstanceProfileRequest)))
+				return protocol.Result(h.CreateInstanceProfile(ctx, in.(*CreateInstanceProfileRequest)))
 			}},
 		{Model: svc.Operations["CreateLoginProfile"], NewInput: func() any { return new(CreateLoginProfileRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.CreateLoginProfile(ctx, in.(*CreateLoginProfileRequest)))
+				return protocol.Result(h.CreateLoginProfile(ctx, in.(*CreateLoginProfileRequest)))
 			}},
 		{Model: svc.Operations["CreateOpenIDConnectProvider"], NewInput: func() any { return new(CreateOpenIDConnectProviderRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.CreateOpenIDConnectProvider(ctx, in.(*CreateOpenIDConnectProviderRequest)))
+				return protocol.Result(h.CreateOpenIDConnectProvider(ctx, in.(*CreateOpenIDConnectProviderRequest)))
 			}},
 		{Model: svc.Operations["CreatePolicy"], NewInput: func() any { return new(CreatePolicyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.CreatePolicy(ctx, in.(*CreatePolicyRequest)))
+				return protocol.Result(h.CreatePolicy(ctx, in.(*CreatePolicyRequest)))
 			}},
 		{Model: svc.Operations["CreatePolicyVersion"], NewInput: func() any { return new(CreatePolicyVersionRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.CreatePolicyVersion(ctx, in.(*CreatePolicyVersionRequest)))
+				return protocol.Result(h.CreatePolicyVersion(ctx, in.(*CreatePolicyVersionRequest)))
 			}},
 		{Model: svc.Operations["CreateRole"], NewInput: func() any { return new(CreateRoleRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.CreateRole(ctx, in.(*CreateRoleRequest)))
+				return protocol.Result(h.CreateRole(ctx, in.(*CreateRoleRequest)))
 			}},
 		{Model: svc.Operations["CreateSAMLProvider"], NewInput: func() any { return new(CreateSAMLProviderRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.CreateSAMLProvider(ctx, in.(*CreateSAMLProviderRequest)))
+				return protocol.Result(h.CreateSAMLProvider(ctx, in.(*CreateSAMLProviderRequest)))
 			}},
 		{Model: svc.Operations["CreateServiceLinkedRole"], NewInput: func() any { return new(CreateServiceLinkedRoleRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.CreateServiceLinkedRole(ctx, in.(*CreateServiceLinkedRoleRequest)))
+				return protocol.Result(h.CreateServiceLinkedRole(ctx, in.(*CreateServiceLinkedRoleRequest)))
 			}},
 		{Model: svc.Operations["CreateServiceSpecificCredential"], NewInput: func() any { return new(CreateServiceSpecificCredentialRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.CreateServiceSpecificCredential(ctx, in.(*CreateServiceSpecificCredentialRequest)))
+				return protocol.Result(h.CreateServiceSpecificCredential(ctx, in.(*CreateServiceSpecificCredentialRequest)))
 			}},
 		{Model: svc.Operations["CreateUser"], NewInput: func() any { return new(CreateUserRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.CreateUser(ctx, in.(*CreateUserRequest)))
+				return protocol.Result(h.CreateUser(ctx, in.(*CreateUserRequest)))
 			}},
 		{Model: svc.Operations["CreateVirtualMFADevice"], NewInput: func() any { return new(CreateVirtualMFADeviceRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.CreateVirtualMFADevice(ctx, in.(*CreateVirtualMFADeviceRequest)))
+				return protocol.Result(h.CreateVirtualMFADevice(ctx, in.(*CreateVirtualMFADeviceRequest)))
 			}},
 		{Model: svc.Operations["DeactivateMFADevice"], NewInput: func() any { return new(DeactivateMFADeviceRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeactivateMFADevice(ctx, in.(*DeactivateMFADeviceRequest)))
+				return protocol.Result(h.DeactivateMFADevice(ctx, in.(*DeactivateMFADeviceRequest)))
 			}},
 		{Model: svc.Operations["DeleteAccessKey"], NewInput: func() any { return new(DeleteAccessKeyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteAccessKey(ctx, in.(*DeleteAccessKeyRequest)))
+				return protocol.Result(h.DeleteAccessKey(ctx, in.(*DeleteAccessKeyRequest)))
 			}},
 		{Model: svc.Operations["DeleteAccountAlias"], NewInput: func() any { return new(DeleteAccountAliasRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteAccountAlias(ctx, in.(*DeleteAccountAliasRequest)))
+				return protocol.Result(h.DeleteAccountAlias(ctx, in.(*DeleteAccountAliasRequest)))
 			}},
 		{Model: svc.Operations["DeleteAccountPasswordPolicy"], NewInput: func() any { return new(Empty) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteAccountPasswordPolicy(ctx, in.(*Empty)))
+				return protocol.Result(h.DeleteAccountPasswordPolicy(ctx, in.(*Empty)))
 			}},
 		{Model: svc.Operations["DeleteGroup"], NewInput: func() any { return new(DeleteGroupRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteGroup(ctx, in.(*DeleteGroupRequest)))
+				return protocol.Result(h.DeleteGroup(ctx, in.(*DeleteGroupRequest)))
 			}},
 		{Model: svc.Operations["DeleteGroupPolicy"], NewInput: func() any { return new(DeleteGroupPolicyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteGroupPolicy(ctx, in.(*DeleteGroupPolicyRequest)))
+				return protocol.Result(h.DeleteGroupPolicy(ctx, in.(*DeleteGroupPolicyRequest)))
 			}},
 		{Model: svc.Operations["DeleteInstanceProfile"], NewInput: func() any { return new(DeleteInstanceProfileRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteInstanceProfile(ctx, in.(*DeleteInstanceProfileRequest)))
+				return protocol.Result(h.DeleteInstanceProfile(ctx, in.(*DeleteInstanceProfileRequest)))
 			}},
 		{Model: svc.Operations["DeleteLoginProfile"], NewInput: func() any { return new(DeleteLoginProfileRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteLoginProfile(ctx, in.(*DeleteLoginProfileRequest)))
+				return protocol.Result(h.DeleteLoginProfile(ctx, in.(*DeleteLoginProfileRequest)))
 			}},
 		{Model: svc.Operations["DeleteOpenIDConnectProvider"], NewInput: func() any { return new(DeleteOpenIDConnectProviderRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteOpenIDConnectProvider(ctx, in.(*DeleteOpenIDConnectProviderRequest)))
+				return protocol.Result(h.DeleteOpenIDConnectProvider(ctx, in.(*DeleteOpenIDConnectProviderRequest)))
 			}},
 		{Model: svc.Operations["DeletePolicy"], NewInput: func() any { return new(DeletePolicyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeletePolicy(ctx, in.(*DeletePolicyRequest)))
+				return protocol.Result(h.DeletePolicy(ctx, in.(*DeletePolicyRequest)))
 			}},
 		{Model: svc.Operations["DeletePolicyVersion"], NewInput: func() any { return new(DeletePolicyVersionRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeletePolicyVersion(ctx, in.(*DeletePolicyVersionRequest)))
+				return protocol.Result(h.DeletePolicyVersion(ctx, in.(*DeletePolicyVersionRequest)))
 			}},
 		{Model: svc.Operations["DeleteRole"], NewInput: func() any { return new(DeleteRoleRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteRole(ctx, in.(*DeleteRoleRequest)))
+				return protocol.Result(h.DeleteRole(ctx, in.(*DeleteRoleRequest)))
 			}},
 		{Model: svc.Operations["DeleteRolePermissionsBoundary"], NewInput: func() any { return new(DeleteRolePermissionsBoundaryRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteRolePermissionsBoundary(ctx, in.(*DeleteRolePermissionsBoundaryRequest)))
+				return protocol.Result(h.DeleteRolePermissionsBoundary(ctx, in.(*DeleteRolePermissionsBoundaryRequest)))
 			}},
 		{Model: svc.Operations["DeleteRolePolicy"], NewInput: func() any { return new(DeleteRolePolicyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteRolePolicy(ctx, in.(*DeleteRolePolicyRequest)))
+				return protocol.Result(h.DeleteRolePolicy(ctx, in.(*DeleteRolePolicyRequest)))
 			}},
 		{Model: svc.Operations["DeleteSAMLProvider"], NewInput: func() any { return new(DeleteSAMLProviderRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteSAMLProvider(ctx, in.(*DeleteSAMLProviderRequest)))
+				return protocol.Result(h.DeleteSAMLProvider(ctx, in.(*DeleteSAMLProviderRequest)))
 			}},
 		{Model: svc.Operations["DeleteSSHPublicKey"], NewInput: func() any { return new(DeleteSSHPublicKeyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteSSHPublicKey(ctx, in.(*DeleteSSHPublicKeyRequest)))
+				return protocol.Result(h.DeleteSSHPublicKey(ctx, in.(*DeleteSSHPublicKeyRequest)))
 			}},
 		{Model: svc.Operations["DeleteServerCertificate"], NewInput: func() any { return new(DeleteServerCertificateRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteServerCertificate(ctx, in.(*DeleteServerCertificateRequest)))
+				return protocol.Result(h.DeleteServerCertificate(ctx, in.(*DeleteServerCertificateRequest)))
 			}},
 		{Model: svc.Operations["DeleteServiceLinkedRole"], NewInput: func() any { return new(DeleteServiceLinkedRoleRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteServiceLinkedRole(ctx, in.(*DeleteServiceLinkedRoleRequest)))
+				return protocol.Result(h.DeleteServiceLinkedRole(ctx, in.(*DeleteServiceLinkedRoleRequest)))
 			}},
 		{Model: svc.Operations["DeleteServiceSpecificCredential"], NewInput: func() any { return new(DeleteServiceSpecificCredentialRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteServiceSpecificCredential(ctx, in.(*DeleteServiceSpecificCredentialRequest)))
+				return protocol.Result(h.DeleteServiceSpecificCredential(ctx, in.(*DeleteServiceSpecificCredentialRequest)))
 			}},
 		{Model: svc.Operations["DeleteSigningCertificate"], NewInput: func() any { return new(DeleteSigningCertificateRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteSigningCertificate(ctx, in.(*DeleteSigningCertificateRequest)))
+				return protocol.Result(h.DeleteSigningCertificate(ctx, in.(*DeleteSigningCertificateRequest)))
 			}},
 		{Model: svc.Operations["DeleteUser"], NewInput: func() any { return new(DeleteUserRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteUser(ctx, in.(*DeleteUserRequest)))
+				return protocol.Result(h.DeleteUser(ctx, in.(*DeleteUserRequest)))
 			}},
 		{Model: svc.Operations["DeleteUserPermissionsBoundary"], NewInput: func() any { return new(DeleteUserPermissionsBoundaryRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteUserPermissionsBoundary(ctx, in.(*DeleteUserPermissionsBoundaryRequest)))
+				return protocol.Result(h.DeleteUserPermissionsBoundary(ctx, in.(*DeleteUserPermissionsBoundaryRequest)))
 			}},
 		{Model: svc.Operations["DeleteUserPolicy"], NewInput: func() any { return new(DeleteUserPolicyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteUserPolicy(ctx, in.(*DeleteUserPolicyRequest)))
+				return protocol.Result(h.DeleteUserPolicy(ctx, in.(*DeleteUserPolicyRequest)))
 			}},
 		{Model: svc.Operations["DeleteVirtualMFADevice"], NewInput: func() any { return new(DeleteVirtualMFADeviceRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteVirtualMFADevice(ctx, in.(*DeleteVirtualMFADeviceRequest)))
+				return protocol.Result(h.DeleteVirtualMFADevice(ctx, in.(*DeleteVirtualMFADeviceRequest)))
 			}},
 		{Model: svc.Operations["DetachGroupPolicy"], NewInput: func() any { return new(DetachGroupPolicyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DetachGroupPolicy(ctx, in.(*DetachGroupPolicyRequest)))
+				return protocol.Result(h.DetachGroupPolicy(ctx, in.(*DetachGroupPolicyRequest)))
 			}},
 		{Model: svc.Operations["DetachRolePolicy"], NewInput: func() any { return new(DetachRolePolicyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DetachRolePolicy(ctx, in.(*DetachRolePolicyRequest)))
+				return protocol.Result(h.DetachRolePolicy(ctx, in.(*DetachRolePolicyRequest)))
 			}},
 		{Model: svc.Operations["DetachUserPolicy"], NewInput: func() any { return new(DetachUserPolicyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DetachUserPolicy(ctx, in.(*DetachUserPolicyRequest)))
+				return protocol.Result(h.DetachUserPolicy(ctx, in.(*DetachUserPolicyRequest)))
 			}},
 		{Model: svc.Operations["DisableOrganizationsRootCredentialsManagement"], NewInput: func() any { return new(DisableOrganizationsRootCredentialsManagementRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DisableOrganizationsRootCredentialsManagement(ctx, in.(*DisableOrganizationsRootCredentialsManagementRequest)))
+				return protocol.Result(h.DisableOrganizationsRootCredentialsManagement(ctx, in.(*DisableOrganizationsRootCredentialsManagementRequest)))
 			}},
 		{Model: svc.Operations["DisableOrganizationsRootSessions"], NewInput: func() any { return new(DisableOrganizationsRootSessionsRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DisableOrganizationsRootSessions(ctx, in.(*DisableOrganizationsRootSessionsRequest)))
+				return protocol.Result(h.DisableOrganizationsRootSessions(ctx, in.(*DisableOrganizationsRootSessionsRequest)))
 			}},
 		{Model: svc.Operations["DisableOutboundWebIdentityFederation"], NewInput: func() any { return new(Empty) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DisableOutboundWebIdentityFederation(ctx, in.(*Empty)))
+				return protocol.Result(h.DisableOutboundWebIdentityFederation(ctx, in.(*Empty)))
 			}},
 		{Model: svc.Operations["EnableMFADevice"], NewInput: func() any { return new(EnableMFADeviceRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.EnableMFADevice(ctx, in.(*EnableMFADeviceRequest)))
+				return protocol.Result(h.EnableMFADevice(ctx, in.(*EnableMFADeviceRequest)))
 			}},
 		{Model: svc.Operations["EnableOrganizationsRootCredentialsManagement"], NewInput: func() any { return new(EnableOrganizationsRootCredentialsManagementRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.EnableOrganizationsRootCredentialsManagement(ctx, in.(*EnableOrganizationsRootCredentialsManagementRequest)))
+				return protocol.Result(h.EnableOrganizationsRootCredentialsManagement(ctx, in.(*EnableOrganizationsRootCredentialsManagementRequest)))
 			}},
 		{Model: svc.Operations["EnableOrganizationsRootSessions"], NewInput: func() any { return new(EnableOrganizationsRootSessionsRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.EnableOrganizationsRootSessions(ctx, in.(*EnableOrganizationsRootSessionsRequest)))
+				return protocol.Result(h.EnableOrganizationsRootSessions(ctx, in.(*EnableOrganizationsRootSessionsRequest)))
 			}},
 		{Model: svc.Operations["EnableOutboundWebIdentityFederation"], NewInput: func() any { return new(Empty) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.EnableOutboundWebIdentityFederation(ctx, in.(*Empty)))
+				return protocol.Result(h.EnableOutboundWebIdentityFederation(ctx, in.(*Empty)))
 			}},
 		{Model: svc.Operations["GenerateCredentialReport"], NewInput: func() any { return new(Empty) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GenerateCredentialReport(ctx, in.(*Empty)))
+				return protocol.Result(h.GenerateCredentialReport(ctx, in.(*Empty)))
 			}},
 		{Model: svc.Operations["GenerateOrganizationsAccessReport"], NewInput: func() any { return new(GenerateOrganizationsAccessReportRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GenerateOrganizationsAccessReport(ctx, in.(*GenerateOrganizationsAccessReportRequest)))
+				return protocol.Result(h.GenerateOrganizationsAccessReport(ctx, in.(*GenerateOrganizationsAccessReportRequest)))
 			}},
 		{Model: svc.Operations["GenerateServiceLastAccessedDetails"], NewInput: func() any { return new(GenerateServiceLastAccessedDetailsRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GenerateServiceLastAccessedDetails(ctx, in.(*GenerateServiceLastAccessedDetailsRequest)))
+				return protocol.Result(h.GenerateServiceLastAccessedDetails(ctx, in.(*GenerateServiceLastAccessedDetailsRequest)))
 			}},
 		{Model: svc.Operations["GetAccessKeyLastUsed"], NewInput: func() any { return new(GetAccessKeyLastUsedRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetAccessKeyLastUsed(ctx, in.(*GetAccessKeyLastUsedRequest)))
+				return protocol.Result(h.GetAccessKeyLastUsed(ctx, in.(*GetAccessKeyLastUsedRequest)))
 			}},
 		{Model: svc.Operations["GetAccountAuthorizationDetails"], NewInput: func() any { return new(GetAccountAuthorizationDetailsRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetAccountAuthorizationDetails(ctx, in.(*GetAccountAuthorizationDetailsRequest)))
+				return protocol.Result(h.GetAccountAuthorizationDetails(ctx, in.(*GetAccountAuthorizationDetailsRequest)))
 			}},
 		{Model: svc.Operations["GetAccountPasswordPolicy"], NewInput: func() any { return new(Empty) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetAccountPasswordPolicy(ctx, in.(*Empty)))
+				return protocol.Result(h.GetAccountPasswordPolicy(ctx, in.(*Empty)))
 			}},
 		{Model: svc.Operations["GetAccountSummary"], NewInput: func() any { return new(Empty) },
-			Call: func(ctx context.Context, in any) (any, error) { return nilIfErr(h.GetAccountSummary(ctx, in.(*Empty))) }},
+			Call: func(ctx context.Context, in any) (any, error) {
+				return protocol.Result(h.GetAccountSummary(ctx, in.(*Empty)))
+			}},
 		{Model: svc.Operations["GetContextKeysForCustomPolicy"], NewInput: func() any { return new(GetContextKeysForCustomPolicyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetContextKeysForCustomPolicy(ctx, in.(*GetContextKeysForCustomPolicyRequest)))
+				return protocol.Result(h.GetContextKeysForCustomPolicy(ctx, in.(*GetContextKeysForCustomPolicyRequest)))
 			}},
 		{Model: svc.Operations["GetContextKeysForPrincipalPolicy"], NewInput: func() any { return new(GetContextKeysForPrincipalPolicyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetContextKeysForPrincipalPolicy(ctx, in.(*GetContextKeysForPrincipalPolicyRequest)))
+				return protocol.Result(h.GetContextKeysForPrincipalPolicy(ctx, in.(*GetContextKeysForPrincipalPolicyRequest)))
 			}},
 		{Model: svc.Operations["GetCredentialReport"], NewInput: func() any { return new(Empty) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetCredentialReport(ctx, in.(*Empty)))
+				return protocol.Result(h.GetCredentialReport(ctx, in.(*Empty)))
 			}},
 		{Model: svc.Operations["GetDelegationRequest"], NewInput: func() any { return new(GetDelegationRequestRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetDelegationRequest(ctx, in.(*GetDelegationRequestRequest)))
+				return protocol.Result(h.GetDelegationRequest(ctx, in.(*GetDelegationRequestRequest)))
 			}},
 		{Model: svc.Operations["GetGroup"], NewInput: func() any { return new(GetGroupRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetGroup(ctx, in.(*GetGroupRequest)))
+				return protocol.Result(h.GetGroup(ctx, in.(*GetGroupRequest)))
 			}},
 		{Model: svc.Operations["GetGroupPolicy"], NewInput: func() any { return new(GetGroupPolicyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetGroupPolicy(ctx, in.(*GetGroupPolicyRequest)))
+				return protocol.Result(h.GetGroupPolicy(ctx, in.(*GetGroupPolicyRequest)))
 			}},
 		{Model: svc.Operations["GetHumanReadableSummary"], NewInput: func() any { return new(GetHumanReadableSummaryRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetHumanReadableSummary(ctx, in.(*GetHumanReadableSummaryRequest)))
+				return protocol.Result(h.GetHumanReadableSummary(ctx, in.(*GetHumanReadableSummaryRequest)))
 			}},
 		{Model: svc.Operations["GetInstanceProfile"], NewInput: func() any { return new(GetInstanceProfileRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetInstanceProfile(ctx, in.(*GetInstanceProfileRequest)))
+				return protocol.Result(h.GetInstanceProfile(ctx, in.(*GetInstanceProfileRequest)))
 			}},
 		{Model: svc.Operations["GetLoginProfile"], NewInput: func() any { return new(GetLoginProfileRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetLoginProfile(ctx, in.(*GetLoginProfileRequest)))
+				return protocol.Result(h.GetLoginProfile(ctx, in.(*GetLoginProfileRequest)))
 			}},
 		{Model: svc.Operations["GetMFADevice"], NewInput: func() any { return new(GetMFADeviceRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetMFADevice(ctx, in.(*GetMFADeviceRequest)))
+				return protocol.Result(h.GetMFADevice(ctx, in.(*GetMFADeviceRequest)))
 			}},
 		{Model: svc.Operations["GetOpenIDConnectProvider"], NewInput: func() any { return new(GetOpenIDConnectProviderRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetOpenIDConnectProvider(ctx, in.(*GetOpenIDConnectProviderRequest)))
+				return protocol.Result(h.GetOpenIDConnectProvider(ctx, in.(*GetOpenIDConnectProviderRequest)))
 			}},
 		{Model: svc.Operations["GetOrganizationsAccessReport"], NewInput: func() any { return new(GetOrganizationsAccessReportRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetOrganizationsAccessReport(ctx, in.(*GetOrganizationsAccessReportRequest)))
+				return protocol.Result(h.GetOrganizationsAccessReport(ctx, in.(*GetOrganizationsAccessReportRequest)))
 			}},
 		{Model: svc.Operations["GetOutboundWebIdentityFederationInfo"], NewInput: func() any { return new(Empty) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetOutboundWebIdentityFederationInfo(ctx, in.(*Empty)))
+				return protocol.Result(h.GetOutboundWebIdentityFederationInfo(ctx, in.(*Empty)))
 			}},
 		{Model: svc.Operations["GetPolicy"], NewInput: func() any { return new(GetPolicyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetPolicy(ctx, in.(*GetPolicyRequest)))
+				return protocol.Result(h.GetPolicy(ctx, in.(*GetPolicyRequest)))
 			}},
 		{Model: svc.Operations["GetPolicyVersion"], NewInput: func() any { return new(GetPolicyVersionRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetPolicyVersion(ctx, in.(*GetPolicyVersionRequest)))
+				return protocol.Result(h.GetPolicyVersion(ctx, in.(*GetPolicyVersionRequest)))
 			}},
 		{Model: svc.Operations["GetRole"], NewInput: func() any { return new(GetRoleRequest) },
-			Call: func(ctx context.Context, in any) (any, error) { return nilIfErr(h.GetRole(ctx, in.(*GetRoleRequest))) }},
+			Call: func(ctx context.Context, in any) (any, error) {
+				return protocol.Result(h.GetRole(ctx, in.(*GetRoleRequest)))
+			}},
 		{Model: svc.Operations["GetRolePolicy"], NewInput: func() any { return new(GetRolePolicyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetRolePolicy(ctx, in.(*GetRolePolicyRequest)))
+				return protocol.Result(h.GetRolePolicy(ctx, in.(*GetRolePolicyRequest)))
 			}},
 		{Model: svc.Operations["GetSAMLProvider"], NewInput: func() any { return new(GetSAMLProviderRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetSAMLProvider(ctx, in.(*GetSAMLProviderRequest)))
+				return protocol.Result(h.GetSAMLProvider(ctx, in.(*GetSAMLProviderRequest)))
 			}},
 		{Model: svc.Operations["GetSSHPublicKey"], NewInput: func() any { return new(GetSSHPublicKeyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetSSHPublicKey(ctx, in.(*GetSSHPublicKeyRequest)))
+				return protocol.Result(h.GetSSHPublicKey(ctx, in.(*GetSSHPublicKeyRequest)))
 			}},
 		{Model: svc.Operations["GetServerCertificate"], NewInput: func() any { return new(GetServerCertificateRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetServerCertificate(ctx, in.(*GetServerCertificateRequest)))
+				return protocol.Result(h.GetServerCertificate(ctx, in.(*GetServerCertificateRequest)))
 			}},
 		{Model: svc.Operations["GetServiceLastAccessedDetails"], NewInput: func() any { return new(GetServiceLastAccessedDetailsRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetServiceLastAccessedDetails(ctx, in.(*GetServiceLastAccessedDetailsRequest)))
+				return protocol.Result(h.GetServiceLastAccessedDetails(ctx, in.(*GetServiceLastAccessedDetailsRequest)))
 			}},
 		{Model: svc.Operations["GetServiceLastAccessedDetailsWithEntities"], NewInput: func() any { return new(GetServiceLastAccessedDetailsWithEntitiesRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetServiceLastAccessedDetailsWithEntities(ctx, in.(*GetServiceLastAccessedDetailsWithEntitiesRequest)))
+				return protocol.Result(h.GetServiceLastAccessedDetailsWithEntities(ctx, in.(*GetServiceLastAccessedDetailsWithEntitiesRequest)))
 			}},
 		{Model: svc.Operations["GetServiceLinkedRoleDeletionStatus"], NewInput: func() any { return new(GetServiceLinkedRoleDeletionStatusRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetServiceLinkedRoleDeletionStatus(ctx, in.(*GetServiceLinkedRoleDeletionStatusRequest)))
+				return protocol.Result(h.GetServiceLinkedRoleDeletionStatus(ctx, in.(*GetServiceLinkedRoleDeletionStatusRequest)))
 			}},
 		{Model: svc.Operations["GetUser"], NewInput: func() any { return new(GetUserRequest) },
-			Call: func(ctx context.Context, in any) (any, error) { return nilIfErr(h.GetUser(ctx, in.(*GetUserRequest))) }},
+			Call: func(ctx context.Context, in any) (any, error) {
+				return protocol.Result(h.GetUser(ctx, in.(*GetUserRequest)))
+			}},
 		{Model: svc.Operations["GetUserPolicy"], NewInput: func() any { return new(GetUserPolicyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetUserPolicy(ctx, in.(*GetUserPolicyRequest)))
+				return protocol.Result(h.GetUserPolicy(ctx, in.(*GetUserPolicyRequest)))
 			}},
 		{Model: svc.Operations["ListAccessKeys"], NewInput: func() any { return new(ListAccessKeysRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListAccessKeys(ctx, in.(*ListAccessKeysRequest)))
+				return protocol.Result(h.ListAccessKeys(ctx, in.(*ListAccessKeysRequest)))
 			}},
 		{Model: svc.Operations["ListAccountAliases"], NewInput: func() any { return new(ListAccountAliasesRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListAccountAliases(ctx, in.(*ListAccountAliasesRequest)))
+				return protocol.Result(h.ListAccountAliases(ctx, in.(*ListAccountAliasesRequest)))
 			}},
 		{Model: svc.Operations["ListAttachedGroupPolicies"], NewInput: func() any { return new(ListAttachedGroupPoliciesRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListAttachedGroupPolicies(ctx, in.(*ListAttachedGroupPoliciesRequest)))
+				return protocol.Result(h.ListAttachedGroupPolicies(ctx, in.(*ListAttachedGroupPoliciesRequest)))
 			}},
 		{Model: svc.Operations["ListAttachedRolePolicies"], NewInput: func() any { return new(ListAttachedRolePoliciesRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListAttachedRolePolicies(ctx, in.(*ListAttachedRolePoliciesRequest)))
+				return protocol.Result(h.ListAttachedRolePolicies(ctx, in.(*ListAttachedRolePoliciesRequest)))
 			}},
 		{Model: svc.Operations["ListAttachedUserPolicies"], NewInput: func() any { return new(ListAttachedUserPoliciesRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListAttachedUserPolicies(ctx, in.(*ListAttachedUserPoliciesRequest)))
+				return protocol.Result(h.ListAttachedUserPolicies(ctx, in.(*ListAttachedUserPoliciesRequest)))
 			}},
 		{Model: svc.Operations["ListDelegationRequests"], NewInput: func() any { return new(ListDelegationRequestsRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListDelegationRequests(ctx, in.(*ListDelegationRequestsRequest)))
+				return protocol.Result(h.ListDelegationRequests(ctx, in.(*ListDelegationRequestsRequest)))
 			}},
 		{Model: svc.Operations["ListEntitiesForPolicy"], NewInput: func() any { return new(ListEntitiesForPolicyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListEntitiesForPolicy(ctx, in.(*ListEntitiesForPolicyRequest)))
+				return protocol.Result(h.ListEntitiesForPolicy(ctx, in.(*ListEntitiesForPolicyRequest)))
 			}},
 		{Model: svc.Operations["ListGroupPolicies"], NewInput: func() any { return new(ListGroupPoliciesRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListGroupPolicies(ctx, in.(*ListGroupPoliciesRequest)))
+				return protocol.Result(h.ListGroupPolicies(ctx, in.(*ListGroupPoliciesRequest)))
 			}},
 		{Model: svc.Operations["ListGroups"], NewInput: func() any { return new(ListGroupsRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListGroups(ctx, in.(*ListGroupsRequest)))
+				return protocol.Result(h.ListGroups(ctx, in.(*ListGroupsRequest)))
 			}},
 		{Model: svc.Operations["ListGroupsForUser"], NewInput: func() any { return new(ListGroupsForUserRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListGroupsForUser(ctx, in.(*ListGroupsForUserRequest)))
+				return protocol.Result(h.ListGroupsForUser(ctx, in.(*ListGroupsForUserRequest)))
 			}},
 		{Model: svc.Operations["ListInstanceProfileTags"], NewInput: func() any { return new(ListInstanceProfileTagsRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListInstanceProfileTags(ctx, in.(*ListInstanceProfileTagsRequest)))
+				return protocol.Result(h.ListInstanceProfileTags(ctx, in.(*ListInstanceProfileTagsRequest)))
 			}},
 		{Model: svc.Operations["ListInstanceProfiles"], NewInput: func() any { return new(ListInstanceProfilesRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListInstanceProfiles(ctx, in.(*ListInstanceProfilesRequest)))
+				return protocol.Result(h.ListInstanceProfiles(ctx, in.(*ListInstanceProfilesRequest)))
 			}},
 		{Model: svc.Operations["ListInstanceProfilesForRole"], NewInput: func() any { return new(ListInstanceProfilesForRoleRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListInstanceProfilesForRole(ctx, in.(*ListInstanceProfilesForRoleRequest)))
+				return protocol.Result(h.ListInstanceProfilesForRole(ctx, in.(*ListInstanceProfilesForRoleRequest)))
 			}},
 		{Model: svc.Operations["ListMFADeviceTags"], NewInput: func() any { return new(ListMFADeviceTagsRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListMFADeviceTags(ctx, in.(*ListMFADeviceTagsRequest)))
+				return protocol.Result(h.ListMFADeviceTags(ctx, in.(*ListMFADeviceTagsRequest)))
 			}},
 		{Model: svc.Operations["ListMFADevices"], NewInput: func() any { return new(ListMFADevicesRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListMFADevices(ctx, in.(*ListMFADevicesRequest)))
+				return protocol.Result(h.ListMFADevices(ctx, in.(*ListMFADevicesRequest)))
 			}},
 		{Model: svc.Operations["ListOpenIDConnectProviderTags"], NewInput: func() any { return new(ListOpenIDConnectProviderTagsRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListOpenIDConnectProviderTags(ctx, in.(*ListOpenIDConnectProviderTagsRequest)))
+				return protocol.Result(h.ListOpenIDConnectProviderTags(ctx, in.(*ListOpenIDConnectProviderTagsRequest)))
 			}},
 		{Model: svc.Operations["ListOpenIDConnectProviders"], NewInput: func() any { return new(ListOpenIDConnectProvidersRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListOpenIDConnectProviders(ctx, in.(*ListOpenIDConnectProvidersRequest)))
+				return protocol.Result(h.ListOpenIDConnectProviders(ctx, in.(*ListOpenIDConnectProvidersRequest)))
 			}},
 		{Model: svc.Operations["ListOrganizationsFeatures"], NewInput: func() any { return new(ListOrganizationsFeaturesRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListOrganizationsFeatures(ctx, in.(*ListOrganizationsFeaturesRequest)))
+				return protocol.Result(h.ListOrganizationsFeatures(ctx, in.(*ListOrganizationsFeaturesRequest)))
 			}},
 		{Model: svc.Operations["ListPolicies"], NewInput: func() any { return new(ListPoliciesRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListPolicies(ctx, in.(*ListPoliciesRequest)))
+				return protocol.Result(h.ListPolicies(ctx, in.(*ListPoliciesRequest)))
 			}},
 		{Model: svc.Operations["ListPoliciesGrantingServiceAccess"], NewInput: func() any { return new(ListPoliciesGrantingServiceAccessRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListPoliciesGrantingServiceAccess(ctx, in.(*ListPoliciesGrantingServiceAccessRequest)))
+				return protocol.Result(h.ListPoliciesGrantingServiceAccess(ctx, in.(*ListPoliciesGrantingServiceAccessRequest)))
 			}},
 		{Model: svc.Operations["ListPolicyTags"], NewInput: func() any { return new(ListPolicyTagsRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListPolicyTags(ctx, in.(*ListPolicyTagsRequest)))
+				return protocol.Result(h.ListPolicyTags(ctx, in.(*ListPolicyTagsRequest)))
 			}},
 		{Model: svc.Operations["ListPolicyVersions"], NewInput: func() any { return new(ListPolicyVersionsRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListPolicyVersions(ctx, in.(*ListPolicyVersionsRequest)))
+				return protocol.Result(h.ListPolicyVersions(ctx, in.(*ListPolicyVersionsRequest)))
 			}},
 		{Model: svc.Operations["ListRolePolicies"], NewInput: func() any { return new(ListRolePoliciesRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListRolePolicies(ctx, in.(*ListRolePoliciesRequest)))
+				return protocol.Result(h.ListRolePolicies(ctx, in.(*ListRolePoliciesRequest)))
 			}},
 		{Model: svc.Operations["ListRoleTags"], NewInput: func() any { return new(ListRoleTagsRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListRoleTags(ctx, in.(*ListRoleTagsRequest)))
+				return protocol.Result(h.ListRoleTags(ctx, in.(*ListRoleTagsRequest)))
 			}},
 		{Model: svc.Operations["ListRoles"], NewInput: func() any { return new(ListRolesRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListRoles(ctx, in.(*ListRolesRequest)))
+				return protocol.Result(h.ListRoles(ctx, in.(*ListRolesRequest)))
 			}},
 		{Model: svc.Operations["ListSAMLProviderTags"], NewInput: func() any { return new(ListSAMLProviderTagsRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListSAMLProviderTags(ctx, in.(*ListSAMLProviderTagsRequest)))
+				return protocol.Result(h.ListSAMLProviderTags(ctx, in.(*ListSAMLProviderTagsRequest)))
 			}},
 		{Model: svc.Operations["ListSAMLProviders"], NewInput: func() any { return new(ListSAMLProvidersRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListSAMLProviders(ctx, in.(*ListSAMLProvidersRequest)))
+				return protocol.Result(h.ListSAMLProviders(ctx, in.(*ListSAMLProvidersRequest)))
 			}},
 		{Model: svc.Operations["ListSSHPublicKeys"], NewInput: func() any { return new(ListSSHPublicKeysRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListSSHPublicKeys(ctx, in.(*ListSSHPublicKeysRequest)))
+				return protocol.Result(h.ListSSHPublicKeys(ctx, in.(*ListSSHPublicKeysRequest)))
 			}},
 		{Model: svc.Operations["ListServerCertificateTags"], NewInput: func() any { return new(ListServerCertificateTagsRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListServerCertificateTags(ctx, in.(*ListServerCertificateTagsRequest)))
+				return protocol.Result(h.ListServerCertificateTags(ctx, in.(*ListServerCertificateTagsRequest)))
 			}},
 		{Model: svc.Operations["ListServerCertificates"], NewInput: func() any { return new(ListServerCertificatesRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListServerCertificates(ctx, in.(*ListServerCertificatesRequest)))
+				return protocol.Result(h.ListServerCertificates(ctx, in.(*ListServerCertificatesRequest)))
 			}},
 		{Model: svc.Operations["ListServiceSpecificCredentials"], NewInput: func() any { return new(ListServiceSpecificCredentialsRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListServiceSpecificCredentials(ctx, in.(*ListServiceSpecificCredentialsRequest)))
+				return protocol.Result(h.ListServiceSpecificCredentials(ctx, in.(*ListServiceSpecificCredentialsRequest)))
 			}},
 		{Model: svc.Operations["ListSigningCertificates"], NewInput: func() any { return new(ListSigningCertificatesRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListSigningCertificates(ctx, in.(*ListSigningCertificatesRequest)))
+				return protocol.Result(h.ListSigningCertificates(ctx, in.(*ListSigningCertificatesRequest)))
 			}},
 		{Model: svc.Operations["ListUserPolicies"], NewInput: func() any { return new(ListUserPoliciesRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListUserPolicies(ctx, in.(*ListUserPoliciesRequest)))
+				return protocol.Result(h.ListUserPolicies(ctx, in.(*ListUserPoliciesRequest)))
 			}},
 		{Model: svc.Operations["ListUserTags"], NewInput: func() any { return new(ListUserTagsRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListUserTags(ctx, in.(*ListUserTagsRequest)))
+				return protocol.Result(h.ListUserTags(ctx, in.(*ListUserTagsRequest)))
 			}},
 		{Model: svc.Operations["ListUsers"], NewInput: func() any { return new(ListUsersRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListUsers(ctx, in.(*ListUsersRequest)))
+				return protocol.Result(h.ListUsers(ctx, in.(*ListUsersRequest)))
 			}},
 		{Model: svc.Operations["ListVirtualMFADevices"], NewInput: func() any { return new(ListVirtualMFADevicesRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListVirtualMFADevices(ctx, in.(*ListVirtualMFADevicesRequest)))
+				return protocol.Result(h.ListVirtualMFADevices(ctx, in.(*ListVirtualMFADevicesRequest)))
 			}},
 		{Model: svc.Operations["PutGroupPolicy"], NewInput: func() any { return new(PutGroupPolicyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.PutGroupPolicy(ctx, in.(*PutGroupPolicyRequest)))
+				return protocol.Result(h.PutGroupPolicy(ctx, in.(*PutGroupPolicyRequest)))
 			}},
 		{Model: svc.Operations["PutRolePermissionsBoundary"], NewInput: func() any { return new(PutRolePermissionsBoundaryRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.PutRolePermissionsBoundary(ctx, in.(*PutRolePermissionsBoundaryRequest)))
+				return protocol.Result(h.PutRolePermissionsBoundary(ctx, in.(*PutRolePermissionsBoundaryRequest)))
 			}},
 		{Model: svc.Operations["PutRolePolicy"], NewInput: func() any { return new(PutRolePolicyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.PutRolePolicy(ctx, in.(*PutRolePolicyRequest)))
+				return protocol.Result(h.PutRolePolicy(ctx, in.(*PutRolePolicyRequest)))
 			}},
 		{Model: svc.Operations["PutUserPermissionsBoundary"], NewInput: func() any { return new(PutUserPermissionsBoundaryRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.PutUserPermissionsBoundary(ctx, in.(*PutUserPermissionsBoundaryRequest)))
+				return protocol.Result(h.PutUserPermissionsBoundary(ctx, in.(*PutUserPermissionsBoundaryRequest)))
 			}},
 		{Model: svc.Operations["PutUserPolicy"], NewInput: func() any { return new(PutUserPolicyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.PutUserPolicy(ctx, in.(*PutUserPolicyRequest)))
+				return protocol.Result(h.PutUserPolicy(ctx, in.(*PutUserPolicyRequest)))
 			}},
 		{Model: svc.Operations["RejectDelegationRequest"], NewInput: func() any { return new(RejectDelegationRequestRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.RejectDelegationRequest(ctx, in.(*RejectDelegationRequestRequest)))
+				return protocol.Result(h.RejectDelegationRequest(ctx, in.(*RejectDelegationRequestRequest)))
 			}},
 		{Model: svc.Operations["RemoveClientIDFromOpenIDConnectProvider"], NewInput: func() any { return new(RemoveClientIDFromOpenIDConnectProviderRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.RemoveClientIDFromOpenIDConnectProvider(ctx, in.(*RemoveClientIDFromOpenIDConnectProviderRequest)))
+				return protocol.Result(h.RemoveClientIDFromOpenIDConnectProvider(ctx, in.(*RemoveClientIDFromOpenIDConnectProviderRequest)))
 			}},
 		{Model: svc.Operations["RemoveRoleFromInstanceProfile"], NewInput: func() any { return new(RemoveRoleFromInstanceProfileRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.RemoveRoleFromInstanceProfile(ctx, in.(*RemoveRoleFromInstanceProfileRequest)))
+				return protocol.Result(h.RemoveRoleFromInstanceProfile(ctx, in.(*RemoveRoleFromInstanceProfileRequest)))
 			}},
 		{Model: svc.Operations["RemoveUserFromGroup"], NewInput: func() any { return new(RemoveUserFromGroupRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.RemoveUserFromGroup(ctx, in.(*RemoveUserFromGroupRequest)))
+				return protocol.Result(h.RemoveUserFromGroup(ctx, in.(*RemoveUserFromGroupRequest)))
 			}},
 		{Model: svc.Operations["ResetServiceSpecificCredential"], NewInput: func() any { return new(ResetServiceSpecificCredentialRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ResetServiceSpecificCredential(ctx, in.(*ResetServiceSpecificCredentialRequest)))
+				return protocol.Result(h.ResetServiceSpecificCredential(ctx, in.(*ResetServiceSpecificCredentialRequest)))
 			}},
 		{Model: svc.Operations["ResyncMFADevice"], NewInput: func() any { return new(ResyncMFADeviceRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ResyncMFADevice(ctx, in.(*ResyncMFADeviceRequest)))
+				return protocol.Result(h.ResyncMFADevice(ctx, in.(*ResyncMFADeviceRequest)))
 			}},
 		{Model: svc.Operations["SendDelegationToken"], NewInput: func() any { return new(SendDelegationTokenRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.SendDelegationToken(ctx, in.(*SendDelegationTokenRequest)))
+				return protocol.Result(h.SendDelegationToken(ctx, in.(*SendDelegationTokenRequest)))
 			}},
 		{Model: svc.Operations["SetDefaultPolicyVersion"], NewInput: func() any { return new(SetDefaultPolicyVersionRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.SetDefaultPolicyVersion(ctx, in.(*SetDefaultPolicyVersionRequest)))
+				return protocol.Result(h.SetDefaultPolicyVersion(ctx, in.(*SetDefaultPolicyVersionRequest)))
 			}},
 		{Model: svc.Operations["SetSecurityTokenServicePreferences"], NewInput: func() any { return new(SetSecurityTokenServicePreferencesRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.SetSecurityTokenServicePreferences(ctx, in.(*SetSecurityTokenServicePreferencesRequest)))
+				return protocol.Result(h.SetSecurityTokenServicePreferences(ctx, in.(*SetSecurityTokenServicePreferencesRequest)))
 			}},
 		{Model: svc.Operations["SimulateCustomPolicy"], NewInput: func() any { return new(SimulateCustomPolicyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.SimulateCustomPolicy(ctx, in.(*SimulateCustomPolicyRequest)))
+				return protocol.Result(h.SimulateCustomPolicy(ctx, in.(*SimulateCustomPolicyRequest)))
 			}},
 		{Model: svc.Operations["SimulatePrincipalPolicy"], NewInput: func() any { return new(SimulatePrincipalPolicyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.SimulatePrincipalPolicy(ctx, in.(*SimulatePrincipalPolicyRequest)))
+				return protocol.Result(h.SimulatePrincipalPolicy(ctx, in.(*SimulatePrincipalPolicyRequest)))
 			}},
 		{Model: svc.Operations["TagInstanceProfile"], NewInput: func() any { return new(TagInstanceProfileRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.TagInstanceProfile(ctx, in.(*TagInstanceProfileRequest)))
+				return protocol.Result(h.TagInstanceProfile(ctx, in.(*TagInstanceProfileRequest)))
 			}},
 		{Model: svc.Operations["TagMFADevice"], NewInput: func() any { return new(TagMFADeviceRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.TagMFADevice(ctx, in.(*TagMFADeviceRequest)))
+				return protocol.Result(h.TagMFADevice(ctx, in.(*TagMFADeviceRequest)))
 			}},
 		{Model: svc.Operations["TagOpenIDConnectProvider"], NewInput: func() any { return new(TagOpenIDConnectProviderRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.TagOpenIDConnectProvider(ctx, in.(*TagOpenIDConnectProviderRequest)))
+				return protocol.Result(h.TagOpenIDConnectProvider(ctx, in.(*TagOpenIDConnectProviderRequest)))
 			}},
 		{Model: svc.Operations["TagPolicy"], NewInput: func() any { return new(TagPolicyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.TagPolicy(ctx, in.(*TagPolicyRequest)))
+				return protocol.Result(h.TagPolicy(ctx, in.(*TagPolicyRequest)))
 			}},
 		{Model: svc.Operations["TagRole"], NewInput: func() any { return new(TagRoleRequest) },
-			Call: func(ctx context.Context, in any) (any, error) { return nilIfErr(h.TagRole(ctx, in.(*TagRoleRequest))) }},
+			Call: func(ctx context.Context, in any) (any, error) {
+				return protocol.Result(h.TagRole(ctx, in.(*TagRoleRequest)))
+			}},
 		{Model: svc.Operations["TagSAMLProvider"], NewInput: func() any { return new(TagSAMLProviderRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.TagSAMLProvider(ctx, in.(*TagSAMLProviderRequest)))
+				return protocol.Result(h.TagSAMLProvider(ctx, in.(*TagSAMLProviderRequest)))
 			}},
 		{Model: svc.Operations["TagServerCertificate"], NewInput: func() any { return new(TagServerCertificateRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.TagServerCertificate(ctx, in.(*TagServerCertificateRequest)))
+				return protocol.Result(h.TagServerCertificate(ctx, in.(*TagServerCertificateRequest)))
 			}},
 		{Model: svc.Operations["TagUser"], NewInput: func() any { return new(TagUserRequest) },
-			Call: func(ctx context.Context, in any) (any, error) { return nilIfErr(h.TagUser(ctx, in.(*TagUserRequest))) }},
+			Call: func(ctx context.Context, in any) (any, error) {
+				return protocol.Result(h.TagUser(ctx, in.(*TagUserRequest)))
+			}},
 		{Model: svc.Operations["UntagInstanceProfile"], NewInput: func() any { return new(UntagInstanceProfileRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.UntagInstanceProfile(ctx, in.(*UntagInstanceProfileRequest)))
+				return protocol.Result(h.UntagInstanceProfile(ctx, in.(*UntagInstanceProfileRequest)))
 			}},
 		{Model: svc.Operations["UntagMFADevice"], NewInput: func() any { return new(UntagMFADeviceRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.UntagMFADevice(ctx, in.(*UntagMFADeviceRequest)))
+				return protocol.Result(h.UntagMFADevice(ctx, in.(*UntagMFADeviceRequest)))
 			}},
 		{Model: svc.Operations["UntagOpenIDConnectProvider"], NewInput: func() any { return new(UntagOpenIDConnectProviderRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.UntagOpenIDConnectProvider(ctx, in.(*UntagOpenIDConnectProviderRequest)))
+				return protocol.Result(h.UntagOpenIDConnectProvider(ctx, in.(*UntagOpenIDConnectProviderRequest)))
 			}},
 		{Model: svc.Operations["UntagPolicy"], NewInput: func() any { return new(UntagPolicyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.UntagPolicy(ctx, in.(*UntagPolicyRequest)))
+				return protocol.Result(h.UntagPolicy(ctx, in.(*UntagPolicyRequest)))
 			}},
 		{Model: svc.Operations["UntagRole"], NewInput: func() any { return new(UntagRoleRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.UntagRole(ctx, in.(*UntagRoleRequest)))
+				return protocol.Result(h.UntagRole(ctx, in.(*UntagRoleRequest)))
 			}},
 		{Model: svc.Operations["UntagSAMLProvider"], NewInput: func() any { return new(UntagSAMLProviderRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.UntagSAMLProvider(ctx, in.(*UntagSAMLProviderRequest)))
+				return protocol.Result(h.UntagSAMLProvider(ctx, in.(*UntagSAMLProviderRequest)))
 			}},
 		{Model: svc.Operations["UntagServerCertificate"], NewInput: func() any { return new(UntagServerCertificateRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.UntagServerCertificate(ctx, in.(*UntagServerCertificateRequest)))
+				return protocol.Result(h.UntagServerCertificate(ctx, in.(*UntagServerCertificateRequest)))
 			}},
 		{Model: svc.Operations["UntagUser"], NewInput: func() any { return new(UntagUserRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.UntagUser(ctx, in.(*UntagUserRequest)))
+				return protocol.Result(h.UntagUser(ctx, in.(*UntagUserRequest)))
 			}},
 		{Model: svc.Operations["UpdateAccessKey"], NewInput: func() any { return new(UpdateAccessKeyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.UpdateAccessKey(ctx, in.(*UpdateAccessKeyRequest)))
+				return protocol.Result(h.UpdateAccessKey(ctx, in.(*UpdateAccessKeyRequest)))
 			}},
 		{Model: svc.Operations["UpdateAccountPasswordPolicy"], NewInput: func() any { return new(UpdateAccountPasswordPolicyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.UpdateAccountPasswordPolicy(ctx, in.(*UpdateAccountPasswordPolicyRequest)))
+				return protocol.Result(h.UpdateAccountPasswordPolicy(ctx, in.(*UpdateAccountPasswordPolicyRequest)))
 			}},
 		{Model: svc.Operations["UpdateAssumeRolePolicy"], NewInput: func() any { return new(UpdateAssumeRolePolicyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.UpdateAssumeRolePolicy(ctx, in.(*UpdateAssumeRolePolicyRequest)))
+				return protocol.Result(h.UpdateAssumeRolePolicy(ctx, in.(*UpdateAssumeRolePolicyRequest)))
 			}},
 		{Model: svc.Operations["UpdateDelegationRequest"], NewInput: func() any { return new(UpdateDelegationRequestRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.UpdateDelegationRequest(ctx, in.(*UpdateDelegationRequestRequest)))
+				return protocol.Result(h.UpdateDelegationRequest(ctx, in.(*UpdateDelegationRequestRequest)))
 			}},
 		{Model: svc.Operations["UpdateGroup"], NewInput: func() any { return new(UpdateGroupRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.UpdateGroup(ctx, in.(*UpdateGroupRequest)))
+				return protocol.Result(h.UpdateGroup(ctx, in.(*UpdateGroupRequest)))
 			}},
 		{Model: svc.Operations["UpdateLoginProfile"], NewInput: func() any { return new(UpdateLoginProfileRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.UpdateLoginProfile(ctx, in.(*UpdateLoginProfileRequest)))
+				return protocol.Result(h.UpdateLoginProfile(ctx, in.(*UpdateLoginProfileRequest)))
 			}},
 		{Model: svc.Operations["UpdateOpenIDConnectProviderThumbprint"], NewInput: func() any { return new(UpdateOpenIDConnectProviderThumbprintRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.UpdateOpenIDConnectProviderThumbprint(ctx, in.(*UpdateOpenIDConnectProviderThumbprintRequest)))
+				return protocol.Result(h.UpdateOpenIDConnectProviderThumbprint(ctx, in.(*UpdateOpenIDConnectProviderThumbprintRequest)))
 			}},
 		{Model: svc.Operations["UpdateRole"], NewInput: func() any { return new(UpdateRoleRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.UpdateRole(ctx, in.(*UpdateRoleRequest)))
+				return protocol.Result(h.UpdateRole(ctx, in.(*UpdateRoleRequest)))
 			}},
 		{Model: svc.Operations["UpdateRoleDescription"], NewInput: func() any { return new(UpdateRoleDescriptionRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.UpdateRoleDescription(ctx, in.(*UpdateRoleDescriptionRequest)))
+				return protocol.Result(h.UpdateRoleDescription(ctx, in.(*UpdateRoleDescriptionRequest)))
 			}},
 		{Model: svc.Operations["UpdateSAMLProvider"], NewInput: func() any { return new(UpdateSAMLProviderRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.UpdateSAMLProvider(ctx, in.(*UpdateSAMLProviderRequest)))
+				return protocol.Result(h.UpdateSAMLProvider(ctx, in.(*UpdateSAMLProviderRequest)))
 			}},
 		{Model: svc.Operations["UpdateSSHPublicKey"], NewInput: func() any { return new(UpdateSSHPublicKeyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.UpdateSSHPublicKey(ctx, in.(*UpdateSSHPublicKeyRequest)))
+				return protocol.Result(h.UpdateSSHPublicKey(ctx, in.(*UpdateSSHPublicKeyRequest)))
 			}},
 		{Model: svc.Operations["UpdateServerCertificate"], NewInput: func() any { return new(UpdateServerCertificateRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.UpdateServerCertificate(ctx, in.(*UpdateServerCertificateRequest)))
+				return protocol.Result(h.UpdateServerCertificate(ctx, in.(*UpdateServerCertificateRequest)))
 			}},
 		{Model: svc.Operations["UpdateServiceSpecificCredential"], NewInput: func() any { return new(UpdateServiceSpecificCredentialRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.UpdateServiceSpecificCredential(ctx, in.(*UpdateServiceSpecificCredentialRequest)))
+				return protocol.Result(h.UpdateServiceSpecificCredential(ctx, in.(*UpdateServiceSpecificCredentialRequest)))
 			}},
 		{Model: svc.Operations["UpdateSigningCertificate"], NewInput: func() any { return new(UpdateSigningCertificateRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.UpdateSigningCertificate(ctx, in.(*UpdateSigningCertificateRequest)))
+				return protocol.Result(h.UpdateSigningCertificate(ctx, in.(*UpdateSigningCertificateRequest)))
 			}},
 		{Model: svc.Operations["UpdateUser"], NewInput: func() any { return new(UpdateUserRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.UpdateUser(ctx, in.(*UpdateUserRequest)))
+				return protocol.Result(h.UpdateUser(ctx, in.(*UpdateUserRequest)))
 			}},
 		{Model: svc.Operations["UploadSSHPublicKey"], NewInput: func() any { return new(UploadSSHPublicKeyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.UploadSSHPublicKey(ctx, in.(*UploadSSHPublicKeyRequest)))
+				return protocol.Result(h.UploadSSHPublicKey(ctx, in.(*UploadSSHPublicKeyRequest)))
 			}},
 		{Model: svc.Operations["UploadServerCertificate"], NewInput: func() any { return new(UploadServerCertificateRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.UploadServerCertificate(ctx, in.(*UploadServerCertificateRequest)))
+				return protocol.Result(h.UploadServerCertificate(ctx, in.(*UploadServerCertificateRequest)))
 			}},
 		{Model: svc.Operations["UploadSigningCertificate"], NewInput: func() any { return new(UploadSigningCertificateRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.UploadSigningCertificate(ctx, in.(*UploadSigningCertificateRequest)))
+				return protocol.Result(h.UploadSigningCertificate(ctx, in.(*UploadSigningCertificateRequest)))
 			}},
 	}
-}
-
-// nilIfErr keeps a typed nil pointer from reaching the encoder as a non-nil interface.
-func nilIfErr[T any](out *T, err error) (any, error) {
-	if err != nil || out == nil {
-		return nil, err
-	}
-	return out, nil
 }

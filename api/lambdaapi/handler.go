@@ -5,7 +5,6 @@ package lambdaapi
 import (
 	"context"
 	_ "embed"
-	"sync"
 
 	"github.com/iamlocal/iamlocal/protocol"
 	"github.com/iamlocal/iamlocal/protocol/awserr"
@@ -16,13 +15,7 @@ import (
 var modelJSON []byte
 
 // Model returns the service model the codecs read wire names and constraints from.
-var Model = sync.OnceValue(func() *model.Service {
-	svc, err := model.Parse(modelJSON)
-	if err != nil {
-		panic("embedded model: " + err.Error()) // generated and tested: cannot happen
-	}
-	return svc
-})
+var Model = model.Embedded(modelJSON)
 
 // Handler is implemented by the service emulation, one method per modelled operation.
 type Handler interface {
@@ -462,351 +455,343 @@ func Operations(h Handler) []protocol.Operation {
 	return []protocol.Operation{
 		{Model: svc.Operations["AddLayerVersionPermission"], NewInput: func() any { return new(AddLayerVersionPermissionRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.AddLayerVersionPermission(ctx, in.(*AddLayerVersionPermissionRequest)))
+				return protocol.Result(h.AddLayerVersionPermission(ctx, in.(*AddLayerVersionPermissionRequest)))
 			}},
 		{Model: svc.Operations["AddPermission"], NewInput: func() any { return new(AddPermissionRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.AddPermission(ctx, in.(*AddPermissionRequest)))
+				return protocol.Result(h.AddPermission(ctx, in.(*AddPermissionRequest)))
 			}},
 		{Model: svc.Operations["CheckpointDurableExecution"], NewInput: func() any { return new(CheckpointDurableExecutionRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.CheckpointDurableExecution(ctx, in.(*CheckpointDurableExecutionRequest)))
+				return protocol.Result(h.CheckpointDurableExecution(ctx, in.(*CheckpointDurableExecutionRequest)))
 			}},
 		{Model: svc.Operations["CreateAlias"], NewInput: func() any { return new(CreateAliasRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.CreateAlias(ctx, in.(*CreateAliasRequest)))
+				return protocol.Result(h.CreateAlias(ctx, in.(*CreateAliasRequest)))
 			}},
 		{Model: svc.Operations["CreateCapacityProvider"], NewInput: func() any { return new(CreateCapacityProviderRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.CreateCapacityProvider(ctx, in.(*CreateCapacityProviderRequest)))
+				return protocol.Result(h.CreateCapacityProvider(ctx, in.(*CreateCapacityProviderRequest)))
 			}},
 		{Model: svc.Operations["CreateCodeSigningConfig"], NewInput: func() any { return new(CreateCodeSigningConfigRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.CreateCodeSigningConfig(ctx, in.(*CreateCodeSigningConfigRequest)))
+				return protocol.Result(h.CreateCodeSigningConfig(ctx, in.(*CreateCodeSigningConfigRequest)))
 			}},
 		{Model: svc.Operations["CreateEventSourceMapping"], NewInput: func() any { return new(CreateEventSourceMappingRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.CreateEventSourceMapping(ctx, in.(*CreateEventSourceMappingRequest)))
+				return protocol.Result(h.CreateEventSourceMapping(ctx, in.(*CreateEventSourceMappingRequest)))
 			}},
 		{Model: svc.Operations["CreateFunction"], NewInput: func() any { return new(CreateFunctionRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.CreateFunction(ctx, in.(*CreateFunctionRequest)))
+				return protocol.Result(h.CreateFunction(ctx, in.(*CreateFunctionRequest)))
 			}},
 		{Model: svc.Operations["CreateFunctionUrlConfig"], NewInput: func() any { return new(CreateFunctionUrlConfigRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.CreateFunctionUrlConfig(ctx, in.(*CreateFunctionUrlConfigRequest)))
+				return protocol.Result(h.CreateFunctionUrlConfig(ctx, in.(*CreateFunctionUrlConfigRequest)))
 			}},
 		{Model: svc.Operations["DeleteAlias"], NewInput: func() any { return new(DeleteAliasRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteAlias(ctx, in.(*DeleteAliasRequest)))
+				return protocol.Result(h.DeleteAlias(ctx, in.(*DeleteAliasRequest)))
 			}},
 		{Model: svc.Operations["DeleteCapacityProvider"], NewInput: func() any { return new(DeleteCapacityProviderRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteCapacityProvider(ctx, in.(*DeleteCapacityProviderRequest)))
+				return protocol.Result(h.DeleteCapacityProvider(ctx, in.(*DeleteCapacityProviderRequest)))
 			}},
 		{Model: svc.Operations["DeleteCodeSigningConfig"], NewInput: func() any { return new(DeleteCodeSigningConfigRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteCodeSigningConfig(ctx, in.(*DeleteCodeSigningConfigRequest)))
+				return protocol.Result(h.DeleteCodeSigningConfig(ctx, in.(*DeleteCodeSigningConfigRequest)))
 			}},
 		{Model: svc.Operations["DeleteEventSourceMapping"], NewInput: func() any { return new(DeleteEventSourceMappingRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteEventSourceMapping(ctx, in.(*DeleteEventSourceMappingRequest)))
+				return protocol.Result(h.DeleteEventSourceMapping(ctx, in.(*DeleteEventSourceMappingRequest)))
 			}},
 		{Model: svc.Operations["DeleteFunction"], NewInput: func() any { return new(DeleteFunctionRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteFunction(ctx, in.(*DeleteFunctionRequest)))
+				return protocol.Result(h.DeleteFunction(ctx, in.(*DeleteFunctionRequest)))
 			}},
 		{Model: svc.Operations["DeleteFunctionCodeSigningConfig"], NewInput: func() any { return new(DeleteFunctionCodeSigningConfigRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteFunctionCodeSigningConfig(ctx, in.(*DeleteFunctionCodeSigningConfigRequest)))
+				return protocol.Result(h.DeleteFunctionCodeSigningConfig(ctx, in.(*DeleteFunctionCodeSigningConfigRequest)))
 			}},
 		{Model: svc.Operations["DeleteFunctionConcurrency"], NewInput: func() any { return new(DeleteFunctionConcurrencyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteFunctionConcurrency(ctx, in.(*DeleteFunctionConcurrencyRequest)))
+				return protocol.Result(h.DeleteFunctionConcurrency(ctx, in.(*DeleteFunctionConcurrencyRequest)))
 			}},
 		{Model: svc.Operations["DeleteFunctionEventInvokeConfig"], NewInput: func() any { return new(DeleteFunctionEventInvokeConfigRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteFunctionEventInvokeConfig(ctx, in.(*DeleteFunctionEventInvokeConfigRequest)))
+				return protocol.Result(h.DeleteFunctionEventInvokeConfig(ctx, in.(*DeleteFunctionEventInvokeConfigRequest)))
 			}},
 		{Model: svc.Operations["DeleteFunctionUrlConfig"], NewInput: func() any { return new(DeleteFunctionUrlConfigRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteFunctionUrlConfig(ctx, in.(*DeleteFunctionUrlConfigRequest)))
+				return protocol.Result(h.DeleteFunctionUrlConfig(ctx, in.(*DeleteFunctionUrlConfigRequest)))
 			}},
 		{Model: svc.Operations["DeleteLayerVersion"], NewInput: func() any { return new(DeleteLayerVersionRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteLayerVersion(ctx, in.(*DeleteLayerVersionRequest)))
+				return protocol.Result(h.DeleteLayerVersion(ctx, in.(*DeleteLayerVersionRequest)))
 			}},
 		{Model: svc.Operations["DeleteProvisionedConcurrencyConfig"], NewInput: func() any { return new(DeleteProvisionedConcurrencyConfigRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteProvisionedConcurrencyConfig(ctx, in.(*DeleteProvisionedConcurrencyConfigRequest)))
+				return protocol.Result(h.DeleteProvisionedConcurrencyConfig(ctx, in.(*DeleteProvisionedConcurrencyConfigRequest)))
 			}},
 		{Model: svc.Operations["GetAccountSettings"], NewInput: func() any { return new(GetAccountSettingsRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetAccountSettings(ctx, in.(*GetAccountSettingsRequest)))
+				return protocol.Result(h.GetAccountSettings(ctx, in.(*GetAccountSettingsRequest)))
 			}},
 		{Model: svc.Operations["GetAlias"], NewInput: func() any { return new(GetAliasRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetAlias(ctx, in.(*GetAliasRequest)))
+				return protocol.Result(h.GetAlias(ctx, in.(*GetAliasRequest)))
 			}},
 		{Model: svc.Operations["GetCapacityProvider"], NewInput: func() any { return new(GetCapacityProviderRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetCapacityProvider(ctx, in.(*GetCapacityProviderRequest)))
+				return protocol.Result(h.GetCapacityProvider(ctx, in.(*GetCapacityProviderRequest)))
 			}},
 		{Model: svc.Operations["GetCodeSigningConfig"], NewInput: func() any { return new(GetCodeSigningConfigRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetCodeSigningConfig(ctx, in.(*GetCodeSigningConfigRequest)))
+				return protocol.Result(h.GetCodeSigningConfig(ctx, in.(*GetCodeSigningConfigRequest)))
 			}},
 		{Model: svc.Operations["GetDurableExecution"], NewInput: func() any { return new(GetDurableExecutionRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetDurableExecution(ctx, in.(*GetDurableExecutionRequest)))
+				return protocol.Result(h.GetDurableExecution(ctx, in.(*GetDurableExecutionRequest)))
 			}},
 		{Model: svc.Operations["GetDurableExecutionHistory"], NewInput: func() any { return new(GetDurableExecutionHistoryRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetDurableExecutionHistory(ctx, in.(*GetDurableExecutionHistoryRequest)))
+				return protocol.Result(h.GetDurableExecutionHistory(ctx, in.(*GetDurableExecutionHistoryRequest)))
 			}},
 		{Model: svc.Operations["GetDurableExecutionState"], NewInput: func() any { return new(GetDurableExecutionStateRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetDurableExecutionState(ctx, in.(*GetDurableExecutionStateRequest)))
+				return protocol.Result(h.GetDurableExecutionState(ctx, in.(*GetDurableExecutionStateRequest)))
 			}},
 		{Model: svc.Operations["GetEventSourceMapping"], NewInput: func() any { return new(GetEventSourceMappingRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetEventSourceMapping(ctx, in.(*GetEventSourceMappingRequest)))
+				return protocol.Result(h.GetEventSourceMapping(ctx, in.(*GetEventSourceMappingRequest)))
 			}},
 		{Model: svc.Operations["GetFunction"], NewInput: func() any { return new(GetFunctionRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetFunction(ctx, in.(*GetFunctionRequest)))
+				return protocol.Result(h.GetFunction(ctx, in.(*GetFunctionRequest)))
 			}},
 		{Model: svc.Operations["GetFunctionCodeSigningConfig"], NewInput: func() any { return new(GetFunctionCodeSigningConfigRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetFunctionCodeSigningConfig(ctx, in.(*GetFunctionCodeSigningConfigRequest)))
+				return protocol.Result(h.GetFunctionCodeSigningConfig(ctx, in.(*GetFunctionCodeSigningConfigRequest)))
 			}},
 		{Model: svc.Operations["GetFunctionConcurrency"], NewInput: func() any { return new(GetFunctionConcurrencyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetFunctionConcurrency(ctx, in.(*GetFunctionConcurrencyRequest)))
+				return protocol.Result(h.GetFunctionConcurrency(ctx, in.(*GetFunctionConcurrencyRequest)))
 			}},
 		{Model: svc.Operations["GetFunctionConfiguration"], NewInput: func() any { return new(GetFunctionConfigurationRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetFunctionConfiguration(ctx, in.(*GetFunctionConfigurationRequest)))
+				return protocol.Result(h.GetFunctionConfiguration(ctx, in.(*GetFunctionConfigurationRequest)))
 			}},
 		{Model: svc.Operations["GetFunctionEventInvokeConfig"], NewInput: func() any { return new(GetFunctionEventInvokeConfigRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetFunctionEventInvokeConfig(ctx, in.(*GetFunctionEventInvokeConfigRequest)))
+				return protocol.Result(h.GetFunctionEventInvokeConfig(ctx, in.(*GetFunctionEventInvokeConfigRequest)))
 			}},
 		{Model: svc.Operations["GetFunctionRecursionConfig"], NewInput: func() any { return new(GetFunctionRecursionConfigRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetFunctionRecursionConfig(ctx, in.(*GetFunctionRecursionConfigRequest)))
+				return protocol.Result(h.GetFunctionRecursionConfig(ctx, in.(*GetFunctionRecursionConfigRequest)))
 			}},
 		{Model: svc.Operations["GetFunctionScalingConfig"], NewInput: func() any { return new(GetFunctionScalingConfigRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetFunctionScalingConfig(ctx, in.(*GetFunctionScalingConfigRequest)))
+				return protocol.Result(h.GetFunctionScalingConfig(ctx, in.(*GetFunctionScalingConfigRequest)))
 			}},
 		{Model: svc.Operations["GetFunctionUrlConfig"], NewInput: func() any { return new(GetFunctionUrlConfigRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetFunctionUrlConfig(ctx, in.(*GetFunctionUrlConfigRequest)))
+				return protocol.Result(h.GetFunctionUrlConfig(ctx, in.(*GetFunctionUrlConfigRequest)))
 			}},
 		{Model: svc.Operations["GetLayerVersion"], NewInput: func() any { return new(GetLayerVersionRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetLayerVersion(ctx, in.(*GetLayerVersionRequest)))
+				return protocol.Result(h.GetLayerVersion(ctx, in.(*GetLayerVersionRequest)))
 			}},
 		{Model: svc.Operations["GetLayerVersionByArn"], NewInput: func() any { return new(GetLayerVersionByArnRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetLayerVersionByArn(ctx, in.(*GetLayerVersionByArnRequest)))
+				return protocol.Result(h.GetLayerVersionByArn(ctx, in.(*GetLayerVersionByArnRequest)))
 			}},
 		{Model: svc.Operations["GetLayerVersionPolicy"], NewInput: func() any { return new(GetLayerVersionPolicyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetLayerVersionPolicy(ctx, in.(*GetLayerVersionPolicyRequest)))
+				return protocol.Result(h.GetLayerVersionPolicy(ctx, in.(*GetLayerVersionPolicyRequest)))
 			}},
 		{Model: svc.Operations["GetPolicy"], NewInput: func() any { return new(GetPolicyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetPolicy(ctx, in.(*GetPolicyRequest)))
+				return protocol.Result(h.GetPolicy(ctx, in.(*GetPolicyRequest)))
 			}},
 		{Model: svc.Operations["GetProvisionedConcurrencyConfig"], NewInput: func() any { return new(GetProvisionedConcurrencyConfigRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetProvisionedConcurrencyConfig(ctx, in.(*GetProvisionedConcurrencyConfigRequest)))
+				return protocol.Result(h.GetProvisionedConcurrencyConfig(ctx, in.(*GetProvisionedConcurrencyConfigRequest)))
 			}},
 		{Model: svc.Operations["GetRuntimeManagementConfig"], NewInput: func() any { return new(GetRuntimeManagementConfigRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetRuntimeManagementConfig(ctx, in.(*GetRuntimeManagementConfigRequest)))
+				return protocol.Result(h.GetRuntimeManagementConfig(ctx, in.(*GetRuntimeManagementConfigRequest)))
 			}},
 		{Model: svc.Operations["Invoke"], NewInput: func() any { return new(InvocationRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.Invoke(ctx, in.(*InvocationRequest)))
+				return protocol.Result(h.Invoke(ctx, in.(*InvocationRequest)))
 			}},
 		{Model: svc.Operations["InvokeAsync"], NewInput: func() any { return new(InvokeAsyncRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.InvokeAsync(ctx, in.(*InvokeAsyncRequest)))
+				return protocol.Result(h.InvokeAsync(ctx, in.(*InvokeAsyncRequest)))
 			}},
 		{Model: svc.Operations["InvokeWithResponseStream"], NewInput: func() any { return new(InvokeWithResponseStreamRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.InvokeWithResponseStream(ctx, in.(*InvokeWithResponseStreamRequest)))
+				return protocol.Result(h.InvokeWithResponseStream(ctx, in.(*InvokeWithResponseStreamRequest)))
 			}},
 		{Model: svc.Operations["ListAliases"], NewInput: func() any { return new(ListAliasesRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListAliases(ctx, in.(*ListAliasesRequest)))
+				return protocol.Result(h.ListAliases(ctx, in.(*ListAliasesRequest)))
 			}},
 		{Model: svc.Operations["ListCapacityProviders"], NewInput: func() any { return new(ListCapacityProvidersRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListCapacityProviders(ctx, in.(*ListCapacityProvidersRequest)))
+				return protocol.Result(h.ListCapacityProviders(ctx, in.(*ListCapacityProvidersRequest)))
 			}},
 		{Model: svc.Operations["ListCodeSigningConfigs"], NewInput: func() any { return new(ListCodeSigningConfigsRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListCodeSigningConfigs(ctx, in.(*ListCodeSigningConfigsRequest)))
+				return protocol.Result(h.ListCodeSigningConfigs(ctx, in.(*ListCodeSigningConfigsRequest)))
 			}},
 		{Model: svc.Operations["ListDurableExecutionsByFunction"], NewInput: func() any { return new(ListDurableExecutionsByFunctionRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListDurableExecutionsByFunction(ctx, in.(*ListDurableExecutionsByFunctionRequest)))
+				return protocol.Result(h.ListDurableExecutionsByFunction(ctx, in.(*ListDurableExecutionsByFunctionRequest)))
 			}},
 		{Model: svc.Operations["ListEventSourceMappings"], NewInput: func() any { return new(ListEventSourceMappingsRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListEventSourceMappings(ctx, in.(*ListEventSourceMappingsRequest)))
+				return protocol.Result(h.ListEventSourceMappings(ctx, in.(*ListEventSourceMappingsRequest)))
 			}},
 		{Model: svc.Operations["ListFunctionEventInvokeConfigs"], NewInput: func() any { return new(ListFunctionEventInvokeConfigsRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListFunctionEventInvokeConfigs(ctx, in.(*ListFunctionEventInvokeConfigsRequest)))
+				return protocol.Result(h.ListFunctionEventInvokeConfigs(ctx, in.(*ListFunctionEventInvokeConfigsRequest)))
 			}},
 		{Model: svc.Operations["ListFunctionUrlConfigs"], NewInput: func() any { return new(ListFunctionUrlConfigsRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListFunctionUrlConfigs(ctx, in.(*ListFunctionUrlConfigsRequest)))
+				return protocol.Result(h.ListFunctionUrlConfigs(ctx, in.(*ListFunctionUrlConfigsRequest)))
 			}},
 		{Model: svc.Operations["ListFunctionVersionsByCapacityProvider"], NewInput: func() any { return new(ListFunctionVersionsByCapacityProviderRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListFunctionVersionsByCapacityProvider(ctx, in.(*ListFunctionVersionsByCapacityProviderRequest)))
+				return protocol.Result(h.ListFunctionVersionsByCapacityProvider(ctx, in.(*ListFunctionVersionsByCapacityProviderRequest)))
 			}},
 		{Model: svc.Operations["ListFunctions"], NewInput: func() any { return new(ListFunctionsRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListFunctions(ctx, in.(*ListFunctionsRequest)))
+				return protocol.Result(h.ListFunctions(ctx, in.(*ListFunctionsRequest)))
 			}},
 		{Model: svc.Operations["ListFunctionsByCodeSigningConfig"], NewInput: func() any { return new(ListFunctionsByCodeSigningConfigRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListFunctionsByCodeSigningConfig(ctx, in.(*ListFunctionsByCodeSigningConfigRequest)))
+				return protocol.Result(h.ListFunctionsByCodeSigningConfig(ctx, in.(*ListFunctionsByCodeSigningConfigRequest)))
 			}},
 		{Model: svc.Operations["ListLayerVersions"], NewInput: func() any { return new(ListLayerVersionsRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListLayerVersions(ctx, in.(*ListLayerVersionsRequest)))
+				return protocol.Result(h.ListLayerVersions(ctx, in.(*ListLayerVersionsRequest)))
 			}},
 		{Model: svc.Operations["ListLayers"], NewInput: func() any { return new(ListLayersRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListLayers(ctx, in.(*ListLayersRequest)))
+				return protocol.Result(h.ListLayers(ctx, in.(*ListLayersRequest)))
 			}},
 		{Model: svc.Operations["ListProvisionedConcurrencyConfigs"], NewInput: func() any { return new(ListProvisionedConcurrencyConfigsRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListProvisionedConcurrencyConfigs(ctx, in.(*ListProvisionedConcurrencyConfigsRequest)))
+				return protocol.Result(h.ListProvisionedConcurrencyConfigs(ctx, in.(*ListProvisionedConcurrencyConfigsRequest)))
 			}},
 		{Model: svc.Operations["ListTags"], NewInput: func() any { return new(ListTagsRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListTags(ctx, in.(*ListTagsRequest)))
+				return protocol.Result(h.ListTags(ctx, in.(*ListTagsRequest)))
 			}},
 		{Model: svc.Operations["ListVersionsByFunction"], NewInput: func() any { return new(ListVersionsByFunctionRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListVersionsByFunction(ctx, in.(*ListVersionsByFunctionRequest)))
+				return protocol.Result(h.ListVersionsByFunction(ctx, in.(*ListVersionsByFunctionRequest)))
 			}},
 		{Model: svc.Operations["PublishLayerVersion"], NewInput: func() any { return new(PublishLayerVersionRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.PublishLayerVersion(ctx, in.(*PublishLayerVersionRequest)))
+				return protocol.Result(h.PublishLayerVersion(ctx, in.(*PublishLayerVersionRequest)))
 			}},
 		{Model: svc.Operations["PublishVersion"], NewInput: func() any { return new(PublishVersionRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.PublishVersion(ctx, in.(*PublishVersionRequest)))
+				return protocol.Result(h.PublishVersion(ctx, in.(*PublishVersionRequest)))
 			}},
 		{Model: svc.Operations["PutFunctionCodeSigningConfig"], NewInput: func() any { return new(PutFunctionCodeSigningConfigRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.PutFunctionCodeSigningConfig(ctx, in.(*PutFunctionCodeSigningConfigRequest)))
+				return protocol.Result(h.PutFunctionCodeSigningConfig(ctx, in.(*PutFunctionCodeSigningConfigRequest)))
 			}},
 		{Model: svc.Operations["PutFunctionConcurrency"], NewInput: func() any { return new(PutFunctionConcurrencyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.PutFunctionConcurrency(ctx, in.(*PutFunctionConcurrencyRequest)))
+				return protocol.Result(h.PutFunctionConcurrency(ctx, in.(*PutFunctionConcurrencyRequest)))
 			}},
 		{Model: svc.Operations["PutFunctionEventInvokeConfig"], NewInput: func() any { return new(PutFunctionEventInvokeConfigRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.PutFunctionEventInvokeConfig(ctx, in.(*PutFunctionEventInvokeConfigRequest)))
+				return protocol.Result(h.PutFunctionEventInvokeConfig(ctx, in.(*PutFunctionEventInvokeConfigRequest)))
 			}},
 		{Model: svc.Operations["PutFunctionRecursionConfig"], NewInput: func() any { return new(PutFunctionRecursionConfigRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.PutFunctionRecursionConfig(ctx, in.(*PutFunctionRecursionConfigRequest)))
+				return protocol.Result(h.PutFunctionRecursionConfig(ctx, in.(*PutFunctionRecursionConfigRequest)))
 			}},
 		{Model: svc.Operations["PutFunctionScalingConfig"], NewInput: func() any { return new(PutFunctionScalingConfigRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.PutFunctionScalingConfig(ctx, in.(*PutFunctionScalingConfigRequest)))
+				return protocol.Result(h.PutFunctionScalingConfig(ctx, in.(*PutFunctionScalingConfigRequest)))
 			}},
 		{Model: svc.Operations["PutProvisionedConcurrencyConfig"], NewInput: func() any { return new(PutProvisionedConcurrencyConfigRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.PutProvisionedConcurrencyConfig(ctx, in.(*PutProvisionedConcurrencyConfigRequest)))
+				return protocol.Result(h.PutProvisionedConcurrencyConfig(ctx, in.(*PutProvisionedConcurrencyConfigRequest)))
 			}},
 		{Model: svc.Operations["PutRuntimeManagementConfig"], NewInput: func() any { return new(PutRuntimeManagementConfigRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.PutRuntimeManagementConfig(ctx, in.(*PutRuntimeManagementConfigRequest)))
+				return protocol.Result(h.PutRuntimeManagementConfig(ctx, in.(*PutRuntimeManagementConfigRequest)))
 			}},
 		{Model: svc.Operations["RemoveLayerVersionPermission"], NewInput: func() any { return new(RemoveLayerVersionPermissionRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.RemoveLayerVersionPermission(ctx, in.(*RemoveLayerVersionPermissionRequest)))
+				return protocol.Result(h.RemoveLayerVersionPermission(ctx, in.(*RemoveLayerVersionPermissionRequest)))
 			}},
 		{Model: svc.Operations["RemovePermission"], NewInput: func() any { return new(RemovePermissionRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.RemovePermission(ctx, in.(*RemovePermissionRequest)))
+				return protocol.Result(h.RemovePermission(ctx, in.(*RemovePermissionRequest)))
 			}},
 		{Model: svc.Operations["SendDurableExecutionCallbackFailure"], NewInput: func() any { return new(SendDurableExecutionCallbackFailureRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.SendDurableExecutionCallbackFailure(ctx, in.(*SendDurableExecutionCallbackFailureRequest)))
+				return protocol.Result(h.SendDurableExecutionCallbackFailure(ctx, in.(*SendDurableExecutionCallbackFailureRequest)))
 			}},
 		{Model: svc.Operations["SendDurableExecutionCallbackHeartbeat"], NewInput: func() any { return new(SendDurableExecutionCallbackHeartbeatRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.SendDurableExecutionCallbackHeartbeat(ctx, in.(*SendDurableExecutionCallbackHeartbeatRequest)))
+				return protocol.Result(h.SendDurableExecutionCallbackHeartbeat(ctx, in.(*SendDurableExecutionCallbackHeartbeatRequest)))
 			}},
 		{Model: svc.Operations["SendDurableExecutionCallbackSuccess"], NewInput: func() any { return new(SendDurableExecutionCallbackSuccessRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.SendDurableExecutionCallbackSuccess(ctx, in.(*SendDurableExecutionCallbackSuccessRequest)))
+				return protocol.Result(h.SendDurableExecutionCallbackSuccess(ctx, in.(*SendDurableExecutionCallbackSuccessRequest)))
 			}},
 		{Model: svc.Operations["StopDurableExecution"], NewInput: func() any { return new(StopDurableExecutionRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.StopDurableExecution(ctx, in.(*StopDurableExecutionRequest)))
+				return protocol.Result(h.StopDurableExecution(ctx, in.(*StopDurableExecutionRequest)))
 			}},
 		{Model: svc.Operations["TagResource"], NewInput: func() any { return new(TagResourceRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.TagResource(ctx, in.(*TagResourceRequest)))
+				return protocol.Result(h.TagResource(ctx, in.(*TagResourceRequest)))
 			}},
 		{Model: svc.Operations["UntagResource"], NewInput: func() any { return new(UntagResourceRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.UntagResource(ctx, in.(*UntagResourceRequest)))
+				return protocol.Result(h.UntagResource(ctx, in.(*UntagResourceRequest)))
 			}},
 		{Model: svc.Operations["UpdateAlias"], NewInput: func() any { return new(UpdateAliasRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.UpdateAlias(ctx, in.(*UpdateAliasRequest)))
+				return protocol.Result(h.UpdateAlias(ctx, in.(*UpdateAliasRequest)))
 			}},
 		{Model: svc.Operations["UpdateCapacityProvider"], NewInput: func() any { return new(UpdateCapacityProviderRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.UpdateCapacityProvider(ctx, in.(*UpdateCapacityProviderRequest)))
+				return protocol.Result(h.UpdateCapacityProvider(ctx, in.(*UpdateCapacityProviderRequest)))
 			}},
 		{Model: svc.Operations["UpdateCodeSigningConfig"], NewInput: func() any { return new(UpdateCodeSigningConfigRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.UpdateCodeSigningConfig(ctx, in.(*UpdateCodeSigningConfigRequest)))
+				return protocol.Result(h.UpdateCodeSigningConfig(ctx, in.(*UpdateCodeSigningConfigRequest)))
 			}},
 		{Model: svc.Operations["UpdateEventSourceMapping"], NewInput: func() any { return new(UpdateEventSourceMappingRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.UpdateEventSourceMapping(ctx, in.(*UpdateEventSourceMappingRequest)))
+				return protocol.Result(h.UpdateEventSourceMapping(ctx, in.(*UpdateEventSourceMappingRequest)))
 			}},
 		{Model: svc.Operations["UpdateFunctionCode"], NewInput: func() any { return new(UpdateFunctionCodeRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.UpdateFunctionCode(ctx, in.(*UpdateFunctionCodeRequest)))
+				return protocol.Result(h.UpdateFunctionCode(ctx, in.(*UpdateFunctionCodeRequest)))
 			}},
 		{Model: svc.Operations["UpdateFunctionConfiguration"], NewInput: func() any { return new(UpdateFunctionConfigurationRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.UpdateFunctionConfiguration(ctx, in.(*UpdateFunctionConfigurationRequest)))
+				return protocol.Result(h.UpdateFunctionConfiguration(ctx, in.(*UpdateFunctionConfigurationRequest)))
 			}},
 		{Model: svc.Operations["UpdateFunctionEventInvokeConfig"], NewInput: func() any { return new(UpdateFunctionEventInvokeConfigRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.UpdateFunctionEventInvokeConfig(ctx, in.(*UpdateFunctionEventInvokeConfigRequest)))
+				return protocol.Result(h.UpdateFunctionEventInvokeConfig(ctx, in.(*UpdateFunctionEventInvokeConfigRequest)))
 			}},
 		{Model: svc.Operations["UpdateFunctionUrlConfig"], NewInput: func() any { return new(UpdateFunctionUrlConfigRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.UpdateFunctionUrlConfig(ctx, in.(*UpdateFunctionUrlConfigRequest)))
+				return protocol.Result(h.UpdateFunctionUrlConfig(ctx, in.(*UpdateFunctionUrlConfigRequest)))
 			}},
 	}
-}
-
-// nilIfErr keeps a typed nil pointer from reaching the encoder as a non-nil interface.
-func nilIfErr[T any](out *T, err error) (any, error) {
-	if err != nil || out == nil {
-		return nil, err
-	}
-	return out, nil
 }

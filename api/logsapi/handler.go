@@ -5,7 +5,6 @@ package logsapi
 import (
 	"context"
 	_ "embed"
-	"sync"
 
 	"github.com/iamlocal/iamlocal/protocol"
 	"github.com/iamlocal/iamlocal/protocol/awserr"
@@ -16,13 +15,7 @@ import (
 var modelJSON []byte
 
 // Model returns the service model the codecs read wire names and constraints from.
-var Model = sync.OnceValue(func() *model.Service {
-	svc, err := model.Parse(modelJSON)
-	if err != nil {
-		panic("embedded model: " + err.Error()) // generated and tested: cannot happen
-	}
-	return svc
-})
+var Model = model.Embedded(modelJSON)
 
 // Handler is implemented by the service emulation, one method per modelled operation.
 type Handler interface {
@@ -602,463 +595,455 @@ func Operations(h Handler) []protocol.Operation {
 	return []protocol.Operation{
 		{Model: svc.Operations["AssociateKmsKey"], NewInput: func() any { return new(AssociateKmsKeyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.AssociateKmsKey(ctx, in.(*AssociateKmsKeyRequest)))
+				return protocol.Result(h.AssociateKmsKey(ctx, in.(*AssociateKmsKeyRequest)))
 			}},
 		{Model: svc.Operations["AssociateSourceToS3TableIntegration"], NewInput: func() any { return new(AssociateSourceToS3TableIntegrationRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.AssociateSourceToS3TableIntegration(ctx, in.(*AssociateSourceToS3TableIntegrationRequest)))
+				return protocol.Result(h.AssociateSourceToS3TableIntegration(ctx, in.(*AssociateSourceToS3TableIntegrationRequest)))
 			}},
 		{Model: svc.Operations["CancelExportTask"], NewInput: func() any { return new(CancelExportTaskRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.CancelExportTask(ctx, in.(*CancelExportTaskRequest)))
+				return protocol.Result(h.CancelExportTask(ctx, in.(*CancelExportTaskRequest)))
 			}},
 		{Model: svc.Operations["CancelImportTask"], NewInput: func() any { return new(CancelImportTaskRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.CancelImportTask(ctx, in.(*CancelImportTaskRequest)))
+				return protocol.Result(h.CancelImportTask(ctx, in.(*CancelImportTaskRequest)))
 			}},
 		{Model: svc.Operations["CreateDelivery"], NewInput: func() any { return new(CreateDeliveryRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.CreateDelivery(ctx, in.(*CreateDeliveryRequest)))
+				return protocol.Result(h.CreateDelivery(ctx, in.(*CreateDeliveryRequest)))
 			}},
 		{Model: svc.Operations["CreateExportTask"], NewInput: func() any { return new(CreateExportTaskRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.CreateExportTask(ctx, in.(*CreateExportTaskRequest)))
+				return protocol.Result(h.CreateExportTask(ctx, in.(*CreateExportTaskRequest)))
 			}},
 		{Model: svc.Operations["CreateImportTask"], NewInput: func() any { return new(CreateImportTaskRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.CreateImportTask(ctx, in.(*CreateImportTaskRequest)))
+				return protocol.Result(h.CreateImportTask(ctx, in.(*CreateImportTaskRequest)))
 			}},
 		{Model: svc.Operations["CreateLogAnomalyDetector"], NewInput: func() any { return new(CreateLogAnomalyDetectorRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.CreateLogAnomalyDetector(ctx, in.(*CreateLogAnomalyDetectorRequest)))
+				return protocol.Result(h.CreateLogAnomalyDetector(ctx, in.(*CreateLogAnomalyDetectorRequest)))
 			}},
 		{Model: svc.Operations["CreateLogGroup"], NewInput: func() any { return new(CreateLogGroupRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.CreateLogGroup(ctx, in.(*CreateLogGroupRequest)))
+				return protocol.Result(h.CreateLogGroup(ctx, in.(*CreateLogGroupRequest)))
 			}},
 		{Model: svc.Operations["CreateLogStream"], NewInput: func() any { return new(CreateLogStreamRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.CreateLogStream(ctx, in.(*CreateLogStreamRequest)))
+				return protocol.Result(h.CreateLogStream(ctx, in.(*CreateLogStreamRequest)))
 			}},
 		{Model: svc.Operations["CreateLookupTable"], NewInput: func() any { return new(CreateLookupTableRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.CreateLookupTable(ctx, in.(*CreateLookupTableRequest)))
+				return protocol.Result(h.CreateLookupTable(ctx, in.(*CreateLookupTableRequest)))
 			}},
 		{Model: svc.Operations["CreateScheduledQuery"], NewInput: func() any { return new(CreateScheduledQueryRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.CreateScheduledQuery(ctx, in.(*CreateScheduledQueryRequest)))
+				return protocol.Result(h.CreateScheduledQuery(ctx, in.(*CreateScheduledQueryRequest)))
 			}},
 		{Model: svc.Operations["DeleteAccountPolicy"], NewInput: func() any { return new(DeleteAccountPolicyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteAccountPolicy(ctx, in.(*DeleteAccountPolicyRequest)))
+				return protocol.Result(h.DeleteAccountPolicy(ctx, in.(*DeleteAccountPolicyRequest)))
 			}},
 		{Model: svc.Operations["DeleteDataProtectionPolicy"], NewInput: func() any { return new(DeleteDataProtectionPolicyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteDataProtectionPolicy(ctx, in.(*DeleteDataProtectionPolicyRequest)))
+				return protocol.Result(h.DeleteDataProtectionPolicy(ctx, in.(*DeleteDataProtectionPolicyRequest)))
 			}},
 		{Model: svc.Operations["DeleteDelivery"], NewInput: func() any { return new(DeleteDeliveryRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteDelivery(ctx, in.(*DeleteDeliveryRequest)))
+				return protocol.Result(h.DeleteDelivery(ctx, in.(*DeleteDeliveryRequest)))
 			}},
 		{Model: svc.Operations["DeleteDeliveryDestination"], NewInput: func() any { return new(DeleteDeliveryDestinationRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteDeliveryDestination(ctx, in.(*DeleteDeliveryDestinationRequest)))
+				return protocol.Result(h.DeleteDeliveryDestination(ctx, in.(*DeleteDeliveryDestinationRequest)))
 			}},
 		{Model: svc.Operations["DeleteDeliveryDestinationPolicy"], NewInput: func() any { return new(DeleteDeliveryDestinationPolicyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteDeliveryDestinationPolicy(ctx, in.(*DeleteDeliveryDestinationPolicyRequest)))
+				return protocol.Result(h.DeleteDeliveryDestinationPolicy(ctx, in.(*DeleteDeliveryDestinationPolicyRequest)))
 			}},
 		{Model: svc.Operations["DeleteDeliverySource"], NewInput: func() any { return new(DeleteDeliverySourceRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteDeliverySource(ctx, in.(*DeleteDeliverySourceRequest)))
+				return protocol.Result(h.DeleteDeliverySource(ctx, in.(*DeleteDeliverySourceRequest)))
 			}},
 		{Model: svc.Operations["DeleteDestination"], NewInput: func() any { return new(DeleteDestinationRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteDestination(ctx, in.(*DeleteDestinationRequest)))
+				return protocol.Result(h.DeleteDestination(ctx, in.(*DeleteDestinationRequest)))
 			}},
 		{Model: svc.Operations["DeleteIndexPolicy"], NewInput: func() any { return new(DeleteIndexPolicyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteIndexPolicy(ctx, in.(*DeleteIndexPolicyRequest)))
+				return protocol.Result(h.DeleteIndexPolicy(ctx, in.(*DeleteIndexPolicyRequest)))
 			}},
 		{Model: svc.Operations["DeleteIntegration"], NewInput: func() any { return new(DeleteIntegrationRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteIntegration(ctx, in.(*DeleteIntegrationRequest)))
+				return protocol.Result(h.DeleteIntegration(ctx, in.(*DeleteIntegrationRequest)))
 			}},
 		{Model: svc.Operations["DeleteLogAnomalyDetector"], NewInput: func() any { return new(DeleteLogAnomalyDetectorRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteLogAnomalyDetector(ctx, in.(*DeleteLogAnomalyDetectorRequest)))
+				return protocol.Result(h.DeleteLogAnomalyDetector(ctx, in.(*DeleteLogAnomalyDetectorRequest)))
 			}},
 		{Model: svc.Operations["DeleteLogGroup"], NewInput: func() any { return new(DeleteLogGroupRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteLogGroup(ctx, in.(*DeleteLogGroupRequest)))
+				return protocol.Result(h.DeleteLogGroup(ctx, in.(*DeleteLogGroupRequest)))
 			}},
 		{Model: svc.Operations["DeleteLogStream"], NewInput: func() any { return new(DeleteLogStreamRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteLogStream(ctx, in.(*DeleteLogStreamRequest)))
+				return protocol.Result(h.DeleteLogStream(ctx, in.(*DeleteLogStreamRequest)))
 			}},
 		{Model: svc.Operations["DeleteLookupTable"], NewInput: func() any { return new(DeleteLookupTableRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteLookupTable(ctx, in.(*DeleteLookupTableRequest)))
+				return protocol.Result(h.DeleteLookupTable(ctx, in.(*DeleteLookupTableRequest)))
 			}},
 		{Model: svc.Operations["DeleteMetricFilter"], NewInput: func() any { return new(DeleteMetricFilterRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteMetricFilter(ctx, in.(*DeleteMetricFilterRequest)))
+				return protocol.Result(h.DeleteMetricFilter(ctx, in.(*DeleteMetricFilterRequest)))
 			}},
 		{Model: svc.Operations["DeleteQueryDefinition"], NewInput: func() any { return new(DeleteQueryDefinitionRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteQueryDefinition(ctx, in.(*DeleteQueryDefinitionRequest)))
+				return protocol.Result(h.DeleteQueryDefinition(ctx, in.(*DeleteQueryDefinitionRequest)))
 			}},
 		{Model: svc.Operations["DeleteResourcePolicy"], NewInput: func() any { return new(DeleteResourcePolicyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteResourcePolicy(ctx, in.(*DeleteResourcePolicyRequest)))
+				return protocol.Result(h.DeleteResourcePolicy(ctx, in.(*DeleteResourcePolicyRequest)))
 			}},
 		{Model: svc.Operations["DeleteRetentionPolicy"], NewInput: func() any { return new(DeleteRetentionPolicyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteRetentionPolicy(ctx, in.(*DeleteRetentionPolicyRequest)))
+				return protocol.Result(h.DeleteRetentionPolicy(ctx, in.(*DeleteRetentionPolicyRequest)))
 			}},
 		{Model: svc.Operations["DeleteScheduledQuery"], NewInput: func() any { return new(DeleteScheduledQueryRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteScheduledQuery(ctx, in.(*DeleteScheduledQueryRequest)))
+				return protocol.Result(h.DeleteScheduledQuery(ctx, in.(*DeleteScheduledQueryRequest)))
 			}},
 		{Model: svc.Operations["DeleteSubscriptionFilter"], NewInput: func() any { return new(DeleteSubscriptionFilterRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteSubscriptionFilter(ctx, in.(*DeleteSubscriptionFilterRequest)))
+				return protocol.Result(h.DeleteSubscriptionFilter(ctx, in.(*DeleteSubscriptionFilterRequest)))
 			}},
 		{Model: svc.Operations["DeleteTransformer"], NewInput: func() any { return new(DeleteTransformerRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DeleteTransformer(ctx, in.(*DeleteTransformerRequest)))
+				return protocol.Result(h.DeleteTransformer(ctx, in.(*DeleteTransformerRequest)))
 			}},
 		{Model: svc.Operations["DescribeAccountPolicies"], NewInput: func() any { return new(DescribeAccountPoliciesRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DescribeAccountPolicies(ctx, in.(*DescribeAccountPoliciesRequest)))
+				return protocol.Result(h.DescribeAccountPolicies(ctx, in.(*DescribeAccountPoliciesRequest)))
 			}},
 		{Model: svc.Operations["DescribeConfigurationTemplates"], NewInput: func() any { return new(DescribeConfigurationTemplatesRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DescribeConfigurationTemplates(ctx, in.(*DescribeConfigurationTemplatesRequest)))
+				return protocol.Result(h.DescribeConfigurationTemplates(ctx, in.(*DescribeConfigurationTemplatesRequest)))
 			}},
 		{Model: svc.Operations["DescribeDeliveries"], NewInput: func() any { return new(DescribeDeliveriesRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DescribeDeliveries(ctx, in.(*DescribeDeliveriesRequest)))
+				return protocol.Result(h.DescribeDeliveries(ctx, in.(*DescribeDeliveriesRequest)))
 			}},
 		{Model: svc.Operations["DescribeDeliveryDestinations"], NewInput: func() any { return new(DescribeDeliveryDestinationsRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DescribeDeliveryDestinations(ctx, in.(*DescribeDeliveryDestinationsRequest)))
+				return protocol.Result(h.DescribeDeliveryDestinations(ctx, in.(*DescribeDeliveryDestinationsRequest)))
 			}},
 		{Model: svc.Operations["DescribeDeliverySources"], NewInput: func() any { return new(DescribeDeliverySourcesRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DescribeDeliverySources(ctx, in.(*DescribeDeliverySourcesRequest)))
+				return protocol.Result(h.DescribeDeliverySources(ctx, in.(*DescribeDeliverySourcesRequest)))
 			}},
 		{Model: svc.Operations["DescribeDestinations"], NewInput: func() any { return new(DescribeDestinationsRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DescribeDestinations(ctx, in.(*DescribeDestinationsRequest)))
+				return protocol.Result(h.DescribeDestinations(ctx, in.(*DescribeDestinationsRequest)))
 			}},
 		{Model: svc.Operations["DescribeExportTasks"], NewInput: func() any { return new(DescribeExportTasksRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DescribeExportTasks(ctx, in.(*DescribeExportTasksRequest)))
+				return protocol.Result(h.DescribeExportTasks(ctx, in.(*DescribeExportTasksRequest)))
 			}},
 		{Model: svc.Operations["DescribeFieldIndexes"], NewInput: func() any { return new(DescribeFieldIndexesRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DescribeFieldIndexes(ctx, in.(*DescribeFieldIndexesRequest)))
+				return protocol.Result(h.DescribeFieldIndexes(ctx, in.(*DescribeFieldIndexesRequest)))
 			}},
 		{Model: svc.Operations["DescribeImportTaskBatches"], NewInput: func() any { return new(DescribeImportTaskBatchesRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DescribeImportTaskBatches(ctx, in.(*DescribeImportTaskBatchesRequest)))
+				return protocol.Result(h.DescribeImportTaskBatches(ctx, in.(*DescribeImportTaskBatchesRequest)))
 			}},
 		{Model: svc.Operations["DescribeImportTasks"], NewInput: func() any { return new(DescribeImportTasksRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DescribeImportTasks(ctx, in.(*DescribeImportTasksRequest)))
+				return protocol.Result(h.DescribeImportTasks(ctx, in.(*DescribeImportTasksRequest)))
 			}},
 		{Model: svc.Operations["DescribeIndexPolicies"], NewInput: func() any { return new(DescribeIndexPoliciesRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DescribeIndexPolicies(ctx, in.(*DescribeIndexPoliciesRequest)))
+				return protocol.Result(h.DescribeIndexPolicies(ctx, in.(*DescribeIndexPoliciesRequest)))
 			}},
 		{Model: svc.Operations["DescribeLogGroups"], NewInput: func() any { return new(DescribeLogGroupsRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DescribeLogGroups(ctx, in.(*DescribeLogGroupsRequest)))
+				return protocol.Result(h.DescribeLogGroups(ctx, in.(*DescribeLogGroupsRequest)))
 			}},
 		{Model: svc.Operations["DescribeLogStreams"], NewInput: func() any { return new(DescribeLogStreamsRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DescribeLogStreams(ctx, in.(*DescribeLogStreamsRequest)))
+				return protocol.Result(h.DescribeLogStreams(ctx, in.(*DescribeLogStreamsRequest)))
 			}},
 		{Model: svc.Operations["DescribeLookupTables"], NewInput: func() any { return new(DescribeLookupTablesRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DescribeLookupTables(ctx, in.(*DescribeLookupTablesRequest)))
+				return protocol.Result(h.DescribeLookupTables(ctx, in.(*DescribeLookupTablesRequest)))
 			}},
 		{Model: svc.Operations["DescribeMetricFilters"], NewInput: func() any { return new(DescribeMetricFiltersRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DescribeMetricFilters(ctx, in.(*DescribeMetricFiltersRequest)))
+				return protocol.Result(h.DescribeMetricFilters(ctx, in.(*DescribeMetricFiltersRequest)))
 			}},
 		{Model: svc.Operations["DescribeQueries"], NewInput: func() any { return new(DescribeQueriesRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DescribeQueries(ctx, in.(*DescribeQueriesRequest)))
+				return protocol.Result(h.DescribeQueries(ctx, in.(*DescribeQueriesRequest)))
 			}},
 		{Model: svc.Operations["DescribeQueryDefinitions"], NewInput: func() any { return new(DescribeQueryDefinitionsRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DescribeQueryDefinitions(ctx, in.(*DescribeQueryDefinitionsRequest)))
+				return protocol.Result(h.DescribeQueryDefinitions(ctx, in.(*DescribeQueryDefinitionsRequest)))
 			}},
 		{Model: svc.Operations["DescribeResourcePolicies"], NewInput: func() any { return new(DescribeResourcePoliciesRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DescribeResourcePolicies(ctx, in.(*DescribeResourcePoliciesRequest)))
+				return protocol.Result(h.DescribeResourcePolicies(ctx, in.(*DescribeResourcePoliciesRequest)))
 			}},
 		{Model: svc.Operations["DescribeSubscriptionFilters"], NewInput: func() any { return new(DescribeSubscriptionFiltersRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DescribeSubscriptionFilters(ctx, in.(*DescribeSubscriptionFiltersRequest)))
+				return protocol.Result(h.DescribeSubscriptionFilters(ctx, in.(*DescribeSubscriptionFiltersRequest)))
 			}},
 		{Model: svc.Operations["DisassociateKmsKey"], NewInput: func() any { return new(DisassociateKmsKeyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DisassociateKmsKey(ctx, in.(*DisassociateKmsKeyRequest)))
+				return protocol.Result(h.DisassociateKmsKey(ctx, in.(*DisassociateKmsKeyRequest)))
 			}},
 		{Model: svc.Operations["DisassociateSourceFromS3TableIntegration"], NewInput: func() any { return new(DisassociateSourceFromS3TableIntegrationRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DisassociateSourceFromS3TableIntegration(ctx, in.(*DisassociateSourceFromS3TableIntegrationRequest)))
+				return protocol.Result(h.DisassociateSourceFromS3TableIntegration(ctx, in.(*DisassociateSourceFromS3TableIntegrationRequest)))
 			}},
 		{Model: svc.Operations["FilterLogEvents"], NewInput: func() any { return new(FilterLogEventsRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.FilterLogEvents(ctx, in.(*FilterLogEventsRequest)))
+				return protocol.Result(h.FilterLogEvents(ctx, in.(*FilterLogEventsRequest)))
 			}},
 		{Model: svc.Operations["GetDataProtectionPolicy"], NewInput: func() any { return new(GetDataProtectionPolicyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetDataProtectionPolicy(ctx, in.(*GetDataProtectionPolicyRequest)))
+				return protocol.Result(h.GetDataProtectionPolicy(ctx, in.(*GetDataProtectionPolicyRequest)))
 			}},
 		{Model: svc.Operations["GetDelivery"], NewInput: func() any { return new(GetDeliveryRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetDelivery(ctx, in.(*GetDeliveryRequest)))
+				return protocol.Result(h.GetDelivery(ctx, in.(*GetDeliveryRequest)))
 			}},
 		{Model: svc.Operations["GetDeliveryDestination"], NewInput: func() any { return new(GetDeliveryDestinationRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetDeliveryDestination(ctx, in.(*GetDeliveryDestinationRequest)))
+				return protocol.Result(h.GetDeliveryDestination(ctx, in.(*GetDeliveryDestinationRequest)))
 			}},
 		{Model: svc.Operations["GetDeliveryDestinationPolicy"], NewInput: func() any { return new(GetDeliveryDestinationPolicyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetDeliveryDestinationPolicy(ctx, in.(*GetDeliveryDestinationPolicyRequest)))
+				return protocol.Result(h.GetDeliveryDestinationPolicy(ctx, in.(*GetDeliveryDestinationPolicyRequest)))
 			}},
 		{Model: svc.Operations["GetDeliverySource"], NewInput: func() any { return new(GetDeliverySourceRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetDeliverySource(ctx, in.(*GetDeliverySourceRequest)))
+				return protocol.Result(h.GetDeliverySource(ctx, in.(*GetDeliverySourceRequest)))
 			}},
 		{Model: svc.Operations["GetIntegration"], NewInput: func() any { return new(GetIntegrationRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetIntegration(ctx, in.(*GetIntegrationRequest)))
+				return protocol.Result(h.GetIntegration(ctx, in.(*GetIntegrationRequest)))
 			}},
 		{Model: svc.Operations["GetLogAnomalyDetector"], NewInput: func() any { return new(GetLogAnomalyDetectorRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetLogAnomalyDetector(ctx, in.(*GetLogAnomalyDetectorRequest)))
+				return protocol.Result(h.GetLogAnomalyDetector(ctx, in.(*GetLogAnomalyDetectorRequest)))
 			}},
 		{Model: svc.Operations["GetLogEvents"], NewInput: func() any { return new(GetLogEventsRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetLogEvents(ctx, in.(*GetLogEventsRequest)))
+				return protocol.Result(h.GetLogEvents(ctx, in.(*GetLogEventsRequest)))
 			}},
 		{Model: svc.Operations["GetLogFields"], NewInput: func() any { return new(GetLogFieldsRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetLogFields(ctx, in.(*GetLogFieldsRequest)))
+				return protocol.Result(h.GetLogFields(ctx, in.(*GetLogFieldsRequest)))
 			}},
 		{Model: svc.Operations["GetLogGroupFields"], NewInput: func() any { return new(GetLogGroupFieldsRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetLogGroupFields(ctx, in.(*GetLogGroupFieldsRequest)))
+				return protocol.Result(h.GetLogGroupFields(ctx, in.(*GetLogGroupFieldsRequest)))
 			}},
 		{Model: svc.Operations["GetLogObject"], NewInput: func() any { return new(GetLogObjectRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetLogObject(ctx, in.(*GetLogObjectRequest)))
+				return protocol.Result(h.GetLogObject(ctx, in.(*GetLogObjectRequest)))
 			}},
 		{Model: svc.Operations["GetLogRecord"], NewInput: func() any { return new(GetLogRecordRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetLogRecord(ctx, in.(*GetLogRecordRequest)))
+				return protocol.Result(h.GetLogRecord(ctx, in.(*GetLogRecordRequest)))
 			}},
 		{Model: svc.Operations["GetLookupTable"], NewInput: func() any { return new(GetLookupTableRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetLookupTable(ctx, in.(*GetLookupTableRequest)))
+				return protocol.Result(h.GetLookupTable(ctx, in.(*GetLookupTableRequest)))
 			}},
 		{Model: svc.Operations["GetQueryResults"], NewInput: func() any { return new(GetQueryResultsRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetQueryResults(ctx, in.(*GetQueryResultsRequest)))
+				return protocol.Result(h.GetQueryResults(ctx, in.(*GetQueryResultsRequest)))
 			}},
 		{Model: svc.Operations["GetScheduledQuery"], NewInput: func() any { return new(GetScheduledQueryRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetScheduledQuery(ctx, in.(*GetScheduledQueryRequest)))
+				return protocol.Result(h.GetScheduledQuery(ctx, in.(*GetScheduledQueryRequest)))
 			}},
 		{Model: svc.Operations["GetScheduledQueryHistory"], NewInput: func() any { return new(GetScheduledQueryHistoryRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetScheduledQueryHistory(ctx, in.(*GetScheduledQueryHistoryRequest)))
+				return protocol.Result(h.GetScheduledQueryHistory(ctx, in.(*GetScheduledQueryHistoryRequest)))
 			}},
 		{Model: svc.Operations["GetTransformer"], NewInput: func() any { return new(GetTransformerRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetTransformer(ctx, in.(*GetTransformerRequest)))
+				return protocol.Result(h.GetTransformer(ctx, in.(*GetTransformerRequest)))
 			}},
 		{Model: svc.Operations["ListAggregateLogGroupSummaries"], NewInput: func() any { return new(ListAggregateLogGroupSummariesRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListAggregateLogGroupSummaries(ctx, in.(*ListAggregateLogGroupSummariesRequest)))
+				return protocol.Result(h.ListAggregateLogGroupSummaries(ctx, in.(*ListAggregateLogGroupSummariesRequest)))
 			}},
 		{Model: svc.Operations["ListAnomalies"], NewInput: func() any { return new(ListAnomaliesRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListAnomalies(ctx, in.(*ListAnomaliesRequest)))
+				return protocol.Result(h.ListAnomalies(ctx, in.(*ListAnomaliesRequest)))
 			}},
 		{Model: svc.Operations["ListIntegrations"], NewInput: func() any { return new(ListIntegrationsRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListIntegrations(ctx, in.(*ListIntegrationsRequest)))
+				return protocol.Result(h.ListIntegrations(ctx, in.(*ListIntegrationsRequest)))
 			}},
 		{Model: svc.Operations["ListLogAnomalyDetectors"], NewInput: func() any { return new(ListLogAnomalyDetectorsRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListLogAnomalyDetectors(ctx, in.(*ListLogAnomalyDetectorsRequest)))
+				return protocol.Result(h.ListLogAnomalyDetectors(ctx, in.(*ListLogAnomalyDetectorsRequest)))
 			}},
 		{Model: svc.Operations["ListLogGroups"], NewInput: func() any { return new(ListLogGroupsRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListLogGroups(ctx, in.(*ListLogGroupsRequest)))
+				return protocol.Result(h.ListLogGroups(ctx, in.(*ListLogGroupsRequest)))
 			}},
 		{Model: svc.Operations["ListLogGroupsForQuery"], NewInput: func() any { return new(ListLogGroupsForQueryRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListLogGroupsForQuery(ctx, in.(*ListLogGroupsForQueryRequest)))
+				return protocol.Result(h.ListLogGroupsForQuery(ctx, in.(*ListLogGroupsForQueryRequest)))
 			}},
 		{Model: svc.Operations["ListScheduledQueries"], NewInput: func() any { return new(ListScheduledQueriesRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListScheduledQueries(ctx, in.(*ListScheduledQueriesRequest)))
+				return protocol.Result(h.ListScheduledQueries(ctx, in.(*ListScheduledQueriesRequest)))
 			}},
 		{Model: svc.Operations["ListSourcesForS3TableIntegration"], NewInput: func() any { return new(ListSourcesForS3TableIntegrationRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListSourcesForS3TableIntegration(ctx, in.(*ListSourcesForS3TableIntegrationRequest)))
+				return protocol.Result(h.ListSourcesForS3TableIntegration(ctx, in.(*ListSourcesForS3TableIntegrationRequest)))
 			}},
 		{Model: svc.Operations["ListTagsForResource"], NewInput: func() any { return new(ListTagsForResourceRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListTagsForResource(ctx, in.(*ListTagsForResourceRequest)))
+				return protocol.Result(h.ListTagsForResource(ctx, in.(*ListTagsForResourceRequest)))
 			}},
 		{Model: svc.Operations["ListTagsLogGroup"], NewInput: func() any { return new(ListTagsLogGroupRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.ListTagsLogGroup(ctx, in.(*ListTagsLogGroupRequest)))
+				return protocol.Result(h.ListTagsLogGroup(ctx, in.(*ListTagsLogGroupRequest)))
 			}},
 		{Model: svc.Operations["PutAccountPolicy"], NewInput: func() any { return new(PutAccountPolicyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.PutAccountPolicy(ctx, in.(*PutAccountPolicyRequest)))
+				return protocol.Result(h.PutAccountPolicy(ctx, in.(*PutAccountPolicyRequest)))
 			}},
 		{Model: svc.Operations["PutBearerTokenAuthentication"], NewInput: func() any { return new(PutBearerTokenAuthenticationRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.PutBearerTokenAuthentication(ctx, in.(*PutBearerTokenAuthenticationRequest)))
+				return protocol.Result(h.PutBearerTokenAuthentication(ctx, in.(*PutBearerTokenAuthenticationRequest)))
 			}},
 		{Model: svc.Operations["PutDataProtectionPolicy"], NewInput: func() any { return new(PutDataProtectionPolicyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.PutDataProtectionPolicy(ctx, in.(*PutDataProtectionPolicyRequest)))
+				return protocol.Result(h.PutDataProtectionPolicy(ctx, in.(*PutDataProtectionPolicyRequest)))
 			}},
 		{Model: svc.Operations["PutDeliveryDestination"], NewInput: func() any { return new(PutDeliveryDestinationRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.PutDeliveryDestination(ctx, in.(*PutDeliveryDestinationRequest)))
+				return protocol.Result(h.PutDeliveryDestination(ctx, in.(*PutDeliveryDestinationRequest)))
 			}},
 		{Model: svc.Operations["PutDeliveryDestinationPolicy"], NewInput: func() any { return new(PutDeliveryDestinationPolicyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.PutDeliveryDestinationPolicy(ctx, in.(*PutDeliveryDestinationPolicyRequest)))
+				return protocol.Result(h.PutDeliveryDestinationPolicy(ctx, in.(*PutDeliveryDestinationPolicyRequest)))
 			}},
 		{Model: svc.Operations["PutDeliverySource"], NewInput: func() any { return new(PutDeliverySourceRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.PutDeliverySource(ctx, in.(*PutDeliverySourceRequest)))
+				return protocol.Result(h.PutDeliverySource(ctx, in.(*PutDeliverySourceRequest)))
 			}},
 		{Model: svc.Operations["PutDestination"], NewInput: func() any { return new(PutDestinationRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.PutDestination(ctx, in.(*PutDestinationRequest)))
+				return protocol.Result(h.PutDestination(ctx, in.(*PutDestinationRequest)))
 			}},
 		{Model: svc.Operations["PutDestinationPolicy"], NewInput: func() any { return new(PutDestinationPolicyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.PutDestinationPolicy(ctx, in.(*PutDestinationPolicyRequest)))
+				return protocol.Result(h.PutDestinationPolicy(ctx, in.(*PutDestinationPolicyRequest)))
 			}},
 		{Model: svc.Operations["PutIndexPolicy"], NewInput: func() any { return new(PutIndexPolicyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.PutIndexPolicy(ctx, in.(*PutIndexPolicyRequest)))
+				return protocol.Result(h.PutIndexPolicy(ctx, in.(*PutIndexPolicyRequest)))
 			}},
 		{Model: svc.Operations["PutIntegration"], NewInput: func() any { return new(PutIntegrationRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.PutIntegration(ctx, in.(*PutIntegrationRequest)))
+				return protocol.Result(h.PutIntegration(ctx, in.(*PutIntegrationRequest)))
 			}},
 		{Model: svc.Operations["PutLogEvents"], NewInput: func() any { return new(PutLogEventsRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.PutLogEvents(ctx, in.(*PutLogEventsRequest)))
+				return protocol.Result(h.PutLogEvents(ctx, in.(*PutLogEventsRequest)))
 			}},
 		{Model: svc.Operations["PutLogGroupDeletionProtection"], NewInput: func() any { return new(PutLogGroupDeletionProtectionRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.PutLogGroupDeletionProtection(ctx, in.(*PutLogGroupDeletionProtectionRequest)))
+				return protocol.Result(h.PutLogGroupDeletionProtection(ctx, in.(*PutLogGroupDeletionProtectionRequest)))
 			}},
 		{Model: svc.Operations["PutMetricFilter"], NewInput: func() any { return new(PutMetricFilterRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.PutMetricFilter(ctx, in.(*PutMetricFilterRequest)))
+				return protocol.Result(h.PutMetricFilter(ctx, in.(*PutMetricFilterRequest)))
 			}},
 		{Model: svc.Operations["PutQueryDefinition"], NewInput: func() any { return new(PutQueryDefinitionRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.PutQueryDefinition(ctx, in.(*PutQueryDefinitionRequest)))
+				return protocol.Result(h.PutQueryDefinition(ctx, in.(*PutQueryDefinitionRequest)))
 			}},
 		{Model: svc.Operations["PutResourcePolicy"], NewInput: func() any { return new(PutResourcePolicyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.PutResourcePolicy(ctx, in.(*PutResourcePolicyRequest)))
+				return protocol.Result(h.PutResourcePolicy(ctx, in.(*PutResourcePolicyRequest)))
 			}},
 		{Model: svc.Operations["PutRetentionPolicy"], NewInput: func() any { return new(PutRetentionPolicyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.PutRetentionPolicy(ctx, in.(*PutRetentionPolicyRequest)))
+				return protocol.Result(h.PutRetentionPolicy(ctx, in.(*PutRetentionPolicyRequest)))
 			}},
 		{Model: svc.Operations["PutSubscriptionFilter"], NewInput: func() any { return new(PutSubscriptionFilterRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.PutSubscriptionFilter(ctx, in.(*PutSubscriptionFilterRequest)))
+				return protocol.Result(h.PutSubscriptionFilter(ctx, in.(*PutSubscriptionFilterRequest)))
 			}},
 		{Model: svc.Operations["PutTransformer"], NewInput: func() any { return new(PutTransformerRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.PutTransformer(ctx, in.(*PutTransformerRequest)))
+				return protocol.Result(h.PutTransformer(ctx, in.(*PutTransformerRequest)))
 			}},
 		{Model: svc.Operations["StartLiveTail"], NewInput: func() any { return new(StartLiveTailRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.StartLiveTail(ctx, in.(*StartLiveTailRequest)))
+				return protocol.Result(h.StartLiveTail(ctx, in.(*StartLiveTailRequest)))
 			}},
 		{Model: svc.Operations["StartQuery"], NewInput: func() any { return new(StartQueryRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.StartQuery(ctx, in.(*StartQueryRequest)))
+				return protocol.Result(h.StartQuery(ctx, in.(*StartQueryRequest)))
 			}},
 		{Model: svc.Operations["StopQuery"], NewInput: func() any { return new(StopQueryRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.StopQuery(ctx, in.(*StopQueryRequest)))
+				return protocol.Result(h.StopQuery(ctx, in.(*StopQueryRequest)))
 			}},
 		{Model: svc.Operations["TagLogGroup"], NewInput: func() any { return new(TagLogGroupRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.TagLogGroup(ctx, in.(*TagLogGroupRequest)))
+				return protocol.Result(h.TagLogGroup(ctx, in.(*TagLogGroupRequest)))
 			}},
 		{Model: svc.Operations["TagResource"], NewInput: func() any { return new(TagResourceRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.TagResource(ctx, in.(*TagResourceRequest)))
+				return protocol.Result(h.TagResource(ctx, in.(*TagResourceRequest)))
 			}},
 		{Model: svc.Operations["TestMetricFilter"], NewInput: func() any { return new(TestMetricFilterRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.TestMetricFilter(ctx, in.(*TestMetricFilterRequest)))
+				return protocol.Result(h.TestMetricFilter(ctx, in.(*TestMetricFilterRequest)))
 			}},
 		{Model: svc.Operations["TestTransformer"], NewInput: func() any { return new(TestTransformerRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.TestTransformer(ctx, in.(*TestTransformerRequest)))
+				return protocol.Result(h.TestTransformer(ctx, in.(*TestTransformerRequest)))
 			}},
 		{Model: svc.Operations["UntagLogGroup"], NewInput: func() any { return new(UntagLogGroupRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.UntagLogGroup(ctx, in.(*UntagLogGroupRequest)))
+				return protocol.Result(h.UntagLogGroup(ctx, in.(*UntagLogGroupRequest)))
 			}},
 		{Model: svc.Operations["UntagResource"], NewInput: func() any { return new(UntagResourceRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.UntagResource(ctx, in.(*UntagResourceRequest)))
+				return protocol.Result(h.UntagResource(ctx, in.(*UntagResourceRequest)))
 			}},
 		{Model: svc.Operations["UpdateAnomaly"], NewInput: func() any { return new(UpdateAnomalyRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.UpdateAnomaly(ctx, in.(*UpdateAnomalyRequest)))
+				return protocol.Result(h.UpdateAnomaly(ctx, in.(*UpdateAnomalyRequest)))
 			}},
 		{Model: svc.Operations["UpdateDeliveryConfiguration"], NewInput: func() any { return new(UpdateDeliveryConfigurationRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.UpdateDeliveryConfiguration(ctx, in.(*UpdateDeliveryConfigurationRequest)))
+				return protocol.Result(h.UpdateDeliveryConfiguration(ctx, in.(*UpdateDeliveryConfigurationRequest)))
 			}},
 		{Model: svc.Operations["UpdateLogAnomalyDetector"], NewInput: func() any { return new(UpdateLogAnomalyDetectorRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.UpdateLogAnomalyDetector(ctx, in.(*UpdateLogAnomalyDetectorRequest)))
+				return protocol.Result(h.UpdateLogAnomalyDetector(ctx, in.(*UpdateLogAnomalyDetectorRequest)))
 			}},
 		{Model: svc.Operations["UpdateLookupTable"], NewInput: func() any { return new(UpdateLookupTableRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.UpdateLookupTable(ctx, in.(*UpdateLookupTableRequest)))
+				return protocol.Result(h.UpdateLookupTable(ctx, in.(*UpdateLookupTableRequest)))
 			}},
 		{Model: svc.Operations["UpdateScheduledQuery"], NewInput: func() any { return new(UpdateScheduledQueryRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.UpdateScheduledQuery(ctx, in.(*UpdateScheduledQueryRequest)))
+				return protocol.Result(h.UpdateScheduledQuery(ctx, in.(*UpdateScheduledQueryRequest)))
 			}},
 	}
-}
-
-// nilIfErr keeps a typed nil pointer from reaching the encoder as a non-nil interface.
-func nilIfErr[T any](out *T, err error) (any, error) {
-	if err != nil || out == nil {
-		return nil, err
-	}
-	return out, nil
 }

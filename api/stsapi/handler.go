@@ -5,7 +5,6 @@ package stsapi
 import (
 	"context"
 	_ "embed"
-	"sync"
 
 	"github.com/iamlocal/iamlocal/protocol"
 	"github.com/iamlocal/iamlocal/protocol/awserr"
@@ -16,13 +15,7 @@ import (
 var modelJSON []byte
 
 // Model returns the service model the codecs read wire names and constraints from.
-var Model = sync.OnceValue(func() *model.Service {
-	svc, err := model.Parse(modelJSON)
-	if err != nil {
-		panic("embedded model: " + err.Error()) // generated and tested: cannot happen
-	}
-	return svc
-})
+var Model = model.Embedded(modelJSON)
 
 // Handler is implemented by the service emulation, one method per modelled operation.
 type Handler interface {
@@ -92,55 +85,47 @@ func Operations(h Handler) []protocol.Operation {
 	return []protocol.Operation{
 		{Model: svc.Operations["AssumeRole"], NewInput: func() any { return new(AssumeRoleRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.AssumeRole(ctx, in.(*AssumeRoleRequest)))
+				return protocol.Result(h.AssumeRole(ctx, in.(*AssumeRoleRequest)))
 			}},
 		{Model: svc.Operations["AssumeRoleWithSAML"], NewInput: func() any { return new(AssumeRoleWithSAMLRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.AssumeRoleWithSAML(ctx, in.(*AssumeRoleWithSAMLRequest)))
+				return protocol.Result(h.AssumeRoleWithSAML(ctx, in.(*AssumeRoleWithSAMLRequest)))
 			}},
 		{Model: svc.Operations["AssumeRoleWithWebIdentity"], NewInput: func() any { return new(AssumeRoleWithWebIdentityRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.AssumeRoleWithWebIdentity(ctx, in.(*AssumeRoleWithWebIdentityRequest)))
+				return protocol.Result(h.AssumeRoleWithWebIdentity(ctx, in.(*AssumeRoleWithWebIdentityRequest)))
 			}},
 		{Model: svc.Operations["AssumeRoot"], NewInput: func() any { return new(AssumeRootRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.AssumeRoot(ctx, in.(*AssumeRootRequest)))
+				return protocol.Result(h.AssumeRoot(ctx, in.(*AssumeRootRequest)))
 			}},
 		{Model: svc.Operations["DecodeAuthorizationMessage"], NewInput: func() any { return new(DecodeAuthorizationMessageRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.DecodeAuthorizationMessage(ctx, in.(*DecodeAuthorizationMessageRequest)))
+				return protocol.Result(h.DecodeAuthorizationMessage(ctx, in.(*DecodeAuthorizationMessageRequest)))
 			}},
 		{Model: svc.Operations["GetAccessKeyInfo"], NewInput: func() any { return new(GetAccessKeyInfoRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetAccessKeyInfo(ctx, in.(*GetAccessKeyInfoRequest)))
+				return protocol.Result(h.GetAccessKeyInfo(ctx, in.(*GetAccessKeyInfoRequest)))
 			}},
 		{Model: svc.Operations["GetCallerIdentity"], NewInput: func() any { return new(GetCallerIdentityRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetCallerIdentity(ctx, in.(*GetCallerIdentityRequest)))
+				return protocol.Result(h.GetCallerIdentity(ctx, in.(*GetCallerIdentityRequest)))
 			}},
 		{Model: svc.Operations["GetDelegatedAccessToken"], NewInput: func() any { return new(GetDelegatedAccessTokenRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetDelegatedAccessToken(ctx, in.(*GetDelegatedAccessTokenRequest)))
+				return protocol.Result(h.GetDelegatedAccessToken(ctx, in.(*GetDelegatedAccessTokenRequest)))
 			}},
 		{Model: svc.Operations["GetFederationToken"], NewInput: func() any { return new(GetFederationTokenRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetFederationToken(ctx, in.(*GetFederationTokenRequest)))
+				return protocol.Result(h.GetFederationToken(ctx, in.(*GetFederationTokenRequest)))
 			}},
 		{Model: svc.Operations["GetSessionToken"], NewInput: func() any { return new(GetSessionTokenRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetSessionToken(ctx, in.(*GetSessionTokenRequest)))
+				return protocol.Result(h.GetSessionToken(ctx, in.(*GetSessionTokenRequest)))
 			}},
 		{Model: svc.Operations["GetWebIdentityToken"], NewInput: func() any { return new(GetWebIdentityTokenRequest) },
 			Call: func(ctx context.Context, in any) (any, error) {
-				return nilIfErr(h.GetWebIdentityToken(ctx, in.(*GetWebIdentityTokenRequest)))
+				return protocol.Result(h.GetWebIdentityToken(ctx, in.(*GetWebIdentityTokenRequest)))
 			}},
 	}
-}
-
-// nilIfErr keeps a typed nil pointer from reaching the encoder as a non-nil interface.
-func nilIfErr[T any](out *T, err error) (any, error) {
-	if err != nil || out == nil {
-		return nil, err
-	}
-	return out, nil
 }

@@ -164,11 +164,11 @@ func (g *gen) ioName(sh *model.Shape) string {
 func (g *gen) handler(pkg string) string {
 	var b strings.Builder
 	b.WriteString(header)
-	fmt.Fprintf(&b, "package %s\n\nimport (\n\t\"context\"\n\t_ \"embed\"\n\t\"sync\"\n\n", pkg)
+	fmt.Fprintf(&b, "package %s\n\nimport (\n\t\"context\"\n\t_ \"embed\"\n\n", pkg)
 	b.WriteString("\t\"github.com/iamlocal/iamlocal/protocol\"\n\t\"github.com/iamlocal/iamlocal/protocol/awserr\"\n\t\"github.com/iamlocal/iamlocal/protocol/model\"\n)\n\n")
 	b.WriteString("//go:embed model.json\nvar modelJSON []byte\n\n")
 	b.WriteString("// Model returns the service model the codecs read wire names and constraints from.\n")
-	b.WriteString("var Model = sync.OnceValue(func() *model.Service {\n\tsvc, err := model.Parse(modelJSON)\n\tif err != nil {\n\t\tpanic(\"embedded model: \" + err.Error()) // generated and tested: cannot happen\n\t}\n\treturn svc\n})\n\n")
+	b.WriteString("var Model = model.Embedded(modelJSON)\n\n")
 	b.WriteString("// Handler is implemented by the service emulation, one method per modelled operation.\ntype Handler interface {\n")
 	for _, name := range g.svc.OpNames {
 		op := g.svc.Operations[name]
@@ -184,11 +184,10 @@ func (g *gen) handler(pkg string) string {
 	for _, name := range g.svc.OpNames {
 		op := g.svc.Operations[name]
 		in := g.ioName(op.Input)
-		fmt.Fprintf(&b, "\t\t{Model: svc.Operations[%q], NewInput: func() any { return new(%s) },\n\t\t\tCall: func(ctx context.Context, in any) (any, error) { return nilIfErr(h.%s(ctx, in.(*%s))) }},\n",
+		fmt.Fprintf(&b, "\t\t{Model: svc.Operations[%q], NewInput: func() any { return new(%s) },\n\t\t\tCall: func(ctx context.Context, in any) (any, error) { return protocol.Result(h.%s(ctx, in.(*%s))) }},\n",
 			name, in, name, in)
 	}
-	b.WriteString("\t}\n}\n\n// nilIfErr keeps a typed nil pointer from reaching the encoder as a non-nil interface.\n")
-	b.WriteString("func nilIfErr[T any](out *T, err error) (any, error) {\n\tif err != nil || out == nil {\n\t\treturn nil, err\n\t}\n\treturn out, nil\n}\n")
+	b.WriteString("\t}\n}\n")
 	return b.String()
 }
 

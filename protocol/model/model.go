@@ -321,3 +321,16 @@ func GoName(name string) string {
 	}
 	return b.String()
 }
+
+// Embedded returns a loader of a model embedded in a generated package: parsed on first use,
+// then shared (read-only). The embedded models are generated and tested, so a parse failure is
+// a build defect and panics.
+func Embedded(data []byte) func() *Service {
+	return sync.OnceValue(func() *Service {
+		svc, err := Parse(data)
+		if err != nil {
+			panic("embedded model: " + err.Error())
+		}
+		return svc
+	})
+}
