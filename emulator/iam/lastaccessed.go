@@ -63,7 +63,7 @@ func allowedNamespaces(doc string) map[string]bool {
 		if raw, ok := st["NotAction"]; ok {
 			// Allow NotAction: every service the exclusions do not wholly remove.
 			excluded := map[string]bool{}
-			for _, a := range jsonStrings(raw) {
+			for _, a := range awsmanaged.StringOrList(raw) {
 				ns, act, ok := strings.Cut(a, ":")
 				if a == "*" || ok && act == "*" {
 					for _, c := range catalogue {
@@ -80,7 +80,7 @@ func allowedNamespaces(doc string) map[string]bool {
 			}
 			continue
 		}
-		for _, a := range jsonStrings(st["Action"]) {
+		for _, a := range awsmanaged.StringOrList(st["Action"]) {
 			ns, _, ok := strings.Cut(a, ":")
 			if !ok && a != "*" {
 				continue
@@ -99,16 +99,6 @@ func allowedNamespaces(doc string) map[string]bool {
 		}
 	}
 	return out
-}
-
-func jsonStrings(raw json.RawMessage) []string {
-	var one string
-	if json.Unmarshal(raw, &one) == nil {
-		return []string{one}
-	}
-	var many []string
-	_ = json.Unmarshal(raw, &many)
-	return many
 }
 
 // nsGlob matches a namespace pattern with * and ? wildcards, without case.

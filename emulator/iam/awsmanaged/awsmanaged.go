@@ -190,13 +190,14 @@ func documentActions(doc string) []string {
 	var out []string
 	for _, st := range stmts {
 		for _, k := range []string{"Action", "NotAction"} {
-			out = append(out, stringOrList(st[k])...)
+			out = append(out, StringOrList(st[k])...)
 		}
 	}
 	return out
 }
 
-func stringOrList(raw json.RawMessage) []string {
+// StringOrList reads a policy element that may be one string or a list of strings.
+func StringOrList(raw json.RawMessage) []string {
 	var one string
 	if json.Unmarshal(raw, &one) == nil {
 		return []string{one}
