@@ -14,7 +14,7 @@ import (
 
 // authenticate verifies the request's signature against the credential it names and returns
 // the caller: an account root, an IAM user (long-term key) or an STS session.
-func (s *Server) authenticate(r *http.Request, body []byte, now time.Time, skew time.Duration) (reqctx.Caller, error) {
+func (s *Server) authenticate(parsed *sigv4.Parsed, r *http.Request, body []byte, now time.Time, skew time.Duration) (reqctx.Caller, error) {
 	var caller reqctx.Caller
 	var keyRec *storage.AccessKeyRecord
 	// noIAM marks temporary credentials IAM refuses: GetFederationToken's, and GetSessionToken's
@@ -55,7 +55,7 @@ func (s *Server) authenticate(r *http.Request, body []byte, now time.Time, skew 
 		})
 		return secret, err
 	}
-	p, err := sigv4.Verify(r, body, sigv4.Options{Now: now, MaxSkew: skew, Lookup: lookup})
+	p, err := sigv4.VerifyParsed(parsed, r, body, sigv4.Options{Now: now, MaxSkew: skew, Lookup: lookup})
 	if err != nil {
 		return reqctx.Caller{}, err
 	}

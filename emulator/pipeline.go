@@ -77,7 +77,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if parsed.Region != "" {
 		info.Region = parsed.Region
 	}
-	caller, err := s.authenticate(r, body, now, front.maxSkew())
+	caller, err := s.authenticate(parsed, r, body, now, front.maxSkew())
 	if err != nil {
 		var se *sigv4.Error
 		if errors.As(err, &se) {

@@ -55,6 +55,12 @@ func Verify(r *http.Request, body []byte, opts Options) (*Parsed, error) {
 	if err != nil {
 		return nil, err
 	}
+	return VerifyParsed(p, r, body, opts)
+}
+
+// VerifyParsed is Verify for a request whose signature the caller already parsed with Parse
+// (the server parses once, to route by the credential scope, then verifies).
+func VerifyParsed(p *Parsed, r *http.Request, body []byte, opts Options) (*Parsed, error) {
 	if p.both {
 		// Authorization header and presigned query at once: the AWS front
 		// end refuses to choose (scratchstack-aws-signature rule 5).
