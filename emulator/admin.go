@@ -15,8 +15,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 // health reports liveness and what this server emulates.
 func (s *Server) health(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "version": Version,
-		"services": []string{"iam", "sts", "lambda", "logs", "cloudwatch"}, "region": s.opts.Region})
+	names := make([]string, len(s.services))
+	for i, svc := range s.services {
+		names[i] = svc.name
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "version": Version, "services": names, "region": s.opts.Region})
 }
 
 // reset returns every account to its initial state (also served at moto's /moto-api/reset).

@@ -1,34 +1,17 @@
 package emulator
 
 import (
-	"bytes"
-	"context"
 	"errors"
 	"io"
 	"net"
 	"net/http"
-	"strconv"
-	"strings"
-	"time"
 
 	"github.com/iamlocal/iamlocal/emulator/lambda"
 	"github.com/iamlocal/iamlocal/emulator/reqctx"
+	"github.com/iamlocal/iamlocal/protocol"
 	"github.com/iamlocal/iamlocal/protocol/awserr"
 	"github.com/iamlocal/iamlocal/sigv4"
 )
-
-// authorizeFunc is the authorization step a frontend runs between decoding and the handler.
-type authorizeFunc func(ctx context.Context, info *reqctx.Info, op string, in any) error
-
-// frontend is one protocol face of the server: it owns routing within its service, decoding,
-// encoding and the mapping of authentication failures to its protocol's error codes.
-type frontend interface {
-	service() string
-	maxSkew() time.Duration
-	authError(e *sigv4.Error) *awserr.Error
-	writeError(w http.ResponseWriter, e *awserr.Error, requestID string)
-	serve(ctx context.Context, w http.ResponseWriter, r *http.Request, body []byte, info *reqctx.Info)
-}
 
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
@@ -43,7 +26,7 @@ func (s *Server) routes() http.Handler {
 	return recoverer(s, mux)
 }
 
-// serveAPI is the request pipeline: body -> service -> SigV4 -> caller -> frontend (route,
+// serveAPI is the request pipeline: body -> service -> SigV4 -> caller -> serve (route,
 // decode, validate, authorize, handler, encode).
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	now := s.clock()
@@ -51,91 +34,63 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		SourceIP: remoteIP(r), Secure: r.TLS != nil}
 	body, err := io.ReadAll(io.LimitReader(r.Body, s.opts.MaxBodyBytes+1))
 	parsed, perr := sigv4.Parse(r)
-	front := s.frontendFor(r, body, parsed)
+	svc, face := s.serviceFor(r, body, parsed)
+	c := call{svc: svc, face: face, w: w, info: info}
+	defer s.recover(c)
 	if err != nil {
-		front.writeError(w, awserr.New("InvalidRequest", http.StatusBadRequest, true, "Could not read the request body."), info.RequestID)
+		c.fail(awserr.New("InvalidRequest", http.StatusBadRequest, true, "Could not read the request body."))
 		return
 	}
 	if int64(len(body)) > s.opts.MaxBodyBytes {
-		front.writeError(w, awserr.New("RequestEntityTooLargeException", http.StatusRequestEntityTooLarge, true,
-			"Request must be smaller than %d bytes for the operation", s.opts.MaxBodyBytes), info.RequestID)
+		c.fail(awserr.New("RequestEntityTooLargeException", http.StatusRequestEntityTooLarge, true,
+			"Request must be smaller than %d bytes for the operation", s.opts.MaxBodyBytes))
 		return
 	}
-	// Readers downstream (form parsing) need the body again.
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	info.Service = front.service()
+	info.Service = svc.signingName
+	ctx := reqctx.With(r.Context(), info)
 	if perr != nil {
-		if se := asSigErr(perr); se.Kind == sigv4.KindMissingAuthentication && isAnonymousSTS(front, r, body) {
-			// AssumeRoleWithWebIdentity and AssumeRoleWithSAML are called unsigned: the token or
-			// assertion is the credential, and the handler checks it.
-			front.serve(reqctx.With(r.Context(), info), w, r, body, info)
+		se := asSigErr(perr)
+		if se.Kind == sigv4.KindMissingAuthentication && len(svc.unsigned) > 0 {
+			s.serve(ctx, c, r, body, se)
 			return
 		}
-		front.writeError(w, front.authError(asSigErr(perr)), info.RequestID)
+		c.fail(svc.dialect.Auth(se))
 		return
 	}
 	if parsed.Region != "" {
 		info.Region = parsed.Region
 	}
-	caller, err := s.authenticate(parsed, r, body, now, front.maxSkew())
+	caller, err := s.authenticate(parsed, r, body, now, svc.dialect.MaxSkew)
 	if err != nil {
 		var se *sigv4.Error
 		if errors.As(err, &se) {
-			front.writeError(w, front.authError(se), info.RequestID)
+			c.fail(svc.dialect.Auth(se))
 			return
 		}
 		s.log.Error("authenticate", "err", err, "request_id", info.RequestID)
-		front.writeError(w, awserr.Internal(), info.RequestID)
+		c.fail(svc.dialect.Internal())
 		return
 	}
 	info.Caller = caller
-	front.serve(reqctx.With(r.Context(), info), w, r, body, info)
+	s.serve(ctx, c, r, body, nil)
 }
 
-// frontendFor picks the service from the SigV4 scope, falling back to the request's shape for
-// unsigned requests (so they still get their service's error format).
-func (s *Server) frontendFor(r *http.Request, body []byte, p *sigv4.Parsed) frontend {
+// serviceFor picks the service from the SigV4 scope, falling back to the request's shape for
+// unsigned requests (so they still get their service's error format), and the first service
+// of the table when nothing matches.
+func (s *Server) serviceFor(r *http.Request, body []byte, p *sigv4.Parsed) (*service, protocol.Codec) {
 	if p != nil {
-		switch p.Service {
-		case "lambda":
-			return s.lambda
-		case "sts":
-			return s.query["sts"]
-		case "iam":
-			return s.query["iam"]
-		case "logs":
-			return s.logs
-		case "monitoring":
-			return s.monitoring.pick(r)
+		if svc, ok := s.bySigningName[p.Service]; ok {
+			return svc, svc.face(r, body)
 		}
 	}
-	if f := s.unsignedFace(r, body); f != nil {
-		return f
-	}
-	if looksLikeLambda(r.URL.Path) {
-		return s.lambda
-	}
-	if version := queryParam(r, body, "Version"); version == "2011-06-15" {
-		return s.query["sts"]
-	}
-	return s.query["iam"]
-}
-
-// looksLikeLambda matches Lambda's REST paths, which all start with a dated API version.
-func looksLikeLambda(path string) bool {
-	return len(path) > 12 && path[0] == '/' && path[5] == '-' && path[8] == '-' && strings.HasPrefix(path[1:3], "20")
-}
-
-func queryParam(r *http.Request, body []byte, name string) string {
-	if v := r.URL.Query().Get(name); v != "" {
-		return v
-	}
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
-		if vals, err := parseForm(body); err == nil {
-			return vals.Get(name)
+	for _, svc := range s.services {
+		if face, ok := svc.recognizes(r, body); ok {
+			return svc, face
 		}
 	}
-	return ""
+	first := s.services[0]
+	return first, first.face(r, body)
 }
 
 func asSigErr(err error) *sigv4.Error {
@@ -154,21 +109,8 @@ func remoteIP(r *http.Request) string {
 	return host
 }
 
-// writeBody sets the framing headers, then the status, then writes the already-encoded body:
-// a response is encoded whole before anything is sent.
-func writeBody(w http.ResponseWriter, status int, contentType, requestID string, body []byte, extra http.Header) {
-	h := w.Header()
-	for k, v := range extra {
-		h[k] = v
-	}
-	h.Set("Content-Type", contentType)
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	h.Set("x-amzn-RequestId", requestID)
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
-}
-
-// recoverer turns a handler panic into InternalFailure instead of a dropped connection.
+// recoverer turns a panic outside an API call (the admin endpoints) into a JSON 500 instead
+// of a dropped connection; API calls recover in serve, in their own protocol.
 func recoverer(s *Server, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
@@ -177,22 +119,9 @@ func recoverer(s *Server, next http.Handler) http.Handler {
 					panic(v)
 				}
 				s.log.Error("panic", "value", v, "path", r.URL.Path)
-				s.query["iam"].writeError(w, awserr.Internal(), "")
+				writeJSON(w, http.StatusInternalServerError, map[string]string{"status": "error", "message": "internal failure"})
 			}
 		}()
 		next.ServeHTTP(w, r)
 	})
-}
-
-// isAnonymousSTS reports an unsigned STS call of one of the two operations AWS serves without
-// a signature.
-func isAnonymousSTS(front frontend, r *http.Request, body []byte) bool {
-	if front.service() != "sts" {
-		return false
-	}
-	switch queryParam(r, body, "Action") {
-	case "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML":
-		return true
-	}
-	return false
 }

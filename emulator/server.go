@@ -15,9 +15,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/iamlocal/iamlocal/api/iamapi"
-	"github.com/iamlocal/iamlocal/api/lambdaapi"
-	"github.com/iamlocal/iamlocal/api/stsapi"
 	"github.com/iamlocal/iamlocal/emulator/authorize"
 	"github.com/iamlocal/iamlocal/emulator/cloudwatch"
 	"github.com/iamlocal/iamlocal/emulator/iam"
@@ -79,20 +76,50 @@ type Server struct {
 	lambdaSvc *lambda.Service
 	endpoint  atomic.Value // string: the URL clients reach this server at
 	sts       *sts.Service
-	query     map[string]*queryFrontend
-	lambda    *restFrontend
-	handler   http.Handler
-	// CloudWatch Logs and CloudWatch (cborfront.go, buildMonitoring).
-	logsSvc    *logs.Service       // Sink() takes Lambda function output
-	metrics    *cloudwatch.Service // RecordLambda records invocation metrics
-	logs       *jsonFrontend
-	monitoring *monitoring
+	logsSvc   *logs.Service       // Sink() takes Lambda function output
+	metrics   *cloudwatch.Service // RecordLambda records invocation metrics
+	// services is the service table (services.go), bySigningName its index by SigV4 scope.
+	services      []*service
+	bySigningName map[string]*service
+	handler       http.Handler
 }
 
 var accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
 
 // New opens the database and builds the services.
-func New(opts Options) (*Server, error) {
+func New(opts Options) (*Server, error) { return newServer(opts) }
+
+// newServer is New with services beyond the table's (tests declare a toy one).
+func newServer(opts Options, extra ...*service) (*Server, error) {
+	opts = withDefaults(opts)
+	s := &Server{opts: opts, clock: opts.Clock, ids: ids.Generator{Src: opts.IDs}, log: opts.Logger,
+		accounts: map[string]Account{}}
+	if err := s.indexAccounts(); err != nil {
+		return nil, err
+	}
+	path := opts.DBPath
+	if path == "" {
+		dir, err := os.MkdirTemp("", "iamlocal-")
+		if err != nil {
+			return nil, err
+		}
+		s.tempDir = dir
+		path = filepath.Join(dir, "iamlocal.db")
+	}
+	db, err := storage.Open(path, storage.Options{})
+	if err != nil {
+		s.removeTemp()
+		return nil, err
+	}
+	s.db = db
+	if err := s.build(path, extra); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func withDefaults(opts Options) Options {
 	if opts.Region == "" {
 		opts.Region = DefaultRegion
 	}
@@ -111,76 +138,69 @@ func New(opts Options) (*Server, error) {
 	if opts.MaxBodyBytes == 0 {
 		opts.MaxBodyBytes = 80 << 20
 	}
-	s := &Server{opts: opts, clock: opts.Clock, ids: ids.Generator{Src: opts.IDs}, log: opts.Logger,
-		accounts: map[string]Account{}}
+	return opts
+}
+
+// indexAccounts checks the configured accounts and indexes them by root access key id.
+func (s *Server) indexAccounts() error {
 	ids := map[string]bool{}
-	for _, a := range opts.Accounts {
+	for _, a := range s.opts.Accounts {
 		if !accountIDPattern.MatchString(a.ID) {
-			return nil, fmt.Errorf("emulator: account id %q is not 12 digits", a.ID)
+			return fmt.Errorf("emulator: account id %q is not 12 digits", a.ID)
 		}
 		if a.AccessKeyID == "" || a.SecretAccessKey == "" {
-			return nil, fmt.Errorf("emulator: account %s needs a root access key id and secret", a.ID)
+			return fmt.Errorf("emulator: account %s needs a root access key id and secret", a.ID)
 		}
 		if ids[a.ID] {
-			return nil, fmt.Errorf("emulator: account %s configured twice", a.ID)
+			return fmt.Errorf("emulator: account %s configured twice", a.ID)
 		}
 		if _, dup := s.accounts[a.AccessKeyID]; dup {
-			return nil, fmt.Errorf("emulator: root access key id %q used by two accounts", a.AccessKeyID)
+			return fmt.Errorf("emulator: root access key id %q used by two accounts", a.AccessKeyID)
 		}
 		ids[a.ID] = true
 		s.accounts[a.AccessKeyID] = a
 	}
-	path := opts.DBPath
-	if path == "" {
-		dir, err := os.MkdirTemp("", "iamlocal-")
-		if err != nil {
-			return nil, err
-		}
-		s.tempDir = dir
-		path = filepath.Join(dir, "iamlocal.db")
-	}
-	db, err := storage.Open(path, storage.Options{})
-	if err != nil {
-		s.removeTemp()
-		return nil, err
-	}
-	s.db = db
+	return nil
+}
+
+// build constructs the services on the open database, the executor, and the service table.
+func (s *Server) build(dbPath string, extra []*service) error {
+	opts, db := s.opts, s.db
 	mode, err := authorize.ParseMode(string(opts.Enforce))
 	if err != nil {
-		s.Close()
-		return nil, err
+		return err
 	}
-	s.authz = authorize.New(authorize.Options{DB: db, Mode: mode, Log: authorize.NewDecisionLog(opts.DecisionLogSize),
-		FunctionPolicy: lambda.FunctionPolicy, FunctionTags: lambda.FunctionTags})
-	iamSvc := iam.New(iam.Options{DB: db, Clock: s.clock, IDs: s.ids})
 	rootKeys := map[string]string{}
 	for key, a := range s.accounts {
 		rootKeys[key] = a.ID
 	}
 	messageKey := make([]byte, 32)
 	opts.IDs.Read(messageKey)
-	stsSvc := sts.New(sts.Options{DB: db, Clock: s.clock, IDs: s.ids, MessageKey: messageKey, RootAccessKeys: rootKeys})
-	s.sts = stsSvc
-	s.query = map[string]*queryFrontend{
-		"iam": newQueryFrontend(iamapi.Model(), iamapi.Operations(iamSvc), s.log, s.authz.Authorize),
-		"sts": newQueryFrontend(stsapi.Model(), stsapi.Operations(stsSvc), s.log, s.authz.Authorize),
-	}
-	s.buildMonitoring()
-	exec, err := executor.New(executor.Options{WorkDir: s.sandboxDir(path), Logs: s.logsSvc.Sink()})
+	s.sts = sts.New(sts.Options{DB: db, Clock: s.clock, IDs: s.ids, MessageKey: messageKey, RootAccessKeys: rootKeys})
+	s.logsSvc = logs.New(logs.Options{DB: db, Clock: s.clock, Region: opts.Region, Logger: s.log})
+	s.metrics = cloudwatch.New(cloudwatch.Options{DB: db, Clock: s.clock, Region: opts.Region, Logger: s.log})
+	exec, err := executor.New(executor.Options{WorkDir: s.sandboxDir(dbPath), Logs: s.logsSvc.Sink()})
 	if err != nil {
-		s.Close()
-		return nil, err
+		return err
 	}
 	s.exec = exec
-	lambdaSvc := lambda.New(lambda.Options{DB: db, Clock: s.clock, IDs: s.ids, Region: opts.Region,
-		Invoke: lambda.InvokeHooks{Runner: exec, Credentials: stsSvc.AssumeRoleForService, Endpoint: s.Endpoint,
+	s.lambdaSvc = lambda.New(lambda.Options{DB: db, Clock: s.clock, IDs: s.ids, Region: opts.Region,
+		Invoke: lambda.InvokeHooks{Runner: exec, Credentials: s.sts.AssumeRoleForService, Endpoint: s.Endpoint,
 			Record: func(account, function string, t time.Time, d time.Duration, isError bool) {
 				s.metrics.RecordLambda(account, function, t, d, isError, false)
 			}}})
-	s.lambdaSvc = lambdaSvc
-	s.lambda = newRestFrontend(lambdaapi.Model(), lambdaapi.Operations(lambdaSvc), s.log, s.authz.Authorize)
+	s.services = append(declareServices(handlers{iam: iam.New(iam.Options{DB: db, Clock: s.clock, IDs: s.ids}),
+		sts: s.sts, lambda: s.lambdaSvc, logs: s.logsSvc, cloudwatch: s.metrics}), extra...)
+	s.bySigningName = map[string]*service{}
+	var prefixes []string
+	for _, svc := range s.services {
+		s.bySigningName[svc.signingName] = svc
+		prefixes = append(prefixes, svc.authz.Prefix)
+	}
+	s.authz = authorize.New(authorize.Options{DB: db, Mode: mode, Log: authorize.NewDecisionLog(opts.DecisionLogSize),
+		FunctionPolicy: lambda.FunctionPolicy, FunctionTags: lambda.FunctionTags, Prefixes: prefixes})
 	s.handler = s.routes()
-	return s, nil
+	return nil
 }
 
 // Handler serves every API and the /_iamlocal admin endpoints.

@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -53,6 +52,9 @@ type Options struct {
 	FunctionPolicy func(tx *storage.Tx, arn string) (string, error)
 	// FunctionTags returns a Lambda function's tags, for aws:ResourceTag/*.
 	FunctionTags func(tx *storage.Tx, arn string) (map[string]string, error)
+	// Prefixes are the action prefixes of the services served: a caller's policies are
+	// pre-filtered for each, so a decision scans only the policies that can name its action.
+	Prefixes []string
 }
 
 // Authorizer decides every signed request.
@@ -95,23 +97,20 @@ func (a *Authorizer) Log() *DecisionLog { return a.opts.Log }
 // Mode is the enforcement mode.
 func (a *Authorizer) Mode() Mode { return a.opts.Mode }
 
-// Authorize decides one operation call. It returns nil when allowed (or when enforcement is
-// soft or off) and an *awserr.Error AccessDenied when denied.
-func (a *Authorizer) Authorize(ctx context.Context, info *reqctx.Info, op string, in any) error {
+// Authorize decides one call of op of svc. It returns nil when allowed (or when enforcement is
+// soft or off) and an *awserr.Denial when denied, which the service's dialect words.
+func (a *Authorizer) Authorize(ctx context.Context, info *reqctx.Info, svc Service, op string, in any) error {
 	if a.opts.Mode == Off || info.Anonymous() {
 		return nil
 	}
-	if info.Service == "sts" && op == "GetCallerIdentity" {
-		return nil // never denied: "GetCallerIdentity ... No permissions are required"
-	}
-	if info.Service == "sts" && op == "AssumeRole" && info.Caller.Type == reqctx.Account {
-		return nil // the handler answers AWS's "Roles may not be assumed by root accounts."
+	if svc.unchecked != nil && svc.unchecked(op, info.Caller) {
+		return nil
 	}
 	// Fast path: the caller's policies are cached and the checks need no storage (the common
 	// case: self-targeted, list and Lambda operations), so no transaction is opened.
 	if p := a.lookupCached(info.Caller); p != nil {
 		e := &env{account: info.Caller.Account, region: info.Region, caller: info.Caller, self: p}
-		checks := checksFor(info.Service, op, newInput(in), e)
+		checks := svc.checks(op, newInput(in), e)
 		if !e.needTx && !needsTrust(checks) && !(a.readsFunctions() && needsFunction(checks)) {
 			return a.evaluate(nil, info, op, p, checks)
 		}
@@ -123,8 +122,8 @@ func (a *Authorizer) Authorize(ctx context.Context, info *reqctx.Info, op string
 			return err
 		}
 		e := &env{tx: tx, account: info.Caller.Account, region: info.Region, caller: info.Caller, self: p}
-		denial, err = a.evaluate(tx, info, op, p, checksFor(info.Service, op, newInput(in), e)), nil
-		if _, ok := awserr.As(denial); !ok && denial != nil {
+		denial, err = a.evaluate(tx, info, op, p, svc.checks(op, newInput(in), e)), nil
+		if _, ok := awserr.AsDenial(denial); !ok && denial != nil {
 			err, denial = denial, nil
 		}
 		return err
@@ -150,9 +149,10 @@ func (a *Authorizer) evaluate(tx *storage.Tx, info *reqctx.Info, op string, p *p
 		}
 		a.opts.Log.Add(Decision{Time: info.Now, RequestID: info.RequestID, Principal: info.Caller.ARN,
 			Action: c.action, Resource: c.resource, Decision: res.Decision.String(), DecidedBy: kindName(res.DecidedBy),
-			Matched: matched(res.Matched), Missing: res.Missing, Mode: string(a.opts.Mode), Message: msg, Operation: op})
+			Matched: matched(res.Matched), Missing: res.Missing, Mode: string(a.opts.Mode), Message: msg, Operation: op,
+			Service: info.Service})
 		if res.Decision != authz.Allow && a.opts.Mode == On {
-			return accessDenied(info.Service, msg)
+			return &awserr.Denial{Message: msg}
 		}
 	}
 	return nil
@@ -264,9 +264,9 @@ func (a *Authorizer) principal(tx *storage.Tx, c reqctx.Caller) (*principalPolic
 	}
 	pp.tags = ent.Tags
 	pp.base = principalContext(c, pp)
-	pp.byService = map[string]authz.PolicySet{}
-	for _, svc := range []string{"iam", "sts", "lambda"} {
-		pp.byService[svc] = forService(pp.set, svc)
+	pp.byService = make(map[string]authz.PolicySet, len(a.opts.Prefixes))
+	for _, prefix := range a.opts.Prefixes {
+		pp.byService[prefix] = forService(pp.set, prefix)
 	}
 	return pp, nil
 }
@@ -503,16 +503,6 @@ func message(principal string, c check, res authz.Result) string {
 	return authz.DenialMessage(principal, c.action, c.text, res)
 }
 
-// accessDenied is the denial in the service's protocol: Query services say AccessDenied, Lambda
-// AccessDeniedException, both 403.
-func accessDenied(service, msg string) *awserr.Error {
-	code := "AccessDenied"
-	if service == "lambda" {
-		code = "AccessDeniedException"
-	}
-	return awserr.New(code, http.StatusForbidden, true, "%s", msg)
-}
-
 func kindName(k authz.Kind) string {
 	if k == 0 {
 		return ""
@@ -526,19 +516,4 @@ func matched(refs []authz.StmtRef) []MatchedStatement {
 		out = append(out, MatchedStatement{Policy: r.Policy, Type: kindName(r.Kind), Index: r.Index, Sid: r.Sid, Effect: r.Effect})
 	}
 	return out
-}
-
-// checksFor dispatches to the service's mapping.
-func checksFor(service, op string, in input, e *env) []check {
-	switch service {
-	case "iam":
-		return iamChecks(op, in, e)
-	case "sts":
-		return stsChecks(op, in, e)
-	case "lambda":
-		return lambdaChecks(op, in, e)
-	case "logs", "monitoring":
-		return monitoringChecks(service, op, in, e)
-	}
-	return []check{{action: service + ":" + op, resource: "*", text: "*", ctx: map[string][]string{}}}
 }

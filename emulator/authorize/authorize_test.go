@@ -42,16 +42,22 @@ func TestFunctionPolicyAndTags(t *testing.T) {
 			Caller: reqctx.Caller{Type: reqctx.User, Account: "123456789012", UserName: "ann", ARN: "arn:aws:iam::123456789012:user/ann", UserID: "AIDAANN"}}
 	}
 	ctx := context.Background()
-	if err := a.Authorize(ctx, info(), "Invoke", &lambdaapi.InvocationRequest{FunctionName: protocol.Ptr("fn")}); err != nil {
+	if err := a.Authorize(ctx, info(), Lambda, "Invoke", &lambdaapi.InvocationRequest{FunctionName: protocol.Ptr("fn")}); err != nil {
 		t.Fatalf("function policy naming the user: %v", err)
 	}
-	err := a.Authorize(ctx, info(), "GetFunction", &lambdaapi.GetFunctionRequest{FunctionName: protocol.Ptr("fn")})
-	e, ok := awserr.As(err)
-	if !ok || e.Code != "AccessDeniedException" || !strings.HasSuffix(e.Message, "with an explicit deny in a resource-based policy") {
+	err := a.Authorize(ctx, info(), Lambda, "GetFunction", &lambdaapi.GetFunctionRequest{FunctionName: protocol.Ptr("fn")})
+	e, ok := awserr.AsDenial(err)
+	if !ok || !strings.HasSuffix(e.Message, "with an explicit deny in a resource-based policy") {
 		t.Fatalf("tag-conditioned deny: %v", err)
 	}
-	err = a.Authorize(ctx, info(), "DeleteFunction", &lambdaapi.DeleteFunctionRequest{FunctionName: protocol.Ptr("fn")})
-	if e, ok := awserr.As(err); !ok || !strings.Contains(e.Message, "lambda:DeleteFunction on resource: "+fnARN+" because no") {
+	err = a.Authorize(ctx, info(), Lambda, "DeleteFunction", &lambdaapi.DeleteFunctionRequest{FunctionName: protocol.Ptr("fn")})
+	if e, ok := awserr.AsDenial(err); !ok || !strings.Contains(e.Message, "lambda:DeleteFunction on resource: "+fnARN+" because no") {
 		t.Fatalf("no grant: %v", err)
 	}
+}
+
+// checksFor is a service's mapping by its SigV4 signing name, for tests that range over services.
+func checksFor(service, op string, in input, e *env) []check {
+	svc := map[string]Service{"iam": IAM, "sts": STS, "lambda": Lambda, "logs": Logs, "monitoring": CloudWatch}[service]
+	return svc.checks(op, in, e)
 }

@@ -11,6 +11,7 @@ import (
 type Decision struct {
 	Time      time.Time          `json:"time"`
 	RequestID string             `json:"requestId"`
+	Service   string             `json:"service"` // the service's SigV4 signing name
 	Operation string             `json:"operation"`
 	Principal string             `json:"principal"`
 	Action    string             `json:"action"`

@@ -2,6 +2,7 @@ package authorize
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +11,9 @@ import (
 	"time"
 
 	"github.com/iamlocal/iamlocal/authz"
+	"github.com/iamlocal/iamlocal/emulator/reqctx"
+	"github.com/iamlocal/iamlocal/storage"
+	"github.com/iamlocal/iamlocal/storage/storagetest"
 )
 
 func TestMayMatchService(t *testing.T) {
@@ -115,6 +119,38 @@ func TestDecisionLogRingAndFollow(t *testing.T) {
 		case <-deadline:
 			t.Fatal("no decision streamed")
 		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// The caller's policies are pre-filtered for every prefix the server declares, Logs and
+// CloudWatch included, so their decisions scan only the policies that can name their actions.
+func TestPrincipalPrefiltersDeclaredPrefixes(t *testing.T) {
+	t.Parallel()
+	db := storagetest.Open(t)
+	allow := func(action string) string {
+		return `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"` + action + `","Resource":"*"}}`
+	}
+	if err := db.Update("123456789012", func(tx *storage.Tx) error {
+		return errors.Join(storage.Users(tx).Put("ann", storage.UserRecord{Name: "ann", Path: "/"}),
+			storage.InlinePolicies(tx).Put(storage.Join(storage.KindUser, "ann", "logs"), storage.InlinePolicyRecord{Name: "logs", Document: allow("logs:*")}),
+			storage.InlinePolicies(tx).Put(storage.Join(storage.KindUser, "ann", "s3"), storage.InlinePolicyRecord{Name: "s3", Document: allow("s3:*")}))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	a := New(Options{DB: db, Prefixes: []string{"iam", "logs", "cloudwatch"}})
+	caller := reqctx.Caller{Type: reqctx.User, Account: "123456789012", UserName: "ann", ARN: "arn:aws:iam::123456789012:user/ann"}
+	var p *principalPolicies
+	if err := db.View("123456789012", func(tx *storage.Tx) (err error) { p, err = a.principal(tx, caller); return err }); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		action string
+		want   int // identity policies left for the action's service
+	}{{"logs:PutLogEvents", 1}, {"cloudwatch:PutMetricData", 0}, {"iam:GetUser", 0}, {"s3:GetObject", 2}}
+	for _, tt := range tests {
+		if got := len(p.setFor(tt.action).Identity); got != tt.want {
+			t.Errorf("%s: %d identity policies, want %d", tt.action, got, tt.want)
 		}
 	}
 }

@@ -2,15 +2,6 @@ package authorize
 
 import "strings"
 
-// monitoringChecks maps CloudWatch Logs ("logs") and CloudWatch ("monitoring", whose IAM prefix
-// is cloudwatch) operations to their checks.
-func monitoringChecks(service, op string, in input, e *env) []check {
-	if service == "logs" {
-		return logsChecks(op, in, e)
-	}
-	return cloudwatchChecks(op, in, e)
-}
-
 // logsChecks: the action is logs:<Operation>. CloudWatch Logs evaluates log-group actions
 // against the group's ARN followed by ":log-stream:" and names it so in denials
 // ("... logs:CreateLogGroup on resource: arn:aws:logs:eu-central-1:ACCT:log-group:/aws/lambda/x:log-stream:",

@@ -16,6 +16,9 @@ type Error struct {
 	Sender  bool   // client fault (<Type>Sender</Type>, "Type":"User")
 	// Fields are extra body members some errors carry (Lambda's Reason, retryAfterSeconds).
 	Fields map[string]any
+	// MessageKey overrides the body key of the message where a service spells an unmodelled
+	// error its own way (Lambda's AccessDeniedException says "Message"); "" keeps the codec's.
+	MessageKey string
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
@@ -53,4 +56,19 @@ func Internal() *Error {
 // Validation is the error code the Query services (IAM, STS) use for model constraint failures.
 func Validation(format string, args ...any) *Error {
 	return New("ValidationError", http.StatusBadRequest, true, format, args...)
+}
+
+// Denial is an authorization denial before the service has worded it: the authorizer returns
+// it with AWS's message text, and the service's dialect chooses the code, status and body.
+type Denial struct{ Message string }
+
+func (d *Denial) Error() string { return "access denied: " + d.Message }
+
+// AsDenial unwraps err into a *Denial.
+func AsDenial(err error) (*Denial, bool) {
+	var d *Denial
+	if errors.As(err, &d) {
+		return d, true
+	}
+	return nil, false
 }

@@ -33,7 +33,9 @@ type Operation struct {
 	Input         *Shape // nil when the operation takes no input
 	Output        *Shape // nil when it returns nothing
 	ResultWrapper string
-	Errors        []*Shape
+	// RequestCompression lists the encodings a client may compress the body with (gzip).
+	RequestCompression []string
+	Errors             []*Shape
 }
 
 // ErrorInfo is the wire identity of an exception shape.
@@ -193,9 +195,12 @@ type rawModel struct {
 			RequestURI   string `json:"requestUri"`
 			ResponseCode int    `json:"responseCode"`
 		} `json:"http"`
-		Input  *rawRef  `json:"input"`
-		Output *rawRef  `json:"output"`
-		Errors []rawRef `json:"errors"`
+		Input       *rawRef  `json:"input"`
+		Output      *rawRef  `json:"output"`
+		Errors      []rawRef `json:"errors"`
+		Compression *struct {
+			Encodings []string `json:"encodings"`
+		} `json:"requestcompression"`
 	} `json:"operations"`
 	Shapes map[string]rawShape `json:"shapes"`
 }
@@ -272,6 +277,9 @@ func Parse(data []byte) (*Service, error) {
 		op := &Operation{Name: name, Method: ro.HTTP.Method, RequestURI: ro.HTTP.RequestURI, ResponseCode: ro.HTTP.ResponseCode}
 		if op.ResponseCode == 0 {
 			op.ResponseCode = 200
+		}
+		if ro.Compression != nil {
+			op.RequestCompression = ro.Compression.Encodings
 		}
 		if ro.Input != nil {
 			op.Input = svc.Shapes[ro.Input.Shape]

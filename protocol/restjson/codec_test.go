@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/iamlocal/iamlocal/api/lambdaapi"
+	"github.com/iamlocal/iamlocal/protocol"
 	"github.com/iamlocal/iamlocal/protocol/awserr"
 	"github.com/iamlocal/iamlocal/protocol/model"
 	"github.com/iamlocal/iamlocal/protocol/restjson"
@@ -383,7 +384,8 @@ func TestEncodeErrorGolden(t *testing.T) {
 			`{"message":"The security token included in the request is invalid."}`},
 		{"ValidationException.http", awserr.New("ValidationException", 400, true, "1 validation error detected: Value '<x>' at 'name' failed"),
 			`{"message":"1 validation error detected: Value '<x>' at 'name' failed"}`},
-		{"AccessDeniedException.http", awserr.New("AccessDeniedException", 403, true, "User: arn:aws:iam::123456789012:user/u is not authorized to perform: lambda:GetFunction on resource: *"),
+		// Lambda's dialect spells the denial's key "Message" (danilop/LambdAuth#37).
+		{"AccessDeniedException.http", protocol.Denial("AccessDeniedException", 403, "Message")("User: arn:aws:iam::123456789012:user/u is not authorized to perform: lambda:GetFunction on resource: *"),
 			`{"Message":"User: arn:aws:iam::123456789012:user/u is not authorized to perform: lambda:GetFunction on resource: *"}`},
 	}
 	for _, tt := range tests {

@@ -302,9 +302,6 @@ func EncodeError(svc *model.Service, e *awserr.Error) Result {
 		fields[k] = v
 	}
 	key := "message"
-	if capitalMessage[e.Code] {
-		key = "Message"
-	}
 	if sh, ok := svc.Shapes[e.Code]; ok && sh.Exception {
 		if sh.MemberNamed("Message") != nil {
 			key = "Message"
@@ -322,6 +319,9 @@ func EncodeError(svc *model.Service, e *awserr.Error) Result {
 		} else {
 			fields["Type"] = "Service"
 		}
+	}
+	if e.MessageKey != "" {
+		key = e.MessageKey
 	}
 	fields[key] = e.Message
 	res.Body = marshalSorted(fields)
@@ -358,8 +358,3 @@ func marshalSorted(fields map[string]any) []byte {
 	b.WriteByte('}')
 	return []byte(b.String())
 }
-
-// capitalMessage lists unmodelled errors whose body spells "Message": Lambda's AccessDenied
-// answers have been quoted as {"Message":"User: ... is not authorized ..."} (conformance/errors
-// README, Lambda section: danilop/LambdAuth#37).
-var capitalMessage = map[string]bool{"AccessDeniedException": true}

@@ -1,0 +1,142 @@
+package emulator
+
+import (
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/iamlocal/iamlocal/api/cloudwatchapi"
+	"github.com/iamlocal/iamlocal/api/iamapi"
+	"github.com/iamlocal/iamlocal/api/lambdaapi"
+	"github.com/iamlocal/iamlocal/api/logsapi"
+	"github.com/iamlocal/iamlocal/api/stsapi"
+	"github.com/iamlocal/iamlocal/emulator/authorize"
+	"github.com/iamlocal/iamlocal/protocol"
+	"github.com/iamlocal/iamlocal/protocol/awserr"
+	"github.com/iamlocal/iamlocal/protocol/awsjson"
+	"github.com/iamlocal/iamlocal/protocol/awsquery"
+	"github.com/iamlocal/iamlocal/protocol/model"
+	"github.com/iamlocal/iamlocal/protocol/restjson"
+	"github.com/iamlocal/iamlocal/protocol/rpcv2cbor"
+)
+
+// service is one entry of the service table: everything the server needs to route, sign,
+// word, authorize and report a service. Routing, unsigned detection, health, the policy
+// pre-filter, the decision log and the docs' service list all derive from the table, so adding
+// a service is one declaration here plus its package.
+type service struct {
+	name        string // as health and the docs list it: cloudwatch
+	signingName string // the SigV4 credential scope's service: monitoring
+	model       *model.Service
+	// regional services keep their state per account and region; IAM and STS are global.
+	regional bool
+	// faces are the protocols the service answers, tried in order against a request's shape;
+	// the last answers any request of the service that none recognizes.
+	faces   []protocol.Codec
+	dialect protocol.Dialect
+	authz   authorize.Service
+	// unsigned are the operations AWS serves without a signature (the request carries its own
+	// credential, a token or an assertion, which the handler checks).
+	unsigned []string
+}
+
+// face picks the protocol of a request to this service.
+func (s *service) face(r *http.Request, body []byte) protocol.Codec {
+	for _, f := range s.faces[:len(s.faces)-1] {
+		if f.Recognizes(r, body) {
+			return f
+		}
+	}
+	return s.faces[len(s.faces)-1]
+}
+
+// recognizes reports a request with the shape of one of the service's faces.
+func (s *service) recognizes(r *http.Request, body []byte) (protocol.Codec, bool) {
+	for _, f := range s.faces {
+		if f.Recognizes(r, body) {
+			return f, true
+		}
+	}
+	return nil, false
+}
+
+func (s *service) allowsUnsigned(op string) bool { return slices.Contains(s.unsigned, op) }
+
+// compressed reports whether any operation accepts a gzip-compressed body (the model's
+// requestcompression trait: CloudWatch's PutMetricData, which the SDKs compress).
+func (s *service) compressed() bool {
+	for _, op := range s.model.Operations {
+		if slices.Contains(op.RequestCompression, "gzip") {
+			return true
+		}
+	}
+	return false
+}
+
+// The dialects of the services iamlocal emulates (conformance/errors README for the codes).
+var (
+	// IAM leaves values out of validation messages since 2025.
+	iamDialect = protocol.Dialect{MaxSkew: 15 * time.Minute, Auth: protocol.QueryAuth,
+		Denied:   protocol.Denial("AccessDenied", http.StatusForbidden, ""),
+		Invalid:  protocol.ValidationErrors("ValidationError", true),
+		Internal: awserr.Internal}
+	stsDialect = protocol.Dialect{MaxSkew: 15 * time.Minute, Auth: protocol.QueryAuth,
+		Denied:   protocol.Denial("AccessDenied", http.StatusForbidden, ""),
+		Invalid:  protocol.ValidationErrors("ValidationError", false),
+		Internal: awserr.Internal}
+	// Lambda allows 5 minutes of skew ("- 5 min." in its Signature expired text) and spells its
+	// denial's message key "Message" (danilop/LambdAuth#37).
+	lambdaDialect = protocol.Dialect{MaxSkew: 5 * time.Minute, Auth: protocol.RESTAuth,
+		Denied:   protocol.Denial("AccessDeniedException", http.StatusForbidden, "Message"),
+		Invalid:  protocol.ValidationErrors("ValidationException", false),
+		Internal: protocol.InternalError("ServiceException", "An internal error occurred.")}
+	// CloudWatch Logs answers 400 AccessDeniedException (elastic/apm-aws-lambda#526) and
+	// InvalidParameterException for constraint failures (grafana/grafana#79155,
+	// aws/serverless-application-model#182).
+	logsDialect = protocol.Dialect{MaxSkew: 5 * time.Minute, Auth: protocol.JSONAuth,
+		Denied:   protocol.Denial("AccessDeniedException", http.StatusBadRequest, ""),
+		Invalid:  protocol.ValidationErrors("InvalidParameterException", false),
+		Internal: protocol.InternalError("ServiceUnavailableException", "The service is unavailable. Please try again later.")}
+	// CloudWatch, a former Query service, keeps its Query codes and 15 minutes on every face.
+	cloudwatchDialect = protocol.Dialect{MaxSkew: 15 * time.Minute, Auth: protocol.QueryAuth,
+		Denied:   protocol.Denial("AccessDenied", http.StatusForbidden, ""),
+		Invalid:  protocol.ValidationErrors("ValidationError", false),
+		Internal: awserr.Internal}
+)
+
+// handlers are the service implementations the table binds.
+type handlers struct {
+	iam        iamapi.Handler
+	sts        stsapi.Handler
+	lambda     lambdaapi.Handler
+	logs       logsapi.Handler
+	cloudwatch cloudwatchapi.Handler
+}
+
+// declareServices is the service table. The first entry answers requests no entry recognizes.
+func declareServices(h handlers) []*service {
+	iamModel, stsModel, lambdaModel := iamapi.Model(), stsapi.Model(), lambdaapi.Model()
+	logsModel, cwModel := logsapi.Model(), cloudwatchapi.Model()
+	cwOps := cloudwatchapi.Operations(h.cloudwatch)
+	return []*service{
+		{name: "iam", signingName: "iam", model: iamModel, dialect: iamDialect, authz: authorize.IAM,
+			faces: []protocol.Codec{awsquery.New(iamModel, iamapi.Operations(h.iam))}},
+		{name: "sts", signingName: "sts", model: stsModel, dialect: stsDialect, authz: authorize.STS,
+			faces:    []protocol.Codec{awsquery.New(stsModel, stsapi.Operations(h.sts))},
+			unsigned: []string{"AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"}},
+		{name: "lambda", signingName: "lambda", model: lambdaModel, regional: true, dialect: lambdaDialect, authz: authorize.Lambda,
+			faces: []protocol.Codec{restjson.New(lambdaModel, lambdaapi.Operations(h.lambda))}},
+		{name: "logs", signingName: "logs", model: logsModel, regional: true, dialect: logsDialect, authz: authorize.Logs,
+			faces: []protocol.Codec{awsjson.New(&awsjson.Codec{Service: logsModel}, logsapi.Operations(h.logs))}},
+		// Clients pick CloudWatch's face by what they support (the model lists
+		// smithy-rpc-v2-cbor, json, query): aws-sdk-go-v2 sends CBOR, botocore 1.43 JSON 1.0,
+		// older SDKs Query.
+		{name: "cloudwatch", signingName: "monitoring", model: cwModel, regional: true, dialect: cloudwatchDialect, authz: authorize.CloudWatch,
+			faces: []protocol.Codec{
+				rpcv2cbor.New(&rpcv2cbor.Codec{Service: cwModel, ServiceName: "GraniteServiceVersion20100801",
+					Namespace: "com.amazonaws.cloudwatch", QueryCompatible: true}, cwOps),
+				awsjson.New(&awsjson.Codec{Service: cwModel, QueryCompatible: true}, cwOps),
+				awsquery.New(cwModel, cwOps),
+			}},
+	}
+}
