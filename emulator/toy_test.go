@@ -5,10 +5,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -167,4 +169,41 @@ func between(s, from, to string) string {
 	_, rest, _ := strings.Cut(s, from)
 	v, _, _ := strings.Cut(rest, to)
 	return v
+}
+
+// The services section of docs/architecture.md is the service table rendered: a service added
+// to the table and not to the docs fails here, with the rows to paste.
+func TestDocsListTheServiceTable(t *testing.T) {
+	t.Parallel()
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "architecture.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const begin, end = "<!-- services: generated from emulator/services.go -->\n", "<!-- end services -->"
+	_, rest, ok := strings.Cut(string(doc), begin)
+	section, _, ok2 := strings.Cut(rest, end)
+	if !ok || !ok2 {
+		t.Fatalf("docs/architecture.md has no %q ... %q section", begin, end)
+	}
+	if want := serviceTable(declareServices(handlers{})); section != want {
+		t.Errorf("docs/architecture.md services section is stale; want:\n%s", want)
+	}
+}
+
+// serviceTable renders the service table as Markdown.
+func serviceTable(services []*service) string {
+	var b strings.Builder
+	b.WriteString("| service | SigV4 name | IAM prefix | protocols | state |\n| --- | --- | --- | --- | --- |\n")
+	for _, s := range services {
+		var faces []string
+		for _, f := range s.faces {
+			faces = append(faces, f.Name())
+		}
+		state := "global"
+		if s.regional {
+			state = "per account and region"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", s.name, s.signingName, s.authz.Prefix, strings.Join(faces, ", "), state)
+	}
+	return b.String()
 }

@@ -11,6 +11,8 @@ import (
 // protocol through the same steps (route, decode, validate, authorize, call, encode); a codec
 // supplies the protocol-specific ones.
 type Codec interface {
+	// Name is the protocol's Smithy name: awsQuery, restJson1, awsJson1_1, rpcv2Cbor.
+	Name() string
 	// Recognizes reports whether a request has this protocol's shape for this service (an
 	// Action of its API version, its X-Amz-Target prefix, one of its paths). It chooses the
 	// face of a service that has several, and the service of an unsigned request.

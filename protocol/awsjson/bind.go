@@ -42,3 +42,7 @@ func (b *bound) Failure(e *awserr.Error, _ string) protocol.Wire {
 	res.Header.Set("Content-Type", b.c.ContentType())
 	return protocol.Wire{Status: res.Status, Header: res.Header, Body: res.Body}
 }
+
+func (b *bound) Name() string {
+	return "awsJson" + strings.ReplaceAll(b.c.ContentType()[len("application/x-amz-json-"):], ".", "_")
+}

@@ -84,3 +84,5 @@ func Param(r *http.Request, body []byte, name string) string {
 	}
 	return ""
 }
+
+func (c *codec) Name() string { return "awsQuery" }

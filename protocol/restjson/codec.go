@@ -73,3 +73,5 @@ func wire(res Result) protocol.Wire {
 	res.Header.Set("Content-Type", res.ContentType)
 	return protocol.Wire{Status: res.Status, Header: res.Header, Body: res.Body}
 }
+
+func (c *codec) Name() string { return "restJson1" }

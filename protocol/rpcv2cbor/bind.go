@@ -47,3 +47,5 @@ func (b *bound) wire(status int, h http.Header, body []byte) protocol.Wire {
 	h.Set(ProtocolHeader, ProtocolValue)
 	return protocol.Wire{Status: status, Header: h, Body: body}
 }
+
+func (b *bound) Name() string { return "rpcv2Cbor" }
