@@ -21,8 +21,13 @@ func main() {
 	modelPath := flag.String("model", "", "botocore model JSON")
 	pkg := flag.String("pkg", "", "Go package name")
 	out := flag.String("out", ".", "output directory")
+	members := flag.Bool("members", false, "generate package members from the models named as arguments")
 	flag.Parse()
-	if err := run(*modelPath, *pkg, *out); err != nil {
+	run := func() error { return run(*modelPath, *pkg, *out) }
+	if *members {
+		run = func() error { return runMembers(flag.Args(), *out) }
+	}
+	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "apigen:", err)
 		os.Exit(1)
 	}
@@ -62,14 +67,40 @@ func run(modelPath, pkg, out string) error {
 	return nil
 }
 
+// runMembers writes package members from the models at paths.
+func runMembers(paths []string, out string) error {
+	var svcs []*model.Service
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		svc, err := model.Parse(data)
+		if err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+		svcs = append(svcs, svc)
+	}
+	src, err := format.Source(Members(svcs))
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(out, "members.go"), src, 0o644)
+}
+
 // Generate renders the Go files of one service package.
 func Generate(svc *model.Service, pkg string) (map[string][]byte, error) {
 	g := &gen{svc: svc, names: map[string]string{}}
 	if err := g.assignNames(); err != nil {
 		return nil, err
 	}
+	getters, err := g.getters(pkg)
+	if err != nil {
+		return nil, err
+	}
 	files := map[string][]byte{}
-	for name, body := range map[string]string{"types.go": g.types(pkg), "handler.go": g.handler(pkg), "errors.go": g.errors(pkg)} {
+	for name, body := range map[string]string{"types.go": g.types(pkg), "handler.go": g.handler(pkg), "errors.go": g.errors(pkg),
+		"getters.go": getters} {
 		src, err := format.Source([]byte(body))
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
