@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	smithytime "github.com/aws/smithy-go/time"
 	"github.com/gorilla/mux"
 
 	"github.com/iamlocal/iamlocal/protocol"
@@ -277,7 +278,7 @@ func EncodeResult(op *model.Operation, out any) Result {
 
 func scalarText(v reflect.Value) string {
 	if t, ok := v.Interface().(time.Time); ok {
-		return t.UTC().Format(http.TimeFormat) // headers carry HTTP dates
+		return smithytime.FormatHTTPDate(t) // headers carry Smithy's http-date (IMF-fixdate, RFC 7231)
 	}
 	switch v.Kind() {
 	case reflect.Int32, reflect.Int64:
