@@ -255,6 +255,8 @@ func readValue(sh *model.Shape, doc any, v reflect.Value, path string, top bool)
 		}
 		v.SetBool(bv)
 	case "timestamp":
+		// Not smithy-go's ParseEpochSeconds, which truncates to the millisecond (1.001 reads as
+		// 1.000) and overflows past 2262, nor its ParseDateTime, which also takes zoneless times.
 		switch t := doc.(type) {
 		case json.Number:
 			f, err := t.Float64()
