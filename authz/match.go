@@ -31,6 +31,7 @@ type token struct {
 	kind   tokKind
 	lit    string // tokLit
 	key    string // tokVar: lower-case context key
+	rawKey string // tokVar: the key as written
 	def    string // tokVar: default value
 	hasDef bool
 	colon  bool // tokStar, tokQuest: may match ':'
@@ -164,7 +165,7 @@ func parseVariable(inner string) (token, bool) {
 	if key == "" || strings.ContainsAny(key, " '\"") {
 		return token{}, false
 	}
-	t := token{kind: tokVar, key: strings.ToLower(key)}
+	t := token{kind: tokVar, key: strings.ToLower(key), rawKey: key}
 	if hasDef {
 		def = strings.TrimSpace(def)
 		if len(def) < 2 || def[0] != '\'' || def[len(def)-1] != '\'' {

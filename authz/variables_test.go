@@ -2,6 +2,7 @@ package authz
 
 import (
 	"fmt"
+	"reflect"
 	"testing"
 )
 
@@ -87,5 +88,47 @@ func TestTokenize(t *testing.T) {
 	}
 	if _, ok := parseVariable("k, nodefault"); ok {
 		t.Fatal("unquoted default accepted")
+	}
+}
+
+// TestPolicyVariableKeys follows "IAM policy elements: Variables and tags": a variable is
+// ${key} or ${key, 'default'}; ${*}, ${?} and ${$} are escapes; anything else between ${ and }
+// is literal text. Keys keep their spelling (GetContextKeysFor* answers them as written).
+func TestPolicyVariableKeys(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		in   string
+		want []string
+	}{
+		{"no variable", "arn:aws:s3:::b/*", nil},
+		{"one", "arn:aws:s3:::b/${aws:username}/*", []string{"aws:username"}},
+		{"spelling kept", "arn:aws:s3:::b/${AWS:UserName}", []string{"AWS:UserName"}},
+		{"tag key", "${aws:PrincipalTag/team}", []string{"aws:PrincipalTag/team"}},
+		{"default", "${aws:username, 'anonymous'}", []string{"aws:username"}},
+		{"default without space", "${aws:username,'anon'}", []string{"aws:username"}},
+		{"spaces trimmed", "${ aws:username , 'x y' }", []string{"aws:username"}},
+		{"empty default", "${aws:username, ''}", []string{"aws:username"}},
+		{"unquoted default is text", "${aws:username, anon}", nil},
+		{"half-quoted default is text", "${aws:username, '}", nil},
+		{"escapes are text", "${*}${?}${$}", nil},
+		{"escaped dollar before braces", "${$}{aws:username}", nil},
+		{"dollar before a variable", "$${aws:username}", []string{"aws:username"}},
+		{"space in key is text", "${aws user}", nil},
+		{"quote in key is text", `${aws'x}${aws"y}`, nil},
+		{"empty", "${}", nil},
+		{"unterminated", "${aws:username", nil},
+		{"unterminated after one", "${aws:userid}/${aws:username", []string{"aws:userid"}},
+		{"text then variable", "${bad var}${aws:userid}", []string{"aws:userid"}},
+		{"wildcards around", "*${aws:username}?", []string{"aws:username"}},
+		{"order and repeats", "${aws:userid}/${aws:username}/${aws:userid}", []string{"aws:userid", "aws:username", "aws:userid"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := PolicyVariables(tt.in); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("PolicyVariables(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
 	}
 }

@@ -315,11 +315,12 @@ func (o *outliner) condition() ([]ctxKey, bool) {
 	return keys, o.delim('}')
 }
 
-// appendVariables adds the policy variables of a string or list of strings.
+// appendVariables adds the policy variables of a string or list of strings, parsed by the
+// tokenizer authz evaluates with.
 func appendVariables(keys []ctxKey, v any) []ctxKey {
 	switch v := v.(type) {
 	case string:
-		for _, k := range policyVariables(v) {
+		for _, k := range authz.PolicyVariables(v) {
 			keys = append(keys, ctxKey{name: k, variable: true})
 		}
 	case []any:
@@ -328,36 +329,6 @@ func appendVariables(keys []ctxKey, v any) []ctxKey {
 		}
 	}
 	return keys
-}
-
-// policyVariables returns the keys of the ${key} and ${key, 'default'} variables of s, read as
-// authz reads them ("IAM policy elements: Variables and tags").
-func policyVariables(s string) []string {
-	var out []string
-	for {
-		i := strings.Index(s, "${")
-		if i < 0 {
-			return out
-		}
-		end := strings.IndexByte(s[i:], '}')
-		if end < 0 {
-			return out
-		}
-		inner := s[i+2 : i+end]
-		s = s[i+end+1:]
-		if inner == "*" || inner == "?" || inner == "$" {
-			continue
-		}
-		key, def, hasDef := strings.Cut(inner, ",")
-		key = strings.TrimSpace(key)
-		if key == "" || strings.ContainsAny(key, " '\"") {
-			continue
-		}
-		if def = strings.TrimSpace(def); hasDef && (len(def) < 2 || def[0] != '\'' || def[len(def)-1] != '\'') {
-			continue
-		}
-		out = append(out, key)
-	}
 }
 
 // The policies of a PolicySourceArn, shared by the simulator and GetContextKeysForPrincipalPolicy.

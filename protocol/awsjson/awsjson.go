@@ -14,7 +14,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/iamlocal/iamlocal/protocol/awserr"
@@ -104,7 +103,7 @@ func (c *Codec) EncodeError(e *awserr.Error) Result {
 	}
 	fields[key] = e.Message
 	fields["__type"] = typ
-	res.Body = marshalFields(fields)
+	res.Body = jsonshape.MarshalFields(fields)
 	return res
 }
 
@@ -152,47 +151,4 @@ func ErrorType(svc *model.Service, code string, queryCompatible bool) (string, *
 		}
 	}
 	return code, nil
-}
-
-func marshalFields(fields map[string]any) []byte {
-	keys := make([]string, 0, len(fields))
-	for k := range fields {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, k := range keys {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		writeString(&b, k)
-		b.WriteByte(':')
-		switch v := fields[k].(type) {
-		case string:
-			writeString(&b, v)
-		case int:
-			b.WriteString(strconv.Itoa(v))
-		case int32:
-			b.WriteString(strconv.FormatInt(int64(v), 10))
-		case int64:
-			b.WriteString(strconv.FormatInt(v, 10))
-		default:
-			raw, err := json.Marshal(v)
-			if err != nil {
-				raw = []byte("null")
-			}
-			b.Write(raw)
-		}
-	}
-	b.WriteByte('}')
-	return b.Bytes()
-}
-
-// writeString quotes s leaving <, > and & as they are, as AWS's services do.
-func writeString(b *bytes.Buffer, s string) {
-	enc := json.NewEncoder(b)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s)
-	b.Truncate(b.Len() - 1)
 }

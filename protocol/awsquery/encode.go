@@ -156,6 +156,8 @@ func scalarText(sh *model.Shape, v reflect.Value) string {
 	case "boolean":
 		return strconv.FormatBool(v.Bool())
 	case "timestamp":
+		// Whole seconds, as IAM writes them (<CreateDate>2013-04-18T15:13:08Z</CreateDate> in the
+		// goldens); smithy-go's time.FormatDateTime would add milliseconds when there are any.
 		return v.Interface().(time.Time).UTC().Format("2006-01-02T15:04:05Z")
 	case "blob":
 		return base64.StdEncoding.EncodeToString(v.Bytes())
@@ -174,6 +176,10 @@ func isAbsent(f reflect.Value) bool {
 // escape is XML text escaping as AWS does it: &, < and > only, so quotes stay readable. A
 // character XML 1.0 cannot carry (control characters, invalid UTF-8), which a message may echo
 // from client input, becomes U+FFFD, as encoding/xml does, so the body always parses.
+//
+// smithy-go's encoding/xml is not used: it writes ' and " as &#39; and &#34; and tabs and
+// newlines as character references (testdata/golden/ValidationError.xml keeps Value '...' as
+// AWS sends it), and it does not indent.
 func escape(s string) string {
 	if !strings.ContainsAny(s, "&<>\r") && xmlSafe(s) {
 		return s

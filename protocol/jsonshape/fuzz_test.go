@@ -4,7 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
+	"unicode/utf8"
+
+	smithyjson "github.com/aws/smithy-go/encoding/json"
 
 	"github.com/iamlocal/iamlocal/api/lambdaapi"
 	"github.com/iamlocal/iamlocal/protocol/jsonshape"
@@ -50,6 +54,33 @@ func FuzzJSONShape(f *testing.F) {
 		}
 		if second := jsonshape.Marshal(sh, again); !bytes.Equal(first, second) {
 			t.Fatalf("%s: not a fixed point:\n%s\n%s", op.Name(), first, second)
+		}
+	})
+}
+
+// FuzzAppendString: every string becomes valid JSON that reads back as itself (when it is valid
+// UTF-8), and the bytes are smithy-go's for any string without \b or \f, the two characters
+// smithy-go escapes differently (\u0008, \u000c) and why AppendString exists.
+func FuzzAppendString(f *testing.F) {
+	for _, seed := range []string{"", "abc", "<a&b>", "\"\\", "\b\f\n\r\t\x00", "\u2028\u2029\x7f", "\xff\xc3", "日本"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := jsonshape.AppendString(nil, s)
+		var back string
+		if err := json.Unmarshal(got, &back); err != nil {
+			t.Fatalf("AppendString(%q) = %s: invalid JSON: %v", s, got, err)
+		}
+		if utf8.ValidString(s) && back != s {
+			t.Fatalf("AppendString(%q) = %s reads back as %q", s, got, back)
+		}
+		if strings.ContainsAny(s, "\b\f") {
+			return
+		}
+		enc := smithyjson.NewEncoder()
+		enc.Value.String(s)
+		if !bytes.Equal(got, enc.Bytes()) {
+			t.Fatalf("AppendString(%q) = %s, smithy-go writes %s", s, got, enc.Bytes())
 		}
 	})
 }

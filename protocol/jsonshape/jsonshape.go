@@ -8,17 +8,27 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
+
+	smithyjson "github.com/aws/smithy-go/encoding/json"
 
 	"github.com/iamlocal/iamlocal/protocol/model"
 )
 
 // Marshal encodes v (pointer to a generated struct of shape sh), writing only body members
 // (those without an HTTP location), in model order.
+//
+// It does not use smithy-go's JSON encoder, whose bytes differ: its keys and strings escape \b
+// and \f as \u0008 and \u000c, and map keys are client data (see AppendString); its Double
+// writes 1000000 where these bodies have 1e+06 ('g' format) and panics on NaN and infinities,
+// written null here; and its time.FormatEpochSeconds goes through UnixNano, which overflows
+// outside the years 1678-2262 while bodies carry years 1 to 9999.
 func Marshal(sh *model.Shape, v any) []byte {
 	var b bytes.Buffer
 	rv := reflect.ValueOf(v)
@@ -107,13 +117,23 @@ func writeValue(b *bytes.Buffer, sh *model.Shape, v reflect.Value) {
 	}
 }
 
-// writeString writes s as a JSON string the way AWS's Java services do: <, > and & stay as they
-// are (encoding/json's default would turn them into \u003c...).
-func writeString(b *bytes.Buffer, s string) {
+func writeString(b *bytes.Buffer, s string) { b.Write(AppendString(b.AvailableBuffer(), s)) }
+
+// AppendString appends s to dst as a JSON string the way AWS's Java services write one (Jackson,
+// jackson-core CharTypes.sOutputEscapes128): <, > and & stay as they are (encoding/json's default
+// would turn them into \u003c...), backspace and form feed are \b and \f, other control
+// characters \u00XX; invalid UTF-8 becomes \ufffd.
+//
+// smithy-go's encoding/json would do the rest of this job but writes \b and \f as \u0008 and
+// \u000c, which changes bytes a message may echo from client input; encoding/json (Go 1.22 and
+// later) agrees with Jackson, so it does the escaping.
+func AppendString(dst []byte, s string) []byte {
+	b := bytes.NewBuffer(dst)
 	enc := json.NewEncoder(b)
 	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s)       // cannot fail for a string
-	b.Truncate(b.Len() - 1) // Encode's newline
+	_ = enc.Encode(s) // cannot fail for a string
+	out := b.Bytes()
+	return out[:len(out)-1] // Encode's newline
 }
 
 func absent(f reflect.Value) bool {
@@ -235,6 +255,8 @@ func readValue(sh *model.Shape, doc any, v reflect.Value, path string, top bool)
 		}
 		v.SetBool(bv)
 	case "timestamp":
+		// Not smithy-go's ParseEpochSeconds, which truncates to the millisecond (1.001 reads as
+		// 1.000) and overflows past 2262, nor its ParseDateTime, which also takes zoneless times.
 		switch t := doc.(type) {
 		case json.Number:
 			f, err := t.Float64()
@@ -276,4 +298,40 @@ func join(path, name string) string {
 		return name
 	}
 	return path + "." + name
+}
+
+// MarshalFields encodes fields as one JSON object with its keys sorted: the error bodies of the
+// JSON protocols (AWS JSON 1.0/1.1 and REST-JSON), whose members the codecs gather in a map.
+// Strings go through AppendString, integers as decimals, any other value through encoding/json
+// or, when it has no JSON form (a channel, NaN), as the quoted text fmt prints for it, so the
+// body stays valid JSON.
+//
+// smithy-go's object writer places the braces, commas and keys. The keys are member names the
+// services choose (message, __type, Type, Reason, resourceName), never client input, so its key
+// escaping writes them as AppendString would; values do not go through its String (see
+// AppendString).
+func MarshalFields(fields map[string]any) []byte {
+	enc := smithyjson.NewEncoder()
+	obj := enc.Object()
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
+		v := obj.Key(k)
+		switch f := fields[k].(type) {
+		case string:
+			v.Write(AppendString(nil, f))
+		case int:
+			v.Long(int64(f))
+		case int32:
+			v.Integer(f)
+		case int64:
+			v.Long(f)
+		default:
+			raw, err := json.Marshal(f)
+			if err != nil {
+				raw = AppendString(nil, fmt.Sprint(f))
+			}
+			v.Write(raw)
+		}
+	}
+	obj.Close()
+	return enc.Bytes()
 }

@@ -3,7 +3,6 @@
 package restjson
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -14,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	smithytime "github.com/aws/smithy-go/time"
 	"github.com/gorilla/mux"
 
 	"github.com/iamlocal/iamlocal/protocol"
@@ -278,7 +278,7 @@ func EncodeResult(op *model.Operation, out any) Result {
 
 func scalarText(v reflect.Value) string {
 	if t, ok := v.Interface().(time.Time); ok {
-		return t.UTC().Format(http.TimeFormat) // headers carry HTTP dates
+		return smithytime.FormatHTTPDate(t) // headers carry Smithy's http-date (IMF-fixdate, RFC 7231)
 	}
 	switch v.Kind() {
 	case reflect.Int32, reflect.Int64:
@@ -324,37 +324,6 @@ func EncodeError(svc *model.Service, e *awserr.Error) Result {
 		key = e.MessageKey
 	}
 	fields[key] = e.Message
-	res.Body = marshalSorted(fields)
+	res.Body = jsonshape.MarshalFields(fields)
 	return res
-}
-
-func marshalSorted(fields map[string]any) []byte {
-	keys := make([]string, 0, len(fields))
-	for k := range fields {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, k := range keys {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(strconv.Quote(k))
-		b.WriteByte(':')
-		switch v := fields[k].(type) {
-		case string:
-			b.Write(jsonString(v))
-		case int, int32, int64:
-			b.WriteString(strconv.FormatInt(reflect.ValueOf(v).Int(), 10))
-		default:
-			raw, err := json.Marshal(v)
-			if err != nil { // not representable (a channel, NaN): still a valid body
-				raw = jsonString(fmt.Sprint(v))
-			}
-			b.Write(raw)
-		}
-	}
-	b.WriteByte('}')
-	return []byte(b.String())
 }

@@ -266,6 +266,10 @@ func halfToFloat(h uint16) float32 {
 }
 
 // encoder writes definite-length items in preferred (shortest) argument form.
+//
+// smithy-go's encoding/cbor encodes the same items, but its Map is a Go map written in iteration
+// order: responses would lose the model's member order and the sorted map keys, and no longer be
+// the same bytes from one run to the next.
 type encoder struct{ b []byte }
 
 func (e *encoder) head(major byte, n uint64) {

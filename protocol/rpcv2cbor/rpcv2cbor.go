@@ -314,6 +314,8 @@ func writeValue(e *encoder, sh *model.Shape, v reflect.Value) {
 	case "boolean":
 		e.bool(v.Bool())
 	case "timestamp":
+		// Epoch seconds from UnixMilli: smithy-go's time.FormatEpochSeconds goes through UnixNano,
+		// which overflows outside the years 1678-2262, and Bind accepts years 1 to 9999.
 		t := v.Interface().(time.Time)
 		e.head(majorTag, 1)
 		e.float64(float64(t.UnixMilli()) / 1000)
