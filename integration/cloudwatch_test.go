@@ -139,9 +139,9 @@ func runBoto3With(t *testing.T, srv *emulatortest.Server, extra []string, script
 // loader (AWS_DATA_PATH) finds it first, so boto3 speaks that protocol.
 func modelWithProtocol(t *testing.T, protocol string) string {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join("..", "..", "shared", "data", "aws-models", "cloudwatch.json"))
+	raw, err := os.ReadFile(filepath.Join("..", "internal", "awsdata", "models", "cloudwatch.json"))
 	if err != nil {
-		t.Fatalf("the CloudWatch model in ../shared is needed: %v", err)
+		t.Fatalf("the CloudWatch model in internal/awsdata/models is needed: %v", err)
 	}
 	var m map[string]any
 	if err := json.Unmarshal(raw, &m); err != nil {

@@ -16,9 +16,9 @@ import (
 	"time"
 )
 
-// conformanceDir is shared/ beside the repository root, seen from this
+// conformanceDir holds the official suites (internal/awsdata/conformance/sigv4), seen from this
 // package's directory.
-const conformanceDir = "../../shared/conformance/sigv4"
+const conformanceDir = "../internal/awsdata/conformance/sigv4"
 
 const (
 	testAKID   = "AKIDEXAMPLE"
@@ -27,12 +27,12 @@ const (
 
 var testTime = time.Date(2015, 8, 30, 12, 36, 0, 0, time.UTC)
 
-// requireConformance fails (never skips) when shared/ is absent: the golden
+// requireConformance fails (never skips) when the suites are absent: the golden
 // files are the point of these tests.
 func requireConformance(tb testing.TB) {
 	tb.Helper()
 	if _, err := os.Stat(conformanceDir); err != nil {
-		tb.Fatalf("conformance data missing: %v; shared/ must sit beside the repository root (../shared, read here as %s)", err, conformanceDir)
+		tb.Fatalf("conformance data missing: %v; the suites are part of the repository (read here as %s)", err, conformanceDir)
 	}
 }
 

@@ -1,6 +1,6 @@
 // Package cloudwatchapi holds the wire types, handler interface and error constructors generated
 // from the official cloudwatch (CloudWatch metrics and alarms) API model
-// (../shared/data/aws-models/cloudwatch.json).
+// (internal/awsdata/models/cloudwatch.json).
 package cloudwatchapi
 
-//go:generate go run ../../internal/apigen -model ../../../shared/data/aws-models/cloudwatch.json -pkg cloudwatchapi
+//go:generate go run ../../internal/apigen -model ../../internal/awsdata/models/cloudwatch.json -pkg cloudwatchapi

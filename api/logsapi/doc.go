@@ -1,5 +1,5 @@
 // Package logsapi holds the wire types, handler interface and error constructors generated from
-// the official logs (CloudWatch Logs) API model (../shared/data/aws-models/logs.json).
+// the official logs (CloudWatch Logs) API model (internal/awsdata/models/logs.json).
 package logsapi
 
-//go:generate go run ../../internal/apigen -model ../../../shared/data/aws-models/logs.json -pkg logsapi
+//go:generate go run ../../internal/apigen -model ../../internal/awsdata/models/logs.json -pkg logsapi

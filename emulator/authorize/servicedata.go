@@ -1,14 +1,12 @@
 package authorize
 
 import (
-	"embed"
 	"encoding/json"
 	"strings"
 	"sync"
-)
 
-//go:embed servicedata/*.json
-var serviceFiles embed.FS
+	"github.com/iamlocal/iamlocal/internal/awsdata"
+)
 
 // actionInfo is what the Service Authorization Reference says of one action.
 type actionInfo struct {
@@ -45,11 +43,8 @@ func (a *actionInfo) resourceType() string {
 // actions maps "service:action" (lower case) to its reference entry. Read once; immutable.
 var actions = sync.OnceValue(func() map[string]*actionInfo {
 	out := map[string]*actionInfo{}
-	for _, svc := range []string{"iam", "sts", "lambda", "logs", "cloudwatch"} {
-		raw, err := serviceFiles.ReadFile("servicedata/" + svc + ".json")
-		if err != nil {
-			panic("authorize: embedded " + svc + ".json: " + err.Error()) // embedded: cannot happen
-		}
+	for _, svc := range awsdata.ServicePrefixes() { // iam, sts, lambda, logs, cloudwatch
+		raw, _ := awsdata.ServiceAuthorization(svc) // known: ServicePrefixes lists what is embedded
 		var doc struct {
 			Actions map[string]*actionInfo `json:"actions"`
 		}

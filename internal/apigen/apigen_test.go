@@ -17,10 +17,10 @@ func TestGeneratedCodeIsCurrent(t *testing.T) {
 	for _, svc := range []string{"iam", "sts", "lambda", "logs", "cloudwatch"} {
 		t.Run(svc, func(t *testing.T) {
 			t.Parallel()
-			src := filepath.Join("..", "..", "..", "shared", "data", "aws-models", svc+".json")
+			src := filepath.Join("..", "awsdata", "models", svc+".json")
 			data, err := os.ReadFile(src)
 			if err != nil {
-				t.Fatalf("the AWS models in ../shared are needed to check generated code: %v", err)
+				t.Fatalf("the AWS models in internal/awsdata/models are needed to check generated code: %v", err)
 			}
 			var anyModel any
 			if err := json.Unmarshal(data, &anyModel); err != nil {

@@ -1,7 +1,7 @@
 // Command apigen generates a service's wire types, handler interface, operation table and error
 // constructors from an official AWS model. Run through `go generate ./api/...`.
 //
-//	apigen -model ../../../shared/data/aws-models/iam.json -pkg iamapi
+//	apigen -model ../../internal/awsdata/models/iam.json -pkg iamapi
 package main
 
 import (

@@ -22,7 +22,7 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 
 const (
 	requestID   = "7a62c49f-347e-4fc4-9331-6e8eEXAMPLE"
-	conformance = "../../../shared/conformance/errors"
+	conformance = "../../internal/awsdata/conformance/errors"
 )
 
 var created = time.Date(2013, 4, 18, 15, 13, 8, 0, time.UTC)
@@ -162,7 +162,7 @@ func TestEncodeErrorMatchesCaptures(t *testing.T) {
 			t.Parallel()
 			raw, err := os.ReadFile(filepath.Join(conformance, tt.file))
 			if err != nil {
-				t.Fatalf("the conformance data in ../shared is needed by this test and could not be read: %v", err)
+				t.Fatalf("the conformance data in internal/awsdata/conformance/errors is needed by this test and could not be read: %v", err)
 			}
 			want := raw
 			if strings.HasSuffix(tt.file, ".http") {
@@ -191,7 +191,7 @@ func TestGoldenNoSuchEntityIsTheBotocoreFixture(t *testing.T) {
 	t.Parallel()
 	fixture, err := os.ReadFile(filepath.Join(conformance, "botocore-fixtures/iam-get-user.xml"))
 	if err != nil {
-		t.Fatalf("the conformance data in ../shared is needed by this test and could not be read: %v", err)
+		t.Fatalf("the conformance data in internal/awsdata/conformance/errors is needed by this test and could not be read: %v", err)
 	}
 	ours, err := os.ReadFile("testdata/golden/NoSuchEntity.xml")
 	if err != nil {

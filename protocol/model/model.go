@@ -1,4 +1,4 @@
-// Package model reads the botocore-format AWS service models (../shared/data/aws-models) into a
+// Package model reads the botocore-format AWS service models (internal/awsdata/models) into a
 // graph of shapes that the codecs walk. It knows nothing of HTTP or of any one service.
 package model
 

@@ -25,7 +25,7 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
-const conformance = "../../../shared/conformance/errors"
+const conformance = "../../internal/awsdata/conformance/errors"
 
 func p[T any](v T) *T { return &v }
 
@@ -421,7 +421,7 @@ func TestEncodeErrorMatchesCaptures(t *testing.T) {
 	for _, tt := range tests {
 		raw, err := os.ReadFile(filepath.Join(conformance, tt.file))
 		if err != nil {
-			t.Fatalf("the conformance data in ../shared is needed by this test and could not be read: %v", err)
+			t.Fatalf("the conformance data in internal/awsdata/conformance/errors is needed by this test and could not be read: %v", err)
 		}
 		want := raw
 		if strings.HasSuffix(tt.file, ".http") {

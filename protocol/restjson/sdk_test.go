@@ -157,7 +157,7 @@ func TestSDKParsesRestJSONErrorCases(t *testing.T) {
 	t.Parallel()
 	raw, err := os.ReadFile(filepath.Join(conformance, "protocol-tests/rest-json-error-cases.json"))
 	if err != nil {
-		t.Fatalf("the conformance data in ../shared is needed by this test and could not be read: %v", err)
+		t.Fatalf("the conformance data in internal/awsdata/conformance/errors is needed by this test and could not be read: %v", err)
 	}
 	var file struct {
 		Suites []struct {

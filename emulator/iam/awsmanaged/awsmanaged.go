@@ -1,13 +1,12 @@
 // Package awsmanaged is the read-only set of AWS managed policies (arn:aws:iam::aws:policy/...)
-// that exist in every account. The data is embedded (see NOTICE.md for its origin and licences)
-// and parsed once per process, on first use; the parsed set is never modified afterwards, so it
-// is safe for concurrent use without locks.
+// that exist in every account. The data is embedded by internal/awsdata (origin and licences in
+// its managed-policies/SOURCES.md) and parsed once per process, on first use; the parsed set is
+// never modified afterwards, so it is safe for concurrent use without locks.
 package awsmanaged
 
 import (
 	"bytes"
 	"crypto/sha256"
-	_ "embed"
 	"encoding/base32"
 	"encoding/json"
 	"fmt"
@@ -15,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/iamlocal/iamlocal/internal/awsdata"
 )
 
 // ARNPrefix starts the ARN of every AWS managed policy; the path and name follow.
@@ -35,9 +36,6 @@ type Policy struct {
 	Document         string // the default version's document as compact JSON
 }
 
-//go:embed policies.json
-var policiesJSON []byte
-
 // fallbackDate stands in for the dates a few deprecated policies lack in the sources: the day
 // AWS managed policies were introduced (the CreateDate of AdministratorAccess).
 var fallbackDate = time.Date(2015, 2, 6, 18, 39, 46, 0, time.UTC)
@@ -48,7 +46,7 @@ type set struct {
 }
 
 var load = sync.OnceValue(func() *set {
-	s, err := parse(policiesJSON)
+	s, err := parse(awsdata.ManagedPolicies())
 	if err != nil {
 		panic("awsmanaged: embedded policies.json: " + err.Error()) // data tested in CI: cannot happen
 	}
