@@ -1,3 +1,3 @@
-//go:generate go run ../../internal/apigen -members ../../../shared/data/aws-models/iam.json ../../../shared/data/aws-models/sts.json ../../../shared/data/aws-models/lambda.json ../../../shared/data/aws-models/logs.json ../../../shared/data/aws-models/cloudwatch.json
+//go:generate go run ../../internal/apigen -members ../../internal/awsdata/models/iam.json ../../internal/awsdata/models/sts.json ../../internal/awsdata/models/lambda.json ../../internal/awsdata/models/logs.json ../../internal/awsdata/models/cloudwatch.json
 
 package members
