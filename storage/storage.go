@@ -5,6 +5,7 @@
 package storage
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -298,10 +299,18 @@ func (t Table[T]) Keys(prefix string) ([]string, error) {
 	return out, nil
 }
 
-// Count returns how many keys lie under prefix.
+// Count returns how many keys lie under prefix, decoding nothing.
 func (t Table[T]) Count(prefix string) int {
-	keys, _ := t.Keys(prefix)
-	return len(keys)
+	b, _ := t.tx.bucket(t.root, t.path...)
+	if b == nil {
+		return 0
+	}
+	n, p := 0, []byte(prefix)
+	c := b.Cursor()
+	for k, _ := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, _ = c.Next() {
+		n++
+	}
+	return n
 }
 
 // DeletePrefix removes every key under prefix.
