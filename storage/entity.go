@@ -82,6 +82,9 @@ func (g GroupEntity) Members() Children[MembershipRecord] {
 	return Children[MembershipRecord]{table: GroupMembers(g.tx), prefix: Prefix(g.key)}
 }
 
+// InGroup reports whether the user is a member of group.
+func (u UserEntity) InGroup(group string) bool { return u.Groups().Has(Key(group)) }
+
 // JoinGroup records the membership m (of this user) in both directions.
 func (u UserEntity) JoinGroup(m MembershipRecord) error {
 	gk := Key(m.Group)

@@ -127,6 +127,14 @@ func (u PolicyUse) Entities(arn string, use Use, from string, limit int, keep fu
 	return collectPage(limit, accept, walk)
 }
 
+// Each calls fn for every entity that uses the policy arn that way, in the order of Entities.
+func (u PolicyUse) Each(arn string, use Use, fn func(EntityRef) error) error {
+	return u.table(use).Walk(Prefix(arn), "", func(key string, _ IndexRecord) (bool, error) {
+		kind, k, _ := strings.Cut(key, sep)
+		return true, fn(EntityRef{Kind: kind, Key: k})
+	})
+}
+
 // Policies calls fn, in ARN order, for each policy ARN starting with arnPrefix, from
 // arnPrefix+from on, that some entity uses that way, until fn answers false. It reads one
 // index entry per policy, however many entities use it.
