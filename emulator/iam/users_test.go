@@ -405,3 +405,28 @@ func TestDeleteUserConflicts(t *testing.T) {
 	_, err = e.s.DeleteUser(e.root, &iamapi.DeleteUserRequest{UserName: idp("b")})
 	idOK(t, err)
 }
+
+// A rename moves only the renamed user's membership: a fellow member whose name starts with the
+// old name keeps hers (a prefix move once carried "bob2" along with "bob").
+func TestUpdateUserRenameLeavesOtherMembers(t *testing.T) {
+	t.Parallel()
+	e := newIDEnv(t)
+	e.group("g")
+	for _, u := range []string{"bob", "bob2"} {
+		e.user(u)
+		_, err := e.s.AddUserToGroup(e.root, &iamapi.AddUserToGroupRequest{GroupName: idp("g"), UserName: idp(u)})
+		idOK(t, err)
+	}
+	_, err := e.s.UpdateUser(e.root, &iamapi.UpdateUserRequest{UserName: idp("bob"), NewUserName: idp("ann")})
+	idOK(t, err)
+	members, err := e.s.GetGroup(e.root, &iamapi.GetGroupRequest{GroupName: idp("g")})
+	idOK(t, err)
+	if got := strings.Join(userNames(members.Users), ","); got != "ann,bob2" {
+		t.Fatalf("members after rename = %s", got)
+	}
+	groups, err := e.s.ListGroupsForUser(e.root, &iamapi.ListGroupsForUserRequest{UserName: idp("bob2")})
+	idOK(t, err)
+	if len(groups.Groups) != 1 {
+		t.Fatalf("bob2's groups = %+v", groups.Groups)
+	}
+}
