@@ -17,8 +17,13 @@ type AccessKeyRecord struct {
 	LastRegion  string    `json:"lastRegion,omitempty"`
 }
 
-// AccessKeys is the global access key index: key id -> record.
-func AccessKeys(tx *Tx) Table[AccessKeyRecord] { return GlobalTable[AccessKeyRecord](tx, "accesskeys") }
+// AccessKeys is the global access key index: key id -> record. Each key is also indexed in its
+// account by owner (UserEntity.AccessKeys).
+func AccessKeys(tx *Tx) Table[AccessKeyRecord] {
+	t := GlobalTable[AccessKeyRecord](tx, "accesskeys")
+	t.indexes = accessKeyIndexes
+	return t
+}
 
 // SessionRecord is a set of STS temporary credentials.
 type SessionRecord struct {

@@ -102,18 +102,24 @@ const (
 // Key is the case-insensitive storage key of an IAM name.
 func Key(name string) string { return strings.ToLower(name) }
 
-// Join builds a composite key; \x00 never occurs in IAM names, so prefix scans are exact.
-func Join(parts ...string) string { return strings.Join(parts, "\x00") }
+// sep separates the parts of a composite key; \x00 never occurs in IAM names or ARNs, so prefix
+// scans are exact.
+const sep = "\x00"
+
+// Join builds a composite key.
+func Join(parts ...string) string { return strings.Join(parts, sep) }
 
 // Prefix builds a composite key prefix ending in the separator.
-func Prefix(parts ...string) string { return Join(parts...) + "\x00" }
+func Prefix(parts ...string) string { return Join(parts...) + sep }
 
-func Users(tx *Tx) Table[UserRecord]   { return AccountTable[UserRecord](tx, "iam.users") }
+// Users, Groups and Roles are keyed by Key(name). Users and roles index their permissions
+// boundary (PolicyUsage).
+func Users(tx *Tx) Table[UserRecord]   { return indexedTable(tx, "iam.users", userIndexes) }
 func Groups(tx *Tx) Table[GroupRecord] { return AccountTable[GroupRecord](tx, "iam.groups") }
-func Roles(tx *Tx) Table[RoleRecord]   { return AccountTable[RoleRecord](tx, "iam.roles") }
+func Roles(tx *Tx) Table[RoleRecord]   { return indexedTable(tx, "iam.roles", roleIndexes) }
 
-// Policies are customer managed policies keyed by Key(name).
-func Policies(tx *Tx) Table[PolicyRecord] { return AccountTable[PolicyRecord](tx, "iam.policies") }
+// Policies are customer managed policies keyed by Key(name), indexed by ARN (PoliciesByARN).
+func Policies(tx *Tx) Table[PolicyRecord] { return indexedTable(tx, "iam.policies", policyIndexes) }
 
 // PolicyVersions are keyed Join(Key(policyName), versionID).
 func PolicyVersions(tx *Tx) Table[PolicyVersionRecord] {
@@ -125,9 +131,10 @@ func InlinePolicies(tx *Tx) Table[InlinePolicyRecord] {
 	return AccountTable[InlinePolicyRecord](tx, "iam.inline")
 }
 
-// Attachments are keyed Join(kind, Key(entityName), policyARN).
+// Attachments are keyed Join(kind, Key(entityName), policyARN), indexed by policy
+// (PolicyUsage). Entity.Attachments builds the keys.
 func Attachments(tx *Tx) Table[AttachmentRecord] {
-	return AccountTable[AttachmentRecord](tx, "iam.attachments")
+	return indexedTable(tx, "iam.attachments", attachmentIndexes)
 }
 
 // GroupMembers are keyed Join(Key(group), Key(user)); UserGroups the reverse.

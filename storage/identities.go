@@ -125,9 +125,10 @@ func LoginProfiles(tx *Tx) Table[LoginProfileRecord] {
 }
 
 // MFADevices are keyed Key(name): like other IAM entity names, device names are unique per
-// account whatever their path.
+// account whatever their path. They are indexed by the user they are enabled for
+// (UserEntity.MFADevices).
 func MFADevices(tx *Tx) Table[MFADeviceRecord] {
-	return AccountTable[MFADeviceRecord](tx, "iam.mfadevices")
+	return indexedTable(tx, "iam.mfadevices", mfaIndexes)
 }
 
 // SSHKeys are keyed Join(Key(userName), id).

@@ -16,9 +16,9 @@ type InstanceProfileRecord struct {
 	Tags    []Tag     `json:"tags,omitempty"`
 }
 
-// InstanceProfiles are keyed by Key(name).
+// InstanceProfiles are keyed by Key(name), indexed by role (RoleEntity.InstanceProfiles).
 func InstanceProfiles(tx *Tx) Table[InstanceProfileRecord] {
-	return AccountTable[InstanceProfileRecord](tx, "iam.instanceprofiles")
+	return indexedTable(tx, "iam.instanceprofiles", profileIndexes)
 }
 
 // DeletionTaskRecord is the outcome of a DeleteServiceLinkedRole call.

@@ -5,6 +5,7 @@
 package storage
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,8 +16,9 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// SchemaVersion is the on-disk format version, stored in the meta bucket.
-const SchemaVersion = 1
+// SchemaVersion is the on-disk format version, stored in the meta bucket. Open upgrades older
+// databases (migrate.go).
+const SchemaVersion = 2
 
 var (
 	ErrNotFound = errors.New("storage: not found")
@@ -88,19 +90,16 @@ func Open(path string, opts Options) (*DB, error) {
 		if err != nil {
 			return err
 		}
-		if v := meta.Get(keySchema); v != nil {
-			if string(v) != fmt.Sprint(SchemaVersion) {
-				return fmt.Errorf("storage: data format version %s, this build reads %d", v, SchemaVersion)
-			}
-		} else if err := meta.Put(keySchema, []byte(fmt.Sprint(SchemaVersion))); err != nil {
-			return err
-		}
 		for _, name := range [][]byte{bucketAccounts, bucketGlobal} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}
 		}
-		return nil
+		v := meta.Get(keySchema)
+		if v == nil {
+			return meta.Put(keySchema, []byte(fmt.Sprint(SchemaVersion)))
+		}
+		return migrate(tx, meta, string(v))
 	})
 	if err != nil {
 		b.Close()
@@ -187,10 +186,12 @@ func (tx *Tx) bucket(root []byte, path ...string) (*bolt.Bucket, error) {
 }
 
 // Table is a typed key/value collection inside one bucket. Keys are strings; values JSON.
+// A table may keep indexes (index.go): its own writes maintain them.
 type Table[T any] struct {
-	tx   *Tx
-	root []byte
-	path []string
+	tx      *Tx
+	root    []byte
+	path    []string
+	indexes []index[T]
 }
 
 // AccountTable returns the table named name in the transaction's account.
@@ -240,6 +241,9 @@ func (t Table[T]) Put(key string, v T) error {
 	if err != nil {
 		return err
 	}
+	if err := t.reindex(b, key, &v); err != nil {
+		return err
+	}
 	return b.Put([]byte(key), raw)
 }
 
@@ -259,6 +263,9 @@ func (t Table[T]) Delete(key string) error {
 	}
 	if b == nil || b.Get([]byte(key)) == nil {
 		return ErrNotFound
+	}
+	if err := t.reindex(b, key, nil); err != nil {
+		return err
 	}
 	return b.Delete([]byte(key))
 }
@@ -298,10 +305,18 @@ func (t Table[T]) Keys(prefix string) ([]string, error) {
 	return out, nil
 }
 
-// Count returns how many keys lie under prefix.
+// Count returns how many keys lie under prefix, decoding nothing.
 func (t Table[T]) Count(prefix string) int {
-	keys, _ := t.Keys(prefix)
-	return len(keys)
+	b, _ := t.tx.bucket(t.root, t.path...)
+	if b == nil {
+		return 0
+	}
+	n, p := 0, []byte(prefix)
+	c := b.Cursor()
+	for k, _ := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, _ = c.Next() {
+		n++
+	}
+	return n
 }
 
 // DeletePrefix removes every key under prefix.

@@ -17,9 +17,10 @@ import (
 const quotaAccessKeysPerUser = 2
 
 // Long-term access keys live in the global storage.AccessKeys index, keyed by key id, because
-// the request pipeline must find a key's account and owner before it knows either. A key of
-// the root user (created by the root user calling CreateAccessKey without UserName) is stored
-// with UserName "": the pipeline authenticates such a key as the account root.
+// the request pipeline must find a key's account and owner before it knows either; storage
+// also indexes them by owner in their account. A key of the root user (created by the root
+// user calling CreateAccessKey without UserName) is stored with UserName "": the pipeline
+// authenticates such a key as the account root.
 
 func sortAccessKeys(keys []storage.AccessKeyRecord) {
 	sort.Slice(keys, func(i, j int) bool {
@@ -55,11 +56,7 @@ func (s *Service) CreateAccessKey(ctx context.Context, in *iamapi.CreateAccessKe
 		if err != nil {
 			return err
 		}
-		keys, err := userAccessKeys(tx, o.key())
-		if err != nil {
-			return err
-		}
-		if len(keys) >= quotaAccessKeysPerUser {
+		if o.scope(tx).AccessKeys().Count() >= quotaAccessKeysPerUser {
 			return iamapi.ErrLimitExceeded("Cannot exceed quota for AccessKeysPerUser: %d", quotaAccessKeysPerUser)
 		}
 		rec.UserName = o.User.Name
@@ -86,7 +83,8 @@ func (s *Service) CreateAccessKey(ctx context.Context, in *iamapi.CreateAccessKe
 	return &iamapi.CreateAccessKeyResponse{AccessKey: key}, nil
 }
 
-// ListAccessKeys lists the keys of a user, oldest first.
+// ListAccessKeys lists the keys of a user, oldest first: at most two (the quota), read from
+// the owner index.
 func (s *Service) ListAccessKeys(ctx context.Context, in *iamapi.ListAccessKeysRequest) (*iamapi.ListAccessKeysResponse, error) {
 	var keys []storage.AccessKeyRecord
 	err := s.view(ctx, func(tx *storage.Tx) error {
@@ -94,7 +92,7 @@ func (s *Service) ListAccessKeys(ctx context.Context, in *iamapi.ListAccessKeysR
 		if err != nil {
 			return err
 		}
-		keys, err = userAccessKeys(tx, o.key())
+		keys, err = ownedAccessKeys(o.scope(tx))
 		return err
 	})
 	if err != nil {

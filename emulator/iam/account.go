@@ -231,7 +231,7 @@ func (s *Service) GetAccountSummary(ctx context.Context, _ *iamapi.Empty) (*iama
 			return err
 		}
 		m["MFADevices"], m["MFADevicesInUse"] = devices, inUse
-		if storage.SigningCerts(tx).Count(storage.Prefix("")) > 0 {
+		if storage.RootUserScope(tx).SigningCerts().Count() > 0 {
 			m["AccountSigningCertificatesPresent"] = 1
 		} else {
 			m["AccountSigningCertificatesPresent"] = 0
@@ -336,21 +336,12 @@ func (s *Service) credentialReport(ctx context.Context, tx *storage.Tx) (string,
 	if err != nil && !isNotFound(err) {
 		return "", err
 	}
-	mfaUsers := map[string]bool{}
-	if err := storage.MFADevices(tx).Scan("", func(_ string, d storage.MFADeviceRecord) error {
-		if d.User != "" {
-			mfaUsers[storage.Key(d.User)] = true
-		}
-		return nil
-	}); err != nil {
-		return "", err
-	}
 	var b strings.Builder
 	w := csv.NewWriter(&b)
 	_ = w.Write(credentialReportColumns) // writes to a strings.Builder cannot fail
-	credCols := func(key string) ([]string, error) {
+	credCols := func(owner storage.UserEntity) ([]string, error) {
 		var cols []string
-		keys, err := userAccessKeys(tx, key)
+		keys, err := ownedAccessKeys(owner)
 		if err != nil {
 			return nil, err
 		}
@@ -366,11 +357,8 @@ func (s *Service) credentialReport(ctx context.Context, tx *storage.Tx) (string,
 			}
 			cols = append(cols, reportBool(k.Status == "Active"), reportTime(k.Created), used, region, service)
 		}
-		var certs []storage.SigningCertRecord
-		if err := storage.SigningCerts(tx).Scan(storage.Prefix(key), func(_ string, c storage.SigningCertRecord) error {
-			certs = append(certs, c)
-			return nil
-		}); err != nil {
+		certs, err := owner.SigningCerts().List()
+		if err != nil {
 			return nil, err
 		}
 		sortCerts(certs)
@@ -385,14 +373,15 @@ func (s *Service) credentialReport(ctx context.Context, tx *storage.Tx) (string,
 	}
 	root := []string{"<root_account>", rootARN(acct), reportTime(info.Created),
 		"not_supported", "no_information", "not_supported", "not_supported", "false"}
-	cols, err := credCols("")
+	cols, err := credCols(storage.RootUserScope(tx))
 	if err != nil {
 		return "", err
 	}
 	_ = w.Write(append(root, cols...))
-	err = storage.Users(tx).Scan("", func(key string, u storage.UserRecord) error {
+	err = storage.Users(tx).Scan("", func(_ string, u storage.UserRecord) error {
 		row := []string{u.Name, userARN(acct, u), reportTime(u.Created)}
-		lp, err := storage.LoginProfiles(tx).Get(key)
+		owner := storage.UserScope(tx, u.Name)
+		lp, err := owner.LoginProfile().Get()
 		switch {
 		case isNotFound(err):
 			row = append(row, "false", "N/A", "N/A", "N/A")
@@ -408,8 +397,8 @@ func (s *Service) credentialReport(ctx context.Context, tx *storage.Tx) (string,
 			}
 			row = append(row, "true", lastUsed, reportTime(lp.Changed), next)
 		}
-		row = append(row, reportBool(mfaUsers[key]))
-		cols, err := credCols(key)
+		row = append(row, reportBool(owner.MFADevices().Count() > 0))
+		cols, err := credCols(owner)
 		if err != nil {
 			return err
 		}

@@ -29,6 +29,9 @@ type entity struct {
 
 func (e entity) key() string { return storage.Key(e.name) }
 
+// scope is the entity as the owner of its policies in storage.
+func (e entity) scope(tx *storage.Tx) storage.Entity { return storage.EntityScope(tx, e.kind, e.name) }
+
 // loadEntity finds a user, group or role by name, answering IAM's NoSuchEntity texts.
 func loadEntity(tx *storage.Tx, kind, name string) (entity, error) {
 	switch kind {
@@ -71,14 +74,14 @@ func (s *Service) attachPolicy(ctx context.Context, kind, name, arn string) (*ia
 		if !found {
 			return iamapi.ErrNoSuchEntity("Policy %s does not exist or is not attachable.", arn)
 		}
-		key := storage.Join(kind, e.key(), arn)
-		if storage.Attachments(tx).Has(key) {
+		attached := e.scope(tx).Attachments()
+		if attached.Has(arn) {
 			return nil
 		}
-		if storage.Attachments(tx).Count(storage.Prefix(kind, e.key())) >= maxAttachedPolicies {
+		if attached.Count() >= maxAttachedPolicies {
 			return iamapi.ErrLimitExceeded("Cannot exceed quota for PoliciesPer%s: %d", quotaName(kind), maxAttachedPolicies)
 		}
-		return storage.Attachments(tx).Put(key, storage.AttachmentRecord{V: 1, PolicyARN: arn, PolicyName: p.name()})
+		return attached.Put(arn, storage.AttachmentRecord{V: 1, PolicyARN: arn, PolicyName: p.name()})
 	})
 	if err != nil {
 		return nil, asAWS(err)
@@ -94,7 +97,7 @@ func (s *Service) detachPolicy(ctx context.Context, kind, name, arn string) (*ia
 		if err != nil {
 			return err
 		}
-		err = storage.Attachments(tx).Delete(storage.Join(kind, e.key(), arn))
+		err = e.scope(tx).Attachments().Delete(arn)
 		if isNotFound(err) {
 			return policyNotFound(arn)
 		}
@@ -137,13 +140,11 @@ func policyPath(arn string) string {
 }
 
 // attachedPolicies lists an entity's managed policies, ordered by name without case and then
-// ARN (AWS lists AmazonElasticMapReduceRole before AWSControlTowerServiceRolePolicy).
-func attachedPolicies(tx *storage.Tx, kind, key string) ([]storage.AttachmentRecord, error) {
-	var out []storage.AttachmentRecord
-	err := storage.Attachments(tx).Scan(storage.Prefix(kind, key), func(_ string, a storage.AttachmentRecord) error {
-		out = append(out, a)
-		return nil
-	})
+// ARN (AWS lists AmazonElasticMapReduceRole before AWSControlTowerServiceRolePolicy). That is not
+// the storage key order (by ARN), but an entity has at most maxAttachedPolicies, so reading them
+// all is reading one page.
+func attachedPolicies(owner storage.Entity) ([]storage.AttachmentRecord, error) {
+	out, err := owner.Attachments().List()
 	sort.Slice(out, func(i, j int) bool { return attachedKey(out[i]) < attachedKey(out[j]) })
 	return out, err
 }
@@ -167,7 +168,7 @@ func (s *Service) listAttached(ctx context.Context, kind, name string, pathPrefi
 		if err != nil {
 			return err
 		}
-		all, err = attachedPolicies(tx, kind, e.key())
+		all, err = attachedPolicies(e.scope(tx))
 		return err
 	})
 	if err != nil {
@@ -214,56 +215,36 @@ func (s *Service) ListAttachedRolePolicies(ctx context.Context, in *iamapi.ListA
 func (s *Service) ListEntitiesForPolicy(ctx context.Context, in *iamapi.ListEntitiesForPolicyRequest) (*iamapi.ListEntitiesForPolicyResponse, error) {
 	arn, usage := protocol.Val(in.PolicyArn), protocol.Val(in.PolicyUsageFilter)
 	filter, prefix := protocol.Val(in.EntityFilter), pathOr(in.PathPrefix)
-	found := map[string]entity{} // by pageKey
+	var uses []storage.Use
+	if usage != "PermissionsBoundary" {
+		uses = append(uses, storage.UseAttached)
+	}
+	if usage != "PermissionsPolicy" {
+		uses = append(uses, storage.UseBoundary)
+	}
+	var pg page[entity]
 	err := s.view(ctx, func(tx *storage.Tx) error {
 		if _, err := getPolicy(tx, arn); err != nil {
 			return err
 		}
-		add := func(kind, name string) error {
-			if filter != "" && !strings.EqualFold(filter, kind) {
-				return nil
+		keep := func(ref storage.EntityRef) (entity, bool, error) {
+			if filter != "" && !strings.EqualFold(filter, ref.Kind) {
+				return entity{}, false, nil
 			}
-			e, err := loadEntity(tx, kind, name)
+			e, err := loadEntity(tx, ref.Kind, ref.Key)
 			if _, vanished := awserr.As(err); vanished {
-				return nil // NoSuchEntity: nothing to list
+				return e, false, nil // NoSuchEntity: nothing to list
 			}
-			if err != nil {
-				return err
-			}
-			if strings.HasPrefix(e.path, prefix) {
-				found[entityPageKey(e)] = e
-			}
-			return nil
+			return e, err == nil && strings.HasPrefix(e.path, prefix), err
 		}
-		if usage != "PermissionsBoundary" {
-			err := storage.Attachments(tx).Scan("", func(k string, a storage.AttachmentRecord) error {
-				if a.PolicyARN != arn {
-					return nil
-				}
-				kind, rest, _ := strings.Cut(k, "\x00")
-				name, _, _ := strings.Cut(rest, "\x00")
-				return add(kind, name)
-			})
-			if err != nil {
-				return err
-			}
-		}
-		if usage != "PermissionsPolicy" {
-			return boundedEntities(tx, arn, add)
-		}
-		return nil
+		var err error
+		pg, err = readPage(in.Marker, in.MaxItems, func(from string, limit int) (storage.Page[entity], error) {
+			return policyEntities(tx, arn, uses, from, limit, keep)
+		})
+		return err
 	})
 	if err != nil {
 		return nil, asAWS(err)
-	}
-	all := make([]entity, 0, len(found))
-	for _, e := range found {
-		all = append(all, e)
-	}
-	sort.Slice(all, func(i, j int) bool { return entityPageKey(all[i]) < entityPageKey(all[j]) })
-	pg, err := paginate(all, entityPageKey, in.Marker, in.MaxItems)
-	if err != nil {
-		return nil, err
 	}
 	out := &iamapi.ListEntitiesForPolicyResponse{PolicyGroups: []iamapi.PolicyGroup{}, PolicyRoles: []iamapi.PolicyRole{},
 		PolicyUsers: []iamapi.PolicyUser{}, IsTruncated: pg.IsTruncated(), Marker: pg.Marker}
@@ -280,23 +261,39 @@ func (s *Service) ListEntitiesForPolicy(ctx context.Context, in *iamapi.ListEnti
 	return out, nil
 }
 
-func entityPageKey(e entity) string { return e.kind + "\x00" + e.key() }
-
-// boundedEntities calls add for every user and role whose permissions boundary is arn.
-func boundedEntities(tx *storage.Tx, arn string, add func(kind, name string) error) error {
-	err := storage.Users(tx).Scan("", func(_ string, u storage.UserRecord) error {
-		if u.Boundary == arn {
-			return add(storage.KindUser, u.Name)
+// policyEntities pages the entities that use a policy in any of the ways uses lists, merged in
+// entityPageKey order (the order of the policy use index). Each way contributes at most its
+// first limit+1 entities that keep accepts, which is enough: an entity beyond them follows
+// limit+1 others of the merged listing.
+func policyEntities(tx *storage.Tx, arn string, uses []storage.Use, from string, limit int,
+	keep func(storage.EntityRef) (entity, bool, error)) (storage.Page[entity], error) {
+	found := map[string]entity{}
+	for _, use := range uses {
+		_, err := storage.PolicyUsage(tx).Entities(arn, use, from, limit, func(ref storage.EntityRef) (bool, error) {
+			e, ok, err := keep(ref)
+			if ok {
+				found[entityPageKey(e)] = e
+			}
+			return ok, err
+		})
+		if err != nil {
+			return storage.Page[entity]{}, err
 		}
-		return nil
-	})
-	if err != nil {
-		return err
 	}
-	return storage.Roles(tx).Scan("", func(_ string, r storage.RoleRecord) error {
-		if r.Boundary == arn {
-			return add(storage.KindRole, r.Name)
+	keys := make([]string, 0, len(found))
+	for k := range found {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var out storage.Page[entity]
+	for i, k := range keys {
+		if i == limit {
+			out.Truncated, out.Next = true, k
+			break
 		}
-		return nil
-	})
+		out.Rows = append(out.Rows, storage.Row[entity]{Key: k, Value: found[k]})
+	}
+	return out, nil
 }
+
+func entityPageKey(e entity) string { return e.kind + "\x00" + e.key() }

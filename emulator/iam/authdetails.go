@@ -90,14 +90,14 @@ type authBuilder struct {
 	acct string
 }
 
-func (b authBuilder) attached(kind, key string) ([]iamapi.AttachedPolicy, error) {
-	as, err := attachedPolicies(b.tx, kind, key)
+func (b authBuilder) attached(kind, name string) ([]iamapi.AttachedPolicy, error) {
+	as, err := attachedPolicies(storage.EntityScope(b.tx, kind, name))
 	return wireAttached(as), err
 }
 
 // inline lists an entity's inline policies with their URL-encoded documents.
-func (b authBuilder) inline(kind, key string) ([]iamapi.PolicyDetail, error) {
-	ps, err := inlinePolicies(b.tx, kind, key)
+func (b authBuilder) inline(kind, name string) ([]iamapi.PolicyDetail, error) {
+	ps, err := storage.EntityScope(b.tx, kind, name).InlinePolicies().List()
 	out := make([]iamapi.PolicyDetail, 0, len(ps))
 	for _, p := range ps {
 		out = append(out, iamapi.PolicyDetail{PolicyName: protocol.Ptr(p.Name), PolicyDocument: protocol.Ptr(encodeDocument(p.Document))})
@@ -114,19 +114,19 @@ func (b authBuilder) users() ([]authItem, error) {
 			PermissionsBoundary: wireBoundary(u.Boundary), Tags: tagsAlways(u.Tags), GroupList: []string{},
 		}
 		var err error
-		if d.AttachedManagedPolicies, err = b.attached(storage.KindUser, k); err != nil {
+		if d.AttachedManagedPolicies, err = b.attached(storage.KindUser, u.Name); err != nil {
 			return err
 		}
-		if d.UserPolicyList, err = b.inline(storage.KindUser, k); err != nil {
+		if d.UserPolicyList, err = b.inline(storage.KindUser, u.Name); err != nil {
 			return err
 		}
 		if len(d.UserPolicyList) == 0 {
 			d.UserPolicyList = nil
 		}
-		err = storage.UserGroups(b.tx).Scan(storage.Prefix(k), func(_ string, m storage.MembershipRecord) error {
+		groups, err := storage.UserScope(b.tx, u.Name).Groups().List()
+		for _, m := range groups {
 			d.GroupList = append(d.GroupList, m.Group)
-			return nil
-		})
+		}
 		out = append(out, authItem{key: "1\x00" + k, user: &d})
 		return err
 	})
@@ -141,10 +141,10 @@ func (b authBuilder) groups() ([]authItem, error) {
 			Path: protocol.Ptr(g.Path), GroupId: protocol.Ptr(g.ID), GroupName: protocol.Ptr(g.Name),
 		}
 		var err error
-		if d.AttachedManagedPolicies, err = b.attached(storage.KindGroup, k); err != nil {
+		if d.AttachedManagedPolicies, err = b.attached(storage.KindGroup, g.Name); err != nil {
 			return err
 		}
-		d.GroupPolicyList, err = b.inline(storage.KindGroup, k)
+		d.GroupPolicyList, err = b.inline(storage.KindGroup, g.Name)
 		out = append(out, authItem{key: "2\x00" + k, group: &d})
 		return err
 	})
@@ -161,13 +161,13 @@ func (b authBuilder) roles() ([]authItem, error) {
 			PermissionsBoundary: wireBoundary(r.Boundary), InstanceProfileList: []iamapi.InstanceProfile{},
 		}
 		var err error
-		if d.AttachedManagedPolicies, err = b.attached(storage.KindRole, k); err != nil {
+		if d.AttachedManagedPolicies, err = b.attached(storage.KindRole, r.Name); err != nil {
 			return err
 		}
-		if d.RolePolicyList, err = b.inline(storage.KindRole, k); err != nil {
+		if d.RolePolicyList, err = b.inline(storage.KindRole, r.Name); err != nil {
 			return err
 		}
-		profiles, err := profilesOfRole(b.tx, r.Name)
+		profiles, err := storage.RoleScope(b.tx, r.Name).InstanceProfiles().List()
 		for _, p := range profiles {
 			w, err := wireProfile(b.tx, p, false)
 			if err != nil {
@@ -183,28 +183,39 @@ func (b authBuilder) roles() ([]authItem, error) {
 
 // policies reports the account's own policies and, when asked, the AWS managed policies in use.
 func (b authBuilder) policies(local, aws bool) ([]authItem, error) {
-	u, err := loadPolicyUsage(b.tx)
-	if err != nil {
-		return nil, err
-	}
 	var refs []policyRef
 	if local {
-		err := storage.Policies(b.tx).Scan("", func(_ string, p storage.PolicyRecord) error {
-			refs = append(refs, policyRef{local: p})
-			return nil
-		})
+		recs, err := storage.PoliciesByARN(b.tx, "").List() // in ARN order
 		if err != nil {
 			return nil, err
 		}
-		sortRefs(refs)
+		for _, r := range recs {
+			refs = append(refs, policyRef{local: r})
+		}
 	}
 	if aws {
+		inUse := map[string]bool{}
+		for _, use := range []storage.Use{storage.UseAttached, storage.UseBoundary} {
+			err := storage.PolicyUsage(b.tx).Policies(use, awsmanaged.ARNPrefix+"/", "", func(arn string) (bool, error) {
+				inUse[arn] = true
+				return true, nil
+			})
+			if err != nil {
+				return nil, err
+			}
+		}
 		for _, p := range awsmanaged.List("") {
-			if u.attached[p.ARN] > 0 || u.bounds[p.ARN] > 0 {
+			if inUse[p.ARN] {
 				refs = append(refs, policyRef{aws: p})
 			}
 		}
 	}
+	arns := make([]string, 0, len(refs))
+	for _, p := range refs {
+		arns = append(arns, p.arn())
+	}
+	u := usageOf(b.tx, arns...)
+	var err error
 	out := make([]authItem, 0, len(refs))
 	for _, p := range refs {
 		w := wirePolicy(p, u, policyWithDescription)

@@ -450,7 +450,7 @@ func simDescribePolicy(tx *storage.Tx, n authz.Named, typ string) (simPolicy, er
 		entity, name, _ := strings.Cut(rest, "/")
 		p.id = kind + "_" + entity + "_" + name
 		var rec storage.InlinePolicyRecord
-		rec, err = storage.InlinePolicies(tx).Get(storage.Join(kind, storage.Key(entity), name))
+		rec, err = storage.EntityScope(tx, kind, entity).InlinePolicies().Get(name)
 		p.doc = rec.Document
 	}
 	return p, err
@@ -466,22 +466,22 @@ func simGroupPolicies(tx *storage.Tx, cache *policyset.Cache, group string) ([]a
 		}
 		return err
 	}
-	prefix := storage.Prefix(storage.KindGroup, storage.Key(group))
-	err := storage.InlinePolicies(tx).Scan(prefix, func(_ string, p storage.InlinePolicyRecord) error {
-		return add(storage.KindGroup+"/"+group+"/"+p.Name, p.Document)
-	})
+	g := storage.GroupScope(tx, group)
+	inline, err := g.InlinePolicies().List()
 	if err != nil {
 		return nil, err
 	}
-	var arns []string
-	err = storage.Attachments(tx).Scan(prefix, func(_ string, a storage.AttachmentRecord) error {
-		arns = append(arns, a.PolicyARN)
-		return nil
-	})
+	for _, p := range inline {
+		if err := add(storage.KindGroup+"/"+group+"/"+p.Name, p.Document); err != nil {
+			return nil, err
+		}
+	}
+	attached, err := g.Attachments().List()
 	if err != nil {
 		return nil, err
 	}
-	for _, arn := range arns {
+	for _, a := range attached {
+		arn := a.PolicyARN
 		doc, err := policyset.ManagedDocument(tx, arn)
 		if isNotFound(err) {
 			continue

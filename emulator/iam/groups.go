@@ -2,7 +2,6 @@ package iam
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -55,24 +54,19 @@ func (s *Service) CreateGroup(ctx context.Context, in *iamapi.CreateGroupRequest
 func (s *Service) GetGroup(ctx context.Context, in *iamapi.GetGroupRequest) (*iamapi.GetGroupResponse, error) {
 	acct := account(ctx)
 	var g storage.GroupRecord
-	var users []storage.UserRecord
+	var p page[storage.UserRecord]
 	err := s.view(ctx, func(tx *storage.Tx) error {
 		var err error
 		if g, err = getGroup(tx, protocol.Val(in.GroupName)); err != nil {
 			return err
 		}
-		return storage.GroupMembers(tx).Scan(storage.Prefix(storage.Key(g.Name)), func(_ string, m storage.MembershipRecord) error {
-			u, err := storage.Users(tx).Get(storage.Key(m.User))
-			if err == nil {
-				users = append(users, u)
-			}
-			return nil
+		p, err = readPage(in.Marker, in.MaxItems, func(from string, limit int) (storage.Page[storage.UserRecord], error) {
+			return joinedPage(storage.GroupScope(tx, g.Name).Members(), from, limit, func(m storage.MembershipRecord) (storage.UserRecord, error) {
+				return storage.Users(tx).Get(storage.Key(m.User))
+			})
 		})
+		return err
 	})
-	if err != nil {
-		return nil, err
-	}
-	p, err := paginate(users, func(u storage.UserRecord) string { return storage.Key(u.Name) }, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}
@@ -82,6 +76,25 @@ func (s *Service) GetGroup(ctx context.Context, in *iamapi.GetGroupRequest) (*ia
 		out.Users = append(out.Users, wireUser(acct, u, false))
 	}
 	return out, nil
+}
+
+// joinedPage pages memberships and resolves each to the record on the other side, passing over
+// one whose record is gone.
+func joinedPage[T any](ms storage.Children[storage.MembershipRecord], from string, limit int, resolve func(storage.MembershipRecord) (T, error)) (storage.Page[T], error) {
+	resolved := map[string]T{}
+	p, err := ms.Page(from, limit, func(id string, m storage.MembershipRecord) (bool, error) {
+		v, err := resolve(m)
+		if isNotFound(err) {
+			return false, nil
+		}
+		resolved[id] = v
+		return err == nil, err
+	})
+	out := storage.Page[T]{Truncated: p.Truncated, Next: p.Next}
+	for _, r := range p.Rows {
+		out.Rows = append(out.Rows, storage.Row[T]{Key: r.Key, Value: resolved[r.Key]})
+	}
+	return out, err
 }
 
 // UpdateGroup renames and/or moves a group, carrying its memberships and its inline and
@@ -97,35 +110,13 @@ func (s *Service) UpdateGroup(ctx context.Context, in *iamapi.UpdateGroupRequest
 			exists: func(name string) error {
 				return iamapi.ErrEntityAlreadyExists("Group with name %s already exists.", name)
 			},
-			moveRefs: func(oldKey, newName string) error { return renameGroupRefs(tx, oldKey, newName) },
+			owner: storage.GroupScope(tx, g.Name).Entity,
 		}.apply(in.NewGroupName, in.NewPath)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &iamapi.Empty{}, nil
-}
-
-func renameGroupRefs(tx *storage.Tx, oldKey, newName string) error {
-	newKey := storage.Key(newName)
-	setGroup := func(r *storage.MembershipRecord) { r.Group = newName }
-	var users []string
-	if err := storage.GroupMembers(tx).Scan(storage.Prefix(oldKey), func(_ string, m storage.MembershipRecord) error {
-		users = append(users, storage.Key(m.User))
-		return nil
-	}); err != nil {
-		return err
-	}
-	for _, u := range users {
-		if err := movePrefix(storage.UserGroups(tx), storage.Join(u, oldKey), storage.Join(u, newKey), setGroup); err != nil {
-			return err
-		}
-	}
-	return errors.Join(
-		movePrefix(storage.GroupMembers(tx), storage.Prefix(oldKey), storage.Prefix(newKey), setGroup),
-		movePrefix(storage.InlinePolicies(tx), storage.Prefix(storage.KindGroup, oldKey), storage.Prefix(storage.KindGroup, newKey), nil),
-		movePrefix(storage.Attachments(tx), storage.Prefix(storage.KindGroup, oldKey), storage.Prefix(storage.KindGroup, newKey), nil),
-	)
 }
 
 // DeleteGroup refuses while the group has members or policies.
@@ -135,16 +126,7 @@ func (s *Service) DeleteGroup(ctx context.Context, in *iamapi.DeleteGroupRequest
 		if err != nil {
 			return err
 		}
-		key := storage.Key(g.Name)
-		switch {
-		case storage.GroupMembers(tx).Count(storage.Prefix(key)) > 0:
-			return iamapi.ErrDeleteConflict("Cannot delete entity, must remove users from group first.")
-		case storage.InlinePolicies(tx).Count(storage.Prefix(storage.KindGroup, key)) > 0:
-			return iamapi.ErrDeleteConflict("Cannot delete entity, must delete policies first.")
-		case storage.Attachments(tx).Count(storage.Prefix(storage.KindGroup, key)) > 0:
-			return iamapi.ErrDeleteConflict("Cannot delete entity, must detach all policies first.")
-		}
-		return storage.Groups(tx).Delete(key)
+		return deleteEntity(storage.GroupScope(tx, g.Name).Entity)
 	})
 	if err != nil {
 		return nil, err
@@ -154,64 +136,55 @@ func (s *Service) DeleteGroup(ctx context.Context, in *iamapi.DeleteGroupRequest
 
 func (s *Service) ListGroups(ctx context.Context, in *iamapi.ListGroupsRequest) (*iamapi.ListGroupsResponse, error) {
 	prefix := protocol.Val(in.PathPrefix)
-	var groups []storage.GroupRecord
-	err := s.view(ctx, func(tx *storage.Tx) error {
-		return storage.Groups(tx).Scan("", func(_ string, g storage.GroupRecord) error {
-			if strings.HasPrefix(g.Path, prefix) {
-				groups = append(groups, g)
-			}
-			return nil
+	var p page[storage.GroupRecord]
+	err := s.view(ctx, func(tx *storage.Tx) (err error) {
+		p, err = readPage(in.Marker, in.MaxItems, func(from string, limit int) (storage.Page[storage.GroupRecord], error) {
+			return storage.Groups(tx).Page("", from, limit, func(_ string, g storage.GroupRecord) (bool, error) {
+				return strings.HasPrefix(g.Path, prefix), nil
+			})
 		})
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return pageGroups(account(ctx), groups, in.Marker, in.MaxItems)
+	return wireGroups(account(ctx), p), nil
 }
 
-func pageGroups(acct string, groups []storage.GroupRecord, marker *string, maxItems *int32) (*iamapi.ListGroupsResponse, error) {
-	p, err := paginate(groups, func(g storage.GroupRecord) string { return storage.Key(g.Name) }, marker, maxItems)
-	if err != nil {
-		return nil, err
-	}
+func wireGroups(acct string, p page[storage.GroupRecord]) *iamapi.ListGroupsResponse {
 	out := &iamapi.ListGroupsResponse{IsTruncated: p.IsTruncated(), Marker: p.Marker, Groups: []iamapi.Group{}}
 	for _, g := range p.Items {
 		out.Groups = append(out.Groups, wireGroup(acct, g))
 	}
-	return out, nil
+	return out
 }
 
 // membership resolves the user, then the group (AWS names the missing user even when the group
-// is missing too), to their membership record and its keys in both indexes' order.
-func membership(tx *storage.Tx, user, group string) (m storage.MembershipRecord, uk, gk string, err error) {
+// is missing too), to their membership record.
+func membership(tx *storage.Tx, user, group string) (storage.MembershipRecord, error) {
 	u, err := getUser(tx, user)
 	if err != nil {
-		return m, "", "", err
+		return storage.MembershipRecord{}, err
 	}
 	g, err := getGroup(tx, group)
-	if err != nil {
-		return m, "", "", err
-	}
-	return storage.MembershipRecord{User: u.Name, Group: g.Name}, storage.Key(u.Name), storage.Key(g.Name), nil
+	return storage.MembershipRecord{User: u.Name, Group: g.Name}, err
 }
 
 // AddUserToGroup is idempotent: adding a member again succeeds and changes nothing.
 func (s *Service) AddUserToGroup(ctx context.Context, in *iamapi.AddUserToGroupRequest) (*iamapi.Empty, error) {
 	err := s.update(ctx, func(tx *storage.Tx) error {
-		m, uk, gk, err := membership(tx, protocol.Val(in.UserName), protocol.Val(in.GroupName))
+		m, err := membership(tx, protocol.Val(in.UserName), protocol.Val(in.GroupName))
 		if err != nil {
 			return err
 		}
-		if storage.UserGroups(tx).Has(storage.Join(uk, gk)) {
+		u := storage.UserScope(tx, m.User)
+		if u.InGroup(m.Group) {
 			return nil
 		}
-		if storage.UserGroups(tx).Count(storage.Prefix(uk)) >= quotaGroupsPerUser {
+		if u.Groups().Count() >= quotaGroupsPerUser {
 			return iamapi.ErrLimitExceeded("Cannot exceed quota for GroupsPerUser: %d", quotaGroupsPerUser)
 		}
-		return errors.Join(
-			storage.UserGroups(tx).Put(storage.Join(uk, gk), m),
-			storage.GroupMembers(tx).Put(storage.Join(gk, uk), m),
-		)
+		return u.JoinGroup(m)
 	})
 	if err != nil {
 		return nil, err
@@ -222,17 +195,15 @@ func (s *Service) AddUserToGroup(ctx context.Context, in *iamapi.AddUserToGroupR
 // RemoveUserFromGroup succeeds for a user who is not a member.
 func (s *Service) RemoveUserFromGroup(ctx context.Context, in *iamapi.RemoveUserFromGroupRequest) (*iamapi.Empty, error) {
 	err := s.update(ctx, func(tx *storage.Tx) error {
-		_, uk, gk, err := membership(tx, protocol.Val(in.UserName), protocol.Val(in.GroupName))
+		m, err := membership(tx, protocol.Val(in.UserName), protocol.Val(in.GroupName))
 		if err != nil {
 			return err
 		}
-		if !storage.UserGroups(tx).Has(storage.Join(uk, gk)) {
+		u := storage.UserScope(tx, m.User)
+		if !u.InGroup(m.Group) {
 			return nil
 		}
-		return errors.Join(
-			storage.UserGroups(tx).Delete(storage.Join(uk, gk)),
-			storage.GroupMembers(tx).Delete(storage.Join(gk, uk)),
-		)
+		return u.LeaveGroup(m.Group)
 	})
 	if err != nil {
 		return nil, err
@@ -241,25 +212,22 @@ func (s *Service) RemoveUserFromGroup(ctx context.Context, in *iamapi.RemoveUser
 }
 
 func (s *Service) ListGroupsForUser(ctx context.Context, in *iamapi.ListGroupsForUserRequest) (*iamapi.ListGroupsForUserResponse, error) {
-	var groups []storage.GroupRecord
+	var p page[storage.GroupRecord]
 	err := s.view(ctx, func(tx *storage.Tx) error {
 		u, err := getUser(tx, protocol.Val(in.UserName))
 		if err != nil {
 			return err
 		}
-		return storage.UserGroups(tx).Scan(storage.Prefix(storage.Key(u.Name)), func(_ string, m storage.MembershipRecord) error {
-			if g, err := storage.Groups(tx).Get(storage.Key(m.Group)); err == nil {
-				groups = append(groups, g)
-			}
-			return nil
+		p, err = readPage(in.Marker, in.MaxItems, func(from string, limit int) (storage.Page[storage.GroupRecord], error) {
+			return joinedPage(storage.UserScope(tx, u.Name).Groups(), from, limit, func(m storage.MembershipRecord) (storage.GroupRecord, error) {
+				return storage.Groups(tx).Get(storage.Key(m.Group))
+			})
 		})
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	out, err := pageGroups(account(ctx), groups, in.Marker, in.MaxItems)
-	if err != nil {
-		return nil, err
-	}
+	out := wireGroups(account(ctx), p)
 	return &iamapi.ListGroupsForUserResponse{Groups: out.Groups, IsTruncated: out.IsTruncated, Marker: out.Marker}, nil
 }

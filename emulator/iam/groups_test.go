@@ -120,7 +120,7 @@ func TestUpdateGroupRenameCarriesMembersAndPolicies(t *testing.T) {
 	_, err := e.s.AddUserToGroup(e.root, &iamapi.AddUserToGroupRequest{GroupName: idp("old"), UserName: idp("u")})
 	idOK(t, err)
 	e.tx(func(tx *storage.Tx) error {
-		return storage.InlinePolicies(tx).Put(storage.Join(storage.KindGroup, "old", "p"), storage.InlinePolicyRecord{Name: "p"})
+		return storage.GroupScope(tx, "old").InlinePolicies().Put("p", storage.InlinePolicyRecord{Name: "p"})
 	})
 	_, err = e.s.UpdateGroup(e.root, &iamapi.UpdateGroupRequest{GroupName: idp("old"), NewGroupName: idp("New"), NewPath: idp("/new-path/")})
 	idOK(t, err)
@@ -135,7 +135,7 @@ func TestUpdateGroupRenameCarriesMembersAndPolicies(t *testing.T) {
 		t.Fatalf("user's groups = %+v", groups.Groups)
 	}
 	e.tx(func(tx *storage.Tx) error {
-		if !storage.InlinePolicies(tx).Has(storage.Join(storage.KindGroup, "new", "p")) {
+		if !storage.GroupScope(tx, "new").InlinePolicies().Has("p") {
 			t.Fatal("inline policy did not follow the rename")
 		}
 		return nil
@@ -156,15 +156,15 @@ func TestDeleteGroupConflicts(t *testing.T) {
 	_, err = e.s.RemoveUserFromGroup(e.root, &iamapi.RemoveUserFromGroupRequest{GroupName: idp("g"), UserName: idp("u")})
 	idOK(t, err)
 	e.tx(func(tx *storage.Tx) error {
-		return storage.InlinePolicies(tx).Put(storage.Join(storage.KindGroup, "g", "p"), storage.InlinePolicyRecord{Name: "p"})
+		return storage.GroupScope(tx, "g").InlinePolicies().Put("p", storage.InlinePolicyRecord{Name: "p"})
 	})
 	_, err = e.s.DeleteGroup(e.root, &iamapi.DeleteGroupRequest{GroupName: idp("g")})
 	idCode(t, err, "DeleteConflict", "Cannot delete entity, must delete policies first.")
 	e.tx(func(tx *storage.Tx) error {
-		if err := storage.InlinePolicies(tx).Delete(storage.Join(storage.KindGroup, "g", "p")); err != nil {
+		if err := storage.GroupScope(tx, "g").InlinePolicies().Delete("p"); err != nil {
 			return err
 		}
-		return storage.Attachments(tx).Put(storage.Join(storage.KindGroup, "g", "arn:p"), storage.AttachmentRecord{PolicyARN: "arn:p"})
+		return storage.GroupScope(tx, "g").Attachments().Put("arn:p", storage.AttachmentRecord{PolicyARN: "arn:p"})
 	})
 	_, err = e.s.DeleteGroup(e.root, &iamapi.DeleteGroupRequest{GroupName: idp("g")})
 	idCode(t, err, "DeleteConflict", "Cannot delete entity, must detach all policies first.")

@@ -38,20 +38,20 @@ func (s *Service) putInline(ctx context.Context, kind, entityName, policyName, d
 			return err
 		}
 		size := policySize(doc)
-		err = storage.InlinePolicies(tx).Scan(storage.Prefix(kind, e.key()), func(_ string, p storage.InlinePolicyRecord) error {
+		policies := e.scope(tx).InlinePolicies()
+		existing, err := policies.List()
+		if err != nil {
+			return err
+		}
+		for _, p := range existing {
 			if p.Name != policyName {
 				size += policySize(p.Document)
 			}
-			return nil
-		})
-		if err != nil {
-			return err
 		}
 		if q := inlineQuota[kind]; size > q {
 			return iamapi.ErrLimitExceeded("Maximum policy size of %d bytes exceeded for %s %s", q, kind, e.name)
 		}
-		return storage.InlinePolicies(tx).Put(storage.Join(kind, e.key(), policyName),
-			storage.InlinePolicyRecord{V: 1, Name: policyName, Document: doc})
+		return policies.Put(policyName, storage.InlinePolicyRecord{V: 1, Name: policyName, Document: doc})
 	})
 	if err != nil {
 		return nil, asAWS(err)
@@ -67,7 +67,7 @@ func (s *Service) getInline(ctx context.Context, kind, entityName, policyName st
 		if e, err = inlineEntity(tx, kind, entityName, false); err != nil {
 			return err
 		}
-		p, err = storage.InlinePolicies(tx).Get(storage.Join(kind, e.key(), policyName))
+		p, err = e.scope(tx).InlinePolicies().Get(policyName)
 		if isNotFound(err) {
 			return noSuchInline(kind, policyName)
 		}
@@ -82,7 +82,7 @@ func (s *Service) deleteInline(ctx context.Context, kind, entityName, policyName
 		if err != nil {
 			return err
 		}
-		err = storage.InlinePolicies(tx).Delete(storage.Join(kind, e.key(), policyName))
+		err = e.scope(tx).InlinePolicies().Delete(policyName)
 		if isNotFound(err) {
 			return noSuchInline(kind, policyName)
 		}
@@ -94,35 +94,27 @@ func (s *Service) deleteInline(ctx context.Context, kind, entityName, policyName
 	return &iamapi.Empty{}, nil
 }
 
-// inlinePolicies lists an entity's inline policies in name order.
-func inlinePolicies(tx *storage.Tx, kind, key string) ([]storage.InlinePolicyRecord, error) {
-	var out []storage.InlinePolicyRecord
-	err := storage.InlinePolicies(tx).Scan(storage.Prefix(kind, key), func(_ string, p storage.InlinePolicyRecord) error {
-		out = append(out, p)
-		return nil
-	})
-	return out, err
-}
-
+// listInline pages an entity's inline policy names, in name order (the storage key order).
 func (s *Service) listInline(ctx context.Context, kind, entityName string, marker *string, maxItems *int32) (page[string], error) {
-	var names []string
+	var p page[storage.InlinePolicyRecord]
 	err := s.view(ctx, func(tx *storage.Tx) error {
 		e, err := inlineEntity(tx, kind, entityName, false)
 		if err != nil {
 			return err
 		}
-		ps, err := inlinePolicies(tx, kind, e.key())
-		for _, p := range ps {
-			names = append(names, p.Name)
-		}
+		p, err = readPage(marker, maxItems, func(from string, limit int) (storage.Page[storage.InlinePolicyRecord], error) {
+			return e.scope(tx).InlinePolicies().Page(from, limit, nil)
+		})
 		return err
 	})
 	if err != nil {
 		return page[string]{}, asAWS(err)
 	}
-	pg, err := paginate(names, func(n string) string { return n }, marker, maxItems)
-	pg.Items = append([]string{}, pg.Items...) // PolicyNames is required: never absent
-	return pg, err
+	names := page[string]{Items: []string{}, Truncated: p.Truncated, Marker: p.Marker} // PolicyNames is required: never absent
+	for _, r := range p.Items {
+		names.Items = append(names.Items, r.Name)
+	}
+	return names, nil
 }
 
 func (s *Service) PutUserPolicy(ctx context.Context, in *iamapi.PutUserPolicyRequest) (*iamapi.Empty, error) {

@@ -48,21 +48,6 @@ func wireProfile(tx *storage.Tx, p storage.InstanceProfileRecord, withTags bool)
 	return out, nil
 }
 
-// profilesOfRole lists the profiles holding the role, in profile name order.
-func profilesOfRole(tx *storage.Tx, role string) ([]storage.InstanceProfileRecord, error) {
-	var out []storage.InstanceProfileRecord
-	err := storage.InstanceProfiles(tx).Scan("", func(_ string, p storage.InstanceProfileRecord) error {
-		for _, r := range p.Roles {
-			if strings.EqualFold(r, role) {
-				out = append(out, p)
-				break
-			}
-		}
-		return nil
-	})
-	return out, err
-}
-
 func (s *Service) CreateInstanceProfile(ctx context.Context, in *iamapi.CreateInstanceProfileRequest) (*iamapi.CreateInstanceProfileResponse, error) {
 	name := protocol.Val(in.InstanceProfileName)
 	tags, err := roleTagRules.merge(nil, in.Tags)
@@ -123,17 +108,23 @@ func (s *Service) DeleteInstanceProfile(ctx context.Context, in *iamapi.DeleteIn
 	return &iamapi.Empty{}, nil
 }
 
-// listProfiles pages the profiles that load returns, in name order.
-func (s *Service) listProfiles(ctx context.Context, marker *string, maxItems *int32,
-	load func(tx *storage.Tx) ([]storage.InstanceProfileRecord, error)) ([]iamapi.InstanceProfile, page[storage.InstanceProfileRecord], error) {
+// listProfiles pages the profiles that read returns, in name order (the storage key order of
+// profiles and of a role's profile index), once check (nil: none) has passed.
+func (s *Service) listProfiles(ctx context.Context, marker *string, maxItems *int32, check func(tx *storage.Tx) error,
+	read func(tx *storage.Tx, from string, limit int) (storage.Page[storage.InstanceProfileRecord], error)) ([]iamapi.InstanceProfile, page[storage.InstanceProfileRecord], error) {
 	var out []iamapi.InstanceProfile
 	var pg page[storage.InstanceProfileRecord]
 	err := s.view(ctx, func(tx *storage.Tx) error {
-		all, err := load(tx)
-		if err != nil {
-			return err
+		if check != nil {
+			if err := check(tx); err != nil {
+				return err
+			}
 		}
-		if pg, err = paginate(all, func(p storage.InstanceProfileRecord) string { return storage.Key(p.Name) }, marker, maxItems); err != nil {
+		var err error
+		pg, err = readPage(marker, maxItems, func(from string, limit int) (storage.Page[storage.InstanceProfileRecord], error) {
+			return read(tx, from, limit)
+		})
+		if err != nil {
 			return err
 		}
 		out = make([]iamapi.InstanceProfile, 0, len(pg.Items))
@@ -151,15 +142,10 @@ func (s *Service) listProfiles(ctx context.Context, marker *string, maxItems *in
 
 func (s *Service) ListInstanceProfiles(ctx context.Context, in *iamapi.ListInstanceProfilesRequest) (*iamapi.ListInstanceProfilesResponse, error) {
 	prefix := pathOr(in.PathPrefix)
-	out, pg, err := s.listProfiles(ctx, in.Marker, in.MaxItems, func(tx *storage.Tx) ([]storage.InstanceProfileRecord, error) {
-		var all []storage.InstanceProfileRecord
-		err := storage.InstanceProfiles(tx).Scan("", func(_ string, p storage.InstanceProfileRecord) error {
-			if strings.HasPrefix(p.Path, prefix) {
-				all = append(all, p)
-			}
-			return nil
+	out, pg, err := s.listProfiles(ctx, in.Marker, in.MaxItems, nil, func(tx *storage.Tx, from string, limit int) (storage.Page[storage.InstanceProfileRecord], error) {
+		return storage.InstanceProfiles(tx).Page("", from, limit, func(_ string, p storage.InstanceProfileRecord) (bool, error) {
+			return strings.HasPrefix(p.Path, prefix), nil
 		})
-		return all, err
 	})
 	if err != nil {
 		return nil, err
@@ -169,11 +155,12 @@ func (s *Service) ListInstanceProfiles(ctx context.Context, in *iamapi.ListInsta
 
 func (s *Service) ListInstanceProfilesForRole(ctx context.Context, in *iamapi.ListInstanceProfilesForRoleRequest) (*iamapi.ListInstanceProfilesForRoleResponse, error) {
 	role := protocol.Val(in.RoleName)
-	out, pg, err := s.listProfiles(ctx, in.Marker, in.MaxItems, func(tx *storage.Tx) ([]storage.InstanceProfileRecord, error) {
-		if _, err := loadRole(tx, role); err != nil {
-			return nil, err
-		}
-		return profilesOfRole(tx, role)
+	check := func(tx *storage.Tx) error {
+		_, err := loadRole(tx, role)
+		return err
+	}
+	out, pg, err := s.listProfiles(ctx, in.Marker, in.MaxItems, check, func(tx *storage.Tx, from string, limit int) (storage.Page[storage.InstanceProfileRecord], error) {
+		return storage.RoleScope(tx, role).InstanceProfiles().Page(from, limit, nil)
 	})
 	if err != nil {
 		return nil, err

@@ -135,21 +135,20 @@ type grantingPolicy struct {
 func identityPolicies(tx *storage.Tx, e entity) ([]grantingPolicy, error) {
 	owners := []entity{e}
 	if e.kind == storage.KindUser {
-		err := storage.UserGroups(tx).Scan(storage.Prefix(e.key()), func(_ string, m storage.MembershipRecord) error {
-			g, err := loadEntity(tx, storage.KindGroup, m.Group)
-			if err == nil {
-				owners = append(owners, g)
-			}
-			return nil
-		})
+		groups, err := storage.UserScope(tx, e.name).Groups().List()
 		if err != nil {
 			return nil, err
+		}
+		for _, m := range groups {
+			if g, err := loadEntity(tx, storage.KindGroup, m.Group); err == nil {
+				owners = append(owners, g)
+			}
 		}
 	}
 	var out []grantingPolicy
 	seen := map[string]bool{}
 	for _, o := range owners {
-		ps, err := inlinePolicies(tx, o.kind, o.key())
+		ps, err := o.scope(tx).InlinePolicies().List()
 		if err != nil {
 			return nil, err
 		}
@@ -158,7 +157,7 @@ func identityPolicies(tx *storage.Tx, e entity) ([]grantingPolicy, error) {
 		}
 	}
 	for _, o := range owners {
-		as, err := attachedPolicies(tx, o.kind, o.key())
+		as, err := attachedPolicies(o.scope(tx))
 		if err != nil {
 			return nil, err
 		}
@@ -189,7 +188,7 @@ func defaultDocument(tx *storage.Tx, arn string) (string, bool, error) {
 	if p.aws != nil {
 		return p.aws.Document, true, nil
 	}
-	v, err := storage.PolicyVersions(tx).Get(storage.Join(storage.Key(p.local.Name), p.local.DefaultVersion))
+	v, err := storage.PolicyVersionsOf(tx, p.local.Name).Get(p.local.DefaultVersion)
 	if isNotFound(err) {
 		return "", false, nil
 	}
@@ -322,13 +321,13 @@ func identityJob(tx *storage.Tx, job *storage.LastAccessedJobRecord) error {
 		job.Entities = []storage.LastAccessedEntity{jobEntity(tx.Account(), e, ns)}
 		return nil
 	}
-	return storage.GroupMembers(tx).Scan(storage.Prefix(e.key()), func(_ string, m storage.MembershipRecord) error {
-		u, err := loadEntity(tx, storage.KindUser, m.User)
-		if err == nil {
+	members, err := storage.GroupScope(tx, e.name).Members().List()
+	for _, m := range members {
+		if u, err := loadEntity(tx, storage.KindUser, m.User); err == nil {
 			job.Entities = append(job.Entities, jobEntity(tx.Account(), u, ns))
 		}
-		return nil
-	})
+	}
+	return err
 }
 
 // policyJob reports a managed policy; its entities are those it is attached to.
@@ -344,13 +343,8 @@ func policyJob(tx *storage.Tx, job *storage.LastAccessedJobRecord) error {
 	set := allowedNamespaces(doc)
 	job.Services = jobServices(set)
 	ns := sortedNamespaces(set)
-	return storage.Attachments(tx).Scan("", func(k string, a storage.AttachmentRecord) error {
-		if a.PolicyARN != p.arn() {
-			return nil
-		}
-		kind, rest, _ := strings.Cut(k, "\x00")
-		name, _, _ := strings.Cut(rest, "\x00")
-		if e, err := loadEntity(tx, kind, name); err == nil {
+	return storage.PolicyUsage(tx).Each(p.arn(), storage.UseAttached, func(ref storage.EntityRef) error {
+		if e, err := loadEntity(tx, ref.Kind, ref.Key); err == nil {
 			job.Entities = append(job.Entities, jobEntity(tx.Account(), e, ns))
 		}
 		return nil

@@ -107,8 +107,8 @@ func (s *Service) CreateLoginProfile(ctx context.Context, in *iamapi.CreateLogin
 		if err != nil {
 			return err
 		}
-		key := storage.Key(o.User.Name)
-		if storage.LoginProfiles(tx).Has(key) {
+		profile := o.scope(tx).LoginProfile()
+		if profile.Has() {
 			return iamapi.ErrEntityAlreadyExists("Login Profile for user %s already exists.", o.User.Name)
 		}
 		if in.Password == nil {
@@ -119,7 +119,7 @@ func (s *Service) CreateLoginProfile(ctx context.Context, in *iamapi.CreateLogin
 		}
 		lp = storage.LoginProfileRecord{V: 1, User: o.User.Name, Created: s.now(ctx), ResetRequired: protocol.Val(in.PasswordResetRequired)}
 		s.setPassword(ctx, &lp, *in.Password)
-		return storage.LoginProfiles(tx).Insert(key, lp)
+		return profile.Insert(lp)
 	})
 	if err != nil {
 		return nil, err
@@ -133,7 +133,11 @@ func ownLoginProfile(ctx context.Context, tx *storage.Tx, name *string) (storage
 	if err != nil {
 		return storage.LoginProfileRecord{}, err
 	}
-	return lookup(storage.LoginProfiles(tx), o.User.Name, noSuchLoginProfile)
+	lp, err := o.scope(tx).LoginProfile().Get()
+	if isNotFound(err) {
+		return lp, noSuchLoginProfile(o.User.Name)
+	}
+	return lp, err
 }
 
 func (s *Service) GetLoginProfile(ctx context.Context, in *iamapi.GetLoginProfileRequest) (*iamapi.GetLoginProfileResponse, error) {
@@ -165,7 +169,7 @@ func (s *Service) UpdateLoginProfile(ctx context.Context, in *iamapi.UpdateLogin
 		if in.PasswordResetRequired != nil {
 			lp.ResetRequired = *in.PasswordResetRequired
 		}
-		return storage.LoginProfiles(tx).Put(storage.Key(lp.User), lp)
+		return storage.UserScope(tx, lp.User).LoginProfile().Put(lp)
 	})
 	if err != nil {
 		return nil, err
@@ -179,7 +183,7 @@ func (s *Service) DeleteLoginProfile(ctx context.Context, in *iamapi.DeleteLogin
 		if err != nil {
 			return err
 		}
-		return storage.LoginProfiles(tx).Delete(storage.Key(lp.User))
+		return storage.UserScope(tx, lp.User).LoginProfile().Delete()
 	})
 	if err != nil {
 		return nil, err
@@ -217,7 +221,7 @@ func (s *Service) ChangePassword(ctx context.Context, in *iamapi.ChangePasswordR
 		}
 		s.setPassword(ctx, &lp, newPassword)
 		lp.ResetRequired = false
-		return storage.LoginProfiles(tx).Put(storage.Key(lp.User), lp)
+		return storage.UserScope(tx, lp.User).LoginProfile().Put(lp)
 	})
 	if err != nil {
 		return nil, err

@@ -141,9 +141,7 @@ func (s *Service) EnableMFADevice(ctx context.Context, in *iamapi.EnableMFADevic
 		if d.User != "" {
 			return iamapi.ErrEntityAlreadyExists("MFA Device is already in use.")
 		}
-		if n, err := userMFACount(tx, storage.Key(u.Name)); err != nil {
-			return err
-		} else if n >= quotaMFAPerUser {
+		if storage.UserScope(tx, u.Name).MFADevices().Count() >= quotaMFAPerUser {
 			return iamapi.ErrLimitExceeded("Cannot exceed quota for MFADevicesPerUser: %d", quotaMFAPerUser)
 		}
 		now := s.now(ctx)
@@ -158,17 +156,6 @@ func (s *Service) EnableMFADevice(ctx context.Context, in *iamapi.EnableMFADevic
 		return nil, err
 	}
 	return &iamapi.Empty{}, nil
-}
-
-func userMFACount(tx *storage.Tx, userKey string) (int, error) {
-	n := 0
-	err := storage.MFADevices(tx).Scan("", func(_ string, d storage.MFADeviceRecord) error {
-		if d.User != "" && storage.Key(d.User) == userKey {
-			n++
-		}
-		return nil
-	})
-	return n, err
 }
 
 // assignedMFA reads a device that must be enabled for the given user.
@@ -244,25 +231,23 @@ func (s *Service) DeleteVirtualMFADevice(ctx context.Context, in *iamapi.DeleteV
 	return &iamapi.Empty{}, nil
 }
 
-// ListMFADevices lists the devices enabled for a user (the caller without UserName).
+// ListMFADevices lists the devices enabled for a user (the caller without UserName), by device
+// name (the order of the user's device index).
 func (s *Service) ListMFADevices(ctx context.Context, in *iamapi.ListMFADevicesRequest) (*iamapi.ListMFADevicesResponse, error) {
-	var devices []storage.MFADeviceRecord
+	var p page[storage.MFADeviceRecord]
 	err := s.view(ctx, func(tx *storage.Tx) error {
 		o, err := credentialOwner(ctx, tx, in.UserName, true)
-		if err != nil || o.Root { // the root user's MFA is managed outside this API
+		if err != nil {
 			return err
 		}
-		return storage.MFADevices(tx).Scan("", func(_ string, d storage.MFADeviceRecord) error {
-			if d.User != "" && storage.Key(d.User) == o.key() {
-				devices = append(devices, d)
+		p, err = readPage(in.Marker, in.MaxItems, func(from string, limit int) (storage.Page[storage.MFADeviceRecord], error) {
+			if o.Root { // the root user's MFA is managed outside this API
+				return storage.Page[storage.MFADeviceRecord]{}, nil
 			}
-			return nil
+			return o.scope(tx).MFADevices().Page(from, limit, nil)
 		})
+		return err
 	})
-	if err != nil {
-		return nil, err
-	}
-	p, err := paginate(devices, func(d storage.MFADeviceRecord) string { return storage.Key(d.Name) }, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}
@@ -280,40 +265,33 @@ func (s *Service) ListMFADevices(ctx context.Context, in *iamapi.ListMFADevicesR
 func (s *Service) ListVirtualMFADevices(ctx context.Context, in *iamapi.ListVirtualMFADevicesRequest) (*iamapi.ListVirtualMFADevicesResponse, error) {
 	acct := account(ctx)
 	status := protocol.Val(in.AssignmentStatus)
-	var devices []iamapi.VirtualMFADevice
-	var keys []string
+	out := &iamapi.ListVirtualMFADevicesResponse{VirtualMFADevices: []iamapi.VirtualMFADevice{}}
 	err := s.view(ctx, func(tx *storage.Tx) error {
-		return storage.MFADevices(tx).Scan("", func(key string, d storage.MFADeviceRecord) error {
-			assigned := d.User != ""
-			if (status == "Assigned" && !assigned) || (status == "Unassigned" && assigned) {
-				return nil
-			}
+		p, err := readPage(in.Marker, in.MaxItems, func(from string, limit int) (storage.Page[storage.MFADeviceRecord], error) {
+			return storage.MFADevices(tx).Page("", from, limit, func(_ string, d storage.MFADeviceRecord) (bool, error) {
+				assigned := d.User != ""
+				return !(status == "Assigned" && !assigned) && !(status == "Unassigned" && assigned), nil
+			})
+		})
+		if err != nil {
+			return err
+		}
+		out.IsTruncated, out.Marker = p.IsTruncated(), p.Marker
+		for _, d := range p.Items {
 			v := iamapi.VirtualMFADevice{SerialNumber: protocol.Ptr(d.Serial), Tags: tagsToAPI(d.Tags)}
-			if assigned {
+			if d.User != "" {
 				v.EnableDate = protocol.Ptr(d.Enabled)
 				if u, err := storage.Users(tx).Get(storage.Key(d.User)); err == nil {
 					wu := wireUser(acct, u, false)
 					v.User = &wu
 				}
 			}
-			devices, keys = append(devices, v), append(keys, key)
-			return nil
-		})
+			out.VirtualMFADevices = append(out.VirtualMFADevices, v)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
-	}
-	idx := make([]int, len(devices))
-	for i := range idx {
-		idx[i] = i
-	}
-	p, err := paginate(idx, func(i int) string { return keys[i] }, in.Marker, in.MaxItems)
-	if err != nil {
-		return nil, err
-	}
-	out := &iamapi.ListVirtualMFADevicesResponse{IsTruncated: p.IsTruncated(), Marker: p.Marker, VirtualMFADevices: []iamapi.VirtualMFADevice{}}
-	for _, i := range p.Items {
-		out.VirtualMFADevices = append(out.VirtualMFADevices, devices[i])
 	}
 	return out, nil
 }

@@ -118,31 +118,16 @@ type policyUsage struct {
 	bounds   map[string]int32
 }
 
-func loadPolicyUsage(tx *storage.Tx) (policyUsage, error) {
-	u := policyUsage{attached: map[string]int32{}, bounds: map[string]int32{}}
-	err := storage.Attachments(tx).Scan("", func(_ string, a storage.AttachmentRecord) error {
-		u.attached[a.PolicyARN]++
-		return nil
-	})
-	if err != nil {
-		return u, err
+// usageOf reads the counts of the given policies (those an answer reports) from the policy use
+// index, which costs one short scan per policy whatever the size of the account.
+func usageOf(tx *storage.Tx, arns ...string) policyUsage {
+	u := policyUsage{attached: make(map[string]int32, len(arns)), bounds: make(map[string]int32, len(arns))}
+	use := storage.PolicyUsage(tx)
+	for _, arn := range arns {
+		u.attached[arn] = int32(use.Count(arn, storage.UseAttached))
+		u.bounds[arn] = int32(use.Count(arn, storage.UseBoundary))
 	}
-	err = storage.Users(tx).Scan("", func(_ string, r storage.UserRecord) error {
-		if r.Boundary != "" {
-			u.bounds[r.Boundary]++
-		}
-		return nil
-	})
-	if err != nil {
-		return u, err
-	}
-	err = storage.Roles(tx).Scan("", func(_ string, r storage.RoleRecord) error {
-		if r.Boundary != "" {
-			u.bounds[r.Boundary]++
-		}
-		return nil
-	})
-	return u, err
+	return u
 }
 
 // policyView selects the members an operation returns (recorded AWS responses: CreatePolicy
@@ -207,8 +192,7 @@ func (s *Service) CreatePolicy(ctx context.Context, in *iamapi.CreatePolicyReque
 		if err := storage.Policies(tx).Insert(storage.Key(name), rec); err != nil {
 			return err
 		}
-		return storage.PolicyVersions(tx).Insert(storage.Join(storage.Key(name), "v1"),
-			storage.PolicyVersionRecord{V: 1, VersionID: "v1", Document: doc, Created: now})
+		return storage.PolicyVersionsOf(tx, name).Insert("v1", storage.PolicyVersionRecord{V: 1, VersionID: "v1", Document: doc, Created: now})
 	})
 	if err != nil {
 		return nil, asAWS(err)
@@ -236,9 +220,8 @@ func (s *Service) GetPolicy(ctx context.Context, in *iamapi.GetPolicyRequest) (*
 		if err != nil {
 			return err
 		}
-		u, err := loadPolicyUsage(tx)
-		out = wirePolicy(p, u, policyWithDescription|policyWithTags)
-		return err
+		out = wirePolicy(p, usageOf(tx, p.arn()), policyWithDescription|policyWithTags)
+		return nil
 	})
 	if err != nil {
 		return nil, asAWS(err)
@@ -259,21 +242,17 @@ func (s *Service) DeletePolicy(ctx context.Context, in *iamapi.DeletePolicyReque
 		if p.aws != nil {
 			return awsPolicyDenied(ctx, "DeletePolicy", arn)
 		}
-		u, err := loadPolicyUsage(tx)
-		if err != nil {
-			return err
-		}
-		if u.attached[arn] > 0 || u.bounds[arn] > 0 {
+		if u := usageOf(tx, arn); u.attached[arn] > 0 || u.bounds[arn] > 0 {
 			return iamapi.ErrDeleteConflict("Cannot delete a policy attached to entities.")
 		}
-		key := storage.Key(p.local.Name)
-		if storage.PolicyVersions(tx).Count(storage.Prefix(key)) > 1 {
+		versions := storage.PolicyVersionsOf(tx, p.local.Name)
+		if versions.Count() > 1 {
 			return iamapi.ErrDeleteConflict("This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.")
 		}
-		if err := storage.PolicyVersions(tx).DeletePrefix(storage.Prefix(key)); err != nil {
+		if err := versions.DeleteAll(); err != nil {
 			return err
 		}
-		return storage.Policies(tx).Delete(key)
+		return storage.Policies(tx).Delete(storage.Key(p.local.Name))
 	})
 	if err != nil {
 		return nil, asAWS(err)
@@ -284,45 +263,28 @@ func (s *Service) DeletePolicy(ctx context.Context, in *iamapi.DeletePolicyReque
 // ListPolicies lists AWS managed and customer managed policies in ARN order (the account's
 // own, arn:aws:iam::<digits>:..., before AWS's, arn:aws:iam::aws:...).
 func (s *Service) ListPolicies(ctx context.Context, in *iamapi.ListPoliciesRequest) (*iamapi.ListPoliciesResponse, error) {
-	scope, prefix := protocol.Val(in.Scope), pathOr(in.PathPrefix)
-	usage := protocol.Val(in.PolicyUsageFilter)
+	q := policyQuery{scope: protocol.Val(in.Scope), pathPrefix: pathOr(in.PathPrefix)}
+	switch {
+	case protocol.Val(in.PolicyUsageFilter) == "PermissionsBoundary":
+		q.inUse, q.use = true, storage.UseBoundary
+	case protocol.Val(in.OnlyAttached):
+		q.inUse, q.use = true, storage.UseAttached
+	}
+	var pg page[policyRef]
 	var u policyUsage
-	var refs []policyRef
 	err := s.view(ctx, func(tx *storage.Tx) (err error) {
-		if u, err = loadPolicyUsage(tx); err != nil {
-			return err
-		}
-		if scope == "AWS" {
-			return nil
-		}
-		return storage.Policies(tx).Scan("", func(_ string, r storage.PolicyRecord) error {
-			refs = append(refs, policyRef{local: r})
-			return nil
+		pg, err = readPage(in.Marker, in.MaxItems, func(from string, limit int) (storage.Page[policyRef], error) {
+			return q.page(tx, from, limit)
 		})
+		arns := make([]string, 0, len(pg.Items))
+		for _, p := range pg.Items {
+			arns = append(arns, p.arn())
+		}
+		u = usageOf(tx, arns...)
+		return err
 	})
 	if err != nil {
 		return nil, asAWS(err)
-	}
-	sortRefs(refs)
-	if scope != "Local" {
-		for _, p := range awsmanaged.List("") {
-			refs = append(refs, policyRef{aws: p})
-		}
-	}
-	keep := refs[:0]
-	for _, p := range refs {
-		arn := p.arn()
-		switch {
-		case !strings.HasPrefix(p.path(), prefix),
-			protocol.Val(in.OnlyAttached) && usage != "PermissionsBoundary" && u.attached[arn] == 0,
-			usage == "PermissionsBoundary" && u.bounds[arn] == 0:
-			continue
-		}
-		keep = append(keep, p)
-	}
-	pg, err := paginate(keep, policyRef.arn, in.Marker, in.MaxItems)
-	if err != nil {
-		return nil, err
 	}
 	out := make([]iamapi.Policy, 0, len(pg.Items))
 	for _, p := range pg.Items {
@@ -331,12 +293,108 @@ func (s *Service) ListPolicies(ctx context.Context, in *iamapi.ListPoliciesReque
 	return &iamapi.ListPoliciesResponse{Policies: out, IsTruncated: pg.IsTruncated(), Marker: pg.Marker}, nil
 }
 
-func sortRefs(refs []policyRef) {
-	for i := 1; i < len(refs); i++ { // few local policies: insertion sort keeps this short
-		for j := i; j > 0 && refs[j].arn() < refs[j-1].arn(); j-- {
-			refs[j], refs[j-1] = refs[j-1], refs[j]
+// policyQuery selects the policies of a ListPolicies answer.
+type policyQuery struct {
+	scope      string // All (or ""), AWS or Local
+	pathPrefix string
+	inUse      bool        // only the policies some entity uses as use
+	use        storage.Use // OnlyAttached: attached; PolicyUsageFilter PermissionsBoundary: boundary
+}
+
+// page reads one page of the selection from the policy ARN from on. It reads only what the page
+// holds: the account's policies through the ARN index, AWS's by binary search of their sorted
+// list, and a selection of policies in use through the policy use index, which lists used
+// policies only. Every source is narrowed to the ARNs that PathPrefix allows.
+func (q policyQuery) page(tx *storage.Tx, from string, limit int) (storage.Page[policyRef], error) {
+	var out storage.Page[policyRef]
+	add := func(p policyRef) bool { // false once the page is full
+		if !strings.HasPrefix(p.path(), q.pathPrefix) {
+			return true
+		}
+		if len(out.Rows) == limit {
+			out.Truncated, out.Next = true, p.arn()
+			return false
+		}
+		out.Rows = append(out.Rows, storage.Row[policyRef]{Key: p.arn(), Value: p})
+		return true
+	}
+	if q.scope != "AWS" {
+		more, err := q.local(tx, from, add)
+		if err != nil || !more {
+			return out, err
 		}
 	}
+	if q.scope != "Local" {
+		_, err := q.awsManaged(tx, from, add)
+		return out, err
+	}
+	return out, nil
+}
+
+// local feeds add the account's policies from the ARN from on; false when add had enough.
+func (q policyQuery) local(tx *storage.Tx, from string, add func(policyRef) bool) (bool, error) {
+	prefix := "arn:aws:iam::" + tx.Account() + ":policy" + q.pathPrefix
+	start, ok := seekWithin(prefix, from)
+	if !ok {
+		return true, nil
+	}
+	more := true
+	if q.inUse {
+		err := storage.PolicyUsage(tx).Policies(q.use, prefix, start, func(arn string) (bool, error) {
+			p, found, err := findPolicy(tx, arn)
+			if err == nil && found {
+				more = add(p)
+			}
+			return more, err
+		})
+		return more, err
+	}
+	err := storage.PoliciesByARN(tx, prefix).Walk(start, func(_ string, r storage.PolicyRecord) (bool, error) {
+		more = add(policyRef{local: r})
+		return more, nil
+	})
+	return more, err
+}
+
+// awsManaged feeds add the AWS managed policies from the ARN from on.
+func (q policyQuery) awsManaged(tx *storage.Tx, from string, add func(policyRef) bool) (bool, error) {
+	prefix := awsmanaged.ARNPrefix + q.pathPrefix
+	start, ok := seekWithin(prefix, from)
+	if !ok {
+		return true, nil
+	}
+	more := true
+	if q.inUse {
+		err := storage.PolicyUsage(tx).Policies(q.use, prefix, start, func(arn string) (bool, error) {
+			if p, found := awsmanaged.Get(arn); found {
+				more = add(policyRef{aws: p})
+			}
+			return more, nil
+		})
+		return more, err
+	}
+	for _, p := range awsmanaged.From(prefix + start) {
+		if !strings.HasPrefix(p.ARN, prefix) {
+			break
+		}
+		if more = add(policyRef{aws: p}); !more {
+			break
+		}
+	}
+	return more, nil
+}
+
+// seekWithin is where a listing of the keys starting with prefix resumes at key from: the rest
+// of from after the prefix, or the start when from sorts before every such key; ok is false when
+// from sorts after them all.
+func seekWithin(prefix, from string) (start string, ok bool) {
+	switch {
+	case strings.HasPrefix(from, prefix):
+		return from[len(prefix):], true
+	case from < prefix:
+		return "", true
+	}
+	return "", false
 }
 
 // changeLocalPolicy runs fn on a customer managed policy inside one transaction and stores it;

@@ -43,12 +43,13 @@ func policyVersions(tx *storage.Tx, p policyRef, withDocs bool) ([]iamapi.Policy
 		return []iamapi.PolicyVersion{{VersionId: protocol.Ptr(a.DefaultVersionID), IsDefaultVersion: protocol.Ptr(true),
 			CreateDate: protocol.Ptr(a.Updated), Document: doc(a.Document)}}, nil
 	}
-	var out []iamapi.PolicyVersion
-	err := storage.PolicyVersions(tx).Scan(storage.Prefix(storage.Key(p.local.Name)), func(_ string, v storage.PolicyVersionRecord) error {
+	// At most maxPolicyVersions: reading them all and sorting is reading one page.
+	versions, err := storage.PolicyVersionsOf(tx, p.local.Name).List()
+	out := make([]iamapi.PolicyVersion, 0, len(versions))
+	for _, v := range versions {
 		out = append(out, iamapi.PolicyVersion{VersionId: protocol.Ptr(v.VersionID), CreateDate: protocol.Ptr(v.Created),
 			IsDefaultVersion: protocol.Ptr(v.VersionID == p.local.DefaultVersion), Document: doc(v.Document)})
-		return nil
-	})
+	}
 	sortVersions(out)
 	return out, err
 }
@@ -68,8 +69,8 @@ func (s *Service) CreatePolicyVersion(ctx context.Context, in *iamapi.CreatePoli
 		if err := checkManagedDocument(doc); err != nil {
 			return err
 		}
-		key := storage.Key(p.Name)
-		if storage.PolicyVersions(tx).Count(storage.Prefix(key)) >= maxPolicyVersions {
+		versions := storage.PolicyVersionsOf(tx, p.Name)
+		if versions.Count() >= maxPolicyVersions {
 			return iamapi.ErrLimitExceeded("A managed policy can have up to %d versions. Before you create a new version, you must delete an existing version.", maxPolicyVersions)
 		}
 		now := s.now(ctx)
@@ -78,7 +79,7 @@ func (s *Service) CreatePolicyVersion(ctx context.Context, in *iamapi.CreatePoli
 		if protocol.Val(in.SetAsDefault) {
 			p.DefaultVersion, p.Updated = v.VersionID, now
 		}
-		return storage.PolicyVersions(tx).Insert(storage.Join(key, v.VersionID), v)
+		return versions.Insert(v.VersionID, v)
 	})
 	if err != nil {
 		return nil, err
@@ -146,13 +147,13 @@ func (s *Service) ListPolicyVersions(ctx context.Context, in *iamapi.ListPolicyV
 
 // versionChange resolves a policy version for DeletePolicyVersion and SetDefaultPolicyVersion,
 // which answer a missing policy and a missing version alike.
-func (s *Service) versionChange(ctx context.Context, op, arn, id string, fn func(tx *storage.Tx, p *storage.PolicyRecord, key string) error) error {
+func (s *Service) versionChange(ctx context.Context, op, arn, id string, fn func(p *storage.PolicyRecord, versions storage.Children[storage.PolicyVersionRecord]) error) error {
 	err := s.changeLocalPolicy(ctx, op, arn, func(tx *storage.Tx, p *storage.PolicyRecord) error {
-		key := storage.Join(storage.Key(p.Name), id)
-		if !storage.PolicyVersions(tx).Has(key) {
+		versions := storage.PolicyVersionsOf(tx, p.Name)
+		if !versions.Has(id) {
 			return noSuchVersion(arn, id)
 		}
-		return fn(tx, p, key)
+		return fn(p, versions)
 	})
 	if e, ok := awserr.As(err); ok && e.Code == "NoSuchEntity" {
 		return noSuchVersion(arn, id)
@@ -162,11 +163,11 @@ func (s *Service) versionChange(ctx context.Context, op, arn, id string, fn func
 
 func (s *Service) DeletePolicyVersion(ctx context.Context, in *iamapi.DeletePolicyVersionRequest) (*iamapi.Empty, error) {
 	id := protocol.Val(in.VersionId)
-	err := s.versionChange(ctx, "DeletePolicyVersion", protocol.Val(in.PolicyArn), id, func(tx *storage.Tx, p *storage.PolicyRecord, key string) error {
+	err := s.versionChange(ctx, "DeletePolicyVersion", protocol.Val(in.PolicyArn), id, func(p *storage.PolicyRecord, versions storage.Children[storage.PolicyVersionRecord]) error {
 		if p.DefaultVersion == id {
 			return iamapi.ErrDeleteConflict("Cannot delete the default version of a policy.")
 		}
-		return storage.PolicyVersions(tx).Delete(key)
+		return versions.Delete(id)
 	})
 	if err != nil {
 		return nil, err
@@ -176,7 +177,7 @@ func (s *Service) DeletePolicyVersion(ctx context.Context, in *iamapi.DeletePoli
 
 func (s *Service) SetDefaultPolicyVersion(ctx context.Context, in *iamapi.SetDefaultPolicyVersionRequest) (*iamapi.Empty, error) {
 	id := protocol.Val(in.VersionId)
-	err := s.versionChange(ctx, "SetDefaultPolicyVersion", protocol.Val(in.PolicyArn), id, func(_ *storage.Tx, p *storage.PolicyRecord, _ string) error {
+	err := s.versionChange(ctx, "SetDefaultPolicyVersion", protocol.Val(in.PolicyArn), id, func(p *storage.PolicyRecord, _ storage.Children[storage.PolicyVersionRecord]) error {
 		if p.DefaultVersion != id {
 			p.DefaultVersion, p.Updated = id, s.now(ctx)
 		}

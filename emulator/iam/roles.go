@@ -229,9 +229,8 @@ func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, in *iamapi.UpdateA
 	return &iamapi.Empty{}, nil
 }
 
-// DeleteRole refuses, in this order, a service-linked role, attached managed policies, inline
-// policies and instance profiles, with the texts of recorded AWS responses (LocalStack IAM
-// parity snapshots, test_iam_roles: test_delete_role_with_*).
+// DeleteRole refuses a service-linked role, then (in the order and with the texts storage
+// declares) a role with attached managed policies, inline policies or instance profiles.
 func (s *Service) DeleteRole(ctx context.Context, in *iamapi.DeleteRoleRequest) (*iamapi.Empty, error) {
 	name := protocol.Val(in.RoleName)
 	err := s.update(ctx, func(tx *storage.Tx) error {
@@ -242,21 +241,7 @@ func (s *Service) DeleteRole(ctx context.Context, in *iamapi.DeleteRoleRequest) 
 		if err := protectedRole(r); err != nil {
 			return err
 		}
-		key := storage.Key(name)
-		if storage.Attachments(tx).Count(storage.Prefix(storage.KindRole, key)) > 0 {
-			return iamapi.ErrDeleteConflict("Cannot delete entity, must detach all policies first.")
-		}
-		if storage.InlinePolicies(tx).Count(storage.Prefix(storage.KindRole, key)) > 0 {
-			return iamapi.ErrDeleteConflict("Cannot delete entity, must delete policies first.")
-		}
-		profiles, err := profilesOfRole(tx, name)
-		if err != nil {
-			return err
-		}
-		if len(profiles) > 0 {
-			return iamapi.ErrDeleteConflict("Cannot delete entity, must remove roles from instance profile first.")
-		}
-		return storage.Roles(tx).Delete(key)
+		return deleteEntity(storage.RoleScope(tx, r.Name).Entity)
 	})
 	if err != nil {
 		return nil, asAWS(err)
@@ -266,31 +251,23 @@ func (s *Service) DeleteRole(ctx context.Context, in *iamapi.DeleteRoleRequest) 
 
 // ListRoles lists roles in name order (case-insensitive, the storage key order).
 func (s *Service) ListRoles(ctx context.Context, in *iamapi.ListRolesRequest) (*iamapi.ListRolesResponse, error) {
-	type keyed struct {
-		key string
-		r   storage.RoleRecord
-	}
-	var all []keyed
 	prefix := pathOr(in.PathPrefix)
-	err := s.view(ctx, func(tx *storage.Tx) error {
-		return storage.Roles(tx).Scan("", func(k string, r storage.RoleRecord) error {
-			if strings.HasPrefix(r.Path, prefix) {
-				all = append(all, keyed{k, r})
-			}
-			return nil
+	var p page[storage.RoleRecord]
+	err := s.view(ctx, func(tx *storage.Tx) (err error) {
+		p, err = readPage(in.Marker, in.MaxItems, func(from string, limit int) (storage.Page[storage.RoleRecord], error) {
+			return storage.Roles(tx).Page("", from, limit, func(_ string, r storage.RoleRecord) (bool, error) {
+				return strings.HasPrefix(r.Path, prefix), nil
+			})
 		})
+		return err
 	})
 	if err != nil {
 		return nil, asAWS(err)
 	}
-	p, err := paginate(all, func(x keyed) string { return x.key }, in.Marker, in.MaxItems)
-	if err != nil {
-		return nil, err
-	}
 	acct := account(ctx)
 	roles := make([]iamapi.Role, 0, len(p.Items))
-	for _, x := range p.Items {
-		roles = append(roles, wireRole(acct, x.r, viewList))
+	for _, r := range p.Items {
+		roles = append(roles, wireRole(acct, r, viewList))
 	}
 	return &iamapi.ListRolesResponse{Roles: roles, IsTruncated: p.IsTruncated(), Marker: p.Marker}, nil
 }

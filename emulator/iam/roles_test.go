@@ -100,11 +100,7 @@ func (e *rpEnv) group(name string, members ...string) {
 			return err
 		}
 		for _, u := range members {
-			m := storage.MembershipRecord{V: 1, User: u, Group: name}
-			if err := storage.GroupMembers(tx).Put(storage.Join(storage.Key(name), storage.Key(u)), m); err != nil {
-				return err
-			}
-			if err := storage.UserGroups(tx).Put(storage.Join(storage.Key(u), storage.Key(name)), m); err != nil {
+			if err := storage.UserScope(tx, u).JoinGroup(storage.MembershipRecord{V: 1, User: u, Group: name}); err != nil {
 				return err
 			}
 		}

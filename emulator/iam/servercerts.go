@@ -199,21 +199,17 @@ func (s *Service) GetServerCertificate(ctx context.Context, in *iamapi.GetServer
 // ListServerCertificates lists the certificates whose path starts with PathPrefix, by name.
 func (s *Service) ListServerCertificates(ctx context.Context, in *iamapi.ListServerCertificatesRequest) (*iamapi.ListServerCertificatesResponse, error) {
 	prefix := protocol.Val(in.PathPrefix)
-	var recs []storage.ServerCertificateRecord
-	err := s.view(ctx, func(tx *storage.Tx) error {
-		return storage.ServerCertificates(tx).Scan("", func(_ string, rec storage.ServerCertificateRecord) error {
-			if strings.HasPrefix(rec.Path, prefix) {
-				recs = append(recs, rec)
-			}
-			return nil
+	var p page[storage.ServerCertificateRecord]
+	err := s.view(ctx, func(tx *storage.Tx) (err error) {
+		p, err = readPage(in.Marker, in.MaxItems, func(from string, limit int) (storage.Page[storage.ServerCertificateRecord], error) {
+			return storage.ServerCertificates(tx).Page("", from, limit, func(_ string, rec storage.ServerCertificateRecord) (bool, error) {
+				return strings.HasPrefix(rec.Path, prefix), nil
+			})
 		})
+		return err
 	})
 	if err != nil {
 		return nil, asAWS(err)
-	}
-	p, err := paginate(recs, func(r storage.ServerCertificateRecord) string { return storage.Key(r.Name) }, in.Marker, in.MaxItems)
-	if err != nil {
-		return nil, err
 	}
 	out := &iamapi.ListServerCertificatesResponse{
 		ServerCertificateMetadataList: []iamapi.ServerCertificateMetadata{},

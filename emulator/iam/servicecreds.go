@@ -83,15 +83,16 @@ func (s *Service) CreateServiceSpecificCredential(ctx context.Context, in *iamap
 		if err := checkCredService(service); err != nil {
 			return err
 		}
-		prefix := storage.Prefix(storage.Key(u.Name))
+		creds := storage.UserScope(tx, u.Name).ServiceCreds()
+		existing, err := creds.List()
+		if err != nil {
+			return err
+		}
 		n := 0
-		if err := storage.ServiceCreds(tx).Scan(prefix, func(_ string, c storage.ServiceCredRecord) error {
+		for _, c := range existing {
 			if c.Service == service {
 				n++
 			}
-			return nil
-		}); err != nil {
-			return err
 		}
 		if n >= quotaServiceCredsPerService {
 			return iamapi.ErrLimitExceeded("Cannot exceed quota for ServiceSpecificCredentialsPerUserPerService: %d", quotaServiceCredsPerService)
@@ -109,7 +110,7 @@ func (s *Service) CreateServiceSpecificCredential(ctx context.Context, in *iamap
 			c.Expires = c.Created.AddDate(0, 0, int(days))
 		}
 		s.newServiceSecret(&c)
-		return storage.ServiceCreds(tx).Insert(prefix+c.ID, c)
+		return creds.Insert(c.ID, c)
 	})
 	if err != nil {
 		return nil, err
@@ -118,7 +119,9 @@ func (s *Service) CreateServiceSpecificCredential(ctx context.Context, in *iamap
 }
 
 // ListServiceSpecificCredentials lists one user's credentials (the caller's without
-// UserName), or with AllUsers every user's, optionally for one service, oldest first.
+// UserName), or with AllUsers every user's, optionally for one service, oldest first. Creation
+// time is not the storage key order, so the credentials are read and sorted: a user has at most
+// two per service, but AllUsers reads the account's.
 func (s *Service) ListServiceSpecificCredentials(ctx context.Context, in *iamapi.ListServiceSpecificCredentialsRequest) (*iamapi.ListServiceSpecificCredentialsResponse, error) {
 	service := protocol.Val(in.ServiceName)
 	if service != "" {
@@ -128,20 +131,26 @@ func (s *Service) ListServiceSpecificCredentials(ctx context.Context, in *iamapi
 	}
 	var creds []storage.ServiceCredRecord
 	err := s.view(ctx, func(tx *storage.Tx) error {
-		prefix := ""
-		if !protocol.Val(in.AllUsers) {
-			o, err := credentialOwner(ctx, tx, in.UserName, false)
-			if err != nil {
+		var all []storage.ServiceCredRecord
+		var err error
+		if protocol.Val(in.AllUsers) {
+			err = storage.ServiceCreds(tx).Scan("", func(_ string, c storage.ServiceCredRecord) error {
+				all = append(all, c)
+				return nil
+			})
+		} else {
+			var o owner
+			if o, err = credentialOwner(ctx, tx, in.UserName, false); err != nil {
 				return err
 			}
-			prefix = storage.Prefix(o.key())
+			all, err = o.scope(tx).ServiceCreds().List()
 		}
-		return storage.ServiceCreds(tx).Scan(prefix, func(_ string, c storage.ServiceCredRecord) error {
+		for _, c := range all {
 			if service == "" || c.Service == service {
 				creds = append(creds, c)
 			}
-			return nil
-		})
+		}
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -172,30 +181,30 @@ func (s *Service) ListServiceSpecificCredentials(ctx context.Context, in *iamapi
 }
 
 // ownedServiceCred runs fn on a credential of the (optionally named) user in one transaction.
-func (s *Service) ownedServiceCred(ctx context.Context, name, id *string, fn func(t storage.Table[storage.ServiceCredRecord], key string, c storage.ServiceCredRecord) error) error {
+func (s *Service) ownedServiceCred(ctx context.Context, name, id *string, fn func(creds storage.Children[storage.ServiceCredRecord], c storage.ServiceCredRecord) error) error {
 	return s.update(ctx, func(tx *storage.Tx) error {
 		o, err := credentialOwner(ctx, tx, name, false)
 		if err != nil {
 			return err
 		}
-		key := storage.Join(o.key(), protocol.Val(id))
-		c, err := storage.ServiceCreds(tx).Get(key)
+		creds := o.scope(tx).ServiceCreds()
+		c, err := creds.Get(protocol.Val(id))
 		if isNotFound(err) {
 			return noSuchServiceCred(protocol.Val(id))
 		} else if err != nil {
 			return err
 		}
-		return fn(storage.ServiceCreds(tx), key, c)
+		return fn(creds, c)
 	})
 }
 
 // ResetServiceSpecificCredential issues a new password (or API key) for the same credential.
 func (s *Service) ResetServiceSpecificCredential(ctx context.Context, in *iamapi.ResetServiceSpecificCredentialRequest) (*iamapi.ResetServiceSpecificCredentialResponse, error) {
 	var c storage.ServiceCredRecord
-	err := s.ownedServiceCred(ctx, in.UserName, in.ServiceSpecificCredentialId, func(t storage.Table[storage.ServiceCredRecord], key string, cur storage.ServiceCredRecord) error {
+	err := s.ownedServiceCred(ctx, in.UserName, in.ServiceSpecificCredentialId, func(creds storage.Children[storage.ServiceCredRecord], cur storage.ServiceCredRecord) error {
 		c = cur
 		s.newServiceSecret(&c)
-		return t.Put(key, c)
+		return creds.Put(c.ID, c)
 	})
 	if err != nil {
 		return nil, err
@@ -204,9 +213,9 @@ func (s *Service) ResetServiceSpecificCredential(ctx context.Context, in *iamapi
 }
 
 func (s *Service) UpdateServiceSpecificCredential(ctx context.Context, in *iamapi.UpdateServiceSpecificCredentialRequest) (*iamapi.Empty, error) {
-	err := s.ownedServiceCred(ctx, in.UserName, in.ServiceSpecificCredentialId, func(t storage.Table[storage.ServiceCredRecord], key string, c storage.ServiceCredRecord) error {
+	err := s.ownedServiceCred(ctx, in.UserName, in.ServiceSpecificCredentialId, func(creds storage.Children[storage.ServiceCredRecord], c storage.ServiceCredRecord) error {
 		c.Status = protocol.Val(in.Status)
-		return t.Put(key, c)
+		return creds.Put(c.ID, c)
 	})
 	if err != nil {
 		return nil, err
@@ -215,8 +224,8 @@ func (s *Service) UpdateServiceSpecificCredential(ctx context.Context, in *iamap
 }
 
 func (s *Service) DeleteServiceSpecificCredential(ctx context.Context, in *iamapi.DeleteServiceSpecificCredentialRequest) (*iamapi.Empty, error) {
-	err := s.ownedServiceCred(ctx, in.UserName, in.ServiceSpecificCredentialId, func(t storage.Table[storage.ServiceCredRecord], key string, _ storage.ServiceCredRecord) error {
-		return t.Delete(key)
+	err := s.ownedServiceCred(ctx, in.UserName, in.ServiceSpecificCredentialId, func(creds storage.Children[storage.ServiceCredRecord], c storage.ServiceCredRecord) error {
+		return creds.Delete(c.ID)
 	})
 	if err != nil {
 		return nil, err

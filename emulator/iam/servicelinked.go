@@ -129,8 +129,7 @@ func (s *Service) CreateServiceLinkedRole(ctx context.Context, in *iamapi.Create
 		if !ok {
 			return nil
 		}
-		return storage.Attachments(tx).Put(storage.Join(storage.KindRole, storage.Key(name), p.ARN),
-			storage.AttachmentRecord{V: 1, PolicyARN: p.ARN, PolicyName: p.Name})
+		return storage.RoleScope(tx, name).Attachments().Put(p.ARN, storage.AttachmentRecord{V: 1, PolicyARN: p.ARN, PolicyName: p.Name})
 	})
 	if err != nil {
 		return nil, asAWS(err)
@@ -139,9 +138,10 @@ func (s *Service) CreateServiceLinkedRole(ctx context.Context, in *iamapi.Create
 	return &iamapi.CreateServiceLinkedRoleResponse{Role: &out}, nil
 }
 
-// DeleteServiceLinkedRole deletes the role at once, with its policies, and records a deletion
-// task that GetServiceLinkedRoleDeletionStatus reports SUCCEEDED. A role that is not
-// service-linked is answered as absent.
+// DeleteServiceLinkedRole deletes the role at once, with its policies (and anything else
+// storage declares the role owns), and records a deletion task that
+// GetServiceLinkedRoleDeletionStatus reports SUCCEEDED. A role that is not service-linked is
+// answered as absent.
 func (s *Service) DeleteServiceLinkedRole(ctx context.Context, in *iamapi.DeleteServiceLinkedRoleRequest) (*iamapi.DeleteServiceLinkedRoleResponse, error) {
 	name := protocol.Val(in.RoleName)
 	var task string
@@ -153,14 +153,7 @@ func (s *Service) DeleteServiceLinkedRole(ctx context.Context, in *iamapi.Delete
 		if !r.ServiceLinked {
 			return noSuchRole(name)
 		}
-		key := storage.Key(name)
-		if err := storage.Attachments(tx).DeletePrefix(storage.Prefix(storage.KindRole, key)); err != nil {
-			return err
-		}
-		if err := storage.InlinePolicies(tx).DeletePrefix(storage.Prefix(storage.KindRole, key)); err != nil {
-			return err
-		}
-		if err := storage.Roles(tx).Delete(key); err != nil {
+		if err := storage.RoleScope(tx, name).Purge(); err != nil {
 			return err
 		}
 		task = "task" + r.Path + r.Name + "/" + s.ids.UUID()

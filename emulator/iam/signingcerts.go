@@ -73,15 +73,15 @@ func (s *Service) UploadSigningCertificate(ctx context.Context, in *iamapi.Uploa
 		if err != nil {
 			return err
 		}
-		certs := storage.SigningCerts(tx)
-		if storage.SigningCerts(tx).Has(storage.Join(o.key(), id)) {
+		certs := o.scope(tx).SigningCerts()
+		if certs.Has(id) {
 			return iamapi.ErrDuplicateCertificate("The Certificate with id %s already exists.", id)
 		}
-		if certs.Count(storage.Prefix(o.key())) >= quotaCertsPerUser {
+		if certs.Count() >= quotaCertsPerUser {
 			return iamapi.ErrLimitExceeded("Cannot exceed quota for CertificatesPerUser: %d", quotaCertsPerUser)
 		}
 		c = storage.SigningCertRecord{V: 1, ID: id, User: o.User.Name, Body: body, Status: "Active", Uploaded: s.now(ctx)}
-		return certs.Insert(storage.Join(o.key(), id), c)
+		return certs.Insert(id, c)
 	})
 	if err != nil {
 		return nil, err
@@ -90,6 +90,7 @@ func (s *Service) UploadSigningCertificate(ctx context.Context, in *iamapi.Uploa
 	return &iamapi.UploadSigningCertificateResponse{Certificate: &out}, nil
 }
 
+// ListSigningCertificates lists the owner's certificates, oldest first: at most two (the quota).
 func (s *Service) ListSigningCertificates(ctx context.Context, in *iamapi.ListSigningCertificatesRequest) (*iamapi.ListSigningCertificatesResponse, error) {
 	var certs []storage.SigningCertRecord
 	err := s.view(ctx, func(tx *storage.Tx) error {
@@ -97,10 +98,8 @@ func (s *Service) ListSigningCertificates(ctx context.Context, in *iamapi.ListSi
 		if err != nil {
 			return err
 		}
-		return storage.SigningCerts(tx).Scan(storage.Prefix(o.key()), func(_ string, c storage.SigningCertRecord) error {
-			certs = append(certs, c)
-			return nil
-		})
+		certs, err = o.scope(tx).SigningCerts().List()
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -120,27 +119,27 @@ func (s *Service) ListSigningCertificates(ctx context.Context, in *iamapi.ListSi
 }
 
 // ownedCert applies fn to a certificate of the (optionally named) owner, in one transaction.
-func (s *Service) ownedCert(ctx context.Context, name *string, id string, fn func(storage.Table[storage.SigningCertRecord], string, storage.SigningCertRecord) error) error {
+func (s *Service) ownedCert(ctx context.Context, name *string, id string, fn func(storage.Children[storage.SigningCertRecord], storage.SigningCertRecord) error) error {
 	return s.update(ctx, func(tx *storage.Tx) error {
 		o, err := credentialOwner(ctx, tx, name, true)
 		if err != nil {
 			return err
 		}
-		key := storage.Join(o.key(), id)
-		c, err := storage.SigningCerts(tx).Get(key)
+		certs := o.scope(tx).SigningCerts()
+		c, err := certs.Get(id)
 		if isNotFound(err) {
 			return noSuchCert(id)
 		} else if err != nil {
 			return err
 		}
-		return fn(storage.SigningCerts(tx), key, c)
+		return fn(certs, c)
 	})
 }
 
 func (s *Service) UpdateSigningCertificate(ctx context.Context, in *iamapi.UpdateSigningCertificateRequest) (*iamapi.Empty, error) {
-	err := s.ownedCert(ctx, in.UserName, protocol.Val(in.CertificateId), func(t storage.Table[storage.SigningCertRecord], key string, c storage.SigningCertRecord) error {
+	err := s.ownedCert(ctx, in.UserName, protocol.Val(in.CertificateId), func(certs storage.Children[storage.SigningCertRecord], c storage.SigningCertRecord) error {
 		c.Status = protocol.Val(in.Status)
-		return t.Put(key, c)
+		return certs.Put(c.ID, c)
 	})
 	if err != nil {
 		return nil, err
@@ -149,8 +148,8 @@ func (s *Service) UpdateSigningCertificate(ctx context.Context, in *iamapi.Updat
 }
 
 func (s *Service) DeleteSigningCertificate(ctx context.Context, in *iamapi.DeleteSigningCertificateRequest) (*iamapi.Empty, error) {
-	err := s.ownedCert(ctx, in.UserName, protocol.Val(in.CertificateId), func(t storage.Table[storage.SigningCertRecord], key string, _ storage.SigningCertRecord) error {
-		return t.Delete(key)
+	err := s.ownedCert(ctx, in.UserName, protocol.Val(in.CertificateId), func(certs storage.Children[storage.SigningCertRecord], c storage.SigningCertRecord) error {
+		return certs.Delete(c.ID)
 	})
 	if err != nil {
 		return nil, err

@@ -10,7 +10,6 @@ import (
 	"encoding/pem"
 	"fmt"
 	"math/big"
-	"sort"
 	"strings"
 
 	"github.com/iamlocal/iamlocal/api/iamapi"
@@ -151,13 +150,14 @@ func (s *Service) UploadSSHPublicKey(ctx context.Context, in *iamapi.UploadSSHPu
 		if err != nil {
 			return err
 		}
-		prefix := storage.Prefix(storage.Key(u.Name))
-		dup, count := false, 0
-		if err := storage.SSHKeys(tx).Scan(prefix, func(_ string, r storage.SSHKeyRecord) error {
-			dup, count = dup || r.Fingerprint == fp, count+1
-			return nil
-		}); err != nil {
+		keys := storage.UserScope(tx, u.Name).SSHKeys()
+		existing, err := keys.List()
+		if err != nil {
 			return err
+		}
+		dup, count := false, len(existing)
+		for _, r := range existing {
+			dup = dup || r.Fingerprint == fp
 		}
 		if dup {
 			return iamapi.ErrDuplicateSSHPublicKey("The SSH public key is already associated with the specified IAM user.")
@@ -167,7 +167,7 @@ func (s *Service) UploadSSHPublicKey(ctx context.Context, in *iamapi.UploadSSHPu
 		}
 		k = storage.SSHKeyRecord{V: 1, ID: s.ids.UniqueID("APKA"), User: u.Name, Body: sshForm, PEM: pemForm,
 			Fingerprint: fp, Status: "Active", Uploaded: s.now(ctx)}
-		return storage.SSHKeys(tx).Insert(prefix+k.ID, k)
+		return keys.Insert(k.ID, k)
 	})
 	if err != nil {
 		return nil, err
@@ -191,7 +191,7 @@ func wireSSHKey(k storage.SSHKeyRecord, encoding string) *iamapi.SSHPublicKey {
 }
 
 // userSSHKey runs fn on one key of a named user inside one transaction (read-write if write).
-func (s *Service) userSSHKey(ctx context.Context, write bool, user, id *string, fn func(t storage.Table[storage.SSHKeyRecord], key string, k storage.SSHKeyRecord) error) error {
+func (s *Service) userSSHKey(ctx context.Context, write bool, user, id *string, fn func(keys storage.Children[storage.SSHKeyRecord], k storage.SSHKeyRecord) error) error {
 	run := s.view
 	if write {
 		run = s.update
@@ -201,20 +201,20 @@ func (s *Service) userSSHKey(ctx context.Context, write bool, user, id *string, 
 		if err != nil {
 			return err
 		}
-		key := storage.Join(storage.Key(u.Name), protocol.Val(id))
-		k, err := storage.SSHKeys(tx).Get(key)
+		keys := storage.UserScope(tx, u.Name).SSHKeys()
+		k, err := keys.Get(protocol.Val(id))
 		if isNotFound(err) {
 			return noSuchSSHKey(protocol.Val(id))
 		} else if err != nil {
 			return err
 		}
-		return fn(storage.SSHKeys(tx), key, k)
+		return fn(keys, k)
 	})
 }
 
 func (s *Service) GetSSHPublicKey(ctx context.Context, in *iamapi.GetSSHPublicKeyRequest) (*iamapi.GetSSHPublicKeyResponse, error) {
 	var out *iamapi.SSHPublicKey
-	err := s.userSSHKey(ctx, false, in.UserName, in.SSHPublicKeyId, func(_ storage.Table[storage.SSHKeyRecord], _ string, k storage.SSHKeyRecord) error {
+	err := s.userSSHKey(ctx, false, in.UserName, in.SSHPublicKeyId, func(_ storage.Children[storage.SSHKeyRecord], k storage.SSHKeyRecord) error {
 		out = wireSSHKey(k, protocol.Val(in.Encoding))
 		return nil
 	})
@@ -224,24 +224,20 @@ func (s *Service) GetSSHPublicKey(ctx context.Context, in *iamapi.GetSSHPublicKe
 	return &iamapi.GetSSHPublicKeyResponse{SSHPublicKey: out}, nil
 }
 
-// ListSSHPublicKeys without UserName lists the calling IAM user's keys.
+// ListSSHPublicKeys without UserName lists the calling IAM user's keys, by key id (the storage
+// key order).
 func (s *Service) ListSSHPublicKeys(ctx context.Context, in *iamapi.ListSSHPublicKeysRequest) (*iamapi.ListSSHPublicKeysResponse, error) {
-	var keys []storage.SSHKeyRecord
+	var p page[storage.SSHKeyRecord]
 	err := s.view(ctx, func(tx *storage.Tx) error {
 		o, err := credentialOwner(ctx, tx, in.UserName, false)
 		if err != nil {
 			return err
 		}
-		return storage.SSHKeys(tx).Scan(storage.Prefix(o.key()), func(_ string, k storage.SSHKeyRecord) error {
-			keys = append(keys, k)
-			return nil
+		p, err = readPage(in.Marker, in.MaxItems, func(from string, limit int) (storage.Page[storage.SSHKeyRecord], error) {
+			return o.scope(tx).SSHKeys().Page(from, limit, nil)
 		})
+		return err
 	})
-	if err != nil {
-		return nil, err
-	}
-	sort.Slice(keys, func(i, j int) bool { return keys[i].ID < keys[j].ID })
-	p, err := paginate(keys, func(k storage.SSHKeyRecord) string { return k.ID }, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}
@@ -258,9 +254,9 @@ func (s *Service) ListSSHPublicKeys(ctx context.Context, in *iamapi.ListSSHPubli
 }
 
 func (s *Service) UpdateSSHPublicKey(ctx context.Context, in *iamapi.UpdateSSHPublicKeyRequest) (*iamapi.Empty, error) {
-	err := s.userSSHKey(ctx, true, in.UserName, in.SSHPublicKeyId, func(t storage.Table[storage.SSHKeyRecord], key string, k storage.SSHKeyRecord) error {
+	err := s.userSSHKey(ctx, true, in.UserName, in.SSHPublicKeyId, func(keys storage.Children[storage.SSHKeyRecord], k storage.SSHKeyRecord) error {
 		k.Status = protocol.Val(in.Status)
-		return t.Put(key, k)
+		return keys.Put(k.ID, k)
 	})
 	if err != nil {
 		return nil, err
@@ -269,8 +265,8 @@ func (s *Service) UpdateSSHPublicKey(ctx context.Context, in *iamapi.UpdateSSHPu
 }
 
 func (s *Service) DeleteSSHPublicKey(ctx context.Context, in *iamapi.DeleteSSHPublicKeyRequest) (*iamapi.Empty, error) {
-	err := s.userSSHKey(ctx, true, in.UserName, in.SSHPublicKeyId, func(t storage.Table[storage.SSHKeyRecord], key string, _ storage.SSHKeyRecord) error {
-		return t.Delete(key)
+	err := s.userSSHKey(ctx, true, in.UserName, in.SSHPublicKeyId, func(keys storage.Children[storage.SSHKeyRecord], k storage.SSHKeyRecord) error {
+		return keys.Delete(k.ID)
 	})
 	if err != nil {
 		return nil, err

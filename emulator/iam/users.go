@@ -73,12 +73,20 @@ type owner struct {
 	Root bool
 }
 
-// key is the storage key prefix of the owner's credentials ("" for root).
+// key is the storage key of the owner ("" for root).
 func (o owner) key() string {
 	if o.Root {
 		return ""
 	}
 	return storage.Key(o.User.Name)
+}
+
+// scope is the owner of credentials in storage: the user, or the root user.
+func (o owner) scope(tx *storage.Tx) storage.UserEntity {
+	if o.Root {
+		return storage.RootUserScope(tx)
+	}
+	return storage.UserScope(tx, o.User.Name)
 }
 
 // credentialOwner resolves an optional UserName: the named user, else the calling IAM user,
@@ -171,9 +179,9 @@ func (s *Service) GetUser(ctx context.Context, in *iamapi.GetUserRequest) (*iama
 	return &iamapi.GetUserResponse{User: &out}, nil
 }
 
-// UpdateUser renames and/or moves a user. A rename carries every record keyed by the user's
-// name along: access keys, group memberships, inline and attached policies and credentials
-// (the unique id, and so any ARN-independent reference, stays the same).
+// UpdateUser renames and/or moves a user. A rename carries every record the user owns along
+// (storage declares which: access keys, group memberships, inline and attached policies and
+// credentials); the unique id, and so any ARN-independent reference, stays the same.
 func (s *Service) UpdateUser(ctx context.Context, in *iamapi.UpdateUserRequest) (*iamapi.Empty, error) {
 	err := s.update(ctx, func(tx *storage.Tx) error {
 		u, err := getUser(tx, protocol.Val(in.UserName))
@@ -185,7 +193,7 @@ func (s *Service) UpdateUser(ctx context.Context, in *iamapi.UpdateUserRequest) 
 			exists: func(name string) error {
 				return iamapi.ErrEntityAlreadyExists("User with name %s already exists.", name)
 			},
-			moveRefs: func(oldKey, newName string) error { return renameUserRefs(tx, oldKey, newName) },
+			owner: storage.UserScope(tx, u.Name).Entity,
 		}.apply(in.NewUserName, in.NewPath)
 	})
 	if err != nil {
@@ -196,13 +204,13 @@ func (s *Service) UpdateUser(ctx context.Context, in *iamapi.UpdateUserRequest) 
 
 // rename is the step UpdateUser and UpdateGroup share: it moves the record to newPath and/or
 // renames it to newName. A new name that differs only in case keeps the storage key; another
-// must be free (else exists answers), and moveRefs carries everything keyed by the old name along.
+// must be free (else exists answers), and owner carries everything it owns along.
 type rename[T any] struct {
 	table      storage.Table[T]
 	rec        *T
 	name, path *string // the Name and Path fields of *rec
 	exists     func(newName string) error
-	moveRefs   func(oldKey, newName string) error
+	owner      storage.Entity
 }
 
 func (r rename[T]) apply(newName, newPath *string) error {
@@ -220,7 +228,7 @@ func (r rename[T]) apply(newName, newPath *string) error {
 				return err
 			}
 		}
-		if err := r.moveRefs(oldKey, *newName); err != nil {
+		if err := r.owner.MoveTo(*newName); err != nil {
 			return err
 		}
 		*r.name = *newName
@@ -228,167 +236,35 @@ func (r rename[T]) apply(newName, newPath *string) error {
 	return r.table.Put(storage.Key(*r.name), *r.rec)
 }
 
-// movePrefix re-keys every record under from to the same suffix under to, letting fix update
-// the record. Keys are collected first: bbolt forbids writes under an open cursor.
-func movePrefix[T any](t storage.Table[T], from, to string, fix func(*T)) error {
-	type kv struct {
-		k string
-		v T
-	}
-	var all []kv
-	if err := t.Scan(from, func(k string, v T) error { all = append(all, kv{k, v}); return nil }); err != nil {
-		return err
-	}
-	for _, e := range all {
-		if err := t.Delete(e.k); err != nil {
-			return err
-		}
-	}
-	for _, e := range all {
-		if fix != nil {
-			fix(&e.v)
-		}
-		if err := t.Put(to+strings.TrimPrefix(e.k, from), e.v); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// renameUserRefs moves everything keyed by or naming the user oldKey to newName.
-func renameUserRefs(tx *storage.Tx, oldKey, newName string) error {
-	newKey := storage.Key(newName)
-	from, to := storage.Prefix(oldKey), storage.Prefix(newKey)
-	setUser := func(r *storage.MembershipRecord) { r.User = newName }
-	var groups []string
-	if err := storage.UserGroups(tx).Scan(from, func(_ string, m storage.MembershipRecord) error {
-		groups = append(groups, storage.Key(m.Group))
-		return nil
-	}); err != nil {
-		return err
-	}
-	for _, g := range groups {
-		if err := movePrefix(storage.GroupMembers(tx), storage.Join(g, oldKey), storage.Join(g, newKey), setUser); err != nil {
-			return err
-		}
-	}
-	steps := []error{
-		movePrefix(storage.UserGroups(tx), from, to, setUser),
-		movePrefix(storage.InlinePolicies(tx), storage.Prefix(storage.KindUser, oldKey), storage.Prefix(storage.KindUser, newKey), nil),
-		movePrefix(storage.Attachments(tx), storage.Prefix(storage.KindUser, oldKey), storage.Prefix(storage.KindUser, newKey), nil),
-		movePrefix(storage.SSHKeys(tx), from, to, func(r *storage.SSHKeyRecord) { r.User = newName }),
-		movePrefix(storage.SigningCerts(tx), from, to, func(r *storage.SigningCertRecord) { r.User = newName }),
-		// The service user name ("alice-at-<account>") keeps the old name, as AWS does.
-		movePrefix(storage.ServiceCreds(tx), from, to, func(r *storage.ServiceCredRecord) { r.User = newName }),
-	}
-	if err := errors.Join(steps...); err != nil {
-		return err
-	}
-	if lp, err := storage.LoginProfiles(tx).Get(oldKey); err == nil {
-		lp.User = newName
-		if err := storage.LoginProfiles(tx).Delete(oldKey); err != nil {
-			return err
-		}
-		if err := storage.LoginProfiles(tx).Put(newKey, lp); err != nil {
-			return err
-		}
-	}
-	if err := updateEach(storage.MFADevices(tx), func(d *storage.MFADeviceRecord) bool {
-		if d.User != "" && storage.Key(d.User) == oldKey {
-			d.User = newName
-			return true
-		}
-		return false
-	}); err != nil {
-		return err
-	}
-	acct := tx.Account()
-	return updateEach(storage.AccessKeys(tx), func(k *storage.AccessKeyRecord) bool {
-		if k.Account == acct && k.UserName != "" && storage.Key(k.UserName) == oldKey {
-			k.UserName = newName
-			return true
-		}
-		return false
-	})
-}
-
-// updateEach rewrites the records of t that fix changes.
-func updateEach[T any](t storage.Table[T], fix func(*T) bool) error {
-	changed := map[string]T{}
-	if err := t.Scan("", func(k string, v T) error {
-		if fix(&v) {
-			changed[k] = v
-		}
-		return nil
-	}); err != nil {
-		return err
-	}
-	for k, v := range changed {
-		if err := t.Put(k, v); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// userAccessKeys returns the long-term access keys of one user ("" = root) of the account,
-// oldest first, from the global index.
-func userAccessKeys(tx *storage.Tx, userKey string) ([]storage.AccessKeyRecord, error) {
-	acct := tx.Account()
-	var keys []storage.AccessKeyRecord
-	err := storage.AccessKeys(tx).Scan("", func(_ string, k storage.AccessKeyRecord) error {
-		if k.Account == acct && storage.Key(k.UserName) == userKey {
-			keys = append(keys, k)
-		}
-		return nil
-	})
+// ownedAccessKeys returns the long-term access keys of one user (or the root user) of the
+// account, oldest first.
+func ownedAccessKeys(owner storage.UserEntity) ([]storage.AccessKeyRecord, error) {
+	keys, err := owner.AccessKeys().List()
 	sortAccessKeys(keys)
 	return keys, err
 }
 
+// deleteEntity deletes a user, group or role once it owns nothing that blocks a delete, and
+// answers DeleteConflict, in AWS's words, for the first kind of record it still owns.
+func deleteEntity(e storage.Entity) error {
+	err := e.Delete()
+	var conflict *storage.ConflictError
+	if errors.As(err, &conflict) {
+		return iamapi.ErrDeleteConflict("%s", conflict.Message)
+	}
+	return err
+}
+
 // DeleteUser refuses while the user still owns anything, with AWS's message for the first
-// kind found. Inline policies are reported before access keys (as observed on AWS); a
-// permissions boundary does not block. SSH keys and service-specific credentials get the
-// generic "referenced objects" text AWS uses for them (localstack recorded
-// delete-user-existing-credential; rebuy-de/aws-nuke#470).
+// kind found (storage declares the kinds, their order and texts); a permissions boundary does
+// not block.
 func (s *Service) DeleteUser(ctx context.Context, in *iamapi.DeleteUserRequest) (*iamapi.Empty, error) {
 	err := s.update(ctx, func(tx *storage.Tx) error {
 		u, err := getUser(tx, protocol.Val(in.UserName))
 		if err != nil {
 			return err
 		}
-		key := storage.Key(u.Name)
-		keys, err := userAccessKeys(tx, key)
-		if err != nil {
-			return err
-		}
-		mfa := false
-		if err := storage.MFADevices(tx).Scan("", func(_ string, d storage.MFADeviceRecord) error {
-			mfa = mfa || (d.User != "" && storage.Key(d.User) == key)
-			return nil
-		}); err != nil {
-			return err
-		}
-		conflicts := []struct {
-			present bool
-			what    string
-		}{
-			{storage.InlinePolicies(tx).Count(storage.Prefix(storage.KindUser, key)) > 0, "must delete policies first"},
-			{storage.Attachments(tx).Count(storage.Prefix(storage.KindUser, key)) > 0, "must detach all policies first"},
-			{storage.UserGroups(tx).Count(storage.Prefix(key)) > 0, "must remove users from group first"},
-			{storage.LoginProfiles(tx).Has(key), "must delete login profile first"},
-			{len(keys) > 0, "must delete access keys first"},
-			{mfa, "must delete MFA device first"},
-			{storage.SigningCerts(tx).Count(storage.Prefix(key)) > 0, "must delete signing certificates first"},
-			{storage.SSHKeys(tx).Count(storage.Prefix(key)) > 0, "must remove referenced objects first"},
-			{storage.ServiceCreds(tx).Count(storage.Prefix(key)) > 0, "must remove referenced objects first"},
-		}
-		for _, c := range conflicts {
-			if c.present {
-				return iamapi.ErrDeleteConflict("Cannot delete entity, %s.", c.what)
-			}
-		}
-		return storage.Users(tx).Delete(key)
+		return deleteEntity(storage.UserScope(tx, u.Name).Entity)
 	})
 	if err != nil {
 		return nil, err
@@ -399,19 +275,15 @@ func (s *Service) DeleteUser(ctx context.Context, in *iamapi.DeleteUserRequest) 
 func (s *Service) ListUsers(ctx context.Context, in *iamapi.ListUsersRequest) (*iamapi.ListUsersResponse, error) {
 	acct := account(ctx)
 	prefix := protocol.Val(in.PathPrefix)
-	var users []storage.UserRecord
-	err := s.view(ctx, func(tx *storage.Tx) error {
-		return storage.Users(tx).Scan("", func(_ string, u storage.UserRecord) error {
-			if strings.HasPrefix(u.Path, prefix) {
-				users = append(users, u)
-			}
-			return nil
+	var p page[storage.UserRecord]
+	err := s.view(ctx, func(tx *storage.Tx) (err error) {
+		p, err = readPage(in.Marker, in.MaxItems, func(from string, limit int) (storage.Page[storage.UserRecord], error) {
+			return storage.Users(tx).Page("", from, limit, func(_ string, u storage.UserRecord) (bool, error) {
+				return strings.HasPrefix(u.Path, prefix), nil
+			})
 		})
+		return err
 	})
-	if err != nil {
-		return nil, err
-	}
-	p, err := paginate(users, func(u storage.UserRecord) string { return storage.Key(u.Name) }, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}

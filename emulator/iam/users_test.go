@@ -282,8 +282,8 @@ func TestUpdateUserRenameMovesEverything(t *testing.T) {
 	serial := e.enabledMFA("old", "dev")
 	e.tx(func(tx *storage.Tx) error {
 		return errors.Join(
-			storage.InlinePolicies(tx).Put(storage.Join(storage.KindUser, "old", "p"), storage.InlinePolicyRecord{Name: "p", Document: "{}"}),
-			storage.Attachments(tx).Put(storage.Join(storage.KindUser, "old", "arn:x"), storage.AttachmentRecord{PolicyARN: "arn:x"}),
+			storage.UserScope(tx, "old").InlinePolicies().Put("p", storage.InlinePolicyRecord{Name: "p", Document: "{}"}),
+			storage.UserScope(tx, "old").Attachments().Put("arn:x", storage.AttachmentRecord{PolicyARN: "arn:x"}),
 		)
 	})
 
@@ -323,9 +323,9 @@ func TestUpdateUserRenameMovesEverything(t *testing.T) {
 		t.Fatalf("creds = %+v", creds.ServiceSpecificCredentials)
 	}
 	e.tx(func(tx *storage.Tx) error {
-		if !storage.InlinePolicies(tx).Has(storage.Join(storage.KindUser, "new", "p")) ||
-			!storage.Attachments(tx).Has(storage.Join(storage.KindUser, "new", "arn:x")) ||
-			storage.InlinePolicies(tx).Count(storage.Prefix(storage.KindUser, "old")) != 0 {
+		if !storage.UserScope(tx, "new").InlinePolicies().Has("p") ||
+			!storage.UserScope(tx, "new").Attachments().Has("arn:x") ||
+			storage.UserScope(tx, "old").InlinePolicies().Count() != 0 {
 			t.Fatal("policies did not follow the rename")
 		}
 		k, err := storage.AccessKeys(tx).Get(*key.AccessKey.AccessKeyId)
@@ -357,12 +357,12 @@ func TestDeleteUserConflicts(t *testing.T) {
 	}{
 		{"inline policy", func(e *idEnv) {
 			e.tx(func(tx *storage.Tx) error {
-				return storage.InlinePolicies(tx).Put(storage.Join(storage.KindUser, "u", "p"), storage.InlinePolicyRecord{Name: "p"})
+				return storage.UserScope(tx, "u").InlinePolicies().Put("p", storage.InlinePolicyRecord{Name: "p"})
 			})
 		}, "Cannot delete entity, must delete policies first."},
 		{"attached policy", func(e *idEnv) {
 			e.tx(func(tx *storage.Tx) error {
-				return storage.Attachments(tx).Put(storage.Join(storage.KindUser, "u", "arn:p"), storage.AttachmentRecord{PolicyARN: "arn:p"})
+				return storage.UserScope(tx, "u").Attachments().Put("arn:p", storage.AttachmentRecord{PolicyARN: "arn:p"})
 			})
 		}, "Cannot delete entity, must detach all policies first."},
 		{"group", func(e *idEnv) {
@@ -404,4 +404,29 @@ func TestDeleteUserConflicts(t *testing.T) {
 	idOK(t, err)
 	_, err = e.s.DeleteUser(e.root, &iamapi.DeleteUserRequest{UserName: idp("b")})
 	idOK(t, err)
+}
+
+// A rename moves only the renamed user's membership: a fellow member whose name starts with the
+// old name keeps hers (a prefix move once carried "bob2" along with "bob").
+func TestUpdateUserRenameLeavesOtherMembers(t *testing.T) {
+	t.Parallel()
+	e := newIDEnv(t)
+	e.group("g")
+	for _, u := range []string{"bob", "bob2"} {
+		e.user(u)
+		_, err := e.s.AddUserToGroup(e.root, &iamapi.AddUserToGroupRequest{GroupName: idp("g"), UserName: idp(u)})
+		idOK(t, err)
+	}
+	_, err := e.s.UpdateUser(e.root, &iamapi.UpdateUserRequest{UserName: idp("bob"), NewUserName: idp("ann")})
+	idOK(t, err)
+	members, err := e.s.GetGroup(e.root, &iamapi.GetGroupRequest{GroupName: idp("g")})
+	idOK(t, err)
+	if got := strings.Join(userNames(members.Users), ","); got != "ann,bob2" {
+		t.Fatalf("members after rename = %s", got)
+	}
+	groups, err := e.s.ListGroupsForUser(e.root, &iamapi.ListGroupsForUserRequest{UserName: idp("bob2")})
+	idOK(t, err)
+	if len(groups.Groups) != 1 {
+		t.Fatalf("bob2's groups = %+v", groups.Groups)
+	}
 }

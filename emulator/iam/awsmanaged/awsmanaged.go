@@ -147,6 +147,15 @@ func List(pathPrefix string) []*Policy {
 	return out
 }
 
+// From returns the policies whose ARN is arn or later, sorted by ARN, found by binary search: a
+// list page starts there without reading the policies before it. The slice is shared and must
+// not be modified (it has no spare capacity, so appending copies).
+func From(arn string) []*Policy {
+	all := load().list
+	i := sort.Search(len(all), func(i int) bool { return all[i].ARN >= arn })
+	return all[i:len(all):len(all)]
+}
+
 // Len is the number of AWS managed policies.
 func Len() int { return len(load().list) }
 

@@ -96,3 +96,39 @@ func TestIsAWSManaged(t *testing.T) {
 		t.Error("IsAWSManaged misclassifies")
 	}
 }
+
+// From starts at the first ARN at or after its argument, matching a scan of the sorted list.
+func TestFrom(t *testing.T) {
+	t.Parallel()
+	all := List("")
+	tests := []struct {
+		from      string
+		wantFirst string // "" for an empty result
+		wantLen   int
+	}{
+		{"", all[0].ARN, len(all)},
+		{ARNPrefix + "/AdministratorAccess", ARNPrefix + "/AdministratorAccess", -1},
+		{ARNPrefix + "/AdministratorAccesr~", ARNPrefix + "/AdministratorAccess", -1}, // between two ARNs
+		{all[len(all)-1].ARN, all[len(all)-1].ARN, 1},
+		{ARNPrefix + "\xff", "", 0},
+	}
+	for _, tt := range tests {
+		got := From(tt.from)
+		want := 0
+		for _, p := range all {
+			if p.ARN >= tt.from {
+				want++
+			}
+		}
+		if len(got) != want || (tt.wantLen >= 0 && len(got) != tt.wantLen) {
+			t.Errorf("From(%q) has %d policies, want %d", tt.from, len(got), want)
+			continue
+		}
+		if len(got) > 0 && got[0].ARN != tt.wantFirst || len(got) == 0 && tt.wantFirst != "" {
+			t.Errorf("From(%q) starts at %v, want %s", tt.from, got, tt.wantFirst)
+		}
+		if cap(got) != len(got) {
+			t.Errorf("From(%q) leaves capacity to append into the shared list", tt.from)
+		}
+	}
+}
