@@ -11,13 +11,14 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"regexp"
+	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/iamlocal/iamlocal/api/iamapi"
 	"github.com/iamlocal/iamlocal/api/lambdaapi"
 	"github.com/iamlocal/iamlocal/api/stsapi"
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/emulator/authorize"
 	"github.com/iamlocal/iamlocal/emulator/cloudwatch"
 	"github.com/iamlocal/iamlocal/emulator/iam"
@@ -48,11 +49,14 @@ type Account struct {
 }
 
 // Options configure a Server. The zero value works: one account 123456789012 with root
-// credentials test/test in us-east-1, and a database in a temporary directory removed on Close.
+// credentials test/test in us-east-1 of partition aws, and a database in a temporary directory removed on Close.
 type Options struct {
 	DBPath   string
 	Accounts []Account
 	Region   string
+	// Partition is the partition every ARN is built in: aws (default), aws-cn, aws-us-gov, ...
+	// (arn.Partitions). The region is not checked against it.
+	Partition string
 	Clock    func() time.Time
 	IDs      ids.Source
 	Logger   *slog.Logger
@@ -89,12 +93,16 @@ type Server struct {
 	monitoring *monitoring
 }
 
-var accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
-
 // New opens the database and builds the services.
 func New(opts Options) (*Server, error) {
 	if opts.Region == "" {
 		opts.Region = DefaultRegion
+	}
+	if opts.Partition == "" {
+		opts.Partition = arn.DefaultPartition
+	}
+	if !arn.IsPartition(opts.Partition) {
+		return nil, fmt.Errorf("emulator: partition %q: want one of %s", opts.Partition, strings.Join(arn.Partitions(), ", "))
 	}
 	if len(opts.Accounts) == 0 {
 		opts.Accounts = []Account{{ID: DefaultAccountID, AccessKeyID: DefaultAccessKeyID, SecretAccessKey: DefaultSecretAccessKey}}
@@ -115,7 +123,7 @@ func New(opts Options) (*Server, error) {
 		accounts: map[string]Account{}}
 	ids := map[string]bool{}
 	for _, a := range opts.Accounts {
-		if !accountIDPattern.MatchString(a.ID) {
+		if !arn.IsAccountID(a.ID) {
 			return nil, fmt.Errorf("emulator: account id %q is not 12 digits", a.ID)
 		}
 		if a.AccessKeyID == "" || a.SecretAccessKey == "" {
