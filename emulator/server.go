@@ -167,7 +167,8 @@ func New(opts Options) (*Server, error) {
 	}
 	messageKey := make([]byte, 32)
 	opts.IDs.Read(messageKey)
-	stsSvc := sts.New(sts.Options{DB: db, Clock: s.clock, IDs: s.ids, MessageKey: messageKey, RootAccessKeys: rootKeys})
+	stsSvc := sts.New(sts.Options{DB: db, Clock: s.clock, IDs: s.ids, MessageKey: messageKey, RootAccessKeys: rootKeys,
+		Partition: opts.Partition})
 	s.sts = stsSvc
 	s.query = map[string]*queryFrontend{
 		"iam": newQueryFrontend(iamapi.Model(), iamapi.Operations(iamSvc), s.log, s.authz.Authorize),
