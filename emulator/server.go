@@ -54,9 +54,6 @@ type Options struct {
 	DBPath   string
 	Accounts []Account
 	Region   string
-	// Partition is the partition every ARN is built in: aws (default), aws-cn, aws-us-gov, ...
-	// (arn.Partitions). The region is not checked against it.
-	Partition string
 	Clock    func() time.Time
 	IDs      ids.Source
 	Logger   *slog.Logger
@@ -66,6 +63,9 @@ type Options struct {
 	Enforce authorize.Mode
 	// DecisionLogSize bounds the decision log served at /_iamlocal/decisions; default 1000.
 	DecisionLogSize int
+	// Partition is the partition every ARN is built in: aws (default), aws-cn, aws-us-gov, ...
+	// (arn.Partitions). The region is not checked against it.
+	Partition string
 }
 
 // Server is a running emulator without a listener.
