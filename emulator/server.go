@@ -160,7 +160,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s.authz = authorize.New(authorize.Options{DB: db, Mode: mode, Log: authorize.NewDecisionLog(opts.DecisionLogSize),
 		FunctionPolicy: lambda.FunctionPolicy, FunctionTags: lambda.FunctionTags})
-	iamSvc := iam.New(iam.Options{DB: db, Clock: s.clock, IDs: s.ids})
+	iamSvc := iam.New(iam.Options{DB: db, Clock: s.clock, IDs: s.ids, Partition: opts.Partition})
 	rootKeys := map[string]string{}
 	for key, a := range s.accounts {
 		rootKeys[key] = a.ID

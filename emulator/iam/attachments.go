@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/iamlocal/iamlocal/api/iamapi"
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/protocol"
 	"github.com/iamlocal/iamlocal/protocol/awserr"
 	"github.com/iamlocal/iamlocal/storage"
@@ -51,8 +52,8 @@ func quotaName(kind string) string {
 
 // attachmentEntity checks the PolicyArn of an Attach* or Detach* request, then loads the entity,
 // which may not be a service-linked role.
-func attachmentEntity(tx *storage.Tx, kind, name, arn string) (entity, error) {
-	if err := checkPolicyARN(arn); err != nil {
+func attachmentEntity(tx *storage.Tx, names arn.Scope, kind, name, policyARN string) (entity, error) {
+	if err := checkPolicyARN(names.Partition, policyARN); err != nil {
 		return entity{}, err
 	}
 	return inlineEntity(tx, kind, name, true)
@@ -60,11 +61,11 @@ func attachmentEntity(tx *storage.Tx, kind, name, arn string) (entity, error) {
 
 func (s *Service) attachPolicy(ctx context.Context, kind, name, arn string) (*iamapi.Empty, error) {
 	err := s.update(ctx, func(tx *storage.Tx) error {
-		e, err := attachmentEntity(tx, kind, name, arn)
+		e, err := attachmentEntity(tx, s.names(ctx), kind, name, arn)
 		if err != nil {
 			return err
 		}
-		p, found, err := findPolicy(tx, arn)
+		p, found, err := findPolicy(tx, s.names(ctx), arn)
 		if err != nil {
 			return err
 		}
@@ -90,7 +91,7 @@ func (s *Service) attachPolicy(ctx context.Context, kind, name, arn string) (*ia
 // AWS responses, LocalStack IAM parity snapshot test_role_managed_policy_errors).
 func (s *Service) detachPolicy(ctx context.Context, kind, name, arn string) (*iamapi.Empty, error) {
 	err := s.update(ctx, func(tx *storage.Tx) error {
-		e, err := attachmentEntity(tx, kind, name, arn)
+		e, err := attachmentEntity(tx, s.names(ctx), kind, name, arn)
 		if err != nil {
 			return err
 		}
@@ -216,7 +217,7 @@ func (s *Service) ListEntitiesForPolicy(ctx context.Context, in *iamapi.ListEnti
 	filter, prefix := protocol.Val(in.EntityFilter), pathOr(in.PathPrefix)
 	found := map[string]entity{} // by pageKey
 	err := s.view(ctx, func(tx *storage.Tx) error {
-		if _, err := getPolicy(tx, arn); err != nil {
+		if _, err := getPolicy(tx, s.names(ctx), arn); err != nil {
 			return err
 		}
 		add := func(kind, name string) error {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/iamlocal/iamlocal/api/iamapi"
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/emulator/iam/awsmanaged"
 	"github.com/iamlocal/iamlocal/emulator/reqctx"
 	"github.com/iamlocal/iamlocal/protocol"
@@ -21,15 +22,17 @@ const (
 	maxPolicyVersions    = 5
 )
 
-// policyRef is a managed policy found by ARN: an AWS managed one, or the account's own.
+// policyRef is a managed policy found by ARN: an AWS managed one (named in partition), or the
+// account's own.
 type policyRef struct {
-	aws   *awsmanaged.Policy
-	local storage.PolicyRecord
+	aws       *awsmanaged.Policy
+	partition string
+	local     storage.PolicyRecord
 }
 
 func (p policyRef) arn() string {
 	if p.aws != nil {
-		return p.aws.ARN
+		return p.aws.ARN(p.partition)
 	}
 	return p.local.ARN
 }
@@ -52,29 +55,30 @@ func (p policyRef) path() string {
 // not valid." for a string that is no ARN at all (recorded AWS response to AttachRolePolicy
 // with "longpolicynamebutnoarn"), InvalidInput with the same text for an ARN of something else
 // (aws-samples/aws-cdk-examples#287).
-func checkPolicyARN(arn string) error {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || parts[1] == "" || parts[2] == "" {
-		return awserr.Validation("ARN %s is not valid.", arn)
+func checkPolicyARN(partition, text string) error {
+	a, err := arn.Parse(text)
+	if err != nil {
+		return awserr.Validation("ARN %s is not valid.", text)
 	}
-	if parts[1] != "aws" || parts[2] != "iam" || parts[3] != "" ||
-		!strings.HasPrefix(parts[5], "policy/") || strings.Count(parts[5], ":") > 0 {
-		return iamapi.ErrInvalidInput("ARN %s is not valid.", arn)
+	if a.Partition != partition || a.Service != "iam" || a.Region != "" ||
+		!strings.HasPrefix(a.Resource, "policy/") || strings.Count(a.Resource, ":") > 0 {
+		return iamapi.ErrInvalidInput("ARN %s is not valid.", text)
 	}
 	return nil
 }
 
-// findPolicy resolves a managed policy ARN in the transaction's account.
-func findPolicy(tx *storage.Tx, arn string) (policyRef, bool, error) {
-	if awsmanaged.IsAWSManaged(arn) {
-		p, ok := awsmanaged.Get(arn)
-		return policyRef{aws: p}, ok, nil
+// findPolicy resolves a managed policy ARN in the transaction's account (names' account).
+func findPolicy(tx *storage.Tx, names arn.Scope, text string) (policyRef, bool, error) {
+	if awsmanaged.IsAWSManaged(names.Partition, text) {
+		p, ok := awsmanaged.Get(names.Partition, text)
+		return policyRef{aws: p, partition: names.Partition}, ok, nil
 	}
-	if !strings.HasPrefix(arn, "arn:aws:iam::"+tx.Account()+":policy/") {
+	a, err := arn.Parse(text)
+	if kind, _, _, ok := arn.SplitIAMResource(a.Resource); err != nil || !a.InIAM(names) || !ok || kind != "policy" {
 		return policyRef{}, false, nil
 	}
-	rec, err := storage.Policies(tx).Get(storage.Key(arn[strings.LastIndex(arn, "/")+1:]))
-	if isNotFound(err) || err == nil && rec.ARN != arn {
+	rec, err := storage.Policies(tx).Get(storage.Key(text[strings.LastIndex(text, "/")+1:]))
+	if isNotFound(err) || err == nil && rec.ARN != text {
 		return policyRef{}, false, nil
 	}
 	if err != nil {
@@ -88,13 +92,13 @@ func policyNotFound(arn string) error {
 }
 
 // getPolicy finds a policy for the operations that answer "Policy <arn> was not found.".
-func getPolicy(tx *storage.Tx, arn string) (policyRef, error) {
-	if err := checkPolicyARN(arn); err != nil {
+func getPolicy(tx *storage.Tx, names arn.Scope, policyARN string) (policyRef, error) {
+	if err := checkPolicyARN(names.Partition, policyARN); err != nil {
 		return policyRef{}, err
 	}
-	p, found, err := findPolicy(tx, arn)
+	p, found, err := findPolicy(tx, names, policyARN)
 	if err == nil && !found {
-		err = policyNotFound(arn)
+		err = policyNotFound(policyARN)
 	}
 	return p, err
 }
@@ -102,14 +106,14 @@ func getPolicy(tx *storage.Tx, arn string) (policyRef, error) {
 // awsPolicyDenied answers a change to an AWS managed policy. Those policies belong to the
 // account "aws", so IAM treats the change as a cross-account write that no resource-based
 // policy allows (IAM User Guide, "Troubleshoot access denied error messages").
-func awsPolicyDenied(ctx context.Context, op, arn string) error {
+func (s *Service) awsPolicyDenied(ctx context.Context, op, policyARN string) error {
 	caller := reqctx.From(ctx).Caller.ARN
 	if caller == "" {
-		caller = "arn:aws:iam::" + account(ctx) + ":root"
+		caller = s.names(ctx).Root().String()
 	}
 	return awserr.New("AccessDenied", 403, true,
 		"User: %s is not authorized to perform: iam:%s on resource: policy %s because no resource-based policy allows the iam:%s action",
-		caller, op, arn, op)
+		caller, op, policyARN, op)
 }
 
 // policyUsage counts, per policy ARN, the entities it is attached to and those it bounds.
@@ -186,7 +190,7 @@ func wirePolicy(p policyRef, u policyUsage, v policyView) iamapi.Policy {
 
 func (s *Service) CreatePolicy(ctx context.Context, in *iamapi.CreatePolicyRequest) (*iamapi.CreatePolicyResponse, error) {
 	name, doc := protocol.Val(in.PolicyName), protocol.Val(in.PolicyDocument)
-	if err := checkManagedDocument(doc); err != nil {
+	if err := checkManagedDocument(s.names(ctx), doc); err != nil {
 		return nil, err
 	}
 	tags, err := policyTagRules.merge(nil, in.Tags)
@@ -195,7 +199,7 @@ func (s *Service) CreatePolicy(ctx context.Context, in *iamapi.CreatePolicyReque
 	}
 	now, path := s.now(ctx), pathOr(in.Path)
 	rec := storage.PolicyRecord{
-		V: 1, Name: name, Path: path, ARN: "arn:aws:iam::" + account(ctx) + ":policy" + path + name,
+		V: 1, Name: name, Path: path, ARN: s.names(ctx).Policy(path, name).String(),
 		Description: protocol.Val(in.Description), Created: now, Updated: now,
 		DefaultVersion: "v1", NextVersion: 2, Tags: tags,
 	}
@@ -219,8 +223,8 @@ func (s *Service) CreatePolicy(ctx context.Context, in *iamapi.CreatePolicyReque
 }
 
 // checkManagedDocument validates a managed policy document's grammar, then its size.
-func checkManagedDocument(doc string) error {
-	if err := validateManagedPolicy(doc); err != nil {
+func checkManagedDocument(names arn.Scope, doc string) error {
+	if err := validateManagedPolicy(names, doc); err != nil {
 		return err
 	}
 	if policySize(doc) > maxManagedPolicySize {
@@ -232,7 +236,7 @@ func checkManagedDocument(doc string) error {
 func (s *Service) GetPolicy(ctx context.Context, in *iamapi.GetPolicyRequest) (*iamapi.GetPolicyResponse, error) {
 	var out iamapi.Policy
 	err := s.view(ctx, func(tx *storage.Tx) error {
-		p, err := getPolicy(tx, protocol.Val(in.PolicyArn))
+		p, err := getPolicy(tx, s.names(ctx), protocol.Val(in.PolicyArn))
 		if err != nil {
 			return err
 		}
@@ -252,12 +256,12 @@ func (s *Service) GetPolicy(ctx context.Context, in *iamapi.GetPolicyRequest) (*
 func (s *Service) DeletePolicy(ctx context.Context, in *iamapi.DeletePolicyRequest) (*iamapi.Empty, error) {
 	arn := protocol.Val(in.PolicyArn)
 	err := s.update(ctx, func(tx *storage.Tx) error {
-		p, err := getPolicy(tx, arn)
+		p, err := getPolicy(tx, s.names(ctx), arn)
 		if err != nil {
 			return err
 		}
 		if p.aws != nil {
-			return awsPolicyDenied(ctx, "DeletePolicy", arn)
+			return s.awsPolicyDenied(ctx, "DeletePolicy", arn)
 		}
 		u, err := loadPolicyUsage(tx)
 		if err != nil {
@@ -305,8 +309,9 @@ func (s *Service) ListPolicies(ctx context.Context, in *iamapi.ListPoliciesReque
 	}
 	sortRefs(refs)
 	if scope != "Local" {
+		partition := s.names(ctx).Partition
 		for _, p := range awsmanaged.List("") {
-			refs = append(refs, policyRef{aws: p})
+			refs = append(refs, policyRef{aws: p, partition: partition})
 		}
 	}
 	keep := refs[:0]
@@ -343,12 +348,12 @@ func sortRefs(refs []policyRef) {
 // op names the operation for the AccessDenied answered for AWS managed policies.
 func (s *Service) changeLocalPolicy(ctx context.Context, op, arn string, fn func(tx *storage.Tx, p *storage.PolicyRecord) error) error {
 	return asAWS(s.update(ctx, func(tx *storage.Tx) error {
-		p, err := getPolicy(tx, arn)
+		p, err := getPolicy(tx, s.names(ctx), arn)
 		if err != nil {
 			return err
 		}
 		if p.aws != nil {
-			return awsPolicyDenied(ctx, op, arn)
+			return s.awsPolicyDenied(ctx, op, arn)
 		}
 		if err := fn(tx, &p.local); err != nil {
 			return err
@@ -361,7 +366,7 @@ func (s *Service) changeLocalPolicy(ctx context.Context, op, arn string, fn func
 // domain" (aws-controllers-k8s/community#2774).
 func (s *Service) tagPolicy(ctx context.Context, arn string, fn func(*storage.PolicyRecord) error) error {
 	return asAWS(s.update(ctx, func(tx *storage.Tx) error {
-		p, err := getPolicy(tx, arn)
+		p, err := getPolicy(tx, s.names(ctx), arn)
 		if err != nil {
 			return err
 		}
@@ -400,7 +405,7 @@ func (s *Service) UntagPolicy(ctx context.Context, in *iamapi.UntagPolicyRequest
 // ListPolicyTags of an AWS managed policy is empty, as GetPolicy shows its Tags.
 func (s *Service) ListPolicyTags(ctx context.Context, in *iamapi.ListPolicyTagsRequest) (*iamapi.ListPolicyTagsResponse, error) {
 	p, err := s.listTags(ctx, policyTagRules, in.Marker, in.MaxItems, func(tx *storage.Tx) ([]storage.Tag, error) {
-		p, err := getPolicy(tx, protocol.Val(in.PolicyArn))
+		p, err := getPolicy(tx, s.names(ctx), protocol.Val(in.PolicyArn))
 		return p.local.Tags, err
 	})
 	if err != nil {
