@@ -149,12 +149,15 @@ func (e *RegionError) Error() string {
 var ErrQualifiersDiffer = errors.New("arn: the function name and the Qualifier parameter name different qualifiers")
 
 // ResolveFunction resolves a FunctionName (and the Qualifier parameter of the operations that
-// have one, "" otherwise) for a request made in s: the parts the text leaves out are s's. It
-// is the one reading of a function name, for the handler that acts on the function and for the
-// authorizer that decides on its ARN. Errors: *FunctionNameError, *RegionError (Lambda only
-// reaches the request's region) and ErrQualifiersDiffer. With the last two, and with a name
-// that is too long, the Function is still what the text names: the authorizer decides on it
-// and the handler refuses the request with the error.
+// have one, "" otherwise) for a request made in s: the account and region the text leaves out
+// are s's, and the partition is always s's (Lambda acts on the function of its own partition
+// whatever an ARN's partition field says). It is the one reading of a function name, for the
+// handler that acts on the function and for the authorizer that decides on its ARN.
+//
+// Errors, in Lambda's order: *FunctionNameError, *RegionError (Lambda only reaches the
+// request's region) and ErrQualifiersDiffer. With a name that is too long and with the last
+// two, the Function is still what the text names (its region, its own qualifier): the
+// authorizer decides on it and the handler refuses the request with the error.
 func ResolveFunction(s Scope, name, qualifier string) (Function, error) {
 	ref, err := ParseFunctionName(name)
 	var nameErr *FunctionNameError
@@ -162,18 +165,17 @@ func ResolveFunction(s Scope, name, qualifier string) (Function, error) {
 		return Function{}, err
 	}
 	f := Function{Scope: s, Name: ref.Name, Qualifier: ref.Qualifier}
-	if ref.Partition != "" {
-		f.Partition = ref.Partition
-	}
 	if ref.Account != "" {
 		f.Account = ref.Account
 	}
-	if ref.Region != "" && ref.Region != s.Region {
+	if ref.Region != "" {
 		f.Region = ref.Region
-		return f, &RegionError{Region: ref.Region, RequestRegion: s.Region}
 	}
 	if err != nil {
 		return f, err
+	}
+	if f.Region != s.Region {
+		return f, &RegionError{Region: f.Region, RequestRegion: s.Region}
 	}
 	if qualifier != "" {
 		if f.Qualifier != "" && f.Qualifier != qualifier {

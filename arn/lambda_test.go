@@ -61,11 +61,12 @@ func TestResolveFunction(t *testing.T) {
 		{"f:prod", "prod", "arn:aws:lambda:us-east-1:123456789012:function:f:prod", nil},
 		{"210987654321:function:f:1", "", "arn:aws:lambda:us-east-1:210987654321:function:f:1", nil},
 		{"arn:aws:lambda:us-east-1:123456789012:function:f", "$LATEST", "arn:aws:lambda:us-east-1:123456789012:function:f:$LATEST", nil},
-		{"arn:aws-cn:lambda:us-east-1:123456789012:function:f", "", "arn:aws-cn:lambda:us-east-1:123456789012:function:f", nil},
+		{"arn:aws-cn:lambda:us-east-1:123456789012:function:f", "", "arn:aws:lambda:us-east-1:123456789012:function:f", nil},
 		{"arn::lambda:us-east-1:123456789012:function:f", "", "arn:aws:lambda:us-east-1:123456789012:function:f", nil},
 		{"f:1", "2", "arn:aws:lambda:us-east-1:123456789012:function:f:1", ErrQualifiersDiffer},
 		{"arn:aws:lambda:eu-west-1:123456789012:function:f", "", "arn:aws:lambda:eu-west-1:123456789012:function:f", &RegionError{}},
 		{strings.Repeat("a", 65), "", "arn:aws:lambda:us-east-1:123456789012:function:" + strings.Repeat("a", 65), &FunctionNameError{}},
+		{"arn:aws:lambda:eu-west-1:123456789012:function:" + strings.Repeat("a", 65), "", "arn:aws:lambda:eu-west-1:123456789012:function:" + strings.Repeat("a", 65), &FunctionNameError{}},
 		{"bad name", "", "", &FunctionNameError{}},
 	}
 	for _, c := range cases {

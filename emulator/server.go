@@ -181,7 +181,7 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.exec = exec
-	lambdaSvc := lambda.New(lambda.Options{DB: db, Clock: s.clock, IDs: s.ids, Region: opts.Region,
+	lambdaSvc := lambda.New(lambda.Options{DB: db, Clock: s.clock, IDs: s.ids, Region: opts.Region, Partition: opts.Partition,
 		Invoke: lambda.InvokeHooks{Runner: exec, Credentials: stsSvc.AssumeRoleForService, Endpoint: s.Endpoint,
 			Record: func(account, function string, t time.Time, d time.Duration, isError bool) {
 				s.metrics.RecordLambda(account, function, t, d, isError, false)
