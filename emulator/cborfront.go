@@ -166,9 +166,9 @@ func (s *Server) unsignedFace(r *http.Request, body []byte) frontend {
 // executor writes function output through s.logsSvc.Sink() and invocation metrics through
 // s.metrics.RecordLambda.
 func (s *Server) buildMonitoring() {
-	s.logsSvc = logs.New(logs.Options{DB: s.db, Clock: s.clock, Region: s.opts.Region, Logger: s.log})
+	s.logsSvc = logs.New(logs.Options{DB: s.db, Clock: s.clock, Region: s.opts.Region, Partition: s.opts.Partition, Logger: s.log})
 	s.logs = newJSONFrontend(&awsjson.Codec{Service: logsapi.Model()}, logsapi.Operations(s.logsSvc), s.log, s.authz.Authorize)
-	s.metrics = cloudwatch.New(cloudwatch.Options{DB: s.db, Clock: s.clock, Region: s.opts.Region, Logger: s.log})
+	s.metrics = cloudwatch.New(cloudwatch.Options{DB: s.db, Clock: s.clock, Region: s.opts.Region, Partition: s.opts.Partition, Logger: s.log})
 	ops := cloudwatchapi.Operations(s.metrics)
 	model := cloudwatchapi.Model()
 	s.monitoring = &monitoring{
