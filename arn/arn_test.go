@@ -160,6 +160,36 @@ func TestIAMHelpers(t *testing.T) {
 	}
 }
 
+func TestParseRole(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		partition, in string
+		want          RoleRef
+		ok            bool
+	}{
+		{"aws", "arn:aws:iam::123456789012:role/R", RoleRef{Scope: iamScope, Path: "/", Name: "R"}, true},
+		{"aws", "arn:aws:iam::210987654321:role/a/b/R", RoleRef{Scope: Scope{Partition: "aws", Account: "210987654321"}, Path: "/a/b/", Name: "R"}, true},
+		{"aws-us-gov", "arn:aws-us-gov:iam::123456789012:role/R", RoleRef{Scope: Scope{Partition: "aws-us-gov", Account: "123456789012"}, Path: "/", Name: "R"}, true},
+		{"aws", "arn:aws-us-gov:iam::123456789012:role/R", RoleRef{}, false},
+		{"aws", "arn:aws:iam::123456789012:user/R", RoleRef{}, false},
+		{"aws", "arn:aws:iam::123456789012:role/R/", RoleRef{}, false},
+		{"aws", "arn:aws:iam::123456789012:role/", RoleRef{}, false},
+		{"aws", "arn:aws:iam::aws:role/R", RoleRef{}, false},
+		{"aws", "arn:aws:iam:us-east-1:123456789012:role/R", RoleRef{}, false},
+		{"aws", "arn:aws:sts::123456789012:role/R", RoleRef{}, false},
+		{"aws", "R", RoleRef{}, false},
+	}
+	for _, c := range cases {
+		got, ok := ParseRole(c.partition, c.in)
+		if got != c.want || ok != c.ok {
+			t.Errorf("ParseRole(%s, %q) = %+v, %v", c.partition, c.in, got, ok)
+		}
+		if ok && got.Scope.Role(got.Path, got.Name).String() != c.in {
+			t.Errorf("ParseRole(%s, %q) does not rebuild the ARN", c.partition, c.in)
+		}
+	}
+}
+
 func TestLogGroupNameAndLambdaID(t *testing.T) {
 	t.Parallel()
 	groups := []struct {
@@ -177,6 +207,17 @@ func TestLogGroupNameAndLambdaID(t *testing.T) {
 		a, _ := Parse(c.in)
 		if name, ok := LogGroupName(a); name != c.name || ok != c.ok {
 			t.Errorf("LogGroupName(%q) = %q, %v", c.in, name, ok)
+		}
+	}
+	identifiers := []struct{ in, want string }{
+		{"/aws/lambda/f", "/aws/lambda/f"},
+		{"arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/f:*", "/aws/lambda/f"},
+		{"arn:aws-cn:logs:cn-north-1:123456789012:log-group:g", "g"},
+		{"arn:aws:logs:us-east-1:123456789012:destination:d", "arn:aws:logs:us-east-1:123456789012:destination:d"},
+	}
+	for _, c := range identifiers {
+		if got := LogGroupOf(c.in); got != c.want {
+			t.Errorf("LogGroupOf(%q) = %q", c.in, got)
 		}
 	}
 	ids := []struct {

@@ -97,3 +97,26 @@ func SplitIAMResource(resource string) (kind, path, name string, ok bool) {
 	i := strings.LastIndexByte(rest, '/')
 	return kind, "/" + rest[:i+1], rest[i+1:], true
 }
+
+// RoleRef is a parsed role ARN: the role's partition and account, its path and its name.
+type RoleRef struct {
+	Scope
+	Path string
+	Name string
+}
+
+// ParseRole reads the ARN of an IAM role of partition (arn:aws:iam::123456789012:role/path/name),
+// as STS reads a RoleArn and the authorizer the role whose trust policy it evaluates. ok is
+// false for text that is not an ARN, one of another partition or service, one with a region,
+// an account that is not 12 digits, or a resource that is not a named role.
+func ParseRole(partition, text string) (RoleRef, bool) {
+	a, err := Parse(text)
+	if err != nil || a.Partition != partition || a.Service != "iam" || a.Region != "" || !IsAccountID(a.Account) {
+		return RoleRef{}, false
+	}
+	kind, path, name, ok := SplitIAMResource(a.Resource)
+	if !ok || kind != "role" || name == "" {
+		return RoleRef{}, false
+	}
+	return RoleRef{Scope: Scope{Partition: a.Partition, Account: a.Account}, Path: path, Name: name}, true
+}

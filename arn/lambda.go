@@ -154,10 +154,11 @@ var ErrQualifiersDiffer = errors.New("arn: the function name and the Qualifier p
 // whatever an ARN's partition field says). It is the one reading of a function name, for the
 // handler that acts on the function and for the authorizer that decides on its ARN.
 //
-// Errors, in Lambda's order: *FunctionNameError, *RegionError (Lambda only reaches the
-// request's region) and ErrQualifiersDiffer. With a name that is too long and with the last
-// two, the Function is still what the text names (its region, its own qualifier): the
-// authorizer decides on it and the handler refuses the request with the error.
+// The first error in Lambda's order is returned: *FunctionNameError, *RegionError (Lambda
+// only reaches the request's region), ErrQualifiersDiffer. Unless the text is no function name
+// at all, the Function is still what it names (its region; the Qualifier parameter unless the
+// name has another): the authorizer decides on it and the handler refuses the request with
+// the error.
 func ResolveFunction(s Scope, name, qualifier string) (Function, error) {
 	ref, err := ParseFunctionName(name)
 	var nameErr *FunctionNameError
@@ -171,19 +172,18 @@ func ResolveFunction(s Scope, name, qualifier string) (Function, error) {
 	if ref.Region != "" {
 		f.Region = ref.Region
 	}
-	if err != nil {
-		return f, err
-	}
-	if f.Region != s.Region {
-		return f, &RegionError{Region: f.Region, RequestRegion: s.Region}
+	if err == nil && f.Region != s.Region {
+		err = &RegionError{Region: f.Region, RequestRegion: s.Region}
 	}
 	if qualifier != "" {
-		if f.Qualifier != "" && f.Qualifier != qualifier {
-			return f, ErrQualifiersDiffer
+		switch {
+		case f.Qualifier == "":
+			f.Qualifier = qualifier
+		case f.Qualifier != qualifier && err == nil:
+			err = ErrQualifiersDiffer
 		}
-		f.Qualifier = qualifier
 	}
-	return f, nil
+	return f, err
 }
 
 // Layer is a layer named by a LayerName: its name and the scope it belongs to.

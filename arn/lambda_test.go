@@ -67,6 +67,9 @@ func TestResolveFunction(t *testing.T) {
 		{"arn:aws:lambda:eu-west-1:123456789012:function:f", "", "arn:aws:lambda:eu-west-1:123456789012:function:f", &RegionError{}},
 		{strings.Repeat("a", 65), "", "arn:aws:lambda:us-east-1:123456789012:function:" + strings.Repeat("a", 65), &FunctionNameError{}},
 		{"arn:aws:lambda:eu-west-1:123456789012:function:" + strings.Repeat("a", 65), "", "arn:aws:lambda:eu-west-1:123456789012:function:" + strings.Repeat("a", 65), &FunctionNameError{}},
+		{strings.Repeat("a", 65), "1", "arn:aws:lambda:us-east-1:123456789012:function:" + strings.Repeat("a", 65) + ":1", &FunctionNameError{}},
+		{"arn:aws:lambda:eu-west-1:123456789012:function:f", "prod", "arn:aws:lambda:eu-west-1:123456789012:function:f:prod", &RegionError{}},
+		{"arn:aws:lambda:eu-west-1:123456789012:function:f:1", "2", "arn:aws:lambda:eu-west-1:123456789012:function:f:1", &RegionError{}},
 		{"bad name", "", "", &FunctionNameError{}},
 	}
 	for _, c := range cases {

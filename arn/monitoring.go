@@ -39,3 +39,15 @@ func LogGroupName(a ARN) (name string, ok bool) {
 // Alarm is arn:aws:cloudwatch:us-east-1:123456789012:alarm:name; "*" names every alarm, as
 // denials of DescribeAlarms do.
 func (s Scope) Alarm(name string) ARN { return s.in("cloudwatch", "alarm:"+name) }
+
+// LogGroupOf is the group a logGroupIdentifier names: a name, or a log group ARN with or
+// without the trailing ":*" (CloudWatch Logs API Reference, logGroupIdentifier). The Logs
+// handlers and the authorizer read identifiers with it.
+func LogGroupOf(identifier string) string {
+	if a, err := Parse(identifier); err == nil {
+		if name, ok := LogGroupName(a); ok {
+			return name
+		}
+	}
+	return identifier
+}

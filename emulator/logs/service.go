@@ -96,20 +96,9 @@ func groupName(name, identifier *string) (string, error) {
 	case n != "":
 		return n, nil
 	case id != "":
-		return identifierName(id), nil
+		return arn.LogGroupOf(id), nil
 	}
 	return "", logsapi.ErrInvalidParameter("Should provide either logGroupName or logGroupIdentifier.")
-}
-
-// identifierName is the group named by a log group identifier: a name, or an ARN with or
-// without the ":*" that DescribeLogGroups' arn field carries.
-func identifierName(id string) string {
-	if a, err := arn.Parse(id); err == nil {
-		if name, ok := arn.LogGroupName(a); ok {
-			return name
-		}
-	}
-	return id
 }
 
 func (s *Service) CreateLogGroup(ctx context.Context, in *logsapi.CreateLogGroupRequest) (*logsapi.Empty, error) {
@@ -169,7 +158,7 @@ func (s *Service) DescribeLogGroups(ctx context.Context, in *logsapi.DescribeLog
 	}
 	ids := map[string]bool{}
 	for _, id := range in.LogGroupIdentifiers {
-		ids[identifierName(id)] = true
+		ids[arn.LogGroupOf(id)] = true
 	}
 	out := &logsapi.DescribeLogGroupsResponse{LogGroups: []logsapi.LogGroup{}}
 	err = s.opts.DB.View(c.account, func(tx *storage.Tx) error {

@@ -37,18 +37,11 @@ type roleRef struct {
 // something other than an IAM role of the partition is well formed but names no role: ok is
 // false.
 func parseRoleARN(partition, text string) (ref roleRef, ok bool, err error) {
-	a, err := arn.Parse(text)
-	if err != nil || a.Resource == "" {
+	if a, err := arn.Parse(text); err != nil || a.Resource == "" {
 		return ref, false, awserr.Validation("%s is invalid", text)
 	}
-	if a.Partition != partition || a.Service != "iam" || a.Region != "" || !arn.IsAccountID(a.Account) {
-		return ref, false, nil
-	}
-	kind, path, name, found := arn.SplitIAMResource(a.Resource)
-	if !found || kind != "role" || name == "" {
-		return ref, false, nil
-	}
-	return roleRef{ARN: text, Scope: arn.Scope{Partition: a.Partition, Account: a.Account}, Path: path, Name: name}, true, nil
+	r, ok := arn.ParseRole(partition, text)
+	return roleRef{ARN: text, Scope: r.Scope, Path: r.Path, Name: r.Name}, ok, nil
 }
 
 // getRole reads the role an ARN names; the path in the ARN must be the role's.
