@@ -131,10 +131,14 @@ func (s *Service) DetachRolePolicy(ctx context.Context, in *iamapi.DetachRolePol
 	return s.detachPolicy(ctx, storage.KindRole, protocol.Val(in.RoleName), protocol.Val(in.PolicyArn))
 }
 
-// policyPath is the path of a managed policy ARN ("/service-role/").
-func policyPath(arn string) string {
-	_, rest, _ := strings.Cut(arn, ":policy")
-	return rest[:strings.LastIndex(rest, "/")+1]
+// policyPath is the path of a managed policy ARN ("/service-role/"), "" for anything else.
+func policyPath(policyARN string) string {
+	a, _ := arn.Parse(policyARN)
+	kind, path, _, ok := arn.SplitIAMResource(a.Resource)
+	if !ok || kind != "policy" {
+		return ""
+	}
+	return path
 }
 
 // attachedPolicies lists an entity's managed policies, ordered by name without case and then

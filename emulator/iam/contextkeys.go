@@ -470,8 +470,8 @@ func simEvaluationError(err error) error {
 func simDescribePolicy(tx *storage.Tx, n authz.Named, typ string) (simPolicy, error) {
 	p := simPolicy{named: n, typ: typ}
 	var err error
-	if strings.HasPrefix(n.Name, "arn:") {
-		p.id = n.Name[strings.LastIndexByte(n.Name, '/')+1:]
+	if managed, parseErr := arn.Parse(n.Name); parseErr == nil {
+		_, _, p.id, _ = arn.SplitIAMResource(managed.Resource)
 		p.doc, err = policyset.ManagedDocument(tx, n.Name)
 	} else {
 		kind, rest, _ := strings.Cut(n.Name, "/")

@@ -71,14 +71,15 @@ type Entity struct {
 // An AWS managed policy ARN is read in its own partition: it was checked against the
 // request's when it was attached or passed.
 func ManagedDocument(tx *storage.Tx, policyARN string) (string, error) {
-	if a, err := arn.Parse(policyARN); err == nil && awsmanaged.IsAWSManaged(a.Partition, policyARN) {
+	a, _ := arn.Parse(policyARN)
+	if awsmanaged.IsAWSManaged(a.Partition, policyARN) {
 		p, ok := awsmanaged.Get(a.Partition, policyARN)
 		if !ok {
 			return "", fmt.Errorf("policyset: %s: %w", policyARN, storage.ErrNotFound)
 		}
 		return p.Document, nil
 	}
-	name := policyARN[strings.LastIndexByte(policyARN, '/')+1:]
+	_, _, name, _ := arn.SplitIAMResource(a.Resource)
 	rec, err := storage.Policies(tx).Get(storage.Key(name))
 	if err != nil {
 		return "", fmt.Errorf("policyset: %s: %w", policyARN, err)
