@@ -109,8 +109,8 @@ func lambdaChecks(op string, in input, e *env) []check {
 			c.resource = e.scope().EventSourceMapping(id).String()
 		}
 	case "code signing config":
-		if arn := in.str("CodeSigningConfigArn"); arn != "" {
-			c.resource = arn
+		if config := in.str("CodeSigningConfigArn"); config != "" {
+			c.resource = config
 		}
 	case "capacityProvider":
 		if n := in.str("CapacityProviderName"); strings.HasPrefix(n, "arn:") {
@@ -119,13 +119,13 @@ func lambdaChecks(op string, in input, e *env) []check {
 			c.resource = e.scope().CapacityProvider(n).String()
 		}
 	case "durable execution":
-		if arn := in.str("DurableExecutionArn"); arn != "" {
-			c.resource = arn
+		if execution := in.str("DurableExecutionArn"); execution != "" {
+			c.resource = execution
 		}
 	}
 	// Tagging operations name their resource by ARN in the path.
-	if arn := in.str("Resource"); strings.HasPrefix(arn, "arn:") {
-		c.resource = arn
+	if resource := in.str("Resource"); strings.HasPrefix(resource, "arn:") {
+		c.resource = resource
 	}
 	if c.resource != "*" {
 		c.text = c.resource
