@@ -3,6 +3,8 @@ package authz
 import (
 	"sort"
 	"strings"
+
+	"github.com/iamlocal/iamlocal/arn"
 )
 
 // principalSet is a compiled Principal or NotPrincipal element.
@@ -106,6 +108,17 @@ func compilePrincipal(v any) (map[string][]string, *principalSet) {
 	return out, ps
 }
 
+// accountRoot is the root ARN of the principal's account, in the partition of its own ARN: a
+// policy naming it delegates to the account ("AWS JSON policy elements: Principal", AWS
+// account principals).
+func accountRoot(p *Principal) string {
+	partition := arn.DefaultPartition
+	if a, err := arn.Parse(p.ARN); err == nil {
+		partition = a.Partition
+	}
+	return arn.Scope{Partition: partition, Account: p.Account}.Root().String()
+}
+
 // Strength of a principal match in a resource-based policy ("Policy
 // evaluation logic", "Resource-based policies and implicit denies in other
 // policy types (same account)").
@@ -137,13 +150,17 @@ func (ps *principalSet) match(p *Principal) strength {
 		}
 	}
 	best := matchNone
+	root := ""
 	for _, a := range ps.aws {
+		if root == "" && p.Account != "" {
+			root = accountRoot(p)
+		}
 		switch {
 		case p.ARN != "" && a == p.ARN:
 			return matchDirect
 		case p.RoleARN != "" && a == p.RoleARN:
 			best = max(best, matchRole)
-		case p.Account != "" && (a == p.Account || a == "arn:aws:iam::"+p.Account+":root"):
+		case p.Account != "" && (a == p.Account || a == root):
 			if p.IsRoot {
 				return matchDirect
 			}

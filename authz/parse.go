@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"io"
 	"strings"
+
+	"github.com/iamlocal/iamlocal/arn"
 )
 
 // The policy language versions ("IAM JSON policy elements: Version").
@@ -21,19 +23,59 @@ const (
 // grammar; a resource policy additionally needs a Principal; a trust policy
 // needs a Principal, forbids Resource and allows only sts: actions. An unknown
 // kind is treated as KindIdentity.
-func Parse(doc string, kind Kind) (*Policy, error) {
+//
+// Parse is the aws partition's IAM: Parser{}.Parse.
+func Parse(doc string, kind Kind) (*Policy, error) { return Parser{}.Parse(doc, kind) }
+
+// ParseManaged is Parser{}.ParseManaged.
+func ParseManaged(doc string) (*Policy, error) { return Parser{}.ParseManaged(doc) }
+
+// Parser parses policy documents as the IAM of one partition does: its ARNs are the only ones
+// a policy may name ("Amazon Resource Names (ARNs)": each account is scoped to one partition;
+// IAM rejects others with `Partition "aws-cn" is not valid for resource ...`). The zero
+// value is the aws partition's.
+type Parser struct {
+	// Partition is the partition a Resource ARN must be able to match and an AWS principal ARN
+	// must name; "" is "aws".
+	Partition string
+	// AnyPartition accepts every partition AWS defines instead: for documents validated when
+	// they were written, and AWS managed policies, whose documents name aws resources in
+	// every partition iamlocal emulates.
+	AnyPartition bool
+}
+
+// Parse parses and validates a policy document as kind (see the package-level Parse).
+func (p Parser) Parse(doc string, kind Kind) (*Policy, error) {
 	if kind < KindIdentity || kind > KindSession {
 		kind = KindIdentity
 	}
-	return parse(doc, kind, false)
+	return p.parse(doc, kind, false)
 }
 
 // ParseManaged parses a customer managed policy document as CreatePolicy and
 // CreatePolicyVersion do: like Parse(doc, KindIdentity), and the document
 // must also declare Version 2012-10-17. The result may serve as an identity
 // policy, a permissions boundary or a session policy.
-func ParseManaged(doc string) (*Policy, error) {
-	return parse(doc, KindIdentity, true)
+func (p Parser) ParseManaged(doc string) (*Policy, error) {
+	return p.parse(doc, KindIdentity, true)
+}
+
+// partitionMatches reports whether a policy's partition field (a pattern in Resource, exact
+// text in a principal) can name the parser's partition.
+func (p Parser) partitionMatches(field string, pattern bool) bool {
+	partitions := []string{p.Partition}
+	switch {
+	case p.AnyPartition:
+		partitions = arn.Partitions()
+	case p.Partition == "":
+		partitions = []string{arn.DefaultPartition}
+	}
+	for _, want := range partitions {
+		if pattern && globMatchSimple(field, want) || field == want {
+			return true
+		}
+	}
+	return false
 }
 
 // rawStmt is one statement as decoded JSON.
@@ -59,7 +101,7 @@ func decodeJSON(doc string) (any, bool) {
 	return v, true
 }
 
-func parse(doc string, kind Kind, managed bool) (*Policy, error) {
+func (p Parser) parse(doc string, kind Kind, managed bool) (*Policy, error) {
 	v, ok := decodeJSON(doc)
 	if !ok {
 		if kind == KindTrust {
@@ -96,31 +138,31 @@ func parse(doc string, kind Kind, managed bool) (*Policy, error) {
 	if managed && version != Version2012 {
 		return nil, malformed(msgManagedVersion)
 	}
-	if err := checkLegacy(stmts, version); err != nil {
+	if err := p.checkLegacy(stmts, version); err != nil {
 		return nil, err
 	}
 	if err := checkSids(stmts, kind); err != nil {
 		return nil, err
 	}
 	if kind != KindTrust {
-		if err := checkPermissionStatements(stmts); err != nil {
+		if err := p.checkPermissionStatements(stmts); err != nil {
 			return nil, err
 		}
 	}
 	if kind == KindResource || kind == KindTrust {
 		for _, st := range stmts {
-			if err := checkPrincipal(st); err != nil {
+			if err := p.checkPrincipal(st); err != nil {
 				return nil, err
 			}
 		}
 	}
-	p := &Policy{Version: version, Kind: kind}
-	p.ID, _ = top["Id"].(string)
+	pol := &Policy{Version: version, Kind: kind}
+	pol.ID, _ = top["Id"].(string)
 	vars := version == Version2012
 	for _, st := range stmts {
-		p.Statements = append(p.Statements, compileStatement(st, vars))
+		pol.Statements = append(pol.Statements, compileStatement(st, vars))
 	}
-	return p, nil
+	return pol, nil
 }
 
 func has(m rawStmt, k string) bool { _, ok := m[k]; return ok }
@@ -323,7 +365,7 @@ func checkConditionSyntax(c any) error {
 // checkLegacy runs the checks IAM reports as "The policy failed legacy
 // parsing": Effect spelled with other letter case, date condition values
 // that are not dates, and short ARNs written with "::".
-func checkLegacy(stmts []rawStmt, version string) error {
+func (p Parser) checkLegacy(stmts []rawStmt, version string) error {
 	legacy := malformed(msgLegacy)
 	for _, st := range stmts {
 		if e, ok := st["Effect"].(string); ok && e != "Allow" && e != "Deny" {
@@ -332,7 +374,7 @@ func checkLegacy(stmts []rawStmt, version string) error {
 		for _, k := range []string{"Resource", "NotResource"} {
 			list, _ := stringList(st[k])
 			for _, r := range list {
-				if legacyShortARN(r) {
+				if p.legacyShortARN(r) {
 					return legacy
 				}
 			}
@@ -386,7 +428,7 @@ func checkSids(stmts []rawStmt, kind Kind) error {
 // checkPermissionStatements checks actions and resources of every kind but
 // trust: both must be present, then resource ARNs and action names must be
 // well formed.
-func checkPermissionStatements(stmts []rawStmt) error {
+func (p Parser) checkPermissionStatements(stmts []rawStmt) error {
 	for _, st := range stmts {
 		if !nonEmptyList(st, "Action") && !nonEmptyList(st, "NotAction") {
 			return malformed(msgNeedActions)
@@ -401,7 +443,7 @@ func checkPermissionStatements(stmts []rawStmt) error {
 		for _, k := range []string{"Resource", "NotResource"} {
 			list, _ := stringList(st[k])
 			for _, r := range list {
-				if msg := checkResourceARN(r); msg != "" {
+				if msg := p.checkResourceARN(r); msg != "" {
 					return malformed(msg)
 				}
 			}

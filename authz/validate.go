@@ -1,6 +1,10 @@
 package authz
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/iamlocal/iamlocal/arn"
+)
 
 // iamResourcePrefixes are the resource types an iam ARN may name (moto's
 // table; see NOTES.md).
@@ -37,7 +41,7 @@ func maskVars(s string) string {
 // checkResourceARN returns IAM's message for a malformed Resource or
 // NotResource value, or "" ("IAM JSON policy elements: Resource";
 // reference_identifiers.html#identifiers-arns).
-func checkResourceARN(r string) string {
+func (p Parser) checkResourceARN(r string) string {
 	if r == "*" {
 		return ""
 	}
@@ -46,7 +50,7 @@ func checkResourceARN(r string) string {
 	if len(parts) < 2 || parts[0] != "arn" {
 		return msgResourceARN(r)
 	}
-	if !globMatchSimple(parts[1], "aws") {
+	if !p.partitionMatches(parts[1], true) {
 		var rest [4]string
 		for i := range rest {
 			rest[i] = "*"
@@ -92,8 +96,8 @@ func checkResourceARN(r string) string {
 
 // legacyShortARN reports ARNs that IAM's legacy parser rejects: fewer than
 // six fields but written with an empty field ("::").
-func legacyShortARN(r string) bool {
-	if r == "*" || checkResourceARN(r) != "" {
+func (p Parser) legacyShortARN(r string) bool {
+	if r == "*" || p.checkResourceARN(r) != "" {
 		return false
 	}
 	m := maskVars(r)
@@ -131,7 +135,7 @@ func checkActionName(a string) string {
 
 // checkPrincipal checks the values of Principal or NotPrincipal ("AWS JSON
 // policy elements: Principal"). Existence is the caller's business.
-func checkPrincipal(st rawStmt) error {
+func (p Parser) checkPrincipal(st rawStmt) error {
 	v, ok := st["Principal"]
 	if !ok {
 		v = st["NotPrincipal"]
@@ -147,7 +151,7 @@ func checkPrincipal(st rawStmt) error {
 		for _, s := range vals {
 			switch typ {
 			case "AWS":
-				if !validAWSPrincipal(s) {
+				if !p.validAWSPrincipal(s) {
 					return malformed(msgInvalidPrincipal("AWS", s))
 				}
 			case "Service":
@@ -163,23 +167,11 @@ func checkPrincipal(st rawStmt) error {
 	return nil
 }
 
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
 // validAWSPrincipal accepts "*", an account ID, an account root ARN, an IAM
 // user or role ARN, an assumed-role or federated-user session ARN, and the
 // unique ID IAM writes in place of a deleted principal (AIDA..., AROA...).
-func validAWSPrincipal(s string) bool {
-	if s == "*" || isAccountID(s) {
+func (p Parser) validAWSPrincipal(s string) bool {
+	if s == "*" || arn.IsAccountID(s) {
 		return true
 	}
 	if len(s) == 21 && s[0] == 'A' && strings.IndexFunc(s, func(r rune) bool {
@@ -190,12 +182,12 @@ func validAWSPrincipal(s string) bool {
 	if strings.ContainsAny(s, "*?") {
 		return false
 	}
-	parts := strings.SplitN(s, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || parts[1] != "aws" || parts[3] != "" || !isAccountID(parts[4]) {
+	a, err := arn.Parse(s)
+	if err != nil || !p.partitionMatches(a.Partition, false) || a.Region != "" || !arn.IsAccountID(a.Account) {
 		return false
 	}
-	res := parts[5]
-	switch parts[2] {
+	res := a.Resource
+	switch a.Service {
 	case "iam":
 		if res == "root" {
 			return true

@@ -2,11 +2,11 @@ package emulator
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/emulator/reqctx"
 	"github.com/iamlocal/iamlocal/sigv4"
 	"github.com/iamlocal/iamlocal/storage"
@@ -23,7 +23,7 @@ func (s *Server) authenticate(parsed *sigv4.Parsed, r *http.Request, body []byte
 	var noIAM bool
 	lookup := func(akid string) (sigv4.Secret, error) {
 		if a, ok := s.accounts[akid]; ok {
-			caller = reqctx.Caller{Type: reqctx.Account, Account: a.ID, ARN: "arn:aws:iam::" + a.ID + ":root",
+			caller = reqctx.Caller{Type: reqctx.Account, Account: a.ID, ARN: s.names(a.ID).Root().String(),
 				UserID: a.ID, AccessKeyID: akid}
 			return sigv4.Secret{SecretAccessKey: a.SecretAccessKey}, nil
 		}
@@ -33,7 +33,7 @@ func (s *Server) authenticate(parsed *sigv4.Parsed, r *http.Request, body []byte
 				if rec.Status != "Active" {
 					return sigv4.ErrUnknownKey
 				}
-				c, err := userCaller(tx.In(rec.Account), rec)
+				c, err := userCaller(tx.In(rec.Account), s.names(rec.Account), rec)
 				if err != nil {
 					return err
 				}
@@ -68,11 +68,16 @@ func (s *Server) authenticate(parsed *sigv4.Parsed, r *http.Request, body []byte
 	return caller, nil
 }
 
+// names is the scope of an account's IAM names in the server's partition.
+func (s *Server) names(account string) arn.Scope {
+	return arn.Scope{Partition: s.opts.Partition, Account: account}
+}
+
 // userCaller builds the caller of a long-term access key: the account's root (a root key) or
 // the IAM user, whose path is part of its ARN. A key whose user vanished is unknown.
-func userCaller(tx *storage.Tx, rec storage.AccessKeyRecord) (reqctx.Caller, error) {
+func userCaller(tx *storage.Tx, names arn.Scope, rec storage.AccessKeyRecord) (reqctx.Caller, error) {
 	if rec.UserName == "" {
-		return reqctx.Caller{Type: reqctx.Account, Account: rec.Account, ARN: "arn:aws:iam::" + rec.Account + ":root",
+		return reqctx.Caller{Type: reqctx.Account, Account: rec.Account, ARN: names.Root().String(),
 			UserID: rec.Account, AccessKeyID: rec.AccessKeyID}, nil
 	}
 	u, err := storage.Users(tx).Get(storage.Key(rec.UserName))
@@ -82,7 +87,7 @@ func userCaller(tx *storage.Tx, rec storage.AccessKeyRecord) (reqctx.Caller, err
 		return reqctx.Caller{}, err
 	}
 	return reqctx.Caller{Type: reqctx.User, Account: rec.Account, UserName: u.Name, UserID: u.ID, AccessKeyID: rec.AccessKeyID,
-		ARN: fmt.Sprintf("arn:aws:iam::%s:user%s%s", rec.Account, u.Path, u.Name)}, nil
+		ARN: names.User(u.Path, u.Name).String()}, nil
 }
 
 func sessionCaller(sess storage.SessionRecord) reqctx.Caller {

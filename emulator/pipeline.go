@@ -30,7 +30,7 @@ func (s *Server) routes() http.Handler {
 // decode, validate, authorize, handler, encode).
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	now := s.clock()
-	info := &reqctx.Info{RequestID: s.ids.UUID(), Region: s.opts.Region, Now: now,
+	info := &reqctx.Info{RequestID: s.ids.UUID(), Region: s.opts.Region, Partition: s.opts.Partition, Now: now,
 		SourceIP: remoteIP(r), Secure: r.TLS != nil}
 	body, err := io.ReadAll(io.LimitReader(r.Body, s.opts.MaxBodyBytes+1))
 	parsed, perr := sigv4.Parse(r)

@@ -11,10 +11,11 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"regexp"
+	"strings"
 	"sync/atomic"
 	"time"
 
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/emulator/authorize"
 	"github.com/iamlocal/iamlocal/emulator/cloudwatch"
 	"github.com/iamlocal/iamlocal/emulator/iam"
@@ -45,7 +46,7 @@ type Account struct {
 }
 
 // Options configure a Server. The zero value works: one account 123456789012 with root
-// credentials test/test in us-east-1, and a database in a temporary directory removed on Close.
+// credentials test/test in us-east-1 of partition aws, and a database in a temporary directory removed on Close.
 type Options struct {
 	DBPath   string
 	Accounts []Account
@@ -59,6 +60,9 @@ type Options struct {
 	Enforce authorize.Mode
 	// DecisionLogSize bounds the decision log served at /_iamlocal/decisions; default 1000.
 	DecisionLogSize int
+	// Partition is the partition every ARN is built in: aws (default), aws-cn, aws-us-gov, ...
+	// (arn.Partitions). The region is not checked against it.
+	Partition string
 }
 
 // Server is a running emulator without a listener.
@@ -84,14 +88,15 @@ type Server struct {
 	handler       http.Handler
 }
 
-var accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
-
 // New opens the database and builds the services.
 func New(opts Options) (*Server, error) { return newServer(opts) }
 
 // newServer is New with services beyond the table's (tests declare a toy one).
 func newServer(opts Options, extra ...*service) (*Server, error) {
 	opts = withDefaults(opts)
+	if !arn.IsPartition(opts.Partition) {
+		return nil, fmt.Errorf("emulator: partition %q: want one of %s", opts.Partition, strings.Join(arn.Partitions(), ", "))
+	}
 	s := &Server{opts: opts, clock: opts.Clock, ids: ids.Generator{Src: opts.IDs}, log: opts.Logger,
 		accounts: map[string]Account{}}
 	if err := s.indexAccounts(); err != nil {
@@ -123,6 +128,9 @@ func withDefaults(opts Options) Options {
 	if opts.Region == "" {
 		opts.Region = DefaultRegion
 	}
+	if opts.Partition == "" {
+		opts.Partition = arn.DefaultPartition
+	}
 	if len(opts.Accounts) == 0 {
 		opts.Accounts = []Account{{ID: DefaultAccountID, AccessKeyID: DefaultAccessKeyID, SecretAccessKey: DefaultSecretAccessKey}}
 	}
@@ -145,7 +153,7 @@ func withDefaults(opts Options) Options {
 func (s *Server) indexAccounts() error {
 	ids := map[string]bool{}
 	for _, a := range s.opts.Accounts {
-		if !accountIDPattern.MatchString(a.ID) {
+		if !arn.IsAccountID(a.ID) {
 			return fmt.Errorf("emulator: account id %q is not 12 digits", a.ID)
 		}
 		if a.AccessKeyID == "" || a.SecretAccessKey == "" {
@@ -176,20 +184,21 @@ func (s *Server) build(dbPath string, extra []*service) error {
 	}
 	messageKey := make([]byte, 32)
 	opts.IDs.Read(messageKey)
-	s.sts = sts.New(sts.Options{DB: db, Clock: s.clock, IDs: s.ids, MessageKey: messageKey, RootAccessKeys: rootKeys})
-	s.logsSvc = logs.New(logs.Options{DB: db, Clock: s.clock, Region: opts.Region, Logger: s.log})
-	s.metrics = cloudwatch.New(cloudwatch.Options{DB: db, Clock: s.clock, Region: opts.Region, Logger: s.log})
+	s.sts = sts.New(sts.Options{DB: db, Clock: s.clock, IDs: s.ids, MessageKey: messageKey, RootAccessKeys: rootKeys,
+		Partition: opts.Partition})
+	s.logsSvc = logs.New(logs.Options{DB: db, Clock: s.clock, Region: opts.Region, Partition: opts.Partition, Logger: s.log})
+	s.metrics = cloudwatch.New(cloudwatch.Options{DB: db, Clock: s.clock, Region: opts.Region, Partition: opts.Partition, Logger: s.log})
 	exec, err := executor.New(executor.Options{WorkDir: s.sandboxDir(dbPath), Logs: s.logsSvc.Sink()})
 	if err != nil {
 		return err
 	}
 	s.exec = exec
-	s.lambdaSvc = lambda.New(lambda.Options{DB: db, Clock: s.clock, IDs: s.ids, Region: opts.Region,
+	s.lambdaSvc = lambda.New(lambda.Options{DB: db, Clock: s.clock, IDs: s.ids, Region: opts.Region, Partition: opts.Partition,
 		Invoke: lambda.InvokeHooks{Runner: exec, Credentials: s.sts.AssumeRoleForService, Endpoint: s.Endpoint,
 			Record: func(account, function string, t time.Time, d time.Duration, isError bool) {
 				s.metrics.RecordLambda(account, function, t, d, isError, false)
 			}}})
-	s.services = append(declareServices(handlers{iam: iam.New(iam.Options{DB: db, Clock: s.clock, IDs: s.ids}),
+	s.services = append(declareServices(handlers{iam: iam.New(iam.Options{DB: db, Clock: s.clock, IDs: s.ids, Partition: opts.Partition}),
 		sts: s.sts, lambda: s.lambdaSvc, logs: s.logsSvc, cloudwatch: s.metrics}), extra...)
 	s.bySigningName = map[string]*service{}
 	var prefixes []string

@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/authz"
 	"github.com/iamlocal/iamlocal/emulator/policyset"
 	"github.com/iamlocal/iamlocal/emulator/reqctx"
@@ -109,7 +110,7 @@ func (a *Authorizer) Authorize(ctx context.Context, info *reqctx.Info, svc Servi
 	// Fast path: the caller's policies are cached and the checks need no storage (the common
 	// case: self-targeted, list and Lambda operations), so no transaction is opened.
 	if p := a.lookupCached(info.Caller); p != nil {
-		e := &env{account: info.Caller.Account, region: info.Region, caller: info.Caller, self: p}
+		e := &env{account: info.Caller.Account, region: info.Region, partition: info.Partition, caller: info.Caller, self: p}
 		checks := svc.checks(op, newInput(in), e)
 		if !e.needTx && !needsTrust(checks) && !(a.readsFunctions() && needsFunction(checks)) {
 			return a.evaluate(nil, info, op, p, checks)
@@ -121,7 +122,7 @@ func (a *Authorizer) Authorize(ctx context.Context, info *reqctx.Info, svc Servi
 		if err != nil {
 			return err
 		}
-		e := &env{tx: tx, account: info.Caller.Account, region: info.Region, caller: info.Caller, self: p}
+		e := &env{tx: tx, account: info.Caller.Account, region: info.Region, partition: info.Partition, caller: info.Caller, self: p}
 		denial, err = a.evaluate(tx, info, op, p, svc.checks(op, newInput(in), e)), nil
 		if _, ok := awserr.AsDenial(denial); !ok && denial != nil {
 			err, denial = denial, nil
@@ -320,7 +321,7 @@ func (a *Authorizer) decide(tx *storage.Tx, info *reqctx.Info, keys *requestKeys
 	if err != nil {
 		return authz.Result{}, err
 	}
-	if c.trustRole.account == info.Caller.Account || c.trustRole.account == "" {
+	if c.trustRole.Account == info.Caller.Account {
 		set.Resource = trust
 		return authz.Evaluate(req, set), nil
 	}
@@ -388,13 +389,14 @@ func (a *Authorizer) trustPolicy(tx *storage.Tx, callerAccount string, r *roleRe
 		if err != nil {
 			return nil, err
 		}
-		return []authz.Named{{Name: "arn:aws:iam::" + t.Account() + ":role" + role.Path + role.Name, Policy: p}}, nil
+		owner := arn.Scope{Partition: r.Partition, Account: t.Account()}
+		return []authz.Named{{Name: owner.Role(role.Path, role.Name).String(), Policy: p}}, nil
 	}
-	if r.account == callerAccount || r.account == "" {
+	if r.Account == callerAccount {
 		return load(tx)
 	}
 	var out []authz.Named
-	err := a.opts.DB.View(r.account, func(t *storage.Tx) error {
+	err := a.opts.DB.View(r.Account, func(t *storage.Tx) error {
 		var err error
 		out, err = load(t)
 		return err

@@ -38,7 +38,7 @@ func TestFunctionPolicyAndTags(t *testing.T) {
 		},
 	})
 	info := func() *reqctx.Info {
-		return &reqctx.Info{Service: "lambda", Region: "us-east-1", Now: time.Unix(1700000000, 0), RequestID: "r",
+		return &reqctx.Info{Service: "lambda", Region: "us-east-1", Partition: "aws", Now: time.Unix(1700000000, 0), RequestID: "r",
 			Caller: reqctx.Caller{Type: reqctx.User, Account: "123456789012", UserName: "ann", ARN: "arn:aws:iam::123456789012:user/ann", UserID: "AIDAANN"}}
 	}
 	ctx := context.Background()

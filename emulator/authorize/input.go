@@ -2,8 +2,6 @@ package authorize
 
 import (
 	"reflect"
-	"strconv"
-	"strings"
 )
 
 // input reads members of a generated input struct by model name, without knowing its type:
@@ -108,13 +106,10 @@ func put(ctx *map[string][]string, key string, values []string) {
 	(*ctx)[key] = values
 }
 
-// lastSegment is the text after the last '/' (a name inside a path-qualified ARN).
-func lastSegment(s string) string { return s[strings.LastIndexByte(s, '/')+1:] }
-
-// versionText renders an integer member (possibly a pointer) in decimal.
-func versionText(v reflect.Value) string {
+// versionNumber reads an integer member (possibly a pointer).
+func versionNumber(v reflect.Value) int64 {
 	if v.Kind() == reflect.Pointer {
 		v = v.Elem()
 	}
-	return strconv.FormatInt(v.Int(), 10)
+	return v.Int()
 }

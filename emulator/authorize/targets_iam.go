@@ -3,6 +3,7 @@ package authorize
 import (
 	"strings"
 
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/emulator/reqctx"
 	"github.com/iamlocal/iamlocal/storage"
 )
@@ -23,16 +24,27 @@ type check struct {
 	function bool
 }
 
-type roleRef struct{ account, name string }
+// roleRef is the role whose trust policy a check evaluates: its partition and account, and name.
+type roleRef struct {
+	arn.Scope
+	name string
+}
 
 // env is what target resolution may read: the caller's account in the request's transaction.
 type env struct {
-	tx      *storage.Tx // nil on the fast path: a lookup then sets needTx instead
-	account string
-	region  string
-	caller  reqctx.Caller
-	self    *principalPolicies
-	needTx  bool
+	tx        *storage.Tx // nil on the fast path: a lookup then sets needTx instead
+	account   string
+	region    string
+	partition string
+	caller    reqctx.Caller
+	self      *principalPolicies
+	needTx    bool
+}
+
+// scope is where the request names its resources: the request's partition and region and the
+// caller's account.
+func (e *env) scope() arn.Scope {
+	return arn.Scope{Partition: e.partition, Region: e.region, Account: e.account}
 }
 
 // store returns the transaction, or nil after noting that this resolution needs one.
@@ -41,10 +53,6 @@ func (e *env) store() *storage.Tx {
 		e.needTx = true
 	}
 	return e.tx
-}
-
-func (e *env) arn(kind, pathAndName string) string {
-	return "arn:aws:iam::" + e.account + ":" + kind + pathAndName
 }
 
 // entityARN returns the ARN of an existing user/group/role/instance profile (with its stored
@@ -60,7 +68,7 @@ func (e *env) entityARN(kind, name string) (string, []storage.Tag) {
 	}
 	tx := e.store()
 	if tx == nil {
-		return e.arn(kind, path+name), nil
+		return entityARN(e.scope(), kind, path, name), nil
 	}
 	switch kind {
 	case "user":
@@ -76,7 +84,18 @@ func (e *env) entityARN(kind, name string) (string, []storage.Tag) {
 			path, tags = r.Path, r.Tags
 		}
 	}
-	return e.arn(kind, path+name), tags
+	return entityARN(e.scope(), kind, path, name), tags
+}
+
+// entityARN is the ARN of a user, group or role.
+func entityARN(in arn.Scope, kind, path, name string) string {
+	switch kind {
+	case "user":
+		return in.User(path, name).String()
+	case "group":
+		return in.Group(path, name).String()
+	}
+	return in.Role(path, name).String()
 }
 
 func resourceTags(ctx *map[string][]string, tags []storage.Tag, iamToo bool) {
@@ -97,10 +116,10 @@ func (e *env) selfUser() string {
 }
 
 // listPrefixes are the IAM list actions AWS authorizes against the path prefix of the listed
-// kind (a denied ListRoles names arn:aws:iam::ACCT:role/).
-var listPrefixes = map[string]string{
-	"ListUsers": "user", "ListGroups": "group", "ListRoles": "role", "ListPolicies": "policy",
-	"ListInstanceProfiles": "instance-profile", "ListServerCertificates": "server-certificate",
+// kind (a denied ListRoles names arn:aws:iam::ACCT:role/): the kind's builder with no name.
+var listPrefixes = map[string]func(arn.Scope, string, string) arn.ARN{
+	"ListUsers": arn.Scope.User, "ListGroups": arn.Scope.Group, "ListRoles": arn.Scope.Role, "ListPolicies": arn.Scope.Policy,
+	"ListInstanceProfiles": arn.Scope.InstanceProfile, "ListServerCertificates": arn.Scope.ServerCertificate,
 }
 
 // iamChecks maps an IAM operation to its checks. IAM names an existing user, group or role in
@@ -112,8 +131,8 @@ func iamChecks(op string, in input, e *env) []check {
 	c := check{action: action, resource: "*", text: "*"}
 	tagContext(in, &c.ctx)
 	creating := strings.HasPrefix(op, "Create") || strings.HasPrefix(op, "Upload")
-	if kind, ok := listPrefixes[op]; ok {
-		c.resource = e.arn(kind, normPath(in.str("PathPrefix")))
+	if prefix, ok := listPrefixes[op]; ok {
+		c.resource = prefix(e.scope(), normPath(in.str("PathPrefix")), "").String()
 		c.text = c.resource
 		return []check{c}
 	}
@@ -134,7 +153,7 @@ func iamChecks(op string, in input, e *env) []check {
 			return []check{c}
 		}
 		if op == "CreateUser" {
-			c.resource = e.arn("user", normPath(in.str("Path"))+name)
+			c.resource = e.scope().User(normPath(in.str("Path")), name).String()
 			c.text = c.resource
 		} else {
 			var tags []storage.Tag
@@ -145,7 +164,7 @@ func iamChecks(op string, in input, e *env) []check {
 	case "group":
 		name := in.str("GroupName")
 		if creating {
-			c.resource = e.arn("group", normPath(in.str("Path"))+name)
+			c.resource = e.scope().Group(normPath(in.str("Path")), name).String()
 			c.text = c.resource
 		} else {
 			c.resource, _ = e.entityARN("group", name)
@@ -155,11 +174,11 @@ func iamChecks(op string, in input, e *env) []check {
 		name := in.str("RoleName")
 		switch {
 		case op == "CreateRole":
-			c.resource = e.arn("role", normPath(in.str("Path"))+name)
+			c.resource = e.scope().Role(normPath(in.str("Path")), name).String()
 			c.text = c.resource
 		case op == "CreateServiceLinkedRole":
 			svc := in.str("AWSServiceName")
-			c.resource = e.arn("role", "/aws-service-role/"+svc+"/")
+			c.resource = e.scope().Role("/aws-service-role/"+svc+"/", "").String()
 			c.text = c.resource
 			put(&c.ctx, "iam:AWSServiceName", []string{svc})
 		default:
@@ -169,22 +188,22 @@ func iamChecks(op string, in input, e *env) []check {
 			resourceTags(&c.ctx, tags, true)
 		}
 	case "policy":
-		arn := in.str("PolicyArn")
+		policyARN := in.str("PolicyArn")
 		if op == "CreatePolicy" {
-			arn = e.arn("policy", normPath(in.str("Path"))+in.str("PolicyName"))
-			c.text = arn
+			policyARN = e.scope().Policy(normPath(in.str("Path")), in.str("PolicyName")).String()
+			c.text = policyARN
 		} else {
-			c.text = "policy " + arn
+			c.text = "policy " + policyARN
 			if tx := e.store(); tx != nil {
-				if rec, err := storage.Policies(tx).Get(storage.Key(lastSegment(arn))); err == nil && rec.ARN == arn {
+				if rec, ok := customerPolicy(tx, policyARN); ok {
 					resourceTags(&c.ctx, rec.Tags, false)
 				}
 			}
 		}
-		c.resource = arn
+		c.resource = policyARN
 	case "instance-profile":
 		name := in.str("InstanceProfileName")
-		c.resource = e.arn("instance-profile", normPath(in.str("Path"))+name)
+		c.resource = e.scope().InstanceProfile(normPath(in.str("Path")), name).String()
 		c.text = c.resource
 		if !creating {
 			c.text = "instance-profile " + name
@@ -193,37 +212,37 @@ func iamChecks(op string, in input, e *env) []check {
 		if sn := in.str("SerialNumber"); sn != "" {
 			c.resource = sn
 		} else {
-			c.resource = e.arn("mfa", normPath(in.str("Path"))+in.str("VirtualMFADeviceName"))
+			c.resource = e.scope().MFA(normPath(in.str("Path")), in.str("VirtualMFADeviceName")).String()
 		}
 		c.text = c.resource
 	case "oidc-provider":
-		if arn := in.str("OpenIDConnectProviderArn"); arn != "" {
-			c.resource = arn
+		if provider := in.str("OpenIDConnectProviderArn"); provider != "" {
+			c.resource = provider
 		} else {
 			u := in.str("Url")
 			u = strings.TrimPrefix(strings.TrimPrefix(u, "https://"), "http://")
-			c.resource = e.arn("oidc-provider", "/"+u)
+			c.resource = e.scope().OIDCProvider(u).String()
 		}
 		c.text = c.resource
 	case "saml-provider":
-		if arn := in.str("SAMLProviderArn"); arn != "" {
-			c.resource = arn
+		if provider := in.str("SAMLProviderArn"); provider != "" {
+			c.resource = provider
 		} else {
-			c.resource = e.arn("saml-provider", "/"+in.str("Name"))
+			c.resource = e.scope().SAMLProvider(in.str("Name")).String()
 		}
 		c.text = c.resource
 	case "server-certificate":
-		c.resource = e.arn("server-certificate", normPath(in.str("Path"))+in.str("ServerCertificateName"))
+		c.resource = e.scope().ServerCertificate(normPath(in.str("Path")), in.str("ServerCertificateName")).String()
 		c.text = c.resource
 	case "access-report":
-		c.resource = e.arn("access-report", "/"+in.str("EntityPath"))
+		c.resource = e.scope().AccessReport(in.str("EntityPath")).String()
 		c.text = c.resource
 	case "delegation-request":
-		c.resource = e.arn("delegation-request", "/"+in.str("DelegationRequestId"))
+		c.resource = e.scope().DelegationRequest(in.str("DelegationRequestId")).String()
 		c.text = c.resource
 	}
-	if arn := in.str("PolicyArn"); arn != "" && info.hasKey("iam:PolicyARN") {
-		put(&c.ctx, "iam:PolicyARN", []string{arn})
+	if policyARN := in.str("PolicyArn"); policyARN != "" && info.hasKey("iam:PolicyARN") {
+		put(&c.ctx, "iam:PolicyARN", []string{policyARN})
 	}
 	if info.hasKey("iam:PermissionsBoundary") {
 		if b := in.str("PermissionsBoundary"); b != "" {
@@ -243,15 +262,26 @@ func iamChecks(op string, in input, e *env) []check {
 				path = r.Path
 			}
 		}
-		arn := e.arn("user", normPath(path)+name)
-		checks = append(checks, check{action: action, resource: arn, text: "user " + name})
+		target := e.scope().User(normPath(path), name).String()
+		checks = append(checks, check{action: action, resource: target, text: "user " + name})
 	}
 	if op == "UpdateGroup" && (in.str("NewGroupName") != "" || in.str("NewPath") != "") {
 		name := firstNonEmpty(in.str("NewGroupName"), in.str("GroupName"))
-		arn := e.arn("group", normPath(in.str("NewPath"))+name)
-		checks = append(checks, check{action: action, resource: arn, text: "group " + name})
+		target := e.scope().Group(normPath(in.str("NewPath")), name).String()
+		checks = append(checks, check{action: action, resource: target, text: "group " + name})
 	}
 	return checks
+}
+
+// customerPolicy is the account's managed policy a policy ARN names, if any.
+func customerPolicy(tx *storage.Tx, policyARN string) (storage.PolicyRecord, bool) {
+	a, err := arn.Parse(policyARN)
+	if err != nil {
+		return storage.PolicyRecord{}, false
+	}
+	_, _, name, _ := arn.SplitIAMResource(a.Resource)
+	rec, err := storage.Policies(tx).Get(storage.Key(name))
+	return rec, err == nil && rec.ARN == policyARN
 }
 
 // currentBoundary is the boundary set on the user or role an operation targets, which AWS puts

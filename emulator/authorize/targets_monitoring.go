@@ -1,6 +1,10 @@
 package authorize
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/iamlocal/iamlocal/arn"
+)
 
 // logsChecks: the action is logs:<Operation>. CloudWatch Logs evaluates log-group actions
 // against the group's ARN followed by ":log-stream:" and names it so in denials
@@ -24,22 +28,21 @@ func logsChecks(op string, in input, e *env) []check {
 	}
 	group := in.str("LogGroupName")
 	if group == "" {
-		group = logGroupOf(in.str("LogGroupIdentifier"))
+		group = arn.LogGroupOf(in.str("LogGroupIdentifier")) // as the Logs handlers read it
 	}
-	base := "arn:aws:logs:" + e.region + ":" + e.account + ":log-group:"
 	switch lookupAction(action).resourceType() {
 	case "log-stream":
-		c.resource = base + group + ":log-stream:" + in.str("LogStreamName")
+		c.resource = e.scope().LogStream(group, in.str("LogStreamName")).String()
 	case "log-group":
 		if group != "" {
-			c.resource = base + group + ":log-stream:"
+			c.resource = e.scope().LogStream(group, "").String()
 		}
 	}
 	if op == "DescribeLogGroups" || op == "ListLogGroups" {
-		c.resource = base + ":log-stream:"
+		c.resource = e.scope().LogStream("", "").String()
 	}
-	if arn := in.str("ResourceArn"); strings.HasPrefix(arn, "arn:") {
-		c.resource = arn
+	if resource := in.str("ResourceArn"); strings.HasPrefix(resource, "arn:") {
+		c.resource = resource
 	}
 	if c.resource != "*" {
 		c.text = c.resource
@@ -51,14 +54,6 @@ func logsChecks(op string, in input, e *env) []check {
 		checks = append(checks, tag)
 	}
 	return checks
-}
-
-// logGroupOf is the group a logGroupIdentifier names: a name or an ARN (with or without ":*").
-func logGroupOf(id string) string {
-	if _, after, ok := strings.Cut(id, ":log-group:"); ok && strings.HasPrefix(id, "arn:") {
-		return strings.TrimSuffix(after, ":*")
-	}
-	return id
 }
 
 // cloudwatchChecks: the action is cloudwatch:<Operation>. Metric actions have no resource-level
@@ -77,25 +72,26 @@ func cloudwatchChecks(op string, in input, e *env) []check {
 		put(&c.ctx, "cloudwatch:AlarmActions", actions)
 	}
 	if lookupAction(action).resourceType() == "alarm" {
-		base := "arn:aws:cloudwatch:" + e.region + ":" + e.account + ":alarm:"
 		names := in.strs("AlarmNames")
 		if n := in.str("AlarmName"); n != "" {
 			names = []string{n}
 		}
 		if len(names) == 0 {
-			c.resource, c.text = base+"*", base+"*"
+			every := e.scope().Alarm("*").String()
+			c.resource, c.text = every, every
 			return []check{c}
 		}
 		checks := make([]check, 0, len(names))
 		for _, n := range names {
 			one := c
-			one.resource, one.text = base+n, base+n
+			alarm := e.scope().Alarm(n).String()
+			one.resource, one.text = alarm, alarm
 			checks = append(checks, one)
 		}
 		return checks
 	}
-	if arn := in.str("ResourceARN"); strings.HasPrefix(arn, "arn:") {
-		c.resource, c.text = arn, arn
+	if resource := in.str("ResourceARN"); strings.HasPrefix(resource, "arn:") {
+		c.resource, c.text = resource, resource
 	}
 	return []check{c}
 }

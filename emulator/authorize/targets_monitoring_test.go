@@ -28,7 +28,7 @@ func fillMonitoring(in any) any {
 // Every Logs and CloudWatch operation maps to an action of the Service Authorization Reference.
 func TestMonitoringOperationsAreMapped(t *testing.T) {
 	t.Parallel()
-	e := &env{account: "123456789012", region: "us-east-1", caller: reqctx.Caller{Type: reqctx.User, Account: "123456789012"}}
+	e := &env{account: "123456789012", region: "us-east-1", partition: "aws", caller: reqctx.Caller{Type: reqctx.User, Account: "123456789012"}}
 	// Modelled operations that the reference does not list (yet).
 	known := map[string]bool{"cloudwatch:DescribeAlarmContributors": true, "logs:GetLogObject": true}
 	absent := map[string]bool{}
@@ -55,7 +55,7 @@ func TestMonitoringOperationsAreMapped(t *testing.T) {
 
 func TestMonitoringResources(t *testing.T) {
 	t.Parallel()
-	e := &env{account: "123456789012", region: "us-east-1"}
+	e := &env{account: "123456789012", region: "us-east-1", partition: "aws"}
 	for _, tc := range []struct {
 		service, op string
 		in          any

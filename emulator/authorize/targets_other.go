@@ -3,6 +3,8 @@ package authorize
 import (
 	"reflect"
 	"strings"
+
+	"github.com/iamlocal/iamlocal/arn"
 )
 
 // stsChecks maps an STS operation to its checks. sts:AssumeRole and the session-tagging and
@@ -15,9 +17,13 @@ func stsChecks(op string, in input, e *env) []check {
 	tagContext(in, &c.ctx)
 	switch op {
 	case "AssumeRole":
-		arn := in.str("RoleArn")
-		c.resource, c.text, c.noReason = arn, arn, true
-		c.trustRole = &roleRef{account: arnAccount(arn), name: lastSegment(arn)}
+		roleARN := in.str("RoleArn")
+		c.resource, c.text, c.noReason = roleARN, roleARN, true
+		// The role STS would assume (arn.ParseRole, as sts reads RoleArn); any other text names
+		// no role, and STS refuses it whatever the identity policies say.
+		if role, ok := arn.ParseRole(e.partition, roleARN); ok {
+			c.trustRole = &roleRef{Scope: role.Scope, name: role.Name}
+		}
 		setIf(&c.ctx, "sts:ExternalId", in.str("ExternalId"))
 		setIf(&c.ctx, "sts:RoleSessionName", in.str("RoleSessionName"))
 		setIf(&c.ctx, "sts:SourceIdentity", in.str("SourceIdentity"))
@@ -37,12 +43,12 @@ func stsChecks(op string, in input, e *env) []check {
 		}
 		return checks
 	case "GetFederationToken":
-		c.resource = "arn:aws:sts::" + e.account + ":federated-user/" + in.str("Name")
+		c.resource = e.scope().FederatedUser(in.str("Name")).String()
 		c.text = c.resource
 	case "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML":
 		c.resource, c.text = in.str("RoleArn"), in.str("RoleArn")
 	case "AssumeRoot":
-		c.resource = "arn:aws:iam::" + in.str("TargetPrincipal") + ":root"
+		c.resource = arn.Scope{Partition: e.partition, Account: in.str("TargetPrincipal")}.Root().String()
 		c.text = c.resource
 	}
 	return []check{c}
@@ -67,51 +73,59 @@ func lambdaChecks(op string, in input, e *env) []check {
 	info := lookupAction(action)
 	c := check{action: action, resource: "*", text: "*"}
 	tagContext(in, &c.ctx)
-	fnARN := ""
+	// The function the handler acts on, read as it reads it (arn.ResolveFunction): fnARN with
+	// the name's own qualifier (lambda:FunctionArn, iam:AssociatedResourceArn), the resource
+	// with the Qualifier parameter too.
+	fnARN, qualifiedARN := "", ""
 	if fn := in.str("FunctionName"); fn != "" {
-		fnARN = functionARN(fn, e)
+		fnARN, qualifiedARN = fn, fn // not a function name: the handler refuses it
+		if named, _ := arn.ResolveFunction(e.scope(), fn, ""); named.Name != "" {
+			asked, _ := arn.ResolveFunction(e.scope(), fn, in.str("Qualifier"))
+			fnARN, qualifiedARN = named.QualifiedARN().String(), asked.QualifiedARN().String()
+		}
 	}
 	switch info.resourceType() {
 	case "function", "function version", "function alias":
-		if fnARN != "" {
-			c.resource = fnARN
-			if q := in.str("Qualifier"); q != "" && strings.Count(fnARN, ":") == 6 {
-				c.resource += ":" + q
-			}
+		if qualifiedARN != "" {
+			c.resource = qualifiedARN
 			c.function = true
 		}
 	case "layer":
-		c.resource = layerARN(in.str("LayerName"), e)
+		c.resource = arn.ResolveLayer(e.scope(), in.str("LayerName")).ARN().String()
 	case "layerVersion":
-		if arn := in.str("Arn"); arn != "" {
-			c.resource = arn
+		layer := arn.ResolveLayer(e.scope(), in.str("LayerName"))
+		if text := in.str("Arn"); text != "" {
+			c.resource = text
+			if v, err := arn.ParseLayerVersion(text); err == nil {
+				c.resource = v.ARN().String() // the version the handler reads
+			}
 		} else if v := in.field("VersionNumber"); v.IsValid() && !(v.Kind() == reflect.Pointer && v.IsNil()) {
-			c.resource = layerARN(in.str("LayerName"), e) + ":" + versionText(v)
+			c.resource = layer.Version(versionNumber(v)).String()
 		} else {
-			c.resource = layerARN(in.str("LayerName"), e)
+			c.resource = layer.ARN().String()
 		}
 	case "eventSourceMapping":
 		if id := in.str("UUID"); id != "" {
-			c.resource = "arn:aws:lambda:" + e.region + ":" + e.account + ":event-source-mapping:" + id
+			c.resource = e.scope().EventSourceMapping(id).String()
 		}
 	case "code signing config":
-		if arn := in.str("CodeSigningConfigArn"); arn != "" {
-			c.resource = arn
+		if config := in.str("CodeSigningConfigArn"); config != "" {
+			c.resource = config
 		}
 	case "capacityProvider":
 		if n := in.str("CapacityProviderName"); strings.HasPrefix(n, "arn:") {
 			c.resource = n
 		} else if n != "" {
-			c.resource = "arn:aws:lambda:" + e.region + ":" + e.account + ":capacity-provider:" + n
+			c.resource = e.scope().CapacityProvider(n).String()
 		}
 	case "durable execution":
-		if arn := in.str("DurableExecutionArn"); arn != "" {
-			c.resource = arn
+		if execution := in.str("DurableExecutionArn"); execution != "" {
+			c.resource = execution
 		}
 	}
 	// Tagging operations name their resource by ARN in the path.
-	if arn := in.str("Resource"); strings.HasPrefix(arn, "arn:") {
-		c.resource = arn
+	if resource := in.str("Resource"); strings.HasPrefix(resource, "arn:") {
+		c.resource = resource
 	}
 	if c.resource != "*" {
 		c.text = c.resource
@@ -136,37 +150,6 @@ func lambdaChecks(op string, in input, e *env) []check {
 		checks = append(checks, check{action: "lambda:GetLayerVersion", resource: l, text: l})
 	}
 	return checks
-}
-
-// functionARN expands a function name, partial ARN (123456789012:function:name) or full ARN,
-// each optionally qualified, into a full ARN.
-func functionARN(fn string, e *env) string {
-	if strings.HasPrefix(fn, "arn:") {
-		return fn
-	}
-	parts := strings.Split(fn, ":")
-	switch {
-	case len(parts) >= 3 && parts[1] == "function":
-		return "arn:aws:lambda:" + e.region + ":" + fn
-	default:
-		return "arn:aws:lambda:" + e.region + ":" + e.account + ":function:" + fn
-	}
-}
-
-func layerARN(name string, e *env) string {
-	if strings.HasPrefix(name, "arn:") {
-		return name
-	}
-	return "arn:aws:lambda:" + e.region + ":" + e.account + ":layer:" + name
-}
-
-// arnAccount is the account field of an ARN ("" when it is not one).
-func arnAccount(arn string) string {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) < 6 {
-		return ""
-	}
-	return parts[4]
 }
 
 func setIf(ctx *map[string][]string, key, value string) {

@@ -111,7 +111,7 @@ func hasPrefix(list []string, prefix string) bool {
 
 func (c call) alarm(a storage.AlarmRecord) cloudwatchapi.MetricAlarm {
 	m := cloudwatchapi.MetricAlarm{AlarmName: protocol.Ptr(a.Name),
-		AlarmArn:       protocol.Ptr("arn:aws:cloudwatch:" + c.region + ":" + c.account + ":alarm:" + a.Name),
+		AlarmArn:       protocol.Ptr(c.scope().Alarm(a.Name).String()),
 		ActionsEnabled: protocol.Ptr(a.ActionsEnabled), AlarmActions: nonNil(a.AlarmActions), OKActions: nonNil(a.OKActions),
 		InsufficientDataActions: nonNil(a.InsufficientData), StateValue: protocol.Ptr(a.State), StateReason: protocol.Ptr(a.StateReason),
 		StateUpdatedTimestamp: protocol.Ptr(a.StateUpdated), StateTransitionedTimestamp: protocol.Ptr(a.StateUpdated),

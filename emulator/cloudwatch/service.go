@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/iamlocal/iamlocal/api/cloudwatchapi"
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/emulator/reqctx"
 	"github.com/iamlocal/iamlocal/protocol"
 	"github.com/iamlocal/iamlocal/storage"
@@ -26,6 +27,8 @@ type Options struct {
 	Clock  func() time.Time
 	Region string // the region RecordLambda writes to
 	Logger *slog.Logger
+	// Partition names resources when the request context carries none; default aws.
+	Partition string
 }
 
 // Service implements cloudwatchapi.Handler; what it does not emulate answers NotImplemented.
@@ -44,19 +47,30 @@ func New(opts Options) *Service {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	if opts.Partition == "" {
+		opts.Partition = arn.DefaultPartition
+	}
 	return &Service{opts: opts}
 }
 
 type call struct {
-	account, region string
-	now             time.Time
+	account, region, partition string
+	now                        time.Time
+}
+
+// scope is where the caller's resources are named.
+func (c call) scope() arn.Scope {
+	return arn.Scope{Partition: c.partition, Region: c.region, Account: c.account}
 }
 
 func (s *Service) call(ctx context.Context) call {
 	info := reqctx.From(ctx)
-	c := call{account: info.Caller.Account, region: info.Region, now: info.Now}
+	c := call{account: info.Caller.Account, region: info.Region, partition: info.Partition, now: info.Now}
 	if c.region == "" {
 		c.region = s.opts.Region
+	}
+	if c.partition == "" {
+		c.partition = s.opts.Partition
 	}
 	if c.now.IsZero() {
 		c.now = s.opts.Clock()

@@ -12,17 +12,20 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/emulator"
 )
 
 // Config is what `iamlocal serve` runs with.
 type Config struct {
-	Addr     string
-	DataDir  string
-	Region   string
-	Accounts []emulator.Account
-	LogLevel string
-	Enforce  string
+	Addr    string
+	DataDir string
+	Region  string
+	// Partition is the partition of every ARN iamlocal builds (arn.Partitions).
+	Partition string
+	Accounts  []emulator.Account
+	LogLevel  string
+	Enforce   string
 }
 
 // DefaultAddr is the documented listen address.
@@ -53,10 +56,7 @@ func (l *accountList) Set(v string) error {
 	return nil
 }
 
-var (
-	accountRE = regexp.MustCompile(`^[0-9]{12}$`)
-	regionRE  = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
-)
+var regionRE = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
 
 // Load parses args (without the program name and subcommand) and the environment.
 func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
@@ -74,6 +74,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	fs.StringVar(&c.Addr, "addr", env("IAMLOCAL_ADDR", DefaultAddr), "listen address (IAMLOCAL_ADDR)")
 	fs.StringVar(&c.DataDir, "data-dir", env("IAMLOCAL_DATA_DIR", ".iamlocal"), "directory of the bbolt database (IAMLOCAL_DATA_DIR)")
 	fs.StringVar(&c.Region, "region", env("IAMLOCAL_REGION", emulator.DefaultRegion), "emulated region (IAMLOCAL_REGION)")
+	fs.StringVar(&c.Partition, "partition", env("IAMLOCAL_PARTITION", arn.DefaultPartition), "partition of the ARNs: "+strings.Join(arn.Partitions(), ", ")+" (IAMLOCAL_PARTITION)")
 	fs.StringVar(&accountID, "account-id", env("IAMLOCAL_ACCOUNT_ID", emulator.DefaultAccountID), "default account id (IAMLOCAL_ACCOUNT_ID)")
 	fs.StringVar(&rootKey, "root-access-key-id", env("IAMLOCAL_ROOT_ACCESS_KEY_ID", emulator.DefaultAccessKeyID), "root access key id (IAMLOCAL_ROOT_ACCESS_KEY_ID)")
 	fs.StringVar(&rootSecret, "root-secret-access-key", env("IAMLOCAL_ROOT_SECRET_ACCESS_KEY", emulator.DefaultSecretAccessKey), "root secret access key (IAMLOCAL_ROOT_SECRET_ACCESS_KEY)")
@@ -106,6 +107,9 @@ func (c Config) validate() error {
 	if !regionRE.MatchString(c.Region) {
 		errs = append(errs, fmt.Errorf("region %q is not a region name such as us-east-1", c.Region))
 	}
+	if !arn.IsPartition(c.Partition) {
+		errs = append(errs, fmt.Errorf("partition %q: want one of %s", c.Partition, strings.Join(arn.Partitions(), ", ")))
+	}
 	switch c.Enforce {
 	case "on", "soft", "off":
 	default:
@@ -118,7 +122,7 @@ func (c Config) validate() error {
 	}
 	seenID, seenKey := map[string]bool{}, map[string]bool{}
 	for _, a := range c.Accounts {
-		if !accountRE.MatchString(a.ID) {
+		if !arn.IsAccountID(a.ID) {
 			errs = append(errs, fmt.Errorf("account id %q must be 12 digits", a.ID))
 		}
 		if a.AccessKeyID == "" || a.SecretAccessKey == "" {

@@ -52,6 +52,24 @@ func TestLoad(t *testing.T) {
 				t.Errorf("Enforce = %q", c.Enforce)
 			}
 		}},
+		{name: "default partition", check: func(t *testing.T, c Config) {
+			if c.Partition != "aws" {
+				t.Errorf("Partition = %q", c.Partition)
+			}
+		}},
+		{name: "partition from the environment", env: map[string]string{"IAMLOCAL_PARTITION": "aws-us-gov"}, check: func(t *testing.T, c Config) {
+			if c.Partition != "aws-us-gov" {
+				t.Errorf("Partition = %q", c.Partition)
+			}
+		}},
+		{name: "partition flag wins", args: []string{"-partition", "aws-eusc"}, env: map[string]string{"IAMLOCAL_PARTITION": "aws-cn"},
+			check: func(t *testing.T, c Config) {
+				if c.Partition != "aws-eusc" {
+					t.Errorf("Partition = %q", c.Partition)
+				}
+			}},
+		{name: "bad partition", env: map[string]string{"IAMLOCAL_PARTITION": "aws-gov"}, wantErr: `partition "aws-gov": want one of aws, aws-cn, aws-us-gov`},
+		{name: "empty partition", args: []string{"-partition", ""}, wantErr: `partition ""`},
 		{name: "bad log level", env: map[string]string{"IAMLOCAL_LOG_LEVEL": "loud"}, wantErr: "log level"},
 		{name: "empty secret", args: []string{"-root-secret-access-key", ""}, wantErr: "must not be empty"},
 		{name: "stray argument", args: []string{"extra"}, wantErr: "unexpected argument"},

@@ -327,7 +327,7 @@ func reportBool(b bool) string {
 // credentialReport renders the CSV: the root user first, then every user by name. User names
 // may contain commas, so fields are quoted as CSV requires.
 func (s *Service) credentialReport(ctx context.Context, tx *storage.Tx) (string, error) {
-	acct := tx.Account()
+	names := s.names(ctx)
 	info, err := s.accountInfo(ctx, tx)
 	if err != nil {
 		return "", err
@@ -371,7 +371,7 @@ func (s *Service) credentialReport(ctx context.Context, tx *storage.Tx) (string,
 		}
 		return cols, nil
 	}
-	root := []string{"<root_account>", rootARN(acct), reportTime(info.Created),
+	root := []string{"<root_account>", names.Root().String(), reportTime(info.Created),
 		"not_supported", "no_information", "not_supported", "not_supported", "false"}
 	cols, err := credCols(storage.RootUserScope(tx))
 	if err != nil {
@@ -379,7 +379,7 @@ func (s *Service) credentialReport(ctx context.Context, tx *storage.Tx) (string,
 	}
 	_ = w.Write(append(root, cols...))
 	err = storage.Users(tx).Scan("", func(_ string, u storage.UserRecord) error {
-		row := []string{u.Name, userARN(acct, u), reportTime(u.Created)}
+		row := []string{u.Name, names.User(u.Path, u.Name).String(), reportTime(u.Created)}
 		owner := storage.UserScope(tx, u.Name)
 		lp, err := owner.LoginProfile().Get()
 		switch {

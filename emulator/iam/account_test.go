@@ -50,7 +50,7 @@ func TestAccountPasswordPolicy(t *testing.T) {
 func TestAccountAliases(t *testing.T) {
 	t.Parallel()
 	e := newIDEnv(t)
-	other := e.ctx(reqctx.Caller{Type: reqctx.Account, Account: "210987654321", ARN: rootARN("210987654321")})
+	other := e.ctx(reqctx.Caller{Type: reqctx.Account, Account: "210987654321", ARN: "arn:aws:iam::210987654321:root"})
 	list := func() []string {
 		out, err := e.s.ListAccountAliases(e.root, &iamapi.ListAccountAliasesRequest{})
 		idOK(t, err)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/iamlocal/iamlocal/api/iamapi"
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/protocol"
 	"github.com/iamlocal/iamlocal/protocol/awserr"
 	"github.com/iamlocal/iamlocal/storage"
@@ -54,8 +55,8 @@ func quotaName(kind string) string {
 
 // attachmentEntity checks the PolicyArn of an Attach* or Detach* request, then loads the entity,
 // which may not be a service-linked role.
-func attachmentEntity(tx *storage.Tx, kind, name, arn string) (entity, error) {
-	if err := checkPolicyARN(arn); err != nil {
+func attachmentEntity(tx *storage.Tx, names arn.Scope, kind, name, policyARN string) (entity, error) {
+	if err := checkPolicyARN(names.Partition, policyARN); err != nil {
 		return entity{}, err
 	}
 	return inlineEntity(tx, kind, name, true)
@@ -63,11 +64,11 @@ func attachmentEntity(tx *storage.Tx, kind, name, arn string) (entity, error) {
 
 func (s *Service) attachPolicy(ctx context.Context, kind, name, arn string) (*iamapi.Empty, error) {
 	err := s.update(ctx, func(tx *storage.Tx) error {
-		e, err := attachmentEntity(tx, kind, name, arn)
+		e, err := attachmentEntity(tx, s.names(ctx), kind, name, arn)
 		if err != nil {
 			return err
 		}
-		p, found, err := findPolicy(tx, arn)
+		p, found, err := findPolicy(tx, s.names(ctx), arn)
 		if err != nil {
 			return err
 		}
@@ -93,7 +94,7 @@ func (s *Service) attachPolicy(ctx context.Context, kind, name, arn string) (*ia
 // AWS responses, LocalStack IAM parity snapshot test_role_managed_policy_errors).
 func (s *Service) detachPolicy(ctx context.Context, kind, name, arn string) (*iamapi.Empty, error) {
 	err := s.update(ctx, func(tx *storage.Tx) error {
-		e, err := attachmentEntity(tx, kind, name, arn)
+		e, err := attachmentEntity(tx, s.names(ctx), kind, name, arn)
 		if err != nil {
 			return err
 		}
@@ -133,10 +134,14 @@ func (s *Service) DetachRolePolicy(ctx context.Context, in *iamapi.DetachRolePol
 	return s.detachPolicy(ctx, storage.KindRole, protocol.Val(in.RoleName), protocol.Val(in.PolicyArn))
 }
 
-// policyPath is the path of a managed policy ARN ("/service-role/").
-func policyPath(arn string) string {
-	_, rest, _ := strings.Cut(arn, ":policy")
-	return rest[:strings.LastIndex(rest, "/")+1]
+// policyPath is the path of a managed policy ARN ("/service-role/"), "" for anything else.
+func policyPath(policyARN string) string {
+	a, _ := arn.Parse(policyARN)
+	kind, path, _, ok := arn.SplitIAMResource(a.Resource)
+	if !ok || kind != "policy" {
+		return ""
+	}
+	return path
 }
 
 // attachedPolicies lists an entity's managed policies, ordered by name without case and then
@@ -224,7 +229,7 @@ func (s *Service) ListEntitiesForPolicy(ctx context.Context, in *iamapi.ListEnti
 	}
 	var pg page[entity]
 	err := s.view(ctx, func(tx *storage.Tx) error {
-		if _, err := getPolicy(tx, arn); err != nil {
+		if _, err := getPolicy(tx, s.names(ctx), arn); err != nil {
 			return err
 		}
 		keep := func(ref storage.EntityRef) (entity, bool, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/iamlocal/iamlocal/api/iamapi"
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/emulator/iam/awsmanaged"
 	"github.com/iamlocal/iamlocal/protocol"
 	"github.com/iamlocal/iamlocal/storage"
@@ -24,7 +25,7 @@ func (s *Service) GetAccountAuthorizationDetails(ctx context.Context, in *iamapi
 	all := len(want) == 0
 	var items []authItem
 	err := s.view(ctx, func(tx *storage.Tx) error {
-		b := authBuilder{tx: tx, acct: tx.Account()}
+		b := authBuilder{tx: tx, names: s.names(ctx)}
 		steps := []struct {
 			on bool
 			fn func() ([]authItem, error)
@@ -86,8 +87,8 @@ type authItem struct {
 }
 
 type authBuilder struct {
-	tx   *storage.Tx
-	acct string
+	tx    *storage.Tx
+	names arn.Scope
 }
 
 func (b authBuilder) attached(kind, name string) ([]iamapi.AttachedPolicy, error) {
@@ -109,7 +110,7 @@ func (b authBuilder) users() ([]authItem, error) {
 	var out []authItem
 	err := storage.Users(b.tx).Scan("", func(k string, u storage.UserRecord) error {
 		d := iamapi.UserDetail{
-			Arn: protocol.Ptr("arn:aws:iam::" + b.acct + ":user" + u.Path + u.Name), CreateDate: protocol.Ptr(u.Created),
+			Arn: protocol.Ptr(b.names.User(u.Path, u.Name).String()), CreateDate: protocol.Ptr(u.Created),
 			Path: protocol.Ptr(u.Path), UserId: protocol.Ptr(u.ID), UserName: protocol.Ptr(u.Name),
 			PermissionsBoundary: wireBoundary(u.Boundary), Tags: tagsAlways(u.Tags), GroupList: []string{},
 		}
@@ -137,7 +138,7 @@ func (b authBuilder) groups() ([]authItem, error) {
 	var out []authItem
 	err := storage.Groups(b.tx).Scan("", func(k string, g storage.GroupRecord) error {
 		d := iamapi.GroupDetail{
-			Arn: protocol.Ptr("arn:aws:iam::" + b.acct + ":group" + g.Path + g.Name), CreateDate: protocol.Ptr(g.Created),
+			Arn: protocol.Ptr(b.names.Group(g.Path, g.Name).String()), CreateDate: protocol.Ptr(g.Created),
 			Path: protocol.Ptr(g.Path), GroupId: protocol.Ptr(g.ID), GroupName: protocol.Ptr(g.Name),
 		}
 		var err error
@@ -155,7 +156,7 @@ func (b authBuilder) roles() ([]authItem, error) {
 	var out []authItem
 	err := storage.Roles(b.tx).Scan("", func(k string, r storage.RoleRecord) error {
 		d := iamapi.RoleDetail{
-			Arn: protocol.Ptr(roleARN(b.acct, r)), AssumeRolePolicyDocument: protocol.Ptr(encodeDocument(r.TrustPolicy)),
+			Arn: protocol.Ptr(b.names.Role(r.Path, r.Name).String()), AssumeRolePolicyDocument: protocol.Ptr(encodeDocument(r.TrustPolicy)),
 			CreateDate: protocol.Ptr(r.Created), Path: protocol.Ptr(r.Path), RoleId: protocol.Ptr(r.ID),
 			RoleName: protocol.Ptr(r.Name), RoleLastUsed: wireLastUsed(r), Tags: tagsAlways(r.Tags),
 			PermissionsBoundary: wireBoundary(r.Boundary), InstanceProfileList: []iamapi.InstanceProfile{},
@@ -169,7 +170,7 @@ func (b authBuilder) roles() ([]authItem, error) {
 		}
 		profiles, err := storage.RoleScope(b.tx, r.Name).InstanceProfiles().List()
 		for _, p := range profiles {
-			w, err := wireProfile(b.tx, p, false)
+			w, err := wireProfile(b.tx, b.names, p, false)
 			if err != nil {
 				return err
 			}
@@ -196,7 +197,7 @@ func (b authBuilder) policies(local, aws bool) ([]authItem, error) {
 	if aws {
 		inUse := map[string]bool{}
 		for _, use := range []storage.Use{storage.UseAttached, storage.UseBoundary} {
-			err := storage.PolicyUsage(b.tx).Policies(use, awsmanaged.ARNPrefix+"/", "", func(arn string) (bool, error) {
+			err := storage.PolicyUsage(b.tx).Policies(use, awsmanaged.Prefix(b.names.Partition)+"/", "", func(arn string) (bool, error) {
 				inUse[arn] = true
 				return true, nil
 			})
@@ -205,8 +206,8 @@ func (b authBuilder) policies(local, aws bool) ([]authItem, error) {
 			}
 		}
 		for _, p := range awsmanaged.List("") {
-			if inUse[p.ARN] {
-				refs = append(refs, policyRef{aws: p})
+			if inUse[p.ARN(b.names.Partition)] {
+				refs = append(refs, policyRef{aws: p, partition: b.names.Partition})
 			}
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/iamlocal/iamlocal/api/iamapi"
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/protocol"
 	"github.com/iamlocal/iamlocal/protocol/awserr"
 	"github.com/iamlocal/iamlocal/storage"
@@ -14,19 +15,19 @@ import (
 // snapshot test_role_permissions_boundary_errors): InvalidInput "ARN <arn> is not valid." for
 // an ARN that names no policy, NoSuchEntity "Scope ARN: <arn> does not exist or is not
 // attachable." for a policy that does not exist.
-func boundaryExists(tx *storage.Tx, arn string) error {
-	if err := checkPolicyARN(arn); err != nil {
+func boundaryExists(tx *storage.Tx, names arn.Scope, policyARN string) error {
+	if err := checkPolicyARN(names.Partition, policyARN); err != nil {
 		if e, ok := awserr.As(err); ok && e.Code == "ValidationError" {
-			return iamapi.ErrInvalidInput("ARN %s is not valid.", arn)
+			return iamapi.ErrInvalidInput("ARN %s is not valid.", policyARN)
 		}
 		return err
 	}
-	_, found, err := findPolicy(tx, arn)
+	_, found, err := findPolicy(tx, names, policyARN)
 	if err != nil {
 		return err
 	}
 	if !found {
-		return iamapi.ErrNoSuchEntity("Scope ARN: %s does not exist or is not attachable.", arn)
+		return iamapi.ErrNoSuchEntity("Scope ARN: %s does not exist or is not attachable.", policyARN)
 	}
 	return nil
 }
@@ -50,7 +51,7 @@ func (s *Service) PutRolePermissionsBoundary(ctx context.Context, in *iamapi.Put
 		if err := protectedRole(*r); err != nil {
 			return err
 		}
-		if err := boundaryExists(tx, arn); err != nil {
+		if err := boundaryExists(tx, s.names(ctx), arn); err != nil {
 			return err
 		}
 		r.Boundary = arn
@@ -82,7 +83,7 @@ func (s *Service) DeleteRolePermissionsBoundary(ctx context.Context, in *iamapi.
 func (s *Service) changeUserBoundary(ctx context.Context, name, arn string) error {
 	return asAWS(s.update(ctx, func(tx *storage.Tx) error {
 		if arn != "" {
-			if err := boundaryExists(tx, arn); err != nil {
+			if err := boundaryExists(tx, s.names(ctx), arn); err != nil {
 				return err
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/iamlocal/iamlocal/api/iamapi"
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/authz"
 	"github.com/iamlocal/iamlocal/emulator/policyset"
 	"github.com/iamlocal/iamlocal/protocol"
@@ -36,7 +37,7 @@ import (
 
 // GetContextKeysForCustomPolicy lists the context keys the given policies reference.
 func (s *Service) GetContextKeysForCustomPolicy(ctx context.Context, in *iamapi.GetContextKeysForCustomPolicyRequest) (*iamapi.GetContextKeysForPolicyResponse, error) {
-	docs, err := simInputDocuments(in.PolicyInputList)
+	docs, err := simInputDocuments(s.names(ctx).Partition, in.PolicyInputList)
 	if err != nil {
 		return nil, err
 	}
@@ -50,7 +51,7 @@ func (s *Service) GetContextKeysForPrincipalPolicy(ctx context.Context, in *iama
 	if err != nil {
 		return nil, err
 	}
-	extra, err := simInputDocuments(in.PolicyInputList)
+	extra, err := simInputDocuments(s.names(ctx).Partition, in.PolicyInputList)
 	if err != nil {
 		return nil, err
 	}
@@ -72,9 +73,9 @@ func (s *Service) GetContextKeysForPrincipalPolicy(ctx context.Context, in *iama
 }
 
 // simInputDocuments checks policies passed as strings as IAM checks identity policies on write.
-func simInputDocuments(list []string) ([]string, error) {
+func simInputDocuments(partition string, list []string) ([]string, error) {
 	for _, doc := range list {
-		if _, err := authz.Parse(doc, authz.KindIdentity); err != nil {
+		if _, err := (authz.Parser{Partition: partition}).Parse(doc, authz.KindIdentity); err != nil {
 			return nil, malformed(err)
 		}
 	}
@@ -341,22 +342,20 @@ type simSource struct{ kind, path, name, arn string }
 // define entity type and name." and, for another account, "Invalid Policy Source Arn: caller's
 // account 908419136182 does not have access to policies in account ..." (both quoted from
 // SimulatePrincipalPolicy failures).
-func parseSourceARN(acct, arn string) (simSource, error) {
-	invalid := iamapi.ErrInvalidInput("Invalid Entity Arn: %s does not clearly define entity type and name.", arn)
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || parts[1] == "" || parts[2] != "iam" || parts[3] != "" {
+func parseSourceARN(acct, text string) (simSource, error) {
+	invalid := iamapi.ErrInvalidInput("Invalid Entity Arn: %s does not clearly define entity type and name.", text)
+	a, err := arn.Parse(text)
+	if err != nil || a.Service != "iam" || a.Region != "" {
 		return simSource{}, invalid
 	}
-	kind, rest, _ := strings.Cut(parts[5], "/")
-	i := strings.LastIndexByte(rest, '/')
-	name := rest[i+1:]
+	kind, path, name, _ := arn.SplitIAMResource(a.Resource)
 	if kind != storage.KindUser && kind != storage.KindGroup && kind != storage.KindRole || name == "" {
 		return simSource{}, invalid
 	}
-	if parts[4] != acct {
-		return simSource{}, iamapi.ErrInvalidInput("Invalid Policy Source Arn: caller's account %s does not have access to policies in account %s", acct, parts[4])
+	if a.Account != acct {
+		return simSource{}, iamapi.ErrInvalidInput("Invalid Policy Source Arn: caller's account %s does not have access to policies in account %s", acct, a.Account)
 	}
-	return simSource{kind: kind, path: "/" + rest[:i+1], name: name, arn: arn}, nil
+	return simSource{kind: kind, path: path, name: name, arn: text}, nil
 }
 
 // simEntity is the stored policies of a PolicySourceArn.
@@ -442,8 +441,8 @@ func simEvaluationError(err error) error {
 func simDescribePolicy(tx *storage.Tx, n authz.Named, typ string) (simPolicy, error) {
 	p := simPolicy{named: n, typ: typ}
 	var err error
-	if strings.HasPrefix(n.Name, "arn:") {
-		p.id = n.Name[strings.LastIndexByte(n.Name, '/')+1:]
+	if managed, parseErr := arn.Parse(n.Name); parseErr == nil {
+		_, _, p.id, _ = arn.SplitIAMResource(managed.Resource)
 		p.doc, err = policyset.ManagedDocument(tx, n.Name)
 	} else {
 		kind, rest, _ := strings.Cut(n.Name, "/")

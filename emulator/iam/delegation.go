@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/iamlocal/iamlocal/api/iamapi"
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/protocol"
 )
 
@@ -79,12 +80,11 @@ func (s *Service) SendDelegationToken(_ context.Context, in *iamapi.SendDelegati
 // no request exists anywhere here) and InvalidInput for anything else. The InvalidInput text is
 // iamlocal's; AWS's is not documented.
 func (s *Service) GetHumanReadableSummary(_ context.Context, in *iamapi.GetHumanReadableSummaryRequest) (*iamapi.GetHumanReadableSummaryResponse, error) {
-	arn := protocol.Val(in.EntityArn)
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) == 6 && parts[0] == "arn" && parts[2] == "iam" {
-		if id, ok := strings.CutPrefix(parts[5], "delegation-request/"); ok && id != "" {
+	text := protocol.Val(in.EntityArn)
+	if a, err := arn.Parse(text); err == nil && a.Service == "iam" {
+		if id, ok := strings.CutPrefix(a.Resource, "delegation-request/"); ok && id != "" {
 			return nil, noSuchDelegationRequest(id)
 		}
 	}
-	return nil, iamapi.ErrInvalidInput("Entity %s is not supported: the only supported entity type is delegation-request.", arn)
+	return nil, iamapi.ErrInvalidInput("Entity %s is not supported: the only supported entity type is delegation-request.", text)
 }

@@ -2,10 +2,10 @@ package iam
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/iamlocal/iamlocal/api/iamapi"
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/protocol"
 	"github.com/iamlocal/iamlocal/storage"
 )
@@ -19,9 +19,9 @@ func getGroup(tx *storage.Tx, name string) (storage.GroupRecord, error) {
 	return lookup(storage.Groups(tx), name, noSuchGroup)
 }
 
-func wireGroup(acct string, g storage.GroupRecord) iamapi.Group {
+func wireGroup(names arn.Scope, g storage.GroupRecord) iamapi.Group {
 	return iamapi.Group{
-		Arn:        protocol.Ptr(fmt.Sprintf("arn:aws:iam::%s:group%s%s", acct, g.Path, g.Name)),
+		Arn:        protocol.Ptr(names.Group(g.Path, g.Name).String()),
 		CreateDate: protocol.Ptr(g.Created),
 		GroupId:    protocol.Ptr(g.ID),
 		GroupName:  protocol.Ptr(g.Name),
@@ -46,13 +46,13 @@ func (s *Service) CreateGroup(ctx context.Context, in *iamapi.CreateGroupRequest
 	if err != nil {
 		return nil, err
 	}
-	out := wireGroup(account(ctx), g)
+	out := wireGroup(s.names(ctx), g)
 	return &iamapi.CreateGroupResponse{Group: &out}, nil
 }
 
 // GetGroup describes a group and pages through its members, in user name order.
 func (s *Service) GetGroup(ctx context.Context, in *iamapi.GetGroupRequest) (*iamapi.GetGroupResponse, error) {
-	acct := account(ctx)
+	names := s.names(ctx)
 	var g storage.GroupRecord
 	var p page[storage.UserRecord]
 	err := s.view(ctx, func(tx *storage.Tx) error {
@@ -70,10 +70,10 @@ func (s *Service) GetGroup(ctx context.Context, in *iamapi.GetGroupRequest) (*ia
 	if err != nil {
 		return nil, err
 	}
-	wg := wireGroup(acct, g)
+	wg := wireGroup(names, g)
 	out := &iamapi.GetGroupResponse{Group: &wg, IsTruncated: p.IsTruncated(), Marker: p.Marker, Users: []iamapi.User{}}
 	for _, u := range p.Items {
-		out.Users = append(out.Users, wireUser(acct, u, false))
+		out.Users = append(out.Users, wireUser(names, u, false))
 	}
 	return out, nil
 }
@@ -148,13 +148,13 @@ func (s *Service) ListGroups(ctx context.Context, in *iamapi.ListGroupsRequest) 
 	if err != nil {
 		return nil, err
 	}
-	return wireGroups(account(ctx), p), nil
+	return wireGroups(s.names(ctx), p), nil
 }
 
-func wireGroups(acct string, p page[storage.GroupRecord]) *iamapi.ListGroupsResponse {
+func wireGroups(names arn.Scope, p page[storage.GroupRecord]) *iamapi.ListGroupsResponse {
 	out := &iamapi.ListGroupsResponse{IsTruncated: p.IsTruncated(), Marker: p.Marker, Groups: []iamapi.Group{}}
 	for _, g := range p.Items {
-		out.Groups = append(out.Groups, wireGroup(acct, g))
+		out.Groups = append(out.Groups, wireGroup(names, g))
 	}
 	return out
 }
@@ -228,6 +228,6 @@ func (s *Service) ListGroupsForUser(ctx context.Context, in *iamapi.ListGroupsFo
 	if err != nil {
 		return nil, err
 	}
-	out := wireGroups(account(ctx), p)
+	out := wireGroups(s.names(ctx), p)
 	return &iamapi.ListGroupsForUserResponse{Groups: out.Groups, IsTruncated: out.IsTruncated, Marker: out.Marker}, nil
 }

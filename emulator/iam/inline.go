@@ -34,7 +34,7 @@ func (s *Service) putInline(ctx context.Context, kind, entityName, policyName, d
 		if err != nil {
 			return err
 		}
-		if _, err := validatePolicy(nil, doc, authz.KindIdentity); err != nil {
+		if _, err := validatePolicy(nil, s.names(ctx), doc, authz.KindIdentity); err != nil {
 			return err
 		}
 		size := policySize(doc)

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/iamlocal/iamlocal/api/iamapi"
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/protocol"
 	"github.com/iamlocal/iamlocal/storage"
 )
@@ -22,10 +23,9 @@ func loadProfile(tx *storage.Tx, name string) (storage.InstanceProfileRecord, er
 }
 
 // wireProfile renders a profile with its roles (as roles appear inside a profile).
-func wireProfile(tx *storage.Tx, p storage.InstanceProfileRecord, withTags bool) (iamapi.InstanceProfile, error) {
-	acct := tx.Account()
+func wireProfile(tx *storage.Tx, names arn.Scope, p storage.InstanceProfileRecord, withTags bool) (iamapi.InstanceProfile, error) {
 	out := iamapi.InstanceProfile{
-		Arn:                 protocol.Ptr("arn:aws:iam::" + acct + ":instance-profile" + p.Path + p.Name),
+		Arn:                 protocol.Ptr(names.InstanceProfile(p.Path, p.Name).String()),
 		CreateDate:          protocol.Ptr(p.Created),
 		InstanceProfileId:   protocol.Ptr(p.ID),
 		InstanceProfileName: protocol.Ptr(p.Name),
@@ -40,7 +40,7 @@ func wireProfile(tx *storage.Tx, p storage.InstanceProfileRecord, withTags bool)
 		if err != nil {
 			return out, err
 		}
-		out.Roles = append(out.Roles, wireRole(acct, r, viewProfile))
+		out.Roles = append(out.Roles, wireRole(names, r, viewProfile))
 	}
 	if withTags {
 		out.Tags = tagsAlways(p.Tags)
@@ -64,7 +64,7 @@ func (s *Service) CreateInstanceProfile(ctx context.Context, in *iamapi.CreateIn
 		if err := storage.InstanceProfiles(tx).Insert(storage.Key(name), p); err != nil {
 			return err
 		}
-		out, err = wireProfile(tx, p, false)
+		out, err = wireProfile(tx, s.names(ctx), p, false)
 		return err
 	})
 	if err != nil {
@@ -81,7 +81,7 @@ func (s *Service) GetInstanceProfile(ctx context.Context, in *iamapi.GetInstance
 		if err != nil {
 			return err
 		}
-		out, err = wireProfile(tx, p, true)
+		out, err = wireProfile(tx, s.names(ctx), p, true)
 		return err
 	})
 	if err != nil {
@@ -129,7 +129,7 @@ func (s *Service) listProfiles(ctx context.Context, marker *string, maxItems *in
 		}
 		out = make([]iamapi.InstanceProfile, 0, len(pg.Items))
 		for _, p := range pg.Items {
-			w, err := wireProfile(tx, p, false)
+			w, err := wireProfile(tx, s.names(ctx), p, false)
 			if err != nil {
 				return err
 			}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/iamlocal/iamlocal/api/iamapi"
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/emulator/iam/awsmanaged"
 	"github.com/iamlocal/iamlocal/protocol"
 	"github.com/iamlocal/iamlocal/storage"
@@ -132,7 +133,7 @@ type grantingPolicy struct {
 
 // identityPolicies collects the permissions policies of a user (with its groups'), group or
 // role: inline ones first, then managed ones, each managed policy once.
-func identityPolicies(tx *storage.Tx, e entity) ([]grantingPolicy, error) {
+func identityPolicies(tx *storage.Tx, names arn.Scope, e entity) ([]grantingPolicy, error) {
 	owners := []entity{e}
 	if e.kind == storage.KindUser {
 		groups, err := storage.UserScope(tx, e.name).Groups().List()
@@ -166,7 +167,7 @@ func identityPolicies(tx *storage.Tx, e entity) ([]grantingPolicy, error) {
 				continue
 			}
 			seen[a.PolicyARN] = true
-			if doc, ok, err := defaultDocument(tx, a.PolicyARN); err != nil {
+			if doc, ok, err := defaultDocument(tx, names, a.PolicyARN); err != nil {
 				return nil, err
 			} else if ok {
 				out = append(out, grantingPolicy{name: a.PolicyName, arn: a.PolicyARN, document: doc})
@@ -180,8 +181,8 @@ func identityPolicies(tx *storage.Tx, e entity) ([]grantingPolicy, error) {
 }
 
 // defaultDocument is the default version's document of a managed policy.
-func defaultDocument(tx *storage.Tx, arn string) (string, bool, error) {
-	p, found, err := findPolicy(tx, arn)
+func defaultDocument(tx *storage.Tx, names arn.Scope, policyARN string) (string, bool, error) {
+	p, found, err := findPolicy(tx, names, policyARN)
 	if err != nil || !found {
 		return "", false, err
 	}
@@ -195,22 +196,29 @@ func defaultDocument(tx *storage.Tx, arn string) (string, bool, error) {
 	return v.Document, err == nil, err
 }
 
-// arnEntity resolves the user, group or role an ARN of this account names.
-func arnEntity(tx *storage.Tx, arn string) (entity, error) {
-	rest, ok := strings.CutPrefix(arn, "arn:aws:iam::"+tx.Account()+":")
-	kind, path, _ := strings.Cut(rest, "/")
-	if !ok || path == "" || kind != storage.KindUser && kind != storage.KindGroup && kind != storage.KindRole {
-		return entity{}, iamapi.ErrInvalidInput("ARN %s is not valid.", arn)
+// arnEntity resolves the user, group or role an ARN of this account (names') names.
+func arnEntity(tx *storage.Tx, names arn.Scope, text string) (entity, error) {
+	a, err := arn.Parse(text)
+	kind, path, name, ok := arn.SplitIAMResource(a.Resource)
+	if err != nil || !a.InIAM(names) || !ok || path+name == "/" || kind != storage.KindUser && kind != storage.KindGroup && kind != storage.KindRole {
+		return entity{}, iamapi.ErrInvalidInput("ARN %s is not valid.", text)
 	}
-	e, err := loadEntity(tx, kind, path[strings.LastIndex(path, "/")+1:])
-	if err == nil && kind+e.path+e.name != rest {
+	e, err := loadEntity(tx, kind, name)
+	if err == nil && (e.path != path || e.name != name) {
 		err = iamapi.ErrNoSuchEntity("The %s with name %s cannot be found.", kind, e.name)
 	}
 	return e, err
 }
 
-func entityARN(acct string, e entity) string {
-	return "arn:aws:iam::" + acct + ":" + e.kind + e.path + e.name
+// entityARN is the ARN of a user, group or role.
+func entityARN(names arn.Scope, e entity) string {
+	switch e.kind {
+	case storage.KindUser:
+		return names.User(e.path, e.name).String()
+	case storage.KindGroup:
+		return names.Group(e.path, e.name).String()
+	}
+	return names.Role(e.path, e.name).String()
 }
 
 // ListPoliciesGrantingServiceAccess reports, per requested namespace, the identity's policies
@@ -218,11 +226,11 @@ func entityARN(acct string, e entity) string {
 func (s *Service) ListPoliciesGrantingServiceAccess(ctx context.Context, in *iamapi.ListPoliciesGrantingServiceAccessRequest) (*iamapi.ListPoliciesGrantingServiceAccessResponse, error) {
 	var ps []grantingPolicy
 	err := s.view(ctx, func(tx *storage.Tx) error {
-		e, err := arnEntity(tx, protocol.Val(in.Arn))
+		e, err := arnEntity(tx, s.names(ctx), protocol.Val(in.Arn))
 		if err != nil {
 			return err
 		}
-		ps, err = identityPolicies(tx, e)
+		ps, err = identityPolicies(tx, s.names(ctx), e)
 		return err
 	})
 	if err != nil {
@@ -262,9 +270,9 @@ func (s *Service) GenerateServiceLastAccessedDetails(ctx context.Context, in *ia
 	err := s.update(ctx, func(tx *storage.Tx) error {
 		var err error
 		if strings.Contains(arn, ":policy/") {
-			err = policyJob(tx, &job)
+			err = policyJob(tx, s.names(ctx), &job)
 		} else {
-			err = identityJob(tx, &job)
+			err = identityJob(tx, s.names(ctx), &job)
 		}
 		if err != nil {
 			return err
@@ -294,18 +302,18 @@ func jobServices(set map[string]bool) []storage.LastAccessedService {
 	return out
 }
 
-func jobEntity(acct string, e entity, ns []string) storage.LastAccessedEntity {
-	return storage.LastAccessedEntity{ARN: entityARN(acct, e), ID: e.id, Name: e.name, Path: e.path,
+func jobEntity(names arn.Scope, e entity, ns []string) storage.LastAccessedEntity {
+	return storage.LastAccessedEntity{ARN: entityARN(names, e), ID: e.id, Name: e.name, Path: e.path,
 		Type: strings.ToUpper(e.kind), Namespaces: ns}
 }
 
 // identityJob reports a user, group or role. A group's report lists its members as entities.
-func identityJob(tx *storage.Tx, job *storage.LastAccessedJobRecord) error {
-	e, err := arnEntity(tx, job.ARN)
+func identityJob(tx *storage.Tx, names arn.Scope, job *storage.LastAccessedJobRecord) error {
+	e, err := arnEntity(tx, names, job.ARN)
 	if err != nil {
 		return err
 	}
-	ps, err := identityPolicies(tx, e)
+	ps, err := identityPolicies(tx, names, e)
 	if err != nil {
 		return err
 	}
@@ -318,25 +326,25 @@ func identityJob(tx *storage.Tx, job *storage.LastAccessedJobRecord) error {
 	job.Services = jobServices(set)
 	ns := sortedNamespaces(set)
 	if e.kind != storage.KindGroup {
-		job.Entities = []storage.LastAccessedEntity{jobEntity(tx.Account(), e, ns)}
+		job.Entities = []storage.LastAccessedEntity{jobEntity(names, e, ns)}
 		return nil
 	}
 	members, err := storage.GroupScope(tx, e.name).Members().List()
 	for _, m := range members {
 		if u, err := loadEntity(tx, storage.KindUser, m.User); err == nil {
-			job.Entities = append(job.Entities, jobEntity(tx.Account(), u, ns))
+			job.Entities = append(job.Entities, jobEntity(names, u, ns))
 		}
 	}
 	return err
 }
 
 // policyJob reports a managed policy; its entities are those it is attached to.
-func policyJob(tx *storage.Tx, job *storage.LastAccessedJobRecord) error {
-	p, err := getPolicy(tx, job.ARN)
+func policyJob(tx *storage.Tx, names arn.Scope, job *storage.LastAccessedJobRecord) error {
+	p, err := getPolicy(tx, names, job.ARN)
 	if err != nil {
 		return err
 	}
-	doc, _, err := defaultDocument(tx, p.arn())
+	doc, _, err := defaultDocument(tx, names, p.arn())
 	if err != nil {
 		return err
 	}
@@ -345,7 +353,7 @@ func policyJob(tx *storage.Tx, job *storage.LastAccessedJobRecord) error {
 	ns := sortedNamespaces(set)
 	return storage.PolicyUsage(tx).Each(p.arn(), storage.UseAttached, func(ref storage.EntityRef) error {
 		if e, err := loadEntity(tx, ref.Kind, ref.Key); err == nil {
-			job.Entities = append(job.Entities, jobEntity(tx.Account(), e, ns))
+			job.Entities = append(job.Entities, jobEntity(names, e, ns))
 		}
 		return nil
 	})

@@ -65,7 +65,7 @@ func newListEnv(t *testing.T) *idEnv {
 		idOK(t, err)
 		arns[p.name] = *out.Policy.Arn
 	}
-	readOnly, viewOnly := awsmanaged.ARNPrefix+"/ReadOnlyAccess", awsmanaged.ARNPrefix+"/job-function/ViewOnlyAccess"
+	readOnly, viewOnly := awsmanaged.Prefix("aws")+"/ReadOnlyAccess", awsmanaged.Prefix("aws")+"/job-function/ViewOnlyAccess"
 	must(e.s.AttachUserPolicy(ctx, &iamapi.AttachUserPolicyRequest{UserName: idp("ann"), PolicyArn: idp(arns["alpha"])}))
 	must(e.s.AttachGroupPolicy(ctx, &iamapi.AttachGroupPolicyRequest{GroupName: idp("devs"), PolicyArn: idp(arns["alpha"])}))
 	must(e.s.AttachRolePolicy(ctx, &iamapi.AttachRolePolicyRequest{RoleName: idp("app"), PolicyArn: idp(arns["alpha"])}))
@@ -124,7 +124,7 @@ func TestListPagesSeekFromTheMarker(t *testing.T) {
 			}
 			var names []string
 			for _, p := range out.Policies {
-				names = append(names, strings.TrimPrefix(strings.TrimPrefix(*p.Arn, "arn:aws:iam::"+idAcct+":policy"), awsmanaged.ARNPrefix)+
+				names = append(names, strings.TrimPrefix(strings.TrimPrefix(*p.Arn, "arn:aws:iam::"+idAcct+":policy"), awsmanaged.Prefix("aws"))+
 					"="+strings.Repeat("a", int(*p.AttachmentCount))+strings.Repeat("b", int(*p.PermissionsBoundaryUsageCount)))
 			}
 			return names, out.IsTruncated, out.Marker, nil
@@ -153,7 +153,7 @@ func TestListPagesSeekFromTheMarker(t *testing.T) {
 	}
 	var jobFunction []string
 	for _, p := range awsmanaged.List("/job-function/") {
-		jobFunction = append(jobFunction, strings.TrimPrefix(p.ARN, awsmanaged.ARNPrefix)+map[bool]string{true: "=ab", false: "="}[p.Name == "ViewOnlyAccess"])
+		jobFunction = append(jobFunction, strings.TrimPrefix(p.ARN("aws"), awsmanaged.Prefix("aws"))+map[bool]string{true: "=ab", false: "="}[p.Name == "ViewOnlyAccess"])
 	}
 	tests := []struct {
 		name string

@@ -10,10 +10,10 @@ import (
 	"fmt"
 	"image"
 	"image/png"
-	"strings"
 	"time"
 
 	"github.com/iamlocal/iamlocal/api/iamapi"
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/protocol"
 	"github.com/iamlocal/iamlocal/storage"
 )
@@ -67,17 +67,14 @@ func noSuchMFA(serial string) error {
 	return iamapi.ErrNoSuchEntity("MFA Device with serial number %s does not exist.", serial)
 }
 
-func mfaSerial(acct, path, name string) string {
-	return fmt.Sprintf("arn:aws:iam::%s:mfa%s%s", acct, path, name)
-}
-
-// getMFA reads a virtual MFA device by serial number.
-func getMFA(tx *storage.Tx, serial string) (storage.MFADeviceRecord, error) {
-	rest, ok := strings.CutPrefix(serial, "arn:aws:iam::"+tx.Account()+":mfa/")
-	if !ok {
+// getMFA reads a virtual MFA device by serial number, an MFA ARN of the caller's account.
+func getMFA(tx *storage.Tx, names arn.Scope, serial string) (storage.MFADeviceRecord, error) {
+	a, err := arn.Parse(serial)
+	kind, _, name, ok := arn.SplitIAMResource(a.Resource)
+	if err != nil || !a.InIAM(names) || !ok || kind != "mfa" {
 		return storage.MFADeviceRecord{}, noSuchMFA(serial)
 	}
-	d, err := storage.MFADevices(tx).Get(storage.Key(rest[strings.LastIndex(rest, "/")+1:]))
+	d, err := storage.MFADevices(tx).Get(storage.Key(name))
 	if isNotFound(err) || (err == nil && d.Serial != serial) {
 		return d, noSuchMFA(serial)
 	}
@@ -104,7 +101,7 @@ func (s *Service) CreateVirtualMFADevice(ctx context.Context, in *iamapi.CreateV
 	name, path := protocol.Val(in.VirtualMFADeviceName), pathOr(in.Path)
 	seed := make([]byte, 20)
 	s.ids.Src.Read(seed)
-	d := storage.MFADeviceRecord{V: 1, Serial: mfaSerial(account(ctx), path, name), Name: name, Path: path,
+	d := storage.MFADeviceRecord{V: 1, Serial: s.names(ctx).MFA(path, name).String(), Name: name, Path: path,
 		Seed: seedEncoding.EncodeToString(seed), Created: s.now(ctx)}
 	tags, err := userTagRules.merge(nil, in.Tags)
 	if err != nil {
@@ -134,7 +131,7 @@ func (s *Service) EnableMFADevice(ctx context.Context, in *iamapi.EnableMFADevic
 		if err != nil {
 			return err
 		}
-		d, err := getMFA(tx, protocol.Val(in.SerialNumber))
+		d, err := getMFA(tx, s.names(ctx), protocol.Val(in.SerialNumber))
 		if err != nil {
 			return err
 		}
@@ -159,8 +156,8 @@ func (s *Service) EnableMFADevice(ctx context.Context, in *iamapi.EnableMFADevic
 }
 
 // assignedMFA reads a device that must be enabled for the given user.
-func assignedMFA(tx *storage.Tx, u storage.UserRecord, serial string) (storage.MFADeviceRecord, error) {
-	d, err := getMFA(tx, serial)
+func assignedMFA(tx *storage.Tx, names arn.Scope, u storage.UserRecord, serial string) (storage.MFADeviceRecord, error) {
+	d, err := getMFA(tx, names, serial)
 	if err == nil && (d.User == "" || storage.Key(d.User) != storage.Key(u.Name)) {
 		return d, noSuchMFA(serial)
 	}
@@ -175,7 +172,7 @@ func (s *Service) DeactivateMFADevice(ctx context.Context, in *iamapi.Deactivate
 		if err != nil {
 			return err
 		}
-		d, err := assignedMFA(tx, o.User, protocol.Val(in.SerialNumber))
+		d, err := assignedMFA(tx, s.names(ctx), o.User, protocol.Val(in.SerialNumber))
 		if err != nil {
 			return err
 		}
@@ -196,7 +193,7 @@ func (s *Service) ResyncMFADevice(ctx context.Context, in *iamapi.ResyncMFADevic
 		if err != nil {
 			return err
 		}
-		d, err := assignedMFA(tx, u, protocol.Val(in.SerialNumber))
+		d, err := assignedMFA(tx, s.names(ctx), u, protocol.Val(in.SerialNumber))
 		if err != nil {
 			return err
 		}
@@ -216,7 +213,7 @@ func (s *Service) ResyncMFADevice(ctx context.Context, in *iamapi.ResyncMFADevic
 
 func (s *Service) DeleteVirtualMFADevice(ctx context.Context, in *iamapi.DeleteVirtualMFADeviceRequest) (*iamapi.Empty, error) {
 	err := s.update(ctx, func(tx *storage.Tx) error {
-		d, err := getMFA(tx, protocol.Val(in.SerialNumber))
+		d, err := getMFA(tx, s.names(ctx), protocol.Val(in.SerialNumber))
 		if err != nil {
 			return err
 		}
@@ -263,7 +260,7 @@ func (s *Service) ListMFADevices(ctx context.Context, in *iamapi.ListMFADevicesR
 // ListVirtualMFADevices filters by AssignmentStatus (default Any). Assigned devices carry
 // their user and enable date; seeds are never listed.
 func (s *Service) ListVirtualMFADevices(ctx context.Context, in *iamapi.ListVirtualMFADevicesRequest) (*iamapi.ListVirtualMFADevicesResponse, error) {
-	acct := account(ctx)
+	names := s.names(ctx)
 	status := protocol.Val(in.AssignmentStatus)
 	out := &iamapi.ListVirtualMFADevicesResponse{VirtualMFADevices: []iamapi.VirtualMFADevice{}}
 	err := s.view(ctx, func(tx *storage.Tx) error {
@@ -282,7 +279,7 @@ func (s *Service) ListVirtualMFADevices(ctx context.Context, in *iamapi.ListVirt
 			if d.User != "" {
 				v.EnableDate = protocol.Ptr(d.Enabled)
 				if u, err := storage.Users(tx).Get(storage.Key(d.User)); err == nil {
-					wu := wireUser(acct, u, false)
+					wu := wireUser(names, u, false)
 					v.User = &wu
 				}
 			}
@@ -304,10 +301,10 @@ func (s *Service) GetMFADevice(ctx context.Context, in *iamapi.GetMFADeviceReque
 			if err != nil {
 				return err
 			}
-			d, err = assignedMFA(tx, u, protocol.Val(in.SerialNumber))
+			d, err = assignedMFA(tx, s.names(ctx), u, protocol.Val(in.SerialNumber))
 			return err
 		}
-		d, err = getMFA(tx, protocol.Val(in.SerialNumber))
+		d, err = getMFA(tx, s.names(ctx), protocol.Val(in.SerialNumber))
 		return err
 	})
 	if err != nil {
@@ -322,7 +319,7 @@ func (s *Service) GetMFADevice(ctx context.Context, in *iamapi.GetMFADeviceReque
 
 func (s *Service) TagMFADevice(ctx context.Context, in *iamapi.TagMFADeviceRequest) (*iamapi.Empty, error) {
 	err := s.update(ctx, func(tx *storage.Tx) error {
-		d, err := getMFA(tx, protocol.Val(in.SerialNumber))
+		d, err := getMFA(tx, s.names(ctx), protocol.Val(in.SerialNumber))
 		if err != nil {
 			return err
 		}
@@ -339,7 +336,7 @@ func (s *Service) TagMFADevice(ctx context.Context, in *iamapi.TagMFADeviceReque
 
 func (s *Service) UntagMFADevice(ctx context.Context, in *iamapi.UntagMFADeviceRequest) (*iamapi.Empty, error) {
 	err := s.update(ctx, func(tx *storage.Tx) error {
-		d, err := getMFA(tx, protocol.Val(in.SerialNumber))
+		d, err := getMFA(tx, s.names(ctx), protocol.Val(in.SerialNumber))
 		if err != nil {
 			return err
 		}
@@ -354,7 +351,7 @@ func (s *Service) UntagMFADevice(ctx context.Context, in *iamapi.UntagMFADeviceR
 
 func (s *Service) ListMFADeviceTags(ctx context.Context, in *iamapi.ListMFADeviceTagsRequest) (*iamapi.ListMFADeviceTagsResponse, error) {
 	p, err := s.listTags(ctx, userTagRules, in.Marker, in.MaxItems, func(tx *storage.Tx) ([]storage.Tag, error) {
-		d, err := getMFA(tx, protocol.Val(in.SerialNumber))
+		d, err := getMFA(tx, s.names(ctx), protocol.Val(in.SerialNumber))
 		return d.Tags, err
 	})
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/iamlocal/iamlocal/api/iamapi"
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/protocol"
 	"github.com/iamlocal/iamlocal/protocol/awserr"
 	"github.com/iamlocal/iamlocal/storage"
@@ -39,22 +40,19 @@ func globalEndpointTokenVersion(tx *storage.Tx) int32 {
 	return rec.GlobalEndpointTokenVersion
 }
 
-// iamARN is the ARN of an IAM resource ("oidc-provider/host", "server-certificate/path/name").
-func iamARN(account, resource string) string { return "arn:aws:iam::" + account + ":" + resource }
-
 // arnResource returns the part of an IAM ARN after "<kind>/" when the ARN names a resource of
 // that kind in account. A string that is not an ARN answers ValidationError with IAM's text
 // for unparseable ARNs; an ARN of another service, account or kind names nothing here, so
 // found is false and the caller answers its own NoSuchEntity.
-func arnResource(arn, account, kind string) (rest string, found bool, err error) {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || parts[1] == "" || parts[2] == "" {
+func arnResource(text, account, kind string) (rest string, found bool, err error) {
+	a, err := arn.Parse(text)
+	if err != nil {
 		return "", false, awserr.Validation("Invalid ARN:  Could not be parsed!")
 	}
-	if parts[2] != "iam" || parts[4] != account {
+	if a.Service != "iam" || a.Account != account {
 		return "", false, nil
 	}
-	rest, ok := strings.CutPrefix(parts[5], kind+"/")
+	rest, ok := strings.CutPrefix(a.Resource, kind+"/")
 	if !ok || rest == "" {
 		return "", false, nil
 	}

@@ -94,9 +94,8 @@ func (s *Service) CreateOpenIDConnectProvider(ctx context.Context, in *iamapi.Cr
 	if err != nil {
 		return nil, err
 	}
-	acct := account(ctx)
 	rec := storage.OIDCProviderRecord{
-		V: 1, URL: bare, ARN: iamARN(acct, "oidc-provider/"+bare),
+		V: 1, URL: bare, ARN: s.names(ctx).OIDCProvider(bare).String(),
 		ClientIDs: clientIDs, Thumbprints: thumbprints, Tags: tags, Created: s.now(ctx),
 	}
 	err = s.update(ctx, func(tx *storage.Tx) error {

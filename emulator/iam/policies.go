@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/iamlocal/iamlocal/api/iamapi"
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/emulator/iam/awsmanaged"
 	"github.com/iamlocal/iamlocal/emulator/reqctx"
 	"github.com/iamlocal/iamlocal/protocol"
@@ -21,15 +22,17 @@ const (
 	maxPolicyVersions    = 5
 )
 
-// policyRef is a managed policy found by ARN: an AWS managed one, or the account's own.
+// policyRef is a managed policy found by ARN: an AWS managed one (named in partition), or the
+// account's own.
 type policyRef struct {
-	aws   *awsmanaged.Policy
-	local storage.PolicyRecord
+	aws       *awsmanaged.Policy
+	partition string
+	local     storage.PolicyRecord
 }
 
 func (p policyRef) arn() string {
 	if p.aws != nil {
-		return p.aws.ARN
+		return p.aws.ARN(p.partition)
 	}
 	return p.local.ARN
 }
@@ -52,29 +55,30 @@ func (p policyRef) path() string {
 // not valid." for a string that is no ARN at all (recorded AWS response to AttachRolePolicy
 // with "longpolicynamebutnoarn"), InvalidInput with the same text for an ARN of something else
 // (aws-samples/aws-cdk-examples#287).
-func checkPolicyARN(arn string) error {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || parts[1] == "" || parts[2] == "" {
-		return awserr.Validation("ARN %s is not valid.", arn)
+func checkPolicyARN(partition, text string) error {
+	a, err := arn.Parse(text)
+	if err != nil {
+		return awserr.Validation("ARN %s is not valid.", text)
 	}
-	if parts[1] != "aws" || parts[2] != "iam" || parts[3] != "" ||
-		!strings.HasPrefix(parts[5], "policy/") || strings.Count(parts[5], ":") > 0 {
-		return iamapi.ErrInvalidInput("ARN %s is not valid.", arn)
+	if a.Partition != partition || a.Service != "iam" || a.Region != "" ||
+		!strings.HasPrefix(a.Resource, "policy/") || strings.Count(a.Resource, ":") > 0 {
+		return iamapi.ErrInvalidInput("ARN %s is not valid.", text)
 	}
 	return nil
 }
 
-// findPolicy resolves a managed policy ARN in the transaction's account.
-func findPolicy(tx *storage.Tx, arn string) (policyRef, bool, error) {
-	if awsmanaged.IsAWSManaged(arn) {
-		p, ok := awsmanaged.Get(arn)
-		return policyRef{aws: p}, ok, nil
+// findPolicy resolves a managed policy ARN in the transaction's account (names' account).
+func findPolicy(tx *storage.Tx, names arn.Scope, text string) (policyRef, bool, error) {
+	if awsmanaged.IsAWSManaged(names.Partition, text) {
+		p, ok := awsmanaged.Get(names.Partition, text)
+		return policyRef{aws: p, partition: names.Partition}, ok, nil
 	}
-	if !strings.HasPrefix(arn, "arn:aws:iam::"+tx.Account()+":policy/") {
+	a, err := arn.Parse(text)
+	if kind, _, _, ok := arn.SplitIAMResource(a.Resource); err != nil || !a.InIAM(names) || !ok || kind != "policy" {
 		return policyRef{}, false, nil
 	}
-	rec, err := storage.Policies(tx).Get(storage.Key(arn[strings.LastIndex(arn, "/")+1:]))
-	if isNotFound(err) || err == nil && rec.ARN != arn {
+	rec, err := storage.Policies(tx).Get(storage.Key(text[strings.LastIndex(text, "/")+1:]))
+	if isNotFound(err) || err == nil && rec.ARN != text {
 		return policyRef{}, false, nil
 	}
 	if err != nil {
@@ -88,13 +92,13 @@ func policyNotFound(arn string) error {
 }
 
 // getPolicy finds a policy for the operations that answer "Policy <arn> was not found.".
-func getPolicy(tx *storage.Tx, arn string) (policyRef, error) {
-	if err := checkPolicyARN(arn); err != nil {
+func getPolicy(tx *storage.Tx, names arn.Scope, policyARN string) (policyRef, error) {
+	if err := checkPolicyARN(names.Partition, policyARN); err != nil {
 		return policyRef{}, err
 	}
-	p, found, err := findPolicy(tx, arn)
+	p, found, err := findPolicy(tx, names, policyARN)
 	if err == nil && !found {
-		err = policyNotFound(arn)
+		err = policyNotFound(policyARN)
 	}
 	return p, err
 }
@@ -102,14 +106,14 @@ func getPolicy(tx *storage.Tx, arn string) (policyRef, error) {
 // awsPolicyDenied answers a change to an AWS managed policy. Those policies belong to the
 // account "aws", so IAM treats the change as a cross-account write that no resource-based
 // policy allows (IAM User Guide, "Troubleshoot access denied error messages").
-func awsPolicyDenied(ctx context.Context, op, arn string) error {
+func (s *Service) awsPolicyDenied(ctx context.Context, op, policyARN string) error {
 	caller := reqctx.From(ctx).Caller.ARN
 	if caller == "" {
-		caller = "arn:aws:iam::" + account(ctx) + ":root"
+		caller = s.names(ctx).Root().String()
 	}
 	return awserr.New("AccessDenied", 403, true,
 		"User: %s is not authorized to perform: iam:%s on resource: policy %s because no resource-based policy allows the iam:%s action",
-		caller, op, arn, op)
+		caller, op, policyARN, op)
 }
 
 // policyUsage counts, per policy ARN, the entities it is attached to and those it bounds.
@@ -171,7 +175,7 @@ func wirePolicy(p policyRef, u policyUsage, v policyView) iamapi.Policy {
 
 func (s *Service) CreatePolicy(ctx context.Context, in *iamapi.CreatePolicyRequest) (*iamapi.CreatePolicyResponse, error) {
 	name, doc := protocol.Val(in.PolicyName), protocol.Val(in.PolicyDocument)
-	if err := checkManagedDocument(doc); err != nil {
+	if err := checkManagedDocument(s.names(ctx), doc); err != nil {
 		return nil, err
 	}
 	tags, err := policyTagRules.merge(nil, in.Tags)
@@ -180,7 +184,7 @@ func (s *Service) CreatePolicy(ctx context.Context, in *iamapi.CreatePolicyReque
 	}
 	now, path := s.now(ctx), pathOr(in.Path)
 	rec := storage.PolicyRecord{
-		V: 1, Name: name, Path: path, ARN: "arn:aws:iam::" + account(ctx) + ":policy" + path + name,
+		V: 1, Name: name, Path: path, ARN: s.names(ctx).Policy(path, name).String(),
 		Description: protocol.Val(in.Description), Created: now, Updated: now,
 		DefaultVersion: "v1", NextVersion: 2, Tags: tags,
 	}
@@ -203,8 +207,8 @@ func (s *Service) CreatePolicy(ctx context.Context, in *iamapi.CreatePolicyReque
 }
 
 // checkManagedDocument validates a managed policy document's grammar, then its size.
-func checkManagedDocument(doc string) error {
-	if err := validateManagedPolicy(doc); err != nil {
+func checkManagedDocument(names arn.Scope, doc string) error {
+	if err := validateManagedPolicy(names, doc); err != nil {
 		return err
 	}
 	if policySize(doc) > maxManagedPolicySize {
@@ -216,7 +220,7 @@ func checkManagedDocument(doc string) error {
 func (s *Service) GetPolicy(ctx context.Context, in *iamapi.GetPolicyRequest) (*iamapi.GetPolicyResponse, error) {
 	var out iamapi.Policy
 	err := s.view(ctx, func(tx *storage.Tx) error {
-		p, err := getPolicy(tx, protocol.Val(in.PolicyArn))
+		p, err := getPolicy(tx, s.names(ctx), protocol.Val(in.PolicyArn))
 		if err != nil {
 			return err
 		}
@@ -235,12 +239,12 @@ func (s *Service) GetPolicy(ctx context.Context, in *iamapi.GetPolicyRequest) (*
 func (s *Service) DeletePolicy(ctx context.Context, in *iamapi.DeletePolicyRequest) (*iamapi.Empty, error) {
 	arn := protocol.Val(in.PolicyArn)
 	err := s.update(ctx, func(tx *storage.Tx) error {
-		p, err := getPolicy(tx, arn)
+		p, err := getPolicy(tx, s.names(ctx), arn)
 		if err != nil {
 			return err
 		}
 		if p.aws != nil {
-			return awsPolicyDenied(ctx, "DeletePolicy", arn)
+			return s.awsPolicyDenied(ctx, "DeletePolicy", arn)
 		}
 		if u := usageOf(tx, arn); u.attached[arn] > 0 || u.bounds[arn] > 0 {
 			return iamapi.ErrDeleteConflict("Cannot delete a policy attached to entities.")
@@ -263,7 +267,7 @@ func (s *Service) DeletePolicy(ctx context.Context, in *iamapi.DeletePolicyReque
 // ListPolicies lists AWS managed and customer managed policies in ARN order (the account's
 // own, arn:aws:iam::<digits>:..., before AWS's, arn:aws:iam::aws:...).
 func (s *Service) ListPolicies(ctx context.Context, in *iamapi.ListPoliciesRequest) (*iamapi.ListPoliciesResponse, error) {
-	q := policyQuery{scope: protocol.Val(in.Scope), pathPrefix: pathOr(in.PathPrefix)}
+	q := policyQuery{names: s.names(ctx), scope: protocol.Val(in.Scope), pathPrefix: pathOr(in.PathPrefix)}
 	switch {
 	case protocol.Val(in.PolicyUsageFilter) == "PermissionsBoundary":
 		q.inUse, q.use = true, storage.UseBoundary
@@ -295,7 +299,8 @@ func (s *Service) ListPolicies(ctx context.Context, in *iamapi.ListPoliciesReque
 
 // policyQuery selects the policies of a ListPolicies answer.
 type policyQuery struct {
-	scope      string // All (or ""), AWS or Local
+	names      arn.Scope // the account and partition listed
+	scope      string    // All (or ""), AWS or Local
 	pathPrefix string
 	inUse      bool        // only the policies some entity uses as use
 	use        storage.Use // OnlyAttached: attached; PolicyUsageFilter PermissionsBoundary: boundary
@@ -333,7 +338,7 @@ func (q policyQuery) page(tx *storage.Tx, from string, limit int) (storage.Page[
 
 // local feeds add the account's policies from the ARN from on; false when add had enough.
 func (q policyQuery) local(tx *storage.Tx, from string, add func(policyRef) bool) (bool, error) {
-	prefix := "arn:aws:iam::" + tx.Account() + ":policy" + q.pathPrefix
+	prefix := q.names.Policy(q.pathPrefix, "").String() // pathPrefix starts with "/"
 	start, ok := seekWithin(prefix, from)
 	if !ok {
 		return true, nil
@@ -341,7 +346,7 @@ func (q policyQuery) local(tx *storage.Tx, from string, add func(policyRef) bool
 	more := true
 	if q.inUse {
 		err := storage.PolicyUsage(tx).Policies(q.use, prefix, start, func(arn string) (bool, error) {
-			p, found, err := findPolicy(tx, arn)
+			p, found, err := findPolicy(tx, q.names, arn)
 			if err == nil && found {
 				more = add(p)
 			}
@@ -358,7 +363,7 @@ func (q policyQuery) local(tx *storage.Tx, from string, add func(policyRef) bool
 
 // awsManaged feeds add the AWS managed policies from the ARN from on.
 func (q policyQuery) awsManaged(tx *storage.Tx, from string, add func(policyRef) bool) (bool, error) {
-	prefix := awsmanaged.ARNPrefix + q.pathPrefix
+	prefix := awsmanaged.Prefix(q.names.Partition) + q.pathPrefix
 	start, ok := seekWithin(prefix, from)
 	if !ok {
 		return true, nil
@@ -366,18 +371,18 @@ func (q policyQuery) awsManaged(tx *storage.Tx, from string, add func(policyRef)
 	more := true
 	if q.inUse {
 		err := storage.PolicyUsage(tx).Policies(q.use, prefix, start, func(arn string) (bool, error) {
-			if p, found := awsmanaged.Get(arn); found {
-				more = add(policyRef{aws: p})
+			if p, found := awsmanaged.Get(q.names.Partition, arn); found {
+				more = add(policyRef{aws: p, partition: q.names.Partition})
 			}
 			return more, nil
 		})
 		return more, err
 	}
-	for _, p := range awsmanaged.From(prefix + start) {
-		if !strings.HasPrefix(p.ARN, prefix) {
+	for _, p := range awsmanaged.From(q.names.Partition, prefix+start) {
+		if !strings.HasPrefix(p.ARN(q.names.Partition), prefix) {
 			break
 		}
-		if more = add(policyRef{aws: p}); !more {
+		if more = add(policyRef{aws: p, partition: q.names.Partition}); !more {
 			break
 		}
 	}
@@ -401,12 +406,12 @@ func seekWithin(prefix, from string) (start string, ok bool) {
 // op names the operation for the AccessDenied answered for AWS managed policies.
 func (s *Service) changeLocalPolicy(ctx context.Context, op, arn string, fn func(tx *storage.Tx, p *storage.PolicyRecord) error) error {
 	return asAWS(s.update(ctx, func(tx *storage.Tx) error {
-		p, err := getPolicy(tx, arn)
+		p, err := getPolicy(tx, s.names(ctx), arn)
 		if err != nil {
 			return err
 		}
 		if p.aws != nil {
-			return awsPolicyDenied(ctx, op, arn)
+			return s.awsPolicyDenied(ctx, op, arn)
 		}
 		if err := fn(tx, &p.local); err != nil {
 			return err
@@ -419,7 +424,7 @@ func (s *Service) changeLocalPolicy(ctx context.Context, op, arn string, fn func
 // domain" (aws-controllers-k8s/community#2774).
 func (s *Service) tagPolicy(ctx context.Context, arn string, fn func(*storage.PolicyRecord) error) error {
 	return asAWS(s.update(ctx, func(tx *storage.Tx) error {
-		p, err := getPolicy(tx, arn)
+		p, err := getPolicy(tx, s.names(ctx), arn)
 		if err != nil {
 			return err
 		}
@@ -458,7 +463,7 @@ func (s *Service) UntagPolicy(ctx context.Context, in *iamapi.UntagPolicyRequest
 // ListPolicyTags of an AWS managed policy is empty, as GetPolicy shows its Tags.
 func (s *Service) ListPolicyTags(ctx context.Context, in *iamapi.ListPolicyTagsRequest) (*iamapi.ListPolicyTagsResponse, error) {
 	p, err := s.listTags(ctx, policyTagRules, in.Marker, in.MaxItems, func(tx *storage.Tx) ([]storage.Tag, error) {
-		p, err := getPolicy(tx, protocol.Val(in.PolicyArn))
+		p, err := getPolicy(tx, s.names(ctx), protocol.Val(in.PolicyArn))
 		return p.local.Tags, err
 	})
 	if err != nil {

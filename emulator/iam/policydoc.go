@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/iamlocal/iamlocal/api/iamapi"
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/authz"
 	"github.com/iamlocal/iamlocal/storage"
 )
@@ -14,13 +15,14 @@ import (
 // text. Trust policy principals that name a user or role of the caller's own account must exist,
 // as IAM resolves them to unique ids on write (`Invalid principal in policy: "AWS":"<arn>"`,
 // aws-samples/aws-iam-access-key-auto-rotation#26); pass tx to check them, or nil to skip.
-func validatePolicy(tx *storage.Tx, doc string, kind authz.Kind) (*authz.Policy, error) {
-	p, err := authz.Parse(doc, kind)
+// ARNs must be of names' partition, and the principals checked are those of its account.
+func validatePolicy(tx *storage.Tx, names arn.Scope, doc string, kind authz.Kind) (*authz.Policy, error) {
+	p, err := authz.Parser{Partition: names.Partition}.Parse(doc, kind)
 	if err != nil {
 		return nil, malformed(err)
 	}
 	if kind == authz.KindTrust && tx != nil {
-		if err := checkTrustPrincipals(tx, p); err != nil {
+		if err := checkTrustPrincipals(tx, names, p); err != nil {
 			return nil, err
 		}
 	}
@@ -29,8 +31,8 @@ func validatePolicy(tx *storage.Tx, doc string, kind authz.Kind) (*authz.Policy,
 
 // validateManagedPolicy checks a customer managed policy document (CreatePolicy,
 // CreatePolicyVersion), which must also declare Version 2012-10-17.
-func validateManagedPolicy(doc string) error {
-	if _, err := authz.ParseManaged(doc); err != nil {
+func validateManagedPolicy(names arn.Scope, doc string) error {
+	if _, err := (authz.Parser{Partition: names.Partition}).ParseManaged(doc); err != nil {
 		return malformed(err)
 	}
 	return nil
@@ -46,29 +48,27 @@ func malformed(err error) error {
 
 // checkTrustPrincipals rejects AWS principals naming a user or role of this account that does
 // not exist. Other accounts' principals cannot be checked locally and are accepted.
-func checkTrustPrincipals(tx *storage.Tx, p *authz.Policy) error {
-	prefix := "arn:aws:iam::" + tx.Account() + ":"
+func checkTrustPrincipals(tx *storage.Tx, names arn.Scope, p *authz.Policy) error {
 	for _, st := range p.Statements {
-		for _, arn := range st.Principals["AWS"] {
-			rest, ok := strings.CutPrefix(arn, prefix)
-			if !ok || strings.Contains(rest, "*") {
+		for _, principal := range st.Principals["AWS"] {
+			a, err := arn.Parse(principal)
+			if err != nil || !a.InIAM(names) || strings.Contains(a.Resource, "*") {
 				continue
 			}
-			kind, path, _ := strings.Cut(rest, "/")
-			name := path[strings.LastIndex(path, "/")+1:]
+			kind, _, name, _ := arn.SplitIAMResource(a.Resource)
 			var exists bool
 			switch kind {
 			case "user":
 				u, err := storage.Users(tx).Get(storage.Key(name))
-				exists = err == nil && "user"+u.Path+u.Name == rest
+				exists = err == nil && names.User(u.Path, u.Name) == a
 			case "role":
 				r, err := storage.Roles(tx).Get(storage.Key(name))
-				exists = err == nil && "role"+r.Path+r.Name == rest
+				exists = err == nil && names.Role(r.Path, r.Name) == a
 			default:
 				continue
 			}
 			if !exists {
-				return iamapi.ErrMalformedPolicyDocument(`Invalid principal in policy: "AWS":"%s"`, arn)
+				return iamapi.ErrMalformedPolicyDocument(`Invalid principal in policy: "AWS":"%s"`, principal)
 			}
 		}
 	}

@@ -66,7 +66,7 @@ func (s *Service) CreatePolicyVersion(ctx context.Context, in *iamapi.CreatePoli
 	doc := protocol.Val(in.PolicyDocument)
 	var v storage.PolicyVersionRecord
 	err := s.changeLocalPolicy(ctx, "CreatePolicyVersion", protocol.Val(in.PolicyArn), func(tx *storage.Tx, p *storage.PolicyRecord) error {
-		if err := checkManagedDocument(doc); err != nil {
+		if err := checkManagedDocument(s.names(ctx), doc); err != nil {
 			return err
 		}
 		versions := storage.PolicyVersionsOf(tx, p.Name)
@@ -94,10 +94,10 @@ func (s *Service) GetPolicyVersion(ctx context.Context, in *iamapi.GetPolicyVers
 	arn, id := protocol.Val(in.PolicyArn), protocol.Val(in.VersionId)
 	var out iamapi.PolicyVersion
 	err := s.view(ctx, func(tx *storage.Tx) error {
-		if err := checkPolicyARN(arn); err != nil {
+		if err := checkPolicyARN(s.names(ctx).Partition, arn); err != nil {
 			return err
 		}
-		p, found, err := findPolicy(tx, arn)
+		p, found, err := findPolicy(tx, s.names(ctx), arn)
 		if err != nil || !found {
 			return orNotFound(err, noSuchVersion(arn, id))
 		}
@@ -127,7 +127,7 @@ func orNotFound(err, notFound error) error {
 func (s *Service) ListPolicyVersions(ctx context.Context, in *iamapi.ListPolicyVersionsRequest) (*iamapi.ListPolicyVersionsResponse, error) {
 	var vs []iamapi.PolicyVersion
 	err := s.view(ctx, func(tx *storage.Tx) error {
-		p, err := getPolicy(tx, protocol.Val(in.PolicyArn))
+		p, err := getPolicy(tx, s.names(ctx), protocol.Val(in.PolicyArn))
 		if err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/iamlocal/iamlocal/api/iamapi"
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/authz"
 	"github.com/iamlocal/iamlocal/protocol"
 	"github.com/iamlocal/iamlocal/storage"
@@ -17,10 +18,6 @@ const (
 	maxTrustPolicySize        = 2048
 	defaultMaxSessionDuration = 3600
 )
-
-func roleARN(acct string, r storage.RoleRecord) string {
-	return "arn:aws:iam::" + acct + ":role" + r.Path + r.Name
-}
 
 func noSuchRole(name string) error {
 	return iamapi.ErrNoSuchEntity("The role with name %s cannot be found.", name)
@@ -59,9 +56,9 @@ const (
 	viewProfile roleView = 0
 )
 
-func wireRole(acct string, r storage.RoleRecord, v roleView) iamapi.Role {
+func wireRole(names arn.Scope, r storage.RoleRecord, v roleView) iamapi.Role {
 	out := iamapi.Role{
-		Arn:                      protocol.Ptr(roleARN(acct, r)),
+		Arn:                      protocol.Ptr(names.Role(r.Path, r.Name).String()),
 		AssumeRolePolicyDocument: protocol.Ptr(encodeDocument(r.TrustPolicy)),
 		CreateDate:               protocol.Ptr(r.Created),
 		Path:                     protocol.Ptr(r.Path),
@@ -99,7 +96,7 @@ func wireLastUsed(r storage.RoleRecord) *iamapi.RoleLastUsed {
 }
 
 func (s *Service) CreateRole(ctx context.Context, in *iamapi.CreateRoleRequest) (*iamapi.CreateRoleResponse, error) {
-	acct := account(ctx)
+	names := s.names(ctx)
 	name, doc := protocol.Val(in.RoleName), protocol.Val(in.AssumeRolePolicyDocument)
 	r := storage.RoleRecord{
 		V: 1, Name: name, Path: pathOr(in.Path), Created: s.now(ctx), TrustPolicy: doc,
@@ -115,11 +112,11 @@ func (s *Service) CreateRole(ctx context.Context, in *iamapi.CreateRoleRequest) 
 	}
 	r.Tags = tags
 	err = s.update(ctx, func(tx *storage.Tx) error {
-		if err := checkTrustPolicy(tx, doc); err != nil {
+		if err := checkTrustPolicy(tx, s.names(ctx), doc); err != nil {
 			return err
 		}
 		if r.Boundary != "" {
-			if err := boundaryExists(tx, r.Boundary); err != nil {
+			if err := boundaryExists(tx, s.names(ctx), r.Boundary); err != nil {
 				return err
 			}
 		}
@@ -132,14 +129,14 @@ func (s *Service) CreateRole(ctx context.Context, in *iamapi.CreateRoleRequest) 
 	if err != nil {
 		return nil, asAWS(err)
 	}
-	out := wireRole(acct, r, viewCreate)
+	out := wireRole(names, r, viewCreate)
 	out.Tags = in.Tags // the create response echoes the tags in request order
 	return &iamapi.CreateRoleResponse{Role: &out}, nil
 }
 
 // checkTrustPolicy validates a role trust policy: its grammar and principals, then its size.
-func checkTrustPolicy(tx *storage.Tx, doc string) error {
-	if _, err := validatePolicy(tx, doc, authz.KindTrust); err != nil {
+func checkTrustPolicy(tx *storage.Tx, names arn.Scope, doc string) error {
+	if _, err := validatePolicy(tx, names, doc, authz.KindTrust); err != nil {
 		return err
 	}
 	if policySize(doc) > maxTrustPolicySize {
@@ -164,7 +161,7 @@ func (s *Service) GetRole(ctx context.Context, in *iamapi.GetRoleRequest) (*iama
 	if err != nil {
 		return nil, asAWS(err)
 	}
-	out := wireRole(account(ctx), r, viewGet)
+	out := wireRole(s.names(ctx), r, viewGet)
 	return &iamapi.GetRoleResponse{Role: &out}, nil
 }
 
@@ -207,7 +204,7 @@ func (s *Service) UpdateRoleDescription(ctx context.Context, in *iamapi.UpdateRo
 	if err != nil {
 		return nil, err
 	}
-	out := wireRole(account(ctx), r, viewCreate|withDescription)
+	out := wireRole(s.names(ctx), r, viewCreate|withDescription)
 	return &iamapi.UpdateRoleDescriptionResponse{Role: &out}, nil
 }
 
@@ -217,7 +214,7 @@ func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, in *iamapi.UpdateA
 		if err := protectedRole(*r); err != nil {
 			return err
 		}
-		if err := checkTrustPolicy(tx, doc); err != nil {
+		if err := checkTrustPolicy(tx, s.names(ctx), doc); err != nil {
 			return err
 		}
 		r.TrustPolicy = doc
@@ -264,10 +261,10 @@ func (s *Service) ListRoles(ctx context.Context, in *iamapi.ListRolesRequest) (*
 	if err != nil {
 		return nil, asAWS(err)
 	}
-	acct := account(ctx)
+	names := s.names(ctx)
 	roles := make([]iamapi.Role, 0, len(p.Items))
 	for _, r := range p.Items {
-		roles = append(roles, wireRole(acct, r, viewList))
+		roles = append(roles, wireRole(names, r, viewList))
 	}
 	return &iamapi.ListRolesResponse{Roles: roles, IsTruncated: p.IsTruncated(), Marker: p.Marker}, nil
 }

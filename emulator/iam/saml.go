@@ -177,11 +177,9 @@ func (s *Service) CreateSAMLProvider(ctx context.Context, in *iamapi.CreateSAMLP
 		return nil, asAWS(err)
 	}
 	return &iamapi.CreateSAMLProviderResponse{
-		SAMLProviderArn: protocol.Ptr(samlARN(account(ctx), name)), Tags: tagsToAPI(rec.Tags),
+		SAMLProviderArn: protocol.Ptr(s.names(ctx).SAMLProvider(name).String()), Tags: tagsToAPI(rec.Tags),
 	}, nil
 }
-
-func samlARN(acct, name string) string { return iamARN(acct, "saml-provider/"+name) }
 
 // getSAML reads the provider an ARN names, or answers IAM's NoSuchEntity.
 func getSAML(ctx context.Context, tx *storage.Tx, arn string) (storage.SAMLProviderRecord, error) {
@@ -243,11 +241,11 @@ func (s *Service) GetSAMLProvider(ctx context.Context, in *iamapi.GetSAMLProvide
 // ListSAMLProviders lists every provider; the operation does not page.
 func (s *Service) ListSAMLProviders(ctx context.Context, _ *iamapi.ListSAMLProvidersRequest) (*iamapi.ListSAMLProvidersResponse, error) {
 	out := &iamapi.ListSAMLProvidersResponse{SAMLProviderList: []iamapi.SAMLProviderListEntry{}}
-	acct := account(ctx)
+	names := s.names(ctx)
 	err := s.view(ctx, func(tx *storage.Tx) error {
 		return storage.SAMLProviders(tx).Scan("", func(_ string, rec storage.SAMLProviderRecord) error {
 			out.SAMLProviderList = append(out.SAMLProviderList, iamapi.SAMLProviderListEntry{
-				Arn: protocol.Ptr(samlARN(acct, rec.Name)), ValidUntil: protocol.Ptr(rec.ValidUntil), CreateDate: protocol.Ptr(rec.Created),
+				Arn: protocol.Ptr(names.SAMLProvider(rec.Name).String()), ValidUntil: protocol.Ptr(rec.ValidUntil), CreateDate: protocol.Ptr(rec.Created),
 			})
 			return nil
 		})
@@ -299,7 +297,7 @@ func (s *Service) UpdateSAMLProvider(ctx context.Context, in *iamapi.UpdateSAMLP
 	if err != nil {
 		return nil, err
 	}
-	return &iamapi.UpdateSAMLProviderResponse{SAMLProviderArn: protocol.Ptr(samlARN(account(ctx), rec.Name))}, nil
+	return &iamapi.UpdateSAMLProviderResponse{SAMLProviderArn: protocol.Ptr(s.names(ctx).SAMLProvider(rec.Name).String())}, nil
 }
 
 // DeleteSAMLProvider leaves roles whose trust policies name the provider as they are; they

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/iamlocal/iamlocal/api/iamapi"
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/protocol"
 	"github.com/iamlocal/iamlocal/storage"
 )
@@ -105,9 +106,9 @@ func checkServerCertificate(body, key, chain string, now time.Time) (*x509.Certi
 	return cert, nil
 }
 
-func serverCertMetadata(acct string, rec storage.ServerCertificateRecord) *iamapi.ServerCertificateMetadata {
+func serverCertMetadata(names arn.Scope, rec storage.ServerCertificateRecord) *iamapi.ServerCertificateMetadata {
 	return &iamapi.ServerCertificateMetadata{
-		Arn:                   protocol.Ptr(iamARN(acct, "server-certificate"+rec.Path+rec.Name)),
+		Arn:                   protocol.Ptr(names.ServerCertificate(rec.Path, rec.Name).String()),
 		Expiration:            protocol.Ptr(rec.Expiration),
 		Path:                  protocol.Ptr(rec.Path),
 		ServerCertificateId:   protocol.Ptr(rec.ID),
@@ -149,7 +150,7 @@ func (s *Service) UploadServerCertificate(ctx context.Context, in *iamapi.Upload
 		return nil, asAWS(err)
 	}
 	return &iamapi.UploadServerCertificateResponse{
-		ServerCertificateMetadata: serverCertMetadata(account(ctx), rec), Tags: tagsToAPI(rec.Tags),
+		ServerCertificateMetadata: serverCertMetadata(s.names(ctx), rec), Tags: tagsToAPI(rec.Tags),
 	}, nil
 }
 
@@ -187,7 +188,7 @@ func (s *Service) GetServerCertificate(ctx context.Context, in *iamapi.GetServer
 	}
 	out := &iamapi.ServerCertificate{
 		CertificateBody:           protocol.Ptr(rec.Body),
-		ServerCertificateMetadata: serverCertMetadata(account(ctx), rec),
+		ServerCertificateMetadata: serverCertMetadata(s.names(ctx), rec),
 		Tags:                      tagsToAPI(rec.Tags),
 	}
 	if rec.Chain != "" {
@@ -216,7 +217,7 @@ func (s *Service) ListServerCertificates(ctx context.Context, in *iamapi.ListSer
 		IsTruncated:                   p.IsTruncated(), Marker: p.Marker,
 	}
 	for _, rec := range p.Items {
-		out.ServerCertificateMetadataList = append(out.ServerCertificateMetadataList, *serverCertMetadata(account(ctx), rec))
+		out.ServerCertificateMetadataList = append(out.ServerCertificateMetadataList, *serverCertMetadata(s.names(ctx), rec))
 	}
 	return out, nil
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/iamlocal/iamlocal/api/iamapi"
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/emulator/reqctx"
 	"github.com/iamlocal/iamlocal/ids"
 	"github.com/iamlocal/iamlocal/protocol/awserr"
@@ -19,14 +20,17 @@ type Options struct {
 	DB    *storage.DB
 	Clock func() time.Time // used when the request context carries no time (direct Go calls)
 	IDs   ids.Generator
+	// Partition is used when the request context carries none (direct Go calls); default aws.
+	Partition string
 }
 
 // Service implements iamapi.Handler. Operations it does not override answer NotImplemented.
 type Service struct {
 	iamapi.Unimplemented
-	db    *storage.DB
-	clock func() time.Time
-	ids   ids.Generator
+	db        *storage.DB
+	clock     func() time.Time
+	ids       ids.Generator
+	partition string
 }
 
 var _ iamapi.Handler = (*Service)(nil)
@@ -39,11 +43,25 @@ func New(opts Options) *Service {
 	if opts.IDs.Src == nil {
 		opts.IDs = ids.Generator{Src: ids.Crypto{}}
 	}
-	return &Service{db: opts.DB, clock: opts.Clock, ids: opts.IDs}
+	if opts.Partition == "" {
+		opts.Partition = arn.DefaultPartition
+	}
+	return &Service{db: opts.DB, clock: opts.Clock, ids: opts.IDs, partition: opts.Partition}
 }
 
 // account is the caller's account: IAM state is per account.
 func account(ctx context.Context) string { return reqctx.From(ctx).Caller.Account }
+
+// names is where the caller's IAM resources are named: the request's partition and the
+// caller's account.
+func (s *Service) names(ctx context.Context) arn.Scope {
+	info := reqctx.From(ctx)
+	p := info.Partition
+	if p == "" {
+		p = s.partition
+	}
+	return arn.Scope{Partition: p, Account: info.Caller.Account}
+}
 
 // now is the request time, truncated to seconds as IAM reports dates.
 func (s *Service) now(ctx context.Context) time.Time {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/iamlocal/iamlocal/api/iamapi"
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/emulator/iam/awsmanaged"
 	"github.com/iamlocal/iamlocal/protocol"
 	"github.com/iamlocal/iamlocal/storage"
@@ -125,16 +126,18 @@ func (s *Service) CreateServiceLinkedRole(ctx context.Context, in *iamapi.Create
 		if def.policy == "" {
 			return nil
 		}
-		p, ok := awsmanaged.Get(awsmanaged.ARNPrefix + slrPathPrefix + def.policy)
+		partition := s.names(ctx).Partition
+		p, ok := awsmanaged.Get(partition, arn.AWSManagedPolicy(partition, slrPathPrefix, def.policy).String())
 		if !ok {
 			return nil
 		}
-		return storage.RoleScope(tx, name).Attachments().Put(p.ARN, storage.AttachmentRecord{V: 1, PolicyARN: p.ARN, PolicyName: p.Name})
+		policyARN := p.ARN(partition)
+		return storage.RoleScope(tx, name).Attachments().Put(policyARN, storage.AttachmentRecord{V: 1, PolicyARN: policyARN, PolicyName: p.Name})
 	})
 	if err != nil {
 		return nil, asAWS(err)
 	}
-	out := wireRole(account(ctx), r, viewCreate|withDescription)
+	out := wireRole(s.names(ctx), r, viewCreate|withDescription)
 	return &iamapi.CreateServiceLinkedRoleResponse{Role: &out}, nil
 }
 

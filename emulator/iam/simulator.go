@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/iamlocal/iamlocal/api/iamapi"
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/authz"
 	"github.com/iamlocal/iamlocal/emulator/policyset"
 	"github.com/iamlocal/iamlocal/protocol"
@@ -82,8 +83,8 @@ type simInput struct {
 // SimulatePrincipalPolicy simulates the policies of a user (with its groups' and its
 // boundary), a group or a role, plus PolicyInputList.
 func (s *Service) SimulatePrincipalPolicy(ctx context.Context, in *iamapi.SimulatePrincipalPolicyRequest) (*iamapi.SimulatePolicyResponse, error) {
-	acct := account(ctx)
-	src, err := parseSourceARN(acct, protocol.Val(in.PolicySourceArn))
+	names := s.names(ctx)
+	src, err := parseSourceARN(names.Account, protocol.Val(in.PolicySourceArn))
 	if err != nil {
 		return nil, err
 	}
@@ -91,7 +92,7 @@ func (s *Service) SimulatePrincipalPolicy(ctx context.Context, in *iamapi.Simula
 	if src.kind == storage.KindUser {
 		defaultCaller = src.arn
 	}
-	sim, err := prepareSimulation(acct, defaultCaller, simInput{
+	sim, err := prepareSimulation(names, defaultCaller, simInput{
 		resources: in.ResourceArns, policies: in.PolicyInputList,
 		boundaries: in.PermissionsBoundaryPolicyInputList, resourcePolicy: in.ResourcePolicy,
 		resourceOwner: in.ResourceOwner, callerARN: in.CallerArn, context: in.ContextEntries,
@@ -121,7 +122,7 @@ func (s *Service) SimulatePrincipalPolicy(ctx context.Context, in *iamapi.Simula
 
 // SimulateCustomPolicy simulates policies given as strings only.
 func (s *Service) SimulateCustomPolicy(ctx context.Context, in *iamapi.SimulateCustomPolicyRequest) (*iamapi.SimulatePolicyResponse, error) {
-	sim, err := prepareSimulation(account(ctx), "", simInput{
+	sim, err := prepareSimulation(s.names(ctx), "", simInput{
 		resources: in.ResourceArns, policies: in.PolicyInputList,
 		boundaries: in.PermissionsBoundaryPolicyInputList, resourcePolicy: in.ResourcePolicy,
 		resourceOwner: in.ResourceOwner, callerARN: in.CallerArn, context: in.ContextEntries,
@@ -144,12 +145,13 @@ type simulation struct {
 	outlines  map[string]docOutline // by Named.Name, computed on demand
 }
 
-// prepareSimulation checks the request's own inputs. defaultCaller is the caller when CallerArn
-// is absent: the PolicySourceArn of a user, else "".
-func prepareSimulation(acct, defaultCaller string, in simInput) (*simulation, error) {
+// prepareSimulation checks the request's own inputs, as the IAM of names' partition does.
+// defaultCaller is the caller when CallerArn is absent: the PolicySourceArn of a user, else "".
+func prepareSimulation(names arn.Scope, defaultCaller string, in simInput) (*simulation, error) {
 	sim := &simulation{context: map[string][]string{}, outlines: map[string]docOutline{}}
+	parser := authz.Parser{Partition: names.Partition}
 	for i, doc := range in.policies {
-		p, err := authz.Parse(doc, authz.KindIdentity)
+		p, err := parser.Parse(doc, authz.KindIdentity)
 		if err != nil {
 			return nil, malformed(err)
 		}
@@ -159,7 +161,7 @@ func prepareSimulation(acct, defaultCaller string, in simInput) (*simulation, er
 	switch len(in.boundaries) {
 	case 0: // an empty list keeps the entity's boundary
 	case 1:
-		p, err := authz.Parse(in.boundaries[0], authz.KindBoundary)
+		p, err := parser.Parse(in.boundaries[0], authz.KindBoundary)
 		if err != nil {
 			return nil, malformed(err)
 		}
@@ -169,7 +171,7 @@ func prepareSimulation(acct, defaultCaller string, in simInput) (*simulation, er
 		return nil, iamapi.ErrInvalidInput("The list of Permissions Boundary policies cannot exceed 1 items.")
 	}
 	if in.resourcePolicy != nil {
-		p, err := authz.Parse(*in.resourcePolicy, authz.KindResource)
+		p, err := parser.Parse(*in.resourcePolicy, authz.KindResource)
 		if err != nil {
 			return nil, malformed(err)
 		}
@@ -179,7 +181,7 @@ func prepareSimulation(acct, defaultCaller string, in simInput) (*simulation, er
 	owner := ""
 	if in.resourceOwner != nil {
 		var ok bool
-		if owner, ok = simOwnerAccount(*in.resourceOwner); !ok {
+		if owner, ok = simOwnerAccount(names.Partition, *in.resourceOwner); !ok {
 			return nil, iamapi.ErrInvalidInput("'%s' is not a valid as a Resource Owner.", *in.resourceOwner)
 		}
 	}
@@ -193,9 +195,9 @@ func prepareSimulation(acct, defaultCaller string, in simInput) (*simulation, er
 	if sim.resource != nil && caller == "" {
 		return nil, errInvalidCaller()
 	}
-	callerAcct := acct
-	if caller != "" {
-		callerAcct = strings.SplitN(caller, ":", 6)[4]
+	callerAcct := names.Account
+	if a, err := arn.Parse(caller); err == nil {
+		callerAcct = a.Account
 	}
 	sim.principal = authz.Principal{ARN: caller, Account: callerAcct}
 	sim.cross = sim.resource != nil && owner != "" && owner != callerAcct
@@ -221,38 +223,26 @@ func errInvalidCaller() error {
 
 // simIsARN reports the six colon-separated fields of an ARN ("arn:aws:s3:::bucket").
 func simIsARN(s string) bool {
-	parts := strings.SplitN(s, ":", 6)
-	return len(parts) == 6 && parts[0] == "arn" && parts[1] != "" && parts[2] != ""
+	_, err := arn.Parse(s)
+	return err == nil
 }
 
 // simIsUserARN reports an IAM user ARN of any account (the caller need not exist).
 func simIsUserARN(s string) bool {
-	parts := strings.SplitN(s, ":", 6)
-	return len(parts) == 6 && parts[0] == "arn" && parts[2] == "iam" && simAccountID(parts[4]) &&
-		strings.HasPrefix(parts[5], "user/") && !strings.HasSuffix(parts[5], "/")
-}
-
-func simAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
+	a, err := arn.Parse(s)
+	return err == nil && a.Service == "iam" && arn.IsAccountID(a.Account) &&
+		strings.HasPrefix(a.Resource, "user/") && !strings.HasSuffix(a.Resource, "/")
 }
 
 // simOwnerAccount reads a ResourceOwner: an account ID, or the account's ARN
-// arn:aws:iam::<id>:root as SimulateCustomPolicy documents it.
-func simOwnerAccount(s string) (string, bool) {
-	if simAccountID(s) {
+// arn:aws:iam::<id>:root (in the partition) as SimulateCustomPolicy documents it.
+func simOwnerAccount(partition, s string) (string, bool) {
+	if arn.IsAccountID(s) {
 		return s, true
 	}
-	id, ok := strings.CutPrefix(s, "arn:aws:iam::")
-	if id, ok2 := strings.CutSuffix(id, ":root"); ok && ok2 && simAccountID(id) {
-		return id, true
+	a, err := arn.Parse(s)
+	if err == nil && arn.IsAccountID(a.Account) && a == (arn.Scope{Partition: partition, Account: a.Account}).Root() {
+		return a.Account, true
 	}
 	return "", false
 }

@@ -3,10 +3,10 @@ package iam
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/iamlocal/iamlocal/api/iamapi"
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/emulator/reqctx"
 	"github.com/iamlocal/iamlocal/protocol"
 	"github.com/iamlocal/iamlocal/protocol/awserr"
@@ -29,17 +29,11 @@ func getUser(tx *storage.Tx, name string) (storage.UserRecord, error) {
 	return lookup(storage.Users(tx), name, noSuchUser)
 }
 
-func userARN(acct string, u storage.UserRecord) string {
-	return fmt.Sprintf("arn:aws:iam::%s:user%s%s", acct, u.Path, u.Name)
-}
-
-func rootARN(acct string) string { return "arn:aws:iam::" + acct + ":root" }
-
 // wireUser renders a user. List operations leave out tags and the permissions boundary
 // (ListUsers: "this operation does not return tags"); GetUser and CreateUser include them.
-func wireUser(acct string, u storage.UserRecord, full bool) iamapi.User {
+func wireUser(names arn.Scope, u storage.UserRecord, full bool) iamapi.User {
 	out := iamapi.User{
-		Arn:        protocol.Ptr(userARN(acct, u)),
+		Arn:        protocol.Ptr(names.User(u.Path, u.Name).String()),
 		CreateDate: protocol.Ptr(u.Created),
 		Path:       protocol.Ptr(u.Path),
 		UserId:     protocol.Ptr(u.ID),
@@ -108,7 +102,7 @@ func credentialOwner(ctx context.Context, tx *storage.Tx, name *string, rootOK b
 }
 
 func (s *Service) CreateUser(ctx context.Context, in *iamapi.CreateUserRequest) (*iamapi.CreateUserResponse, error) {
-	acct := account(ctx)
+	names := s.names(ctx)
 	name := protocol.Val(in.UserName)
 	u := storage.UserRecord{Name: name, Path: pathOr(in.Path), Created: s.now(ctx)}
 	tags, err := userTagRules.merge(nil, in.Tags)
@@ -125,7 +119,7 @@ func (s *Service) CreateUser(ctx context.Context, in *iamapi.CreateUserRequest) 
 			return iamapi.ErrLimitExceeded("Cannot exceed quota for UsersPerAccount: %d", quotaUsers)
 		}
 		if b := protocol.Val(in.PermissionsBoundary); b != "" {
-			if err := boundaryExists(tx, b); err != nil {
+			if err := boundaryExists(tx, s.names(ctx), b); err != nil {
 				return err
 			}
 			u.Boundary = b
@@ -136,7 +130,7 @@ func (s *Service) CreateUser(ctx context.Context, in *iamapi.CreateUserRequest) 
 	if err != nil {
 		return nil, err
 	}
-	out := wireUser(acct, u, true)
+	out := wireUser(names, u, true)
 	return &iamapi.CreateUserResponse{User: &out}, nil
 }
 
@@ -144,7 +138,7 @@ func (s *Service) CreateUser(ctx context.Context, in *iamapi.CreateUserRequest) 
 // account id as UserId, the root ARN, the account's creation date and no UserName or Path
 // (verified: root responses carry no UserName, e.g. grycap/scar#181).
 func (s *Service) GetUser(ctx context.Context, in *iamapi.GetUserRequest) (*iamapi.GetUserResponse, error) {
-	acct := account(ctx)
+	names := s.names(ctx)
 	c := reqctx.From(ctx).Caller
 	if in.UserName == nil && c.Type == reqctx.Account {
 		// The account record is made on first need; reading first keeps the common case a
@@ -164,13 +158,13 @@ func (s *Service) GetUser(ctx context.Context, in *iamapi.GetUserRequest) (*iama
 			return nil, err
 		}
 		return &iamapi.GetUserResponse{User: &iamapi.User{
-			Arn: protocol.Ptr(rootARN(acct)), UserId: protocol.Ptr(acct), CreateDate: protocol.Ptr(info.Created),
+			Arn: protocol.Ptr(names.Root().String()), UserId: protocol.Ptr(names.Account), CreateDate: protocol.Ptr(info.Created),
 		}}, nil
 	}
 	var out iamapi.User
 	err := s.view(ctx, func(tx *storage.Tx) error {
 		o, err := credentialOwner(ctx, tx, in.UserName, false)
-		out = wireUser(acct, o.User, true)
+		out = wireUser(names, o.User, true)
 		return err
 	})
 	if err != nil {
@@ -273,7 +267,7 @@ func (s *Service) DeleteUser(ctx context.Context, in *iamapi.DeleteUserRequest) 
 }
 
 func (s *Service) ListUsers(ctx context.Context, in *iamapi.ListUsersRequest) (*iamapi.ListUsersResponse, error) {
-	acct := account(ctx)
+	names := s.names(ctx)
 	prefix := protocol.Val(in.PathPrefix)
 	var p page[storage.UserRecord]
 	err := s.view(ctx, func(tx *storage.Tx) (err error) {
@@ -289,7 +283,7 @@ func (s *Service) ListUsers(ctx context.Context, in *iamapi.ListUsersRequest) (*
 	}
 	out := &iamapi.ListUsersResponse{IsTruncated: p.IsTruncated(), Marker: p.Marker, Users: []iamapi.User{}}
 	for _, u := range p.Items {
-		out.Users = append(out.Users, wireUser(acct, u, false))
+		out.Users = append(out.Users, wireUser(names, u, false))
 	}
 	return out, nil
 }

@@ -35,7 +35,7 @@ func newIDEnv(t *testing.T) *idEnv {
 	db := storagetest.Open(t)
 	e := &idEnv{t: t, db: db, now: idNow,
 		s: New(Options{DB: db, Clock: func() time.Time { return idNow }, IDs: ids.Generator{Src: ids.NewSeeded(7)}})}
-	e.root = e.ctx(reqctx.Caller{Type: reqctx.Account, Account: idAcct, ARN: rootARN(idAcct), UserID: idAcct})
+	e.root = e.ctx(reqctx.Caller{Type: reqctx.Account, Account: idAcct, ARN: "arn:aws:iam::" + idAcct + ":root", UserID: idAcct})
 	return e
 }
 

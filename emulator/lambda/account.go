@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/iamlocal/iamlocal/api/lambdaapi"
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/storage"
 )
 
@@ -24,18 +25,18 @@ type tagged struct {
 // capacity providers, which iamlocal does not have, are answered as not found, and missing
 // resources in Lambda's words for each (recorded: TestLambdaTag::test_tag_exceptions).
 func (c call) taggedResource(resource string) (tagged, error) {
-	parts := strings.SplitN(resource, ":", 7)
-	if len(parts) == 7 && parts[5] != "function" {
-		mine := parts[0] == "arn" && parts[2] == "lambda" && parts[3] == c.region && parts[4] == c.account
-		switch parts[5] {
+	a, err := arn.Parse(resource)
+	kind, id, typed := strings.Cut(a.Resource, ":")
+	if err == nil && typed && kind != "function" {
+		switch kind {
 		case "code-signing-config":
-			if id := cscID(c, resource); id != "" && mine {
+			if id := cscID(c, resource); id != "" {
 				return tagged{csc: id, account: c.account}, nil
 			}
 			return tagged{}, noCSC(resource)
 		case "event-source-mapping":
-			if resource == esmARN(c, parts[6]) && mine {
-				return tagged{esm: parts[6], account: c.account}, nil
+			if id != "" && arn.LambdaID(a, c.scope(), kind) == id {
+				return tagged{esm: id, account: c.account}, nil
 			}
 			return tagged{}, noTaggedESM(resource)
 		case "capacity-provider":

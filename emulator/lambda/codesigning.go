@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/iamlocal/iamlocal/api/lambdaapi"
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/storage"
 )
 
@@ -23,18 +24,16 @@ import (
 
 const settingsKey = "*"
 
-func cscARN(c call, id string) string {
-	return "arn:aws:lambda:" + c.region + ":" + c.account + ":code-signing-config:" + id
-}
+func cscARN(c call, id string) string { return c.scope().CodeSigningConfig(id).String() }
 
 // cscID is the id at the end of a code signing config ARN ("" when it is not one of this
-// region and account).
-func cscID(c call, arn string) string {
-	prefix := "arn:aws:lambda:" + c.region + ":" + c.account + ":code-signing-config:"
-	if !strings.HasPrefix(arn, prefix) {
+// partition, region and account).
+func cscID(c call, text string) string {
+	a, err := arn.Parse(text)
+	if err != nil {
 		return ""
 	}
-	return strings.TrimPrefix(arn, prefix)
+	return arn.LambdaID(a, c.scope(), "code-signing-config")
 }
 
 func noCSC(arn string) error {
@@ -188,7 +187,7 @@ func (s *Service) ListFunctionsByCodeSigningConfig(ctx context.Context, in *lamb
 		users, err := cscUsers(tx, r.ID)
 		var items []pageItem[string]
 		for _, name := range users {
-			items = append(items, pageItem[string]{key: name, item: target{account: c.account, region: c.region, name: name}.arn()})
+			items = append(items, pageItem[string]{key: name, item: c.function(name, "").arn()})
 		}
 		out.FunctionArns, out.NextMarker = paginate(items, in.Marker, in.MaxItems)
 		return err

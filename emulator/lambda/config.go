@@ -6,10 +6,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/iamlocal/iamlocal/api/lambdaapi"
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/authz"
 	"github.com/iamlocal/iamlocal/protocol/awserr"
 	"github.com/iamlocal/iamlocal/storage"
@@ -120,13 +122,11 @@ func checkEnvironment(vars map[string]string) error {
 // "The role defined for the function cannot be assumed by Lambda." (numeract/aws-lambda-r#20).
 func checkRole(tx *storage.Tx, roleARN string) error {
 	bad := invalid("The role defined for the function cannot be assumed by Lambda.")
-	parts := strings.SplitN(roleARN, ":", 6)
-	if len(parts) != 6 || parts[4] != tx.Account() || !strings.HasPrefix(parts[5], "role/") {
+	a, err := arn.Parse(roleARN)
+	kind, path, name, _ := arn.SplitIAMResource(a.Resource)
+	if err != nil || a.Account != tx.Account() || kind != "role" {
 		return bad
 	}
-	res := strings.TrimPrefix(parts[5], "role")
-	i := strings.LastIndex(res, "/")
-	path, name := res[:i+1], res[i+1:]
 	role, err := storage.Roles(tx).Get(storage.Key(name))
 	if isNotFound(err) || err == nil && role.Path != path {
 		return bad
@@ -134,7 +134,8 @@ func checkRole(tx *storage.Tx, roleARN string) error {
 	if err != nil {
 		return err
 	}
-	pol, err := authz.Parse(role.TrustPolicy, authz.KindTrust)
+	// Validated when it was written: only compiled here.
+	pol, err := authz.Parser{AnyPartition: true}.Parse(role.TrustPolicy, authz.KindTrust)
 	if err != nil {
 		return bad
 	}
@@ -153,31 +154,31 @@ func checkRole(tx *storage.Tx, roleARN string) error {
 func resolveLayers(tx *storage.Tx, region string, arns []string) ([]storage.LambdaLayerRef, error) {
 	out := []storage.LambdaLayerRef{}
 	seen := map[string]string{}
-	for _, arn := range arns {
-		p := strings.Split(arn, ":")
-		if len(p) != 8 || p[5] != "layer" {
-			if strings.Contains(arn, ":awslayer:") {
-				out = append(out, storage.LambdaLayerRef{ARN: arn})
+	for _, text := range arns {
+		v, err := arn.ParseLayerVersion(text)
+		if err != nil {
+			if strings.Contains(text, ":awslayer:") {
+				out = append(out, storage.LambdaLayerRef{ARN: text})
 				continue
 			}
-			return nil, invalid("Layer version %s does not exist.", arn)
+			return nil, invalid("Layer version %s does not exist.", text)
 		}
-		if p[3] != region {
+		if v.Region != region {
 			return nil, invalid("Layers are not in the same region as the function. Layers are expected to be in region %s.", region)
 		}
-		layer := strings.Join(p[:7], ":")
+		layer := v.Layer.ARN().String()
 		if prev, dup := seen[layer]; dup {
-			return nil, invalid("Two different versions of the same layer are not allowed to be referenced in the same function. %s and %s are versions of the same layer.", prev, arn)
+			return nil, invalid("Two different versions of the same layer are not allowed to be referenced in the same function. %s and %s are versions of the same layer.", prev, text)
 		}
-		seen[layer] = arn
-		rec, err := storage.LambdaLayerVersions(tx.In(p[4]), p[6]).Get(storage.LambdaVersionKey(p[7]))
+		seen[layer] = text
+		rec, err := storage.LambdaLayerVersions(tx.In(v.Account), v.Name).Get(storage.LambdaVersionKey(strconv.FormatInt(v.Version, 10)))
 		switch {
 		case err == nil:
-			out = append(out, storage.LambdaLayerRef{ARN: arn, CodeSize: rec.CodeSize, CodeKey: rec.CodeKey})
-		case isNotFound(err) && p[4] != tx.Account():
-			out = append(out, storage.LambdaLayerRef{ARN: arn})
+			out = append(out, storage.LambdaLayerRef{ARN: text, CodeSize: rec.CodeSize, CodeKey: rec.CodeKey})
+		case isNotFound(err) && v.Account != tx.Account():
+			out = append(out, storage.LambdaLayerRef{ARN: text})
 		case isNotFound(err):
-			return nil, invalid("Layer version %s does not exist.", arn)
+			return nil, invalid("Layer version %s does not exist.", text)
 		default:
 			return nil, err
 		}
@@ -297,7 +298,7 @@ func configuration(t target, v storage.LambdaVersionRecord, arnQualifier string,
 		CodeSha256:    ptr(v.CodeSha256), CodeSize: ptr(v.CodeSize),
 		Description:      ptr(v.Description),
 		EphemeralStorage: &lambdaapi.EphemeralStorage{Size: ptr(v.EphemeralStorage)},
-		FunctionArn:      ptr(withQualifier(t.arn(), arnQualifier)),
+		FunctionArn:      ptr(t.versionARN(arnQualifier)),
 		FunctionName:     ptr(t.name),
 		LastModified:     ptr(lastModified(v.LastModified)),
 		LoggingConfig:    &lambdaapi.LoggingConfig{LogFormat: ptr(v.Logging.LogFormat), LogGroup: ptr(v.Logging.LogGroup)},
@@ -320,7 +321,7 @@ func configuration(t target, v storage.LambdaVersionRecord, arnQualifier string,
 		out.Runtime = ptr(v.Runtime)
 		if vw != viewList {
 			sum := sha256.Sum256([]byte(v.Runtime))
-			out.RuntimeVersionConfig = &lambdaapi.RuntimeVersionConfig{RuntimeVersionArn: ptr("arn:aws:lambda:" + t.region + "::runtime:" + hex.EncodeToString(sum[:]))}
+			out.RuntimeVersionConfig = &lambdaapi.RuntimeVersionConfig{RuntimeVersionArn: ptr(arn.RuntimeVersion(t.partition, t.region, hex.EncodeToString(sum[:])).String())}
 		}
 	}
 	if v.Handler != "" {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/iamlocal/iamlocal/api/lambdaapi"
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/storage"
 )
 
@@ -53,18 +54,18 @@ const (
 )
 
 // esmKind classifies an event source by its ARN (or a self-managed Kafka cluster).
-func esmKind(arn string, self *lambdaapi.SelfManagedEventSource) (string, error) {
-	if arn == "" {
+func esmKind(text string, self *lambdaapi.SelfManagedEventSource) (string, error) {
+	if text == "" {
 		if self != nil && len(self.Endpoints) > 0 {
 			return esmSelfKafka, nil
 		}
 		return "", invalid("Unrecognized event source.")
 	}
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" {
+	source, err := arn.Parse(text)
+	if err != nil {
 		return "", invalid("Unrecognized event source.")
 	}
-	switch res := parts[5]; parts[2] {
+	switch res := source.Resource; source.Service {
 	case "sqs":
 		return esmSQS, nil
 	case "kinesis":
@@ -104,9 +105,7 @@ func defaultBatch(kind string) int32 {
 	return 100
 }
 
-func esmARN(c call, uuid string) string {
-	return "arn:aws:lambda:" + c.region + ":" + c.account + ":event-source-mapping:" + uuid
-}
+func esmARN(c call, uuid string) string { return c.scope().EventSourceMapping(uuid).String() }
 
 // esmFunction resolves the function a mapping invokes; a missing function or qualifier is
 // "Function does not exist" (InvalidParameterValueException, recorded).
@@ -129,7 +128,7 @@ func esmFunction(tx *storage.Tx, c call, name string) (target, error) {
 }
 
 func (s *Service) esmOut(c call, r storage.LambdaESMRecord, state string) *lambdaapi.EventSourceMappingConfiguration {
-	t := target{account: c.account, region: c.region, name: r.Function, qualifier: r.Qualifier}
+	t := c.function(r.Function, r.Qualifier)
 	out := &lambdaapi.EventSourceMappingConfiguration{
 		UUID: ptr(r.UUID), EventSourceMappingArn: ptr(esmARN(c, r.UUID)), FunctionArn: ptr(t.qualifiedARN()),
 		BatchSize: ptr(r.BatchSize), MaximumBatchingWindowInSeconds: ptr(r.BatchWindow),

@@ -3,9 +3,9 @@ package lambda
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/iamlocal/iamlocal/api/lambdaapi"
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/storage"
 )
 
@@ -17,7 +17,7 @@ import (
 const msgNoFunction = "The function doesn't exist."
 
 func noEventInvokeConfig(t target, q string) error {
-	return lambdaapi.ErrResourceNotFound("The function %s doesn't have an EventInvokeConfig", withQualifier(t.arn(), q))
+	return lambdaapi.ErrResourceNotFound("The function %s doesn't have an EventInvokeConfig", t.versionARN(q))
 }
 
 func eventQualifier(t target) string { return nonEmpty(t.qualifier, latest) }
@@ -34,7 +34,7 @@ func qualifierExists(tx *storage.Tx, t target, q string) bool {
 }
 
 func eventInvokeOut(t target, r storage.LambdaEventInvokeRecord) *lambdaapi.FunctionEventInvokeConfig {
-	out := &lambdaapi.FunctionEventInvokeConfig{FunctionArn: ptr(withQualifier(t.arn(), r.Qualifier)),
+	out := &lambdaapi.FunctionEventInvokeConfig{FunctionArn: ptr(t.versionARN(r.Qualifier)),
 		LastModified: ptr(r.LastModified), MaximumEventAgeInSeconds: r.MaxEventAge, MaximumRetryAttempts: r.MaxRetryAttempts,
 		DestinationConfig: &lambdaapi.DestinationConfig{OnFailure: &lambdaapi.OnFailure{}, OnSuccess: &lambdaapi.OnSuccess{}}}
 	if r.OnFailure != "" {
@@ -64,8 +64,8 @@ func checkDestinations(tx *storage.Tx, t target, dc *lambdaapi.DestinationConfig
 			continue
 		}
 		service := ""
-		if parts := strings.SplitN(d.arn, ":", 7); len(parts) >= 6 {
-			service = parts[2]
+		if a, err := arn.Parse(d.arn); err == nil {
+			service = a.Service
 		}
 		switch {
 		case service == "sqs" || service == "sns" || service == "events":

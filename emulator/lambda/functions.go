@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/iamlocal/iamlocal/api/lambdaapi"
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/storage"
 )
 
@@ -199,7 +200,7 @@ func (s *Service) ListFunctions(ctx context.Context, in *lambdaapi.ListFunctions
 	c := s.call(ctx)
 	all := str(in.FunctionVersion) == "ALL"
 	out := &lambdaapi.ListFunctionsResponse{Functions: []lambdaapi.FunctionConfiguration{}}
-	t := target{account: c.account, region: c.region}
+	t := c.function("", "")
 	err := s.view(c.account, func(tx *storage.Tx) error {
 		names, err := storage.LambdaFunctions(tx).Keys("")
 		if err != nil {
@@ -369,10 +370,11 @@ type Resolved struct {
 
 // Resolve finds, in tx's account, the version a function name in any of Lambda's formats
 // designates, with qualifier as Invoke's Qualifier parameter ("" for none): $LATEST, a
-// published version, or the version an alias points to. Errors are Lambda's typed answers
+// published version, or the version an alias points to. The request's partition and region
+// are where's (its account is tx's). Errors are Lambda's typed answers
 // (ResourceNotFoundException "Function not found: <arn>", ...).
-func Resolve(tx *storage.Tx, region, functionName, qualifier string) (Resolved, error) {
-	c := call{account: tx.Account(), region: region}
+func Resolve(tx *storage.Tx, where arn.Scope, functionName, qualifier string) (Resolved, error) {
+	c := call{account: tx.Account(), region: where.Region, partition: where.Partition}
 	t, err := c.resolve(functionName, &qualifier)
 	if err != nil {
 		return Resolved{}, err
@@ -388,7 +390,7 @@ func Resolve(tx *storage.Tx, region, functionName, qualifier string) (Resolved, 
 	if err != nil {
 		return Resolved{}, err
 	}
-	out := Resolved{ARN: withQualifier(t.arn(), q), Function: fn, Version: v}
+	out := Resolved{ARN: t.versionARN(q), Function: fn, Version: v}
 	if q != "" && q != latest && !isVersionNumber(q) {
 		a, err := storage.LambdaAliases(tx, t.name).Get(q)
 		if err != nil {

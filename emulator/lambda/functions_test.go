@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/iamlocal/iamlocal/api/lambdaapi"
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/storage"
 )
 
@@ -52,7 +53,7 @@ func TestCreateFunctionDefaults(t *testing.T) {
 	}
 	// The code is stored once, under its SHA-256, for an executor to read.
 	err = e.db.View(acct, func(tx *storage.Tx) error {
-		r, err := Resolve(tx, region, "hello", "")
+		r, err := Resolve(tx, arn.Scope{Partition: "aws", Region: region}, "hello", "")
 		if err != nil {
 			return err
 		}

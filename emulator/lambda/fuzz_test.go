@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/protocol/awserr"
 )
 
@@ -13,20 +14,20 @@ import (
 func TestParseFunctionName(t *testing.T) {
 	cases := []struct {
 		in   string
-		want FunctionRef
+		want arn.FunctionRef
 		code string
 	}{
-		{"my-function", FunctionRef{Name: "my-function"}, ""},
-		{"my-function:v1", FunctionRef{Name: "my-function", Qualifier: "v1"}, ""},
-		{"my-function:$LATEST", FunctionRef{Name: "my-function", Qualifier: "$LATEST"}, ""},
-		{"123456789012:function:my-function", FunctionRef{Account: "123456789012", Name: "my-function"}, ""},
-		{"123456789012:function:my-function:7", FunctionRef{Account: "123456789012", Name: "my-function", Qualifier: "7"}, ""},
-		{"arn:aws:lambda:us-west-2:123456789012:function:my-function", FunctionRef{Partition: "aws", Region: "us-west-2", Account: "123456789012", Name: "my-function"}, ""},
-		{"arn:aws-cn:lambda:cn-north-1:123456789012:function:f:prod", FunctionRef{Partition: "aws-cn", Region: "cn-north-1", Account: "123456789012", Name: "f", Qualifier: "prod"}, ""},
-		{"invalid:function:name", FunctionRef{}, "ValidationException"},
-		{"arn:aws:lambda:us-east-1:123400000000@function:myfn", FunctionRef{}, "ValidationException"},
-		{"", FunctionRef{}, "ValidationException"},
-		{strings.Repeat("a", 65), FunctionRef{}, "InvalidParameterValueException"},
+		{"my-function", arn.FunctionRef{Name: "my-function"}, ""},
+		{"my-function:v1", arn.FunctionRef{Name: "my-function", Qualifier: "v1"}, ""},
+		{"my-function:$LATEST", arn.FunctionRef{Name: "my-function", Qualifier: "$LATEST"}, ""},
+		{"123456789012:function:my-function", arn.FunctionRef{Account: "123456789012", Name: "my-function"}, ""},
+		{"123456789012:function:my-function:7", arn.FunctionRef{Account: "123456789012", Name: "my-function", Qualifier: "7"}, ""},
+		{"arn:aws:lambda:us-west-2:123456789012:function:my-function", arn.FunctionRef{Partition: "aws", Region: "us-west-2", Account: "123456789012", Name: "my-function"}, ""},
+		{"arn:aws-cn:lambda:cn-north-1:123456789012:function:f:prod", arn.FunctionRef{Partition: "aws-cn", Region: "cn-north-1", Account: "123456789012", Name: "f", Qualifier: "prod"}, ""},
+		{"invalid:function:name", arn.FunctionRef{}, "ValidationException"},
+		{"arn:aws:lambda:us-east-1:123400000000@function:myfn", arn.FunctionRef{}, "ValidationException"},
+		{"", arn.FunctionRef{}, "ValidationException"},
+		{strings.Repeat("a", 65), arn.FunctionRef{}, "InvalidParameterValueException"},
 	}
 	for _, c := range cases {
 		got, err := ParseFunctionName(c.in)

@@ -5,11 +5,12 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
-	"strings"
+	"strconv"
 	"sync"
 	"time"
 
 	"github.com/iamlocal/iamlocal/api/lambdaapi"
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/emulator/reqctx"
 	"github.com/iamlocal/iamlocal/executor"
 	"github.com/iamlocal/iamlocal/protocol"
@@ -128,17 +129,15 @@ func (s *Service) InvokeAsync(ctx context.Context, in *lambdaapi.InvokeAsyncRequ
 // credentials, in one transaction of the function's account.
 func (s *Service) prepare(ctx context.Context, name, qualifier string, withCredentials bool) (executor.Function, executor.Invocation, error) {
 	info := reqctx.From(ctx)
-	region := info.Region
-	if region == "" {
-		region = s.region
-	}
+	where := s.call(ctx).scope()
+	region := where.Region
 	now := info.Now
 	if now.IsZero() {
 		now = s.clock()
 	}
 	var fn executor.Function
 	err := s.db.Update(info.Caller.Account, func(tx *storage.Tx) error {
-		r, err := Resolve(tx, region, name, qualifier)
+		r, err := Resolve(tx, where, name, qualifier)
 		if err != nil {
 			return err
 		}
@@ -187,13 +186,13 @@ func (s *Service) prepare(ctx context.Context, name, qualifier string, withCrede
 func layerContents(tx *storage.Tx, refs []storage.LambdaLayerRef) ([]executor.Layer, error) {
 	var out []executor.Layer
 	for _, ref := range refs {
-		p := strings.Split(ref.ARN, ":")
-		if len(p) != 8 || p[5] != "layer" {
+		v, err := arn.ParseLayerVersion(ref.ARN)
+		if err != nil {
 			continue // an :awslayer: ARN
 		}
-		owner := tx.In(p[4])
+		owner := tx.In(v.Account)
 		key := ref.CodeKey
-		rec, err := storage.LambdaLayerVersions(owner, p[6]).Get(storage.LambdaVersionKey(p[7]))
+		rec, err := storage.LambdaLayerVersions(owner, v.Name).Get(storage.LambdaVersionKey(strconv.FormatInt(v.Version, 10)))
 		switch {
 		case err == nil:
 			key = rec.CodeKey
@@ -225,7 +224,8 @@ func (s *Service) roleCredentials(tx *storage.Tx, roleARN, function string, now 
 			return rec, nil
 		}
 	}
-	roleName := roleARN[strings.LastIndexByte(roleARN, '/')+1:]
+	role, _ := arn.Parse(roleARN) // checked by checkRole when it was configured
+	_, _, roleName, _ := arn.SplitIAMResource(role.Resource)
 	rec, err := s.hooks.Credentials(tx, roleName, function, now, credentialLife)
 	if errors.Is(err, storage.ErrNotFound) {
 		return rec, lambdaapi.ErrInvalidParameterValue("The role defined for the function cannot be assumed by Lambda.")

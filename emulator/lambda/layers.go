@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/iamlocal/iamlocal/api/lambdaapi"
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/storage"
 )
 
@@ -16,17 +17,9 @@ import (
 // TestLambdaLayer. Like GetFunction, the answers carry no Content.Location: iamlocal serves no
 // code download.
 
-// layerName is the name part of a LayerName that may be a layer ARN.
-func layerName(s string) string {
-	if strings.HasPrefix(s, "arn:") {
-		return s[strings.LastIndex(s, ":")+1:]
-	}
-	return s
-}
-
-func layerARN(c call, name string) string {
-	return "arn:aws:lambda:" + c.region + ":" + c.account + ":layer:" + name
-}
+// layerName is the name part of a LayerName that may be a layer ARN, read as the authorizer
+// reads it (arn.ResolveLayer).
+func (c call) layerName(s string) string { return arn.ResolveLayer(c.scope(), s).Name }
 
 func layerVersionOut(c call, name string, v storage.LambdaLayerVersionRecord) *lambdaapi.GetLayerVersionResponse {
 	out := &lambdaapi.GetLayerVersionResponse{
@@ -34,7 +27,7 @@ func layerVersionOut(c call, name string, v storage.LambdaLayerVersionRecord) *l
 		CompatibleRuntimes:      append([]string{}, v.CompatibleRuntimes...),
 		Content:                 &lambdaapi.LayerVersionContentOutput{CodeSha256: ptr(v.CodeSha256), CodeSize: ptr(v.CodeSize)},
 		CreatedDate:             ptr(lastModified(v.Created)), Description: ptr(v.Description),
-		LayerArn: ptr(layerARN(c, name)), LayerVersionArn: ptr(layerARN(c, name) + ":" + strconv.FormatInt(v.Version, 10)),
+		LayerArn: ptr(c.scope().Layer(name).String()), LayerVersionArn: ptr(c.scope().LayerVersion(name, v.Version).String()),
 		Version: ptr(v.Version),
 	}
 	if v.LicenseInfo != "" {
@@ -52,7 +45,7 @@ func listItem(c call, name string, v storage.LambdaLayerVersionRecord) lambdaapi
 // PublishLayerVersion stores a new version of a layer from a zip (201).
 func (s *Service) PublishLayerVersion(ctx context.Context, in *lambdaapi.PublishLayerVersionRequest) (*lambdaapi.PublishLayerVersionResponse, error) {
 	c := s.call(ctx)
-	name := layerName(str(in.LayerName))
+	name := c.layerName(str(in.LayerName))
 	var src lambdaapi.LayerVersionContentInput
 	if in.Content != nil {
 		src = *in.Content
@@ -108,7 +101,7 @@ func loadLayerVersion(tx *storage.Tx, name string, version *int64) (storage.Lamb
 // GetLayerVersion returns a layer version.
 func (s *Service) GetLayerVersion(ctx context.Context, in *lambdaapi.GetLayerVersionRequest) (*lambdaapi.GetLayerVersionResponse, error) {
 	c := s.call(ctx)
-	name := layerName(str(in.LayerName))
+	name := c.layerName(str(in.LayerName))
 	var out *lambdaapi.GetLayerVersionResponse
 	err := s.view(c.account, func(tx *storage.Tx) error {
 		v, found, err := loadLayerVersion(tx, name, in.VersionNumber)
@@ -123,13 +116,11 @@ func (s *Service) GetLayerVersion(ctx context.Context, in *lambdaapi.GetLayerVer
 
 // GetLayerVersionByArn returns a layer version named by its ARN.
 func (s *Service) GetLayerVersionByArn(ctx context.Context, in *lambdaapi.GetLayerVersionByArnRequest) (*lambdaapi.GetLayerVersionResponse, error) {
-	arn := str(in.Arn)
-	i := strings.LastIndex(arn, ":")
-	n, err := strconv.ParseInt(arn[i+1:], 10, 64)
-	if i < 0 || err != nil {
+	v, err := arn.ParseLayerVersion(str(in.Arn))
+	if err != nil {
 		return nil, lambdaapi.ErrResourceNotFound(msgNoResource)
 	}
-	return s.GetLayerVersion(ctx, &lambdaapi.GetLayerVersionRequest{LayerName: ptr(arn[:i]), VersionNumber: &n})
+	return s.GetLayerVersion(ctx, &lambdaapi.GetLayerVersionRequest{LayerName: ptr(v.Layer.ARN().String()), VersionNumber: &v.Version})
 }
 
 // matches applies ListLayers' and ListLayerVersions' runtime and architecture filters.
@@ -141,7 +132,7 @@ func matches(v storage.LambdaLayerVersionRecord, runtime, arch *string) bool {
 // ListLayerVersions lists a layer's versions, newest first; an unknown layer has none.
 func (s *Service) ListLayerVersions(ctx context.Context, in *lambdaapi.ListLayerVersionsRequest) (*lambdaapi.ListLayerVersionsResponse, error) {
 	c := s.call(ctx)
-	name := layerName(str(in.LayerName))
+	name := c.layerName(str(in.LayerName))
 	out := &lambdaapi.ListLayerVersionsResponse{}
 	err := s.view(c.account, func(tx *storage.Tx) error {
 		var items []pageItem[lambdaapi.LayerVersionsListItem]
@@ -182,7 +173,7 @@ func (s *Service) ListLayers(ctx context.Context, in *lambdaapi.ListLayersReques
 			}
 			item := listItem(c, name, *newest)
 			items = append(items, pageItem[lambdaapi.LayersListItem]{key: name, item: lambdaapi.LayersListItem{
-				LayerName: ptr(name), LayerArn: ptr(layerARN(c, name)), LatestMatchingVersion: &item}})
+				LayerName: ptr(name), LayerArn: ptr(c.scope().Layer(name).String()), LatestMatchingVersion: &item}})
 			return nil
 		})
 		if err != nil {
@@ -197,7 +188,7 @@ func (s *Service) ListLayers(ctx context.Context, in *lambdaapi.ListLayersReques
 // DeleteLayerVersion deletes a layer version (204, also when it does not exist).
 func (s *Service) DeleteLayerVersion(ctx context.Context, in *lambdaapi.DeleteLayerVersionRequest) (*lambdaapi.Empty, error) {
 	c := s.call(ctx)
-	name := layerName(str(in.LayerName))
+	name := c.layerName(str(in.LayerName))
 	err := s.update(c.account, func(tx *storage.Tx) error {
 		v, found, err := loadLayerVersion(tx, name, in.VersionNumber)
 		if err != nil || !found {
@@ -221,7 +212,7 @@ func layerPolicyVersion(tx *storage.Tx, c call, name string, version *int64) (st
 	if err != nil {
 		return v, "", err
 	}
-	arn := layerARN(c, name) + ":" + strconv.FormatInt(*version, 10)
+	arn := c.scope().LayerVersion(name, *version).String()
 	if !found {
 		return v, arn, lambdaapi.ErrResourceNotFound("Layer version %s does not exist.", arn)
 	}
@@ -234,9 +225,9 @@ const msgLayerRevision = "The Revision Id provided does not match the latest Rev
 // everyone (201).
 func (s *Service) AddLayerVersionPermission(ctx context.Context, in *lambdaapi.AddLayerVersionPermissionRequest) (*lambdaapi.AddLayerVersionPermissionResponse, error) {
 	c := s.call(ctx)
-	name := layerName(str(in.LayerName))
+	name := c.layerName(str(in.LayerName))
 	principal := str(in.Principal)
-	if principal != "*" && !accountID.MatchString(principal) {
+	if principal != "*" && !arn.IsAccountID(principal) {
 		return nil, invalid("The provided principal was invalid. Please check the principal and try again.")
 	}
 	out := &lambdaapi.AddLayerVersionPermissionResponse{}
@@ -254,7 +245,7 @@ func (s *Service) AddLayerVersionPermission(ctx context.Context, in *lambdaapi.A
 				return lambdaapi.ErrResourceConflict("The statement id (%s) provided already exists. Please provide a new statement id, or remove the existing statement.", sid)
 			}
 		}
-		stmt := `{"Sid":` + jsonText(sid) + `,"Effect":"Allow","Principal":` + principalJSON(principal) +
+		stmt := `{"Sid":` + jsonText(sid) + `,"Effect":"Allow","Principal":` + principalJSON(c.partition, principal) +
 			`,"Action":` + jsonText(str(in.Action)) + `,"Resource":` + jsonText(arn)
 		if org := str(in.OrganizationId); org != "" {
 			stmt += `,"Condition":{"StringEquals":{"aws:PrincipalOrgID":` + jsonText(org) + `}}`
@@ -274,7 +265,7 @@ func (s *Service) AddLayerVersionPermission(ctx context.Context, in *lambdaapi.A
 // RemoveLayerVersionPermission removes a statement of a layer version's policy (204).
 func (s *Service) RemoveLayerVersionPermission(ctx context.Context, in *lambdaapi.RemoveLayerVersionPermissionRequest) (*lambdaapi.Empty, error) {
 	c := s.call(ctx)
-	name := layerName(str(in.LayerName))
+	name := c.layerName(str(in.LayerName))
 	err := s.update(c.account, func(tx *storage.Tx) error {
 		v, _, err := layerPolicyVersion(tx, c, name, in.VersionNumber)
 		if err != nil {
@@ -304,7 +295,7 @@ func (s *Service) RemoveLayerVersionPermission(ctx context.Context, in *lambdaap
 // GetLayerVersionPolicy returns a layer version's policy.
 func (s *Service) GetLayerVersionPolicy(ctx context.Context, in *lambdaapi.GetLayerVersionPolicyRequest) (*lambdaapi.GetLayerVersionPolicyResponse, error) {
 	c := s.call(ctx)
-	name := layerName(str(in.LayerName))
+	name := c.layerName(str(in.LayerName))
 	out := &lambdaapi.GetLayerVersionPolicyResponse{}
 	err := s.view(c.account, func(tx *storage.Tx) error {
 		v, _, err := layerPolicyVersion(tx, c, name, in.VersionNumber)

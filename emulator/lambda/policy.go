@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/iamlocal/iamlocal/api/lambdaapi"
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/storage"
 )
 
@@ -19,8 +20,8 @@ import (
 //	 "Action":"lambda:InvokeFunction","Resource":"arn:aws:lambda:...:function:f",
 //	 "Condition":{"StringEquals":{"AWS:SourceAccount":"123456789012"},"ArnLike":{"AWS:SourceArn":"arn:aws:s3:::b"}}}
 //
-// An account id becomes {"AWS":"arn:aws:iam::<id>:root"}, an ARN {"AWS":"<arn>"}, "*" stays
-// "*". Condition keys come in Lambda's order: StringEquals with lambda:EventSourceToken,
+// An account id becomes {"AWS":"arn:aws:iam::<id>:root"} (in the request's partition), an ARN
+// {"AWS":"<arn>"}, "*" stays "*". Condition keys come in Lambda's order: StringEquals with lambda:EventSourceToken,
 // lambda:FunctionUrlAuthType, aws:PrincipalOrgID, AWS:SourceAccount; then ArnLike with
 // AWS:SourceArn; then Bool with lambda:InvokedViaFunctionUrl. A policy and its RevisionId
 // belong to the function ($LATEST), version or alias they were added to; adding or removing
@@ -28,17 +29,17 @@ import (
 
 var (
 	servicePrincipal = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*\.(amazonaws\.com|amazon\.com|amazonaws\.com\.cn)$`)
-	accountID        = regexp.MustCompile(`^\d{12}$`)
 	principalARN     = regexp.MustCompile(`^arn:aws[a-zA-Z-]*:(iam|sts)::\d{12}:.+$`)
 )
 
-// principalJSON renders the Principal element of a statement, or "" when Lambda would refuse it.
-func principalJSON(p string) string {
+// principalJSON renders the Principal element of a statement, or "" when Lambda would refuse it;
+// an account is named by its root in partition.
+func principalJSON(partition, p string) string {
 	switch {
 	case p == "*":
 		return `"*"`
-	case accountID.MatchString(p):
-		return `{"AWS":` + jsonText("arn:aws:iam::"+p+":root") + `}`
+	case arn.IsAccountID(p):
+		return `{"AWS":` + jsonText(arn.Scope{Partition: partition, Account: p}.Root().String()) + `}`
 	case principalARN.MatchString(p):
 		return `{"AWS":` + jsonText(p) + `}`
 	case servicePrincipal.MatchString(p):
@@ -153,7 +154,7 @@ func (s *Service) AddPermission(ctx context.Context, in *lambdaapi.AddPermission
 	if t.qualifier == latest {
 		return nil, invalid("We currently do not support adding policies for $LATEST.")
 	}
-	principal := principalJSON(str(in.Principal))
+	principal := principalJSON(t.partition, str(in.Principal))
 	if principal == "" {
 		return nil, invalid("The provided principal was invalid. Please check the principal and try again.")
 	}

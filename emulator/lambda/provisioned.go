@@ -200,7 +200,7 @@ func (s *Service) ListProvisionedConcurrencyConfigs(ctx context.Context, in *lam
 		var items []pageItem[lambdaapi.ProvisionedConcurrencyConfigListItem]
 		err := storage.LambdaProvisioned(tx, t.name).Scan("", func(q string, r storage.LambdaProvisionedRecord) error {
 			items = append(items, pageItem[lambdaapi.ProvisionedConcurrencyConfigListItem]{key: storage.LambdaVersionKey(q),
-				item: lambdaapi.ProvisionedConcurrencyConfigListItem{FunctionArn: ptr(withQualifier(t.arn(), q)),
+				item: lambdaapi.ProvisionedConcurrencyConfigListItem{FunctionArn: ptr(t.versionARN(q)),
 					AllocatedProvisionedConcurrentExecutions: ptr(r.Requested), AvailableProvisionedConcurrentExecutions: ptr(r.Requested),
 					RequestedProvisionedConcurrentExecutions: ptr(r.Requested), LastModified: ptr(lastModified(r.LastModified)),
 					Status: ptr(provisionedStatusReady)}})

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/iamlocal/iamlocal/api/lambdaapi"
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/emulator/reqctx"
 	"github.com/iamlocal/iamlocal/ids"
 	"github.com/iamlocal/iamlocal/protocol/awserr"
@@ -28,18 +29,22 @@ type Options struct {
 	IDs    ids.Generator
 	Region string // used when the request context carries no region; default us-east-1
 	Invoke InvokeHooks
+	// Partition is used when the request context carries none (direct Go calls and queued
+	// invocations); default aws.
+	Partition string
 }
 
 // Service implements lambdaapi.Handler. Operations it does not override answer NotImplemented.
 type Service struct {
 	lambdaapi.Unimplemented
-	db     *storage.DB
-	clock  func() time.Time
-	ids    ids.Generator
-	region string
-	hooks  InvokeHooks
-	roles  roleCache
-	async  sync.WaitGroup
+	db        *storage.DB
+	clock     func() time.Time
+	ids       ids.Generator
+	region    string
+	partition string
+	hooks     InvokeHooks
+	roles     roleCache
+	async     sync.WaitGroup
 }
 
 var _ lambdaapi.Handler = (*Service)(nil)
@@ -55,7 +60,10 @@ func New(opts Options) *Service {
 	if opts.Region == "" {
 		opts.Region = "us-east-1"
 	}
-	return &Service{db: opts.DB, clock: opts.Clock, ids: opts.IDs, region: opts.Region, hooks: opts.Invoke}
+	if opts.Partition == "" {
+		opts.Partition = arn.DefaultPartition
+	}
+	return &Service{db: opts.DB, clock: opts.Clock, ids: opts.IDs, region: opts.Region, partition: opts.Partition, hooks: opts.Invoke}
 }
 
 // Lambda's documented quotas ("Lambda quotas" in the Developer Guide) and defaults.
@@ -79,23 +87,33 @@ const (
 
 // call carries the facts of one request the handlers need.
 type call struct {
-	ctx     context.Context
-	account string // the caller's account
-	region  string
-	now     time.Time
+	ctx       context.Context
+	account   string // the caller's account
+	region    string
+	partition string
+	now       time.Time
 }
 
 func (s *Service) call(ctx context.Context) call {
 	info := reqctx.From(ctx)
-	c := call{ctx: ctx, account: info.Caller.Account, region: info.Region, now: info.Now}
+	c := call{ctx: ctx, account: info.Caller.Account, region: info.Region, partition: info.Partition, now: info.Now}
 	if c.region == "" {
 		c.region = s.region
+	}
+	if c.partition == "" {
+		c.partition = s.partition
 	}
 	if c.now.IsZero() {
 		c.now = s.clock()
 	}
 	c.now = c.now.UTC()
 	return c
+}
+
+// scope is where the caller's resources are named: the request's partition and region and
+// the caller's account.
+func (c call) scope() arn.Scope {
+	return arn.Scope{Partition: c.partition, Region: c.region, Account: c.account}
 }
 
 // update runs fn in one read-write transaction on account.

@@ -41,7 +41,7 @@ func corsOut(c *storage.LambdaCors) *lambdaapi.Cors {
 // urlOut renders a config as FunctionUrlConfig (Get and List report InvokeMode always).
 func urlOut(t target, r storage.LambdaURLRecord) lambdaapi.FunctionUrlConfig {
 	return lambdaapi.FunctionUrlConfig{AuthType: ptr(r.AuthType), Cors: corsOut(r.Cors), CreationTime: ptr(urlTime(r.Created)),
-		FunctionArn: ptr(withQualifier(t.arn(), r.Qualifier)), FunctionUrl: ptr(functionURL(r.URLID, t.region)),
+		FunctionArn: ptr(t.versionARN(r.Qualifier)), FunctionUrl: ptr(functionURL(r.URLID, t.region)),
 		InvokeMode: ptr(nonEmpty(r.InvokeMode, "BUFFERED")), LastModifiedTime: ptr(urlTime(r.LastModified))}
 }
 

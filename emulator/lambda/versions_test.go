@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/iamlocal/iamlocal/api/lambdaapi"
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/storage"
 )
 
@@ -189,14 +190,14 @@ func TestResolveForExecutor(t *testing.T) {
 	_, err := e.s.CreateAlias(e.ctx, &lambdaapi.CreateAliasRequest{FunctionName: ptr("run"), Name: ptr("prod"), FunctionVersion: ptr("1")})
 	ok(t, err)
 	err = e.db.View(acct, func(tx *storage.Tx) error {
-		r, err := Resolve(tx, region, fnARN+"run:prod", "")
+		r, err := Resolve(tx, arn.Scope{Partition: "aws", Region: region}, fnARN+"run:prod", "")
 		if err != nil {
 			return err
 		}
 		if r.ARN != fnARN+"run:prod" || r.Version.Version != "1" || r.Alias == nil || r.Version.Handler != "app.handler" {
 			t.Errorf("resolved = %+v", r)
 		}
-		_, err = Resolve(tx, region, "run", "nope")
+		_, err = Resolve(tx, arn.Scope{Partition: "aws", Region: region}, "run", "nope")
 		wantErr(t, err, "ResourceNotFoundException", "Function not found: "+fnARN+"run:nope")
 		return nil
 	})

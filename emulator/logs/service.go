@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/iamlocal/iamlocal/api/logsapi"
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/emulator/reqctx"
 	"github.com/iamlocal/iamlocal/protocol"
 	"github.com/iamlocal/iamlocal/storage"
@@ -25,6 +26,8 @@ type Options struct {
 	Clock  func() time.Time
 	Region string // the region Sink writes to
 	Logger *slog.Logger
+	// Partition names resources when the request context carries none; default aws.
+	Partition string
 }
 
 // Service implements logsapi.Handler; operations it does not emulate answer NotImplemented.
@@ -43,6 +46,9 @@ func New(opts Options) *Service {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	if opts.Partition == "" {
+		opts.Partition = arn.DefaultPartition
+	}
 	return &Service{opts: opts}
 }
 
@@ -56,24 +62,28 @@ func streamNotFound() error {
 }
 
 type call struct {
-	account, region string
-	now             time.Time
+	account, region, partition string
+	now                        time.Time
+}
+
+// scope is where the caller's resources are named.
+func (c call) scope() arn.Scope {
+	return arn.Scope{Partition: c.partition, Region: c.region, Account: c.account}
 }
 
 func (s *Service) call(ctx context.Context) call {
 	info := reqctx.From(ctx)
-	c := call{account: info.Caller.Account, region: info.Region, now: info.Now}
+	c := call{account: info.Caller.Account, region: info.Region, partition: info.Partition, now: info.Now}
 	if c.region == "" {
 		c.region = s.opts.Region
+	}
+	if c.partition == "" {
+		c.partition = s.opts.Partition
 	}
 	if c.now.IsZero() {
 		c.now = s.opts.Clock()
 	}
 	return c
-}
-
-func (c call) groupARN(name string) string {
-	return "arn:aws:logs:" + c.region + ":" + c.account + ":log-group:" + name
 }
 
 // groupName resolves logGroupName or logGroupIdentifier (a name or an ARN, with or without
@@ -86,18 +96,9 @@ func groupName(name, identifier *string) (string, error) {
 	case n != "":
 		return n, nil
 	case id != "":
-		return identifierName(id), nil
+		return arn.LogGroupOf(id), nil
 	}
 	return "", logsapi.ErrInvalidParameter("Should provide either logGroupName or logGroupIdentifier.")
-}
-
-// identifierName is the group named by a log group identifier: a name, or an ARN with or
-// without the ":*" that DescribeLogGroups' arn field carries.
-func identifierName(id string) string {
-	if _, after, ok := strings.Cut(id, ":log-group:"); ok && strings.HasPrefix(id, "arn:") {
-		return strings.TrimSuffix(after, ":*")
-	}
-	return id
 }
 
 func (s *Service) CreateLogGroup(ctx context.Context, in *logsapi.CreateLogGroupRequest) (*logsapi.Empty, error) {
@@ -157,7 +158,7 @@ func (s *Service) DescribeLogGroups(ctx context.Context, in *logsapi.DescribeLog
 	}
 	ids := map[string]bool{}
 	for _, id := range in.LogGroupIdentifiers {
-		ids[identifierName(id)] = true
+		ids[arn.LogGroupOf(id)] = true
 	}
 	out := &logsapi.DescribeLogGroupsResponse{LogGroups: []logsapi.LogGroup{}}
 	err = s.opts.DB.View(c.account, func(tx *storage.Tx) error {
@@ -188,8 +189,8 @@ func (s *Service) DescribeLogGroups(ctx context.Context, in *logsapi.DescribeLog
 
 func (c call) logGroup(g storage.LogGroupRecord) logsapi.LogGroup {
 	lg := logsapi.LogGroup{LogGroupName: protocol.Ptr(g.Name), CreationTime: protocol.Ptr(g.Created),
-		MetricFilterCount: protocol.Ptr(int32(0)), Arn: protocol.Ptr(c.groupARN(g.Name) + ":*"),
-		LogGroupArn: protocol.Ptr(c.groupARN(g.Name)), StoredBytes: protocol.Ptr(g.StoredBytes),
+		MetricFilterCount: protocol.Ptr(int32(0)), Arn: protocol.Ptr(c.scope().LogGroupWildcard(g.Name).String()),
+		LogGroupArn: protocol.Ptr(c.scope().LogGroup(g.Name).String()), StoredBytes: protocol.Ptr(g.StoredBytes),
 		LogGroupClass: protocol.Ptr(g.Class), DeletionProtectionEnabled: protocol.Ptr(false)}
 	if g.RetentionDays != 0 {
 		lg.RetentionInDays = protocol.Ptr(g.RetentionDays)
@@ -336,7 +337,7 @@ func (s *Service) DescribeLogStreams(ctx context.Context, in *logsapi.DescribeLo
 
 func (c call) logStream(group string, r storage.LogStreamRecord) logsapi.LogStream {
 	ls := logsapi.LogStream{LogStreamName: protocol.Ptr(r.Name), CreationTime: protocol.Ptr(r.Created),
-		Arn: protocol.Ptr(c.groupARN(group) + ":log-stream:" + r.Name), StoredBytes: protocol.Ptr(int64(0))}
+		Arn: protocol.Ptr(c.scope().LogStream(group, r.Name).String()), StoredBytes: protocol.Ptr(int64(0))}
 	if r.HasEvents {
 		ls.FirstEventTimestamp, ls.LastEventTimestamp = protocol.Ptr(r.FirstEvent), protocol.Ptr(r.LastEvent)
 		ls.LastIngestionTime = protocol.Ptr(r.LastIngestion)

@@ -3,9 +3,9 @@ package logs
 import (
 	"context"
 	"errors"
-	"strings"
 
 	"github.com/iamlocal/iamlocal/api/logsapi"
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/protocol"
 	"github.com/iamlocal/iamlocal/storage"
 )
@@ -65,12 +65,13 @@ func (s *Service) ListTagsForResource(ctx context.Context, in *logsapi.ListTagsF
 }
 
 // arnGroup reads the group name of a log group ARN; only log groups are emulated.
-func arnGroup(arn string) (string, error) {
-	parts := strings.SplitN(arn, ":", 7)
-	if len(parts) < 7 || parts[0] != "arn" || parts[2] != "logs" || parts[5] != "log-group" || parts[6] == "" {
-		return "", logsapi.ErrInvalidParameter("Invalid resource arn: %s", arn)
+func arnGroup(text string) (string, error) {
+	a, err := arn.Parse(text)
+	name, ok := arn.LogGroupName(a)
+	if err != nil || !ok {
+		return "", logsapi.ErrInvalidParameter("Invalid resource arn: %s", text)
 	}
-	return strings.TrimSuffix(parts[6], ":*"), nil
+	return name, nil
 }
 
 func (s *Service) tags(ctx context.Context, name string) (map[string]string, error) {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/authz"
 	"github.com/iamlocal/iamlocal/emulator/iam/awsmanaged"
 	"github.com/iamlocal/iamlocal/storage"
@@ -45,7 +46,9 @@ func (c *Cache) Compile(doc string, kind authz.Kind) (*authz.Policy, error) {
 	if ok {
 		return p, nil
 	}
-	p, err := authz.Parse(doc, kind)
+	// Documents were validated when written, in the request's partition; AWS managed ones name
+	// the aws partition's resources wherever they are attached. Neither is refused here.
+	p, err := authz.Parser{AnyPartition: true}.Parse(doc, kind)
 	if err != nil {
 		return nil, err
 	}
@@ -65,25 +68,28 @@ type Entity struct {
 }
 
 // ManagedDocument returns the default-version document of a managed policy (AWS or customer).
-func ManagedDocument(tx *storage.Tx, arn string) (string, error) {
-	if awsmanaged.IsAWSManaged(arn) {
-		p, ok := awsmanaged.Get(arn)
+// An AWS managed policy ARN is read in its own partition: it was checked against the
+// request's when it was attached or passed.
+func ManagedDocument(tx *storage.Tx, policyARN string) (string, error) {
+	a, _ := arn.Parse(policyARN)
+	if awsmanaged.IsAWSManaged(a.Partition, policyARN) {
+		p, ok := awsmanaged.Get(a.Partition, policyARN)
 		if !ok {
-			return "", fmt.Errorf("policyset: %s: %w", arn, storage.ErrNotFound)
+			return "", fmt.Errorf("policyset: %s: %w", policyARN, storage.ErrNotFound)
 		}
 		return p.Document, nil
 	}
-	name := arn[strings.LastIndexByte(arn, '/')+1:]
+	_, _, name, _ := arn.SplitIAMResource(a.Resource)
 	rec, err := storage.Policies(tx).Get(storage.Key(name))
 	if err != nil {
-		return "", fmt.Errorf("policyset: %s: %w", arn, err)
+		return "", fmt.Errorf("policyset: %s: %w", policyARN, err)
 	}
-	if rec.ARN != arn {
-		return "", fmt.Errorf("policyset: %s: %w", arn, storage.ErrNotFound)
+	if rec.ARN != policyARN {
+		return "", fmt.Errorf("policyset: %s: %w", policyARN, storage.ErrNotFound)
 	}
 	v, err := storage.PolicyVersions(tx).Get(storage.Join(storage.Key(name), rec.DefaultVersion))
 	if err != nil {
-		return "", fmt.Errorf("policyset: %s %s: %w", arn, rec.DefaultVersion, err)
+		return "", fmt.Errorf("policyset: %s %s: %w", policyARN, rec.DefaultVersion, err)
 	}
 	return v.Document, nil
 }

@@ -1,5 +1,5 @@
-// Package reqctx carries per-request facts (who is calling, in which account and region, the
-// request id and the request time) from the pipeline to the service handlers.
+// Package reqctx carries per-request facts (who is calling, in which account, region and
+// partition, the request id and the request time) from the pipeline to the service handlers.
 package reqctx
 
 import (
@@ -40,6 +40,9 @@ type Info struct {
 	Service   string // iam, sts, lambda
 	Operation string
 	Region    string
+	// Partition is the partition resource names are built in ("aws", "aws-us-gov", ...); the
+	// server sets it on every request, a bare context leaves it empty.
+	Partition string
 	Now       time.Time
 	SourceIP  string
 	Secure    bool

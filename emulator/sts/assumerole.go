@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/iamlocal/iamlocal/api/stsapi"
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/emulator/reqctx"
 	"github.com/iamlocal/iamlocal/protocol"
 	"github.com/iamlocal/iamlocal/protocol/awserr"
@@ -25,29 +26,22 @@ const (
 
 // roleRef is a parsed role ARN.
 type roleRef struct {
-	ARN     string
-	Account string
-	Path    string // "/" or "/a/b/"
-	Name    string
+	ARN   string
+	Scope arn.Scope // the role's partition and account
+	Path  string    // "/" or "/a/b/"
+	Name  string
 }
 
 // parseRoleARN answers ValidationError "<arn> is invalid" for strings that are not ARNs at
 // all (LocalStack's recordings of AWS: missing partition, service or resource). An ARN of
-// something other than an IAM role is well formed but names no role: ok is false.
-func parseRoleARN(arn string) (ref roleRef, ok bool, err error) {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || parts[1] == "" || parts[2] == "" || parts[5] == "" {
-		return ref, false, awserr.Validation("%s is invalid", arn)
+// something other than an IAM role of the partition is well formed but names no role: ok is
+// false.
+func parseRoleARN(partition, text string) (ref roleRef, ok bool, err error) {
+	if a, err := arn.Parse(text); err != nil || a.Resource == "" {
+		return ref, false, awserr.Validation("%s is invalid", text)
 	}
-	if parts[1] != "aws" || parts[2] != "iam" || parts[3] != "" || !isAccountID(parts[4]) {
-		return ref, false, nil
-	}
-	res, found := strings.CutPrefix(parts[5], "role/")
-	if !found || res == "" || strings.HasSuffix(res, "/") {
-		return ref, false, nil
-	}
-	i := strings.LastIndex(res, "/")
-	return roleRef{ARN: arn, Account: parts[4], Path: "/" + res[:i+1], Name: res[i+1:]}, true, nil
+	r, ok := arn.ParseRole(partition, text)
+	return roleRef{ARN: text, Scope: r.Scope, Path: r.Path, Name: r.Name}, ok, nil
 }
 
 // getRole reads the role an ARN names; the path in the ARN must be the role's.
@@ -62,17 +56,9 @@ func getRole(tx *storage.Tx, ref roleRef) (storage.RoleRecord, bool, error) {
 	return r, r.Path == ref.Path || (r.Path == "" && ref.Path == "/"), nil
 }
 
-func roleARN(account string, r storage.RoleRecord) string {
-	path := r.Path
-	if path == "" {
-		path = "/"
-	}
-	return "arn:aws:iam::" + account + ":role" + path + r.Name
-}
-
-func assumedRoleARN(account, role, session string) string {
-	return "arn:aws:sts::" + account + ":assumed-role/" + role + "/" + session
-}
+// roleARN is the ARN of a stored role; the ARN a caller names may differ in nothing but the
+// path's absence, which getRole allows.
+func roleARN(in arn.Scope, r storage.RoleRecord) string { return in.Role(r.Path, r.Name).String() }
 
 // notAuthorized is the AccessDenied AWS answers when a role cannot be assumed, including a
 // role that does not exist (the troubleshooting pages quote no reason suffix for STS).
@@ -128,7 +114,7 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleRequest) 
 	info := reqctx.From(ctx)
 	caller := info.Caller
 	arn := protocol.Val(in.RoleArn)
-	ref, isRole, err := parseRoleARN(arn)
+	ref, isRole, err := parseRoleARN(s.partition(ctx), arn)
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +128,7 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleRequest) 
 	if !isRole || caller.Type == reqctx.FederatedUser {
 		return nil, notAuthorized(caller.ARN, "sts:AssumeRole", arn)
 	}
-	policies, err := parseSessionPolicies(in.Policy, in.PolicyArns)
+	policies, err := parseSessionPolicies(s.partition(ctx), in.Policy, in.PolicyArns)
 	if err != nil {
 		return nil, err
 	}
@@ -159,7 +145,7 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleRequest) 
 	now := s.now(ctx)
 	var rec storage.SessionRecord
 	var packed *int32
-	err = s.db.Update(ref.Account, func(tx *storage.Tx) error {
+	err = s.db.Update(ref.Scope.Account, func(tx *storage.Tx) error {
 		role, found, err := getRole(tx, ref)
 		if err != nil {
 			return err
@@ -196,7 +182,7 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleRequest) 
 		if serial != "" {
 			ok := false
 			if caller.Type == reqctx.User {
-				if ok, err = mfaCheck(tx.In(caller.Account), caller.UserName, serial, code, now); err != nil {
+				if ok, err = mfaCheck(tx.In(caller.Account), s.partition(ctx), caller.UserName, serial, code, now); err != nil {
 					return err
 				}
 			}
@@ -205,11 +191,11 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleRequest) 
 			}
 			mfa = true
 		}
-		rec = s.newSession(ref.Account, now, d)
+		rec = s.newSession(ref.Scope.Account, now, d)
 		rec.Type = string(reqctx.AssumedRole)
-		rec.ARN = assumedRoleARN(ref.Account, role.Name, session)
+		rec.ARN = ref.Scope.AssumedRole(role.Name, session).String()
 		rec.UserID = role.ID + ":" + session
-		rec.RoleName, rec.RoleARN, rec.RoleID = role.Name, roleARN(ref.Account, role), role.ID
+		rec.RoleName, rec.RoleARN, rec.RoleID = role.Name, roleARN(ref.Scope, role), role.ID
 		rec.SessionName = session
 		rec.Policies, rec.PolicyARNs = policies.records()
 		rec.Tags, rec.Transitive = tags.record()

@@ -41,7 +41,7 @@ func TestAssumeRoleErrors(t *testing.T) {
 		}
 		manyTags = append(manyTags, hex.EncodeToString(blob[:64]), hex.EncodeToString(blob[64:]))
 	}
-	chainedCaller := reqctx.Caller{Type: reqctx.AssumedRole, Account: acct, ARN: assumedRoleARN(acct, "other", "s"),
+	chainedCaller := reqctx.Caller{Type: reqctx.AssumedRole, Account: acct, ARN: "arn:aws:sts::" + acct + ":assumed-role/other/s",
 		UserID: "AROAOTHER:s", Temporary: true, SessionID: "ASIANOSUCHSESSION123"}
 	tests := []struct {
 		name    string

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/iamlocal/iamlocal/api/stsapi"
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/authz"
 	"github.com/iamlocal/iamlocal/protocol"
 	"github.com/iamlocal/iamlocal/storage"
@@ -101,11 +102,11 @@ type sessionPolicies struct {
 }
 
 // parseSessionPolicies checks the inline policy (MalformedPolicyDocument, as IAM words it)
-// and the managed policy ARNs.
-func parseSessionPolicies(policy *string, arns []stsapi.PolicyDescriptorType) (sessionPolicies, error) {
+// and the managed policy ARNs, as the partition's IAM does.
+func parseSessionPolicies(partition string, policy *string, arns []stsapi.PolicyDescriptorType) (sessionPolicies, error) {
 	var out sessionPolicies
 	if policy != nil {
-		if _, err := authz.Parse(*policy, authz.KindSession); err != nil {
+		if _, err := (authz.Parser{Partition: partition}).Parse(*policy, authz.KindSession); err != nil {
 			var me *authz.MalformedError
 			if errors.As(err, &me) {
 				return out, stsapi.ErrMalformedPolicyDocument("%s", me.Message)
@@ -118,35 +119,20 @@ func parseSessionPolicies(policy *string, arns []stsapi.PolicyDescriptorType) (s
 		return out, invalidParameter("The number of session policy ARNs must not exceed %d.", maxPolicyARNs)
 	}
 	for _, a := range arns {
-		arn := protocol.Val(a.Arn)
-		if !validPolicyARN(arn) {
-			return out, invalidParameter("The policy ARN %s is invalid.", arn)
+		text := protocol.Val(a.Arn)
+		if !validPolicyARN(partition, text) {
+			return out, invalidParameter("The policy ARN %s is invalid.", text)
 		}
-		out.ARNs = append(out.ARNs, arn)
+		out.ARNs = append(out.ARNs, text)
 	}
 	return out, nil
 }
 
-// validPolicyARN accepts arn:aws:iam::<account|aws>:policy/...
-func validPolicyARN(arn string) bool {
-	rest, ok := strings.CutPrefix(arn, "arn:aws:iam::")
-	if !ok {
-		return false
-	}
-	acct, res, ok := strings.Cut(rest, ":")
-	return ok && (acct == "aws" || isAccountID(acct)) && strings.HasPrefix(res, "policy/") && len(res) > len("policy/")
-}
-
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
+// validPolicyARN accepts arn:aws:iam::<account|aws>:policy/... of the partition.
+func validPolicyARN(partition, text string) bool {
+	a, err := arn.Parse(text)
+	return err == nil && a.Partition == partition && a.Service == "iam" && a.Region == "" &&
+		(a.Account == arn.AWSAccount || arn.IsAccountID(a.Account)) && strings.HasPrefix(a.Resource, "policy/") && len(a.Resource) > len("policy/")
 }
 
 func (p sessionPolicies) records() (policies, arns []string) {

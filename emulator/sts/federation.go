@@ -68,7 +68,8 @@ func tagContext(ctx map[string][]string, t sessionTags) {
 // identity is ("Passing session tags in AWS STS", "Monitor and control actions taken with
 // assumed roles").
 func trustAllows(role storage.RoleRecord, roleARN string, f federated, ctx map[string][]string) bool {
-	pol, err := authz.Parse(role.TrustPolicy, authz.KindTrust)
+	// Validated when it was written: only compiled here.
+	pol, err := authz.Parser{AnyPartition: true}.Parse(role.TrustPolicy, authz.KindTrust)
 	if err != nil {
 		return false
 	}
@@ -97,7 +98,7 @@ func (s *Service) assumeFederated(ctx context.Context, f federated) (storage.Ses
 	denied := accessDenied("Not authorized to perform %s", f.Action)
 	var rec storage.SessionRecord
 	var packed *int32
-	err := s.db.Update(f.Role.Account, func(tx *storage.Tx) error {
+	err := s.db.Update(f.Role.Scope.Account, func(tx *storage.Tx) error {
 		role, found, err := getRole(tx, f.Role)
 		if err != nil {
 			return err
@@ -105,7 +106,7 @@ func (s *Service) assumeFederated(ctx context.Context, f federated) (storage.Ses
 		if !found {
 			return denied
 		}
-		arn := roleARN(f.Role.Account, role)
+		arn := roleARN(f.Role.Scope, role)
 		keys := requestContext(info, now, f.Context)
 		keys["aws:FederatedProvider"] = []string{f.Provider}
 		keys["sts:RoleSessionName"] = []string{f.Session}
@@ -131,9 +132,9 @@ func (s *Service) assumeFederated(ctx context.Context, f federated) (storage.Ses
 		if packed, err = checkPacked(f.Policies, f.Tags); err != nil {
 			return err
 		}
-		rec = s.newSession(f.Role.Account, now, d)
+		rec = s.newSession(f.Role.Scope.Account, now, d)
 		rec.Type = string(reqctx.AssumedRole)
-		rec.ARN = assumedRoleARN(f.Role.Account, role.Name, f.Session)
+		rec.ARN = f.Role.Scope.AssumedRole(role.Name, f.Session).String()
 		rec.UserID = role.ID + ":" + f.Session
 		rec.RoleName, rec.RoleARN, rec.RoleID = role.Name, arn, role.ID
 		rec.SessionName = f.Session

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/storage"
 )
 
@@ -37,13 +38,17 @@ func totpCode(seed string, step int64) string {
 }
 
 // mfaCheck verifies code against the virtual MFA device serial enabled for userName in tx's
-// account and consumes it. ok is false for an unknown or foreign device or a wrong code.
-func mfaCheck(tx *storage.Tx, userName, serial, code string, now time.Time) (bool, error) {
-	rest, found := strings.CutPrefix(serial, "arn:aws:iam::"+tx.Account()+":mfa/")
-	if !found || userName == "" {
+// account (of the partition) and consumes it. ok is false for an unknown or foreign device or
+// a wrong code.
+func mfaCheck(tx *storage.Tx, partition, userName, serial, code string, now time.Time) (bool, error) {
+	a, err := arn.Parse(serial)
+	if err != nil || !a.InIAM(arn.Scope{Partition: partition, Account: tx.Account()}) || userName == "" {
 		return false, nil
 	}
-	name := rest[strings.LastIndex(rest, "/")+1:]
+	kind, _, name, found := arn.SplitIAMResource(a.Resource)
+	if !found || kind != "mfa" {
+		return false, nil
+	}
 	d, err := storage.MFADevices(tx).Get(storage.Key(name))
 	if isNotFound(err) {
 		return false, nil

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/iamlocal/iamlocal/api/stsapi"
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/emulator/reqctx"
 	"github.com/iamlocal/iamlocal/protocol"
 	"github.com/iamlocal/iamlocal/storage"
@@ -195,8 +196,8 @@ func (s *Service) GetWebIdentityToken(ctx context.Context, in *stsapi.GetWebIden
 func (s *Service) AssumeRoot(ctx context.Context, in *stsapi.AssumeRootRequest) (*stsapi.AssumeRootResponse, error) {
 	caller := reqctx.From(ctx).Caller
 	target := protocol.Val(in.TargetPrincipal)
-	if isAccountID(target) {
-		target = "arn:aws:iam::" + target + ":root"
+	if arn.IsAccountID(target) {
+		target = arn.Scope{Partition: s.partition(ctx), Account: target}.Root().String()
 	}
 	return nil, notAuthorized(caller.ARN, "sts:AssumeRoot", target)
 }

@@ -64,7 +64,7 @@ func TestGetWebIdentityTokenSessionEscalation(t *testing.T) {
 	s, db := newTestService(t)
 	enableOutbound(t, db)
 	rec := s.newSession(acct, testNow.Add(-50*time.Minute), time.Hour) // ten minutes left
-	rec.Type, rec.ARN, rec.RoleARN = "AssumedRole", assumedRoleARN(acct, "r", "s"), "arn:aws:iam::"+acct+":role/r"
+	rec.Type, rec.ARN, rec.RoleARN = "AssumedRole", "arn:aws:sts::"+acct+":assumed-role/r/s", "arn:aws:iam::"+acct+":role/r"
 	if err := db.Update(acct, func(tx *storage.Tx) error { return putSession(tx, rec) }); err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/russellhaering/goxmldsig/etreeutils"
 
 	"github.com/iamlocal/iamlocal/api/stsapi"
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/protocol"
 	"github.com/iamlocal/iamlocal/protocol/awserr"
 	"github.com/iamlocal/iamlocal/storage"
@@ -223,17 +224,28 @@ func hasRolePair(values []string, role, provider string) bool {
 	return false
 }
 
+// samlProvider reads a PrincipalArn, arn:aws:iam::123456789012:saml-provider/name.
+func samlProvider(partition, principal string) (account, name string, ok bool) {
+	a, err := arn.Parse(principal)
+	if err != nil || a.Partition != partition || a.Service != "iam" || a.Region != "" || !arn.IsAccountID(a.Account) {
+		return "", "", false
+	}
+	name, ok = strings.CutPrefix(a.Resource, "saml-provider/")
+	return a.Account, name, ok && name != ""
+}
+
 func (s *Service) AssumeRoleWithSAML(ctx context.Context, in *stsapi.AssumeRoleWithSAMLRequest) (*stsapi.AssumeRoleWithSAMLResponse, error) {
 	const action = "sts:AssumeRoleWithSAML"
 	denied := accessDenied("Not authorized to perform %s", action)
 	arn := protocol.Val(in.RoleArn)
-	ref, isRole, err := parseRoleARN(arn)
+	partition := s.partition(ctx)
+	ref, isRole, err := parseRoleARN(partition, arn)
 	if err != nil {
 		return nil, err
 	}
 	principal := protocol.Val(in.PrincipalArn)
-	provAcct, provName, ok := strings.Cut(strings.TrimPrefix(principal, "arn:aws:iam::"), ":saml-provider/")
-	if !strings.HasPrefix(principal, "arn:aws:iam::") || !ok || !isAccountID(provAcct) || provName == "" {
+	provAcct, provName, ok := samlProvider(partition, principal)
+	if !ok {
 		return nil, awserr.Validation("%s is invalid", principal)
 	}
 	doc, err := base64.StdEncoding.DecodeString(strings.TrimSpace(protocol.Val(in.SAMLAssertion)))
@@ -289,7 +301,7 @@ func (s *Service) AssumeRoleWithSAML(ctx context.Context, in *stsapi.AssumeRoleW
 			maxDur = time.Duration(n) * time.Second
 		}
 	}
-	policies, err := parseSessionPolicies(in.Policy, in.PolicyArns)
+	policies, err := parseSessionPolicies(partition, in.Policy, in.PolicyArns)
 	if err != nil {
 		return nil, err
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/iamlocal/iamlocal/api/stsapi"
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/emulator/reqctx"
 	"github.com/iamlocal/iamlocal/ids"
 	"github.com/iamlocal/iamlocal/protocol"
@@ -34,6 +35,9 @@ type Options struct {
 	// RootAccessKeys maps the configured root access key ids to their accounts, for
 	// GetAccessKeyInfo (they are not in the database).
 	RootAccessKeys map[string]string
+	// Partition names the sessions AssumeRoleForService issues, and those of a request whose
+	// context carries no partition; default aws.
+	Partition string
 }
 
 // Service implements stsapi.Handler.
@@ -44,6 +48,7 @@ type Service struct {
 	ids      ids.Generator
 	msgKey   []byte
 	rootKeys map[string]string
+	part     string
 }
 
 var _ stsapi.Handler = (*Service)(nil)
@@ -61,8 +66,19 @@ func New(opts Options) *Service {
 		key = make([]byte, 32)
 		opts.IDs.Src.Read(key)
 	}
+	if opts.Partition == "" {
+		opts.Partition = arn.DefaultPartition
+	}
 	sum := sha256.Sum256(key)
-	return &Service{db: opts.DB, clock: opts.Clock, ids: opts.IDs, msgKey: sum[:], rootKeys: opts.RootAccessKeys}
+	return &Service{db: opts.DB, clock: opts.Clock, ids: opts.IDs, msgKey: sum[:], rootKeys: opts.RootAccessKeys, part: opts.Partition}
+}
+
+// partition is the request's partition (the service's when the context carries none).
+func (s *Service) partition(ctx context.Context) string {
+	if p := reqctx.From(ctx).Partition; p != "" {
+		return p
+	}
+	return s.part
 }
 
 // GetCallerIdentity names the caller; AWS never denies it.

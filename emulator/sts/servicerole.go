@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/emulator/reqctx"
 	"github.com/iamlocal/iamlocal/storage"
 )
@@ -18,12 +19,12 @@ func (s *Service) AssumeRoleForService(tx *storage.Tx, roleName, sessionName str
 	if err != nil {
 		return storage.SessionRecord{}, fmt.Errorf("sts: role %s: %w", roleName, err)
 	}
-	acct := tx.Account()
-	rec := s.newSession(acct, now, d)
+	in := arn.Scope{Partition: s.part, Account: tx.Account()}
+	rec := s.newSession(in.Account, now, d)
 	rec.Type = string(reqctx.AssumedRole)
-	rec.ARN = assumedRoleARN(acct, role.Name, sessionName)
+	rec.ARN = in.AssumedRole(role.Name, sessionName).String()
 	rec.UserID = role.ID + ":" + sessionName
-	rec.RoleName, rec.RoleARN, rec.RoleID = role.Name, roleARN(acct, role), role.ID
+	rec.RoleName, rec.RoleARN, rec.RoleID = role.Name, roleARN(in, role), role.ID
 	rec.SessionName = sessionName
 	role.LastUsed, role.LastUsedRegion = now.UTC().Truncate(time.Second), ""
 	if err := storage.Roles(tx).Put(storage.Key(role.Name), role); err != nil {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/iamlocal/iamlocal/api/stsapi"
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/emulator/reqctx"
 	"github.com/iamlocal/iamlocal/protocol"
 	"github.com/iamlocal/iamlocal/storage"
@@ -48,7 +49,7 @@ func (s *Service) GetSessionToken(ctx context.Context, in *stsapi.GetSessionToke
 			ok := false
 			if serial != "" && code != "" && !root {
 				var err error
-				if ok, err = mfaCheck(tx, caller.UserName, serial, code, now); err != nil {
+				if ok, err = mfaCheck(tx, s.partition(ctx), caller.UserName, serial, code, now); err != nil {
 					return err
 				}
 			}
@@ -79,7 +80,7 @@ func (s *Service) GetFederationToken(ctx context.Context, in *stsapi.GetFederati
 	if caller.Temporary {
 		return nil, accessDenied("Cannot call GetFederationToken with session credentials")
 	}
-	policies, err := parseSessionPolicies(in.Policy, in.PolicyArns)
+	policies, err := parseSessionPolicies(s.partition(ctx), in.Policy, in.PolicyArns)
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +97,7 @@ func (s *Service) GetFederationToken(ctx context.Context, in *stsapi.GetFederati
 	now := s.now(ctx)
 	rec := s.newSession(acct, now, userDuration(in.DurationSeconds, caller.Type == reqctx.Account))
 	rec.Type = string(reqctx.FederatedUser)
-	rec.ARN = "arn:aws:sts::" + acct + ":federated-user/" + name
+	rec.ARN = arn.Scope{Partition: s.partition(ctx), Account: acct}.FederatedUser(name).String()
 	rec.UserID = acct + ":" + name
 	rec.UserName = caller.UserName // "" when the root user federates
 	rec.SessionName = name

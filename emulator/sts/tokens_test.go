@@ -59,7 +59,7 @@ func TestGetSessionTokenErrors(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	session := reqctx.Caller{Type: reqctx.AssumedRole, Account: acct, ARN: assumedRoleARN(acct, "r", "s"), Temporary: true}
+	session := reqctx.Caller{Type: reqctx.AssumedRole, Account: acct, ARN: "arn:aws:sts::" + acct + ":assumed-role/r/s", Temporary: true}
 	_, err := s.GetSessionToken(ctxAs(session), &stsapi.GetSessionTokenRequest{})
 	wantCode(t, err, "AccessDenied", "Cannot call GetSessionToken with session credentials")
 	_, err = s.GetFederationToken(ctxAs(session), &stsapi.GetFederationTokenRequest{Name: protocol.Ptr("fed")})

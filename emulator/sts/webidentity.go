@@ -130,7 +130,7 @@ func (s *Service) checkWebIdentity(ctx context.Context, account string, t *jwt) 
 
 func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, in *stsapi.AssumeRoleWithWebIdentityRequest) (*stsapi.AssumeRoleWithWebIdentityResponse, error) {
 	arn := protocol.Val(in.RoleArn)
-	ref, isRole, err := parseRoleARN(arn)
+	ref, isRole, err := parseRoleARN(s.partition(ctx), arn)
 	if err != nil {
 		return nil, err
 	}
@@ -142,11 +142,11 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, in *stsapi.Assu
 	if !isRole {
 		return nil, accessDenied("Not authorized to perform %s", action)
 	}
-	prov, audience, err := s.checkWebIdentity(ctx, ref.Account, t)
+	prov, audience, err := s.checkWebIdentity(ctx, ref.Scope.Account, t)
 	if err != nil {
 		return nil, err
 	}
-	policies, err := parseSessionPolicies(in.Policy, in.PolicyArns)
+	policies, err := parseSessionPolicies(s.partition(ctx), in.Policy, in.PolicyArns)
 	if err != nil {
 		return nil, err
 	}

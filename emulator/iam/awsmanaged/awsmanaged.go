@@ -1,7 +1,9 @@
 // Package awsmanaged is the read-only set of AWS managed policies (arn:aws:iam::aws:policy/...)
-// that exist in every account. The data is embedded by internal/awsdata (origin and licences in
-// its managed-policies/SOURCES.md) and parsed once per process, on first use; the parsed set is
-// never modified afterwards, so it is safe for concurrent use without locks.
+// that exist in every account, of every partition: their ARNs follow the partition
+// (arn:aws-cn:iam::aws:policy/...), their documents are the aws partition's as published. The
+// data is embedded by internal/awsdata (origin and licences in its managed-policies/SOURCES.md)
+// and parsed once per process, on first use; the parsed set is never modified afterwards, so it
+// is safe for concurrent use without locks.
 package awsmanaged
 
 import (
@@ -15,19 +17,19 @@ import (
 	"sync"
 	"time"
 
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/internal/awsdata"
 )
 
-// ARNPrefix starts the ARN of every AWS managed policy; the path and name follow.
-const ARNPrefix = "arn:aws:iam::aws:policy"
+// dataPartition is the partition of the ARNs in the embedded data.
+const dataPartition = "aws"
 
 // Policy is one AWS managed policy. Only its default version is known: GetPolicyVersion of any
 // other version id answers NoSuchEntity.
 type Policy struct {
 	Name             string
-	ARN              string
 	Path             string
-	ID               string // stable ANPA... id derived from the ARN (the sources carry none)
+	ID               string // stable ANPA... id derived from the aws ARN (the sources carry none)
 	DefaultVersionID string
 	Description      string
 	Created          time.Time
@@ -41,8 +43,8 @@ type Policy struct {
 var fallbackDate = time.Date(2015, 2, 6, 18, 39, 46, 0, time.UTC)
 
 type set struct {
-	byARN map[string]*Policy
-	list  []*Policy // sorted by ARN
+	byPath map[string]*Policy // by path and name: "/service-role/AWSLambdaBasicExecutionRole"
+	list   []*Policy          // sorted by path and name, which is ARN order in any partition
 }
 
 var load = sync.OnceValue(func() *set {
@@ -70,9 +72,9 @@ func parse(data []byte) (*set, error) {
 	if err := json.Unmarshal(data, &raws); err != nil {
 		return nil, err
 	}
-	s := &set{byARN: make(map[string]*Policy, len(raws)), list: make([]*Policy, 0, len(raws))}
+	s := &set{byPath: make(map[string]*Policy, len(raws)), list: make([]*Policy, 0, len(raws))}
 	for _, r := range raws {
-		if r.Arn != ARNPrefix+r.Path+r.PolicyName {
+		if r.Arn != arn.AWSManagedPolicy(dataPartition, r.Path, r.PolicyName).String() {
 			return nil, fmt.Errorf("policy %s: ARN %s does not match its path", r.PolicyName, r.Arn)
 		}
 		var doc bytes.Buffer
@@ -88,17 +90,17 @@ func parse(data []byte) (*set, error) {
 			return nil, fmt.Errorf("policy %s: %w", r.PolicyName, err)
 		}
 		p := &Policy{
-			Name: r.PolicyName, ARN: r.Arn, Path: r.Path, ID: policyID(r.Arn),
+			Name: r.PolicyName, Path: r.Path, ID: policyID(r.Arn),
 			DefaultVersionID: r.DefaultVersionId, Description: r.Description,
 			Created: created, Updated: updated, Deprecated: r.Deprecated, Document: doc.String(),
 		}
-		if _, dup := s.byARN[p.ARN]; dup {
-			return nil, fmt.Errorf("duplicate policy %s", p.ARN)
+		if _, dup := s.byPath[p.Path+p.Name]; dup {
+			return nil, fmt.Errorf("duplicate policy %s", r.Arn)
 		}
-		s.byARN[p.ARN] = p
+		s.byPath[p.Path+p.Name] = p
 		s.list = append(s.list, p)
 	}
-	sort.Slice(s.list, func(i, j int) bool { return s.list[i].ARN < s.list[j].ARN })
+	sort.Slice(s.list, func(i, j int) bool { return s.list[i].Path+s.list[i].Name < s.list[j].Path+s.list[j].Name })
 	return s, nil
 }
 
@@ -117,25 +119,48 @@ func date(values ...string) (time.Time, error) {
 	return fallbackDate, nil
 }
 
-// policyID derives a stable 21-character ANPA id from the ARN, in the alphabet of IAM ids.
-func policyID(arn string) string {
-	sum := sha256.Sum256([]byte(arn))
+// policyID derives a stable 21-character ANPA id from the aws ARN, in the alphabet of IAM ids
+// (the same in every partition).
+func policyID(awsARN string) string {
+	sum := sha256.Sum256([]byte(awsARN))
 	enc := base32.StdEncoding.EncodeToString(sum[:])
 	return "ANPA" + enc[:17]
 }
 
-// Get returns the AWS managed policy with that exact ARN.
-func Get(arn string) (*Policy, bool) {
-	p, ok := load().byARN[arn]
+// ARN is the policy's ARN in partition.
+func (p *Policy) ARN(partition string) string {
+	return arn.AWSManagedPolicy(partition, p.Path, p.Name).String()
+}
+
+// Get returns the AWS managed policy with that exact ARN in partition.
+func Get(partition, text string) (*Policy, bool) {
+	pathName, ok := pathAndName(partition, text)
+	if !ok {
+		return nil, false
+	}
+	p, ok := load().byPath[pathName]
 	return p, ok
 }
 
-// IsAWSManaged reports whether arn is in the AWS managed policy namespace (whether or not such a
-// policy exists).
-func IsAWSManaged(arn string) bool { return strings.HasPrefix(arn, ARNPrefix+"/") }
+// IsAWSManaged reports whether text is in partition's AWS managed policy namespace (whether or
+// not such a policy exists).
+func IsAWSManaged(partition, text string) bool {
+	_, ok := pathAndName(partition, text)
+	return ok
+}
+
+// pathAndName is the "/path/name" of an ARN arn:<partition>:iam::aws:policy/path/name.
+func pathAndName(partition, text string) (string, bool) {
+	a, err := arn.Parse(text)
+	if err != nil || a.Partition != partition || a.Service != "iam" || a.Region != "" || a.Account != arn.AWSAccount {
+		return "", false
+	}
+	rest, ok := strings.CutPrefix(a.Resource, "policy/")
+	return "/" + rest, ok
+}
 
 // List returns the policies whose path starts with pathPrefix ("" or "/" for all), sorted by
-// ARN. The slice is fresh; the policies are shared and must not be modified.
+// path and name (ARN order). The slice is fresh; the policies are shared and must not be modified.
 func List(pathPrefix string) []*Policy {
 	all := load().list
 	out := make([]*Policy, 0, len(all))
@@ -147,12 +172,26 @@ func List(pathPrefix string) []*Policy {
 	return out
 }
 
-// From returns the policies whose ARN is arn or later, sorted by ARN, found by binary search: a
-// list page starts there without reading the policies before it. The slice is shared and must
-// not be modified (it has no spare capacity, so appending copies).
-func From(arn string) []*Policy {
+// Prefix starts the ARN of every AWS managed policy of partition (arn:aws:iam::aws:policy); the
+// path and name follow.
+func Prefix(partition string) string {
+	return arn.ARN{Partition: partition, Service: "iam", Account: arn.AWSAccount, Resource: "policy"}.String()
+}
+
+// From returns the policies whose ARN in partition is from or later, sorted by ARN, found by
+// binary search: a list page starts there without reading the policies before it. The slice is
+// shared and must not be modified (it has no spare capacity, so appending copies).
+func From(partition, from string) []*Policy {
 	all := load().list
-	i := sort.Search(len(all), func(i int) bool { return all[i].ARN >= arn })
+	prefix := Prefix(partition)
+	key := "" // the path and name from which to start; every ARN has prefix
+	switch {
+	case strings.HasPrefix(from, prefix):
+		key = from[len(prefix):]
+	case from > prefix:
+		return all[len(all):]
+	}
+	i := sort.Search(len(all), func(i int) bool { return all[i].Path+all[i].Name >= key })
 	return all[i:len(all):len(all)]
 }
 

@@ -12,18 +12,18 @@ func TestDataset(t *testing.T) {
 	}
 	seenID := map[string]string{}
 	for _, p := range List("") {
-		if p.ARN != ARNPrefix+p.Path+p.Name {
-			t.Errorf("%s: ARN does not follow path and name", p.ARN)
+		if p.ARN("aws") != "arn:aws:iam::aws:policy"+p.Path+p.Name {
+			t.Errorf("%s: ARN does not follow path and name", p.ARN("aws"))
 		}
 		if !strings.HasPrefix(p.ID, "ANPA") || len(p.ID) != 21 {
-			t.Errorf("%s: id %q is not a 21-character ANPA id", p.ARN, p.ID)
+			t.Errorf("%s: id %q is not a 21-character ANPA id", p.ARN("aws"), p.ID)
 		}
 		if other, dup := seenID[p.ID]; dup {
-			t.Errorf("%s and %s share id %s", p.ARN, other, p.ID)
+			t.Errorf("%s and %s share id %s", p.ARN("aws"), other, p.ID)
 		}
-		seenID[p.ID] = p.ARN
+		seenID[p.ID] = p.ARN("aws")
 		if p.DefaultVersionID == "" || p.Document == "" || p.Created.IsZero() || p.Updated.IsZero() {
-			t.Errorf("%s: incomplete record %+v", p.ARN, p)
+			t.Errorf("%s: incomplete record %+v", p.ARN("aws"), p)
 		}
 	}
 }
@@ -45,7 +45,7 @@ func TestGet(t *testing.T) {
 		{"arn:aws:iam::aws:policy/NoSuchPolicy", false, false, ""},
 	}
 	for _, tt := range tests {
-		p, ok := Get(tt.arn)
+		p, ok := Get("aws", tt.arn)
 		if ok != tt.want {
 			t.Errorf("Get(%s) found = %v, want %v", tt.arn, ok, tt.want)
 			continue
@@ -54,7 +54,7 @@ func TestGet(t *testing.T) {
 			t.Errorf("Get(%s) = deprecated %v path %q", tt.arn, p.Deprecated, p.Path)
 		}
 	}
-	if p, _ := Get("arn:aws:iam::aws:policy/AdministratorAccess"); p.Document != `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}` {
+	if p, _ := Get("aws", "arn:aws:iam::aws:policy/AdministratorAccess"); p.Document != `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}` {
 		t.Errorf("AdministratorAccess document = %s", p.Document)
 	}
 }
@@ -70,8 +70,8 @@ func TestListPathPrefix(t *testing.T) {
 	}
 	all := List("/")
 	for i := 1; i < len(all); i++ {
-		if all[i-1].ARN >= all[i].ARN {
-			t.Fatalf("List is not sorted at %d: %s >= %s", i, all[i-1].ARN, all[i].ARN)
+		if all[i-1].ARN("aws") >= all[i].ARN("aws") {
+			t.Fatalf("List is not sorted at %d: %s >= %s", i, all[i-1].ARN("aws"), all[i].ARN("aws"))
 		}
 	}
 }
@@ -92,7 +92,7 @@ func TestServiceNamespaces(t *testing.T) {
 
 func TestIsAWSManaged(t *testing.T) {
 	t.Parallel()
-	if !IsAWSManaged("arn:aws:iam::aws:policy/Anything") || IsAWSManaged("arn:aws:iam::123456789012:policy/X") {
+	if !IsAWSManaged("aws", "arn:aws:iam::aws:policy/Anything") || IsAWSManaged("aws", "arn:aws:iam::123456789012:policy/X") {
 		t.Error("IsAWSManaged misclassifies")
 	}
 }
@@ -101,22 +101,23 @@ func TestIsAWSManaged(t *testing.T) {
 func TestFrom(t *testing.T) {
 	t.Parallel()
 	all := List("")
+	const prefix = "arn:aws:iam::aws:policy"
 	tests := []struct {
 		from      string
 		wantFirst string // "" for an empty result
 		wantLen   int
 	}{
-		{"", all[0].ARN, len(all)},
-		{ARNPrefix + "/AdministratorAccess", ARNPrefix + "/AdministratorAccess", -1},
-		{ARNPrefix + "/AdministratorAccesr~", ARNPrefix + "/AdministratorAccess", -1}, // between two ARNs
-		{all[len(all)-1].ARN, all[len(all)-1].ARN, 1},
-		{ARNPrefix + "\xff", "", 0},
+		{"", all[0].ARN("aws"), len(all)},
+		{prefix + "/AdministratorAccess", prefix + "/AdministratorAccess", -1},
+		{prefix + "/AdministratorAccesr~", prefix + "/AdministratorAccess", -1}, // between two ARNs
+		{all[len(all)-1].ARN("aws"), all[len(all)-1].ARN("aws"), 1},
+		{prefix + "\xff", "", 0},
 	}
 	for _, tt := range tests {
-		got := From(tt.from)
+		got := From("aws", tt.from)
 		want := 0
 		for _, p := range all {
-			if p.ARN >= tt.from {
+			if p.ARN("aws") >= tt.from {
 				want++
 			}
 		}
@@ -124,11 +125,42 @@ func TestFrom(t *testing.T) {
 			t.Errorf("From(%q) has %d policies, want %d", tt.from, len(got), want)
 			continue
 		}
-		if len(got) > 0 && got[0].ARN != tt.wantFirst || len(got) == 0 && tt.wantFirst != "" {
+		if len(got) > 0 && got[0].ARN("aws") != tt.wantFirst || len(got) == 0 && tt.wantFirst != "" {
 			t.Errorf("From(%q) starts at %v, want %s", tt.from, got, tt.wantFirst)
 		}
 		if cap(got) != len(got) {
 			t.Errorf("From(%q) leaves capacity to append into the shared list", tt.from)
 		}
+	}
+}
+
+// AWS managed policies exist in every partition, under that partition's ARN, and only there.
+func TestPartitions(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		partition, arn string
+		want           bool
+	}{
+		{"aws-cn", "arn:aws-cn:iam::aws:policy/AdministratorAccess", true},
+		{"aws-us-gov", "arn:aws-us-gov:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole", true},
+		{"aws", "arn:aws-cn:iam::aws:policy/AdministratorAccess", false},
+		{"aws-cn", "arn:aws:iam::aws:policy/AdministratorAccess", false},
+		{"aws", "arn:aws:iam:us-east-1:aws:policy/AdministratorAccess", false},
+		{"aws", "arn:aws:iam::aws:role/AdministratorAccess", false},
+	}
+	for _, tt := range tests {
+		p, ok := Get(tt.partition, tt.arn)
+		if ok != tt.want || IsAWSManaged(tt.partition, tt.arn) != tt.want && tt.want {
+			t.Errorf("Get(%s, %s) found = %v, want %v", tt.partition, tt.arn, ok, tt.want)
+			continue
+		}
+		if ok && p.ARN(tt.partition) != tt.arn {
+			t.Errorf("Get(%s, %s).ARN = %s", tt.partition, tt.arn, p.ARN(tt.partition))
+		}
+	}
+	a, _ := Get("aws", "arn:aws:iam::aws:policy/ReadOnlyAccess")
+	b, _ := Get("aws-iso", "arn:aws-iso:iam::aws:policy/ReadOnlyAccess")
+	if a != b || a.Document != b.Document {
+		t.Error("a policy differs between partitions")
 	}
 }
