@@ -111,7 +111,7 @@ func (a *Authorizer) Authorize(ctx context.Context, info *reqctx.Info, svc Servi
 	// case: self-targeted, list and Lambda operations), so no transaction is opened.
 	if p := a.lookupCached(info.Caller); p != nil {
 		e := &env{account: info.Caller.Account, region: info.Region, partition: info.Partition, caller: info.Caller, self: p}
-		checks := svc.checks(op, newInput(in), e)
+		checks := svc.checks(op, in, e)
 		if !e.needTx && !needsTrust(checks) && !(a.readsFunctions() && needsFunction(checks)) {
 			return a.evaluate(nil, info, op, p, checks)
 		}
@@ -123,7 +123,7 @@ func (a *Authorizer) Authorize(ctx context.Context, info *reqctx.Info, svc Servi
 			return err
 		}
 		e := &env{tx: tx, account: info.Caller.Account, region: info.Region, partition: info.Partition, caller: info.Caller, self: p}
-		denial, err = a.evaluate(tx, info, op, p, svc.checks(op, newInput(in), e)), nil
+		denial, err = a.evaluate(tx, info, op, p, svc.checks(op, in, e)), nil
 		if _, ok := awserr.AsDenial(denial); !ok && denial != nil {
 			err, denial = denial, nil
 		}

@@ -57,7 +57,7 @@ func TestFunctionPolicyAndTags(t *testing.T) {
 }
 
 // checksFor is a service's mapping by its SigV4 signing name, for tests that range over services.
-func checksFor(service, op string, in input, e *env) []check {
+func checksFor(service, op string, in any, e *env) []check {
 	svc := map[string]Service{"iam": IAM, "sts": STS, "lambda": Lambda, "logs": Logs, "monitoring": CloudWatch}[service]
 	return svc.checks(op, in, e)
 }

@@ -61,7 +61,7 @@ func TestEveryOperationIsMapped(t *testing.T) {
 			_ = db.View("123456789012", func(tx *storage.Tx) error {
 				e := &env{tx: tx, account: "123456789012", region: "us-east-1", partition: "aws",
 					caller: reqctx.Caller{Type: reqctx.User, Account: "123456789012", UserName: "alice", ARN: "arn:aws:iam::123456789012:user/alice"}}
-				checks := checksFor(svc.name, op.Name(), newInput(fill(op.NewInput())), e)
+				checks := checksFor(svc.name, op.Name(), fill(op.NewInput()), e)
 				if len(checks) == 0 {
 					t.Errorf("%s:%s: no checks", svc.name, op.Name())
 					return nil
@@ -150,7 +150,7 @@ func TestChecks(t *testing.T) {
 			t.Parallel()
 			_ = db.View("123456789012", func(tx *storage.Tx) error {
 				e := &env{tx: tx, account: "123456789012", region: "us-east-1", partition: "aws", caller: alice}
-				got := checksFor(tt.service, tt.op, newInput(tt.in), e)
+				got := checksFor(tt.service, tt.op, tt.in, e)
 				if len(got) != len(tt.want) {
 					t.Fatalf("%d checks, want %d: %+v", len(got), len(tt.want), got)
 				}

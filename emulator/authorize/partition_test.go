@@ -69,7 +69,7 @@ func TestChecksFollowPartitionAndResolver(t *testing.T) {
 			t.Parallel()
 			caller := reqctx.Caller{Type: reqctx.User, Account: "123456789012", UserName: "alice", ARN: "arn:" + tt.partition + ":iam::123456789012:user/alice"}
 			e := &env{account: "123456789012", region: "us-east-1", partition: tt.partition, caller: caller}
-			c := checksFor(tt.service, tt.op, newInput(tt.in), e)[0]
+			c := checksFor(tt.service, tt.op, tt.in, e)[0]
 			if c.resource != tt.resource {
 				t.Errorf("resource %s, want %s", c.resource, tt.resource)
 			}

@@ -9,7 +9,7 @@ type Service struct {
 	// Prefix is the service's IAM action prefix (cloudwatch for CloudWatch, whose SigV4
 	// signing name is monitoring); the caller's policies are pre-filtered per prefix.
 	Prefix string
-	checks func(op string, in input, e *env) []check
+	checks func(op string, in any, e *env) []check
 	// unchecked reports a call that needs no permission.
 	unchecked func(op string, c reqctx.Caller) bool
 }
@@ -27,7 +27,7 @@ var (
 // Generic is a service without a mapping of its own: each operation is the action
 // prefix:Operation on resource "*".
 func Generic(prefix string) Service {
-	return Service{Prefix: prefix, checks: func(op string, _ input, _ *env) []check {
+	return Service{Prefix: prefix, checks: func(op string, _ any, _ *env) []check {
 		return []check{{action: prefix + ":" + op, resource: "*", text: "*"}}
 	}}
 }

@@ -3,6 +3,7 @@ package authorize
 import (
 	"strings"
 
+	"github.com/iamlocal/iamlocal/api/members"
 	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/emulator/reqctx"
 	"github.com/iamlocal/iamlocal/storage"
@@ -125,72 +126,54 @@ var listPrefixes = map[string]func(arn.Scope, string, string) arn.ARN{
 // iamChecks maps an IAM operation to its checks. IAM names an existing user, group or role in
 // denials as "<kind> <name>" and a managed policy as "policy <arn>"; resources that do not exist
 // yet (Create*) and list prefixes are named by ARN (see docs/authorization.md for the sources).
-func iamChecks(op string, in input, e *env) []check {
+func iamChecks(op string, in any, e *env) []check {
 	action := "iam:" + op
 	info := lookupAction(action)
 	c := check{action: action, resource: "*", text: "*"}
 	tagContext(in, &c.ctx)
-	creating := strings.HasPrefix(op, "Create") || strings.HasPrefix(op, "Upload")
 	if prefix, ok := listPrefixes[op]; ok {
-		c.resource = prefix(e.scope(), normPath(in.str("PathPrefix")), "").String()
+		c.resource = prefix(e.scope(), normPath(members.PathPrefix(in)), "").String()
 		c.text = c.resource
 		return []check{c}
 	}
-	switch info.resourceType() {
+	if !e.iamResource(op, info.resourceType(), in, &c) {
+		return []check{c} // the root user acting on itself
+	}
+	if policyARN := members.PolicyArn(in); policyARN != "" && info.hasKey("iam:PolicyARN") {
+		put(&c.ctx, "iam:PolicyARN", []string{policyARN})
+	}
+	if info.hasKey("iam:PermissionsBoundary") {
+		if b := members.PermissionsBoundary(in); b != "" {
+			put(&c.ctx, "iam:PermissionsBoundary", []string{b})
+		} else if b := e.currentBoundary(info.resourceType(), in); b != "" {
+			put(&c.ctx, "iam:PermissionsBoundary", []string{b})
+		}
+	}
+	return append([]check{c}, e.renameTargets(op, action, in)...)
+}
+
+// iamResource sets the check's resource and denial text for the operation's resource type; false
+// when the operation is the root user's acting on itself (no resource: the check stays on "*").
+func (e *env) iamResource(op, resourceType string, in any, c *check) bool {
+	creating := strings.HasPrefix(op, "Create") || strings.HasPrefix(op, "Upload")
+	byARN := func(a string) { c.resource, c.text = a, a }
+	switch resourceType {
 	case "user":
-		name := in.str("UserName")
-		if op == "GetAccessKeyLastUsed" {
-			if tx := e.store(); tx != nil {
-				if k, err := storage.AccessKeys(tx).Get(in.str("AccessKeyId")); err == nil && k.Account == e.account {
-					name = k.UserName
-				}
-			}
-		}
-		if name == "" {
-			name = e.selfUser()
-		}
-		if name == "" { // the root user acting on itself
-			return []check{c}
-		}
-		if op == "CreateUser" {
-			c.resource = e.scope().User(normPath(in.str("Path")), name).String()
-			c.text = c.resource
-		} else {
-			var tags []storage.Tag
-			c.resource, tags = e.entityARN("user", name)
-			c.text = "user " + name
-			resourceTags(&c.ctx, tags, true)
-		}
+		return e.userResource(op, in, c)
 	case "group":
-		name := in.str("GroupName")
+		name := members.GroupName(in)
 		if creating {
-			c.resource = e.scope().Group(normPath(in.str("Path")), name).String()
-			c.text = c.resource
+			byARN(e.scope().Group(normPath(members.Path(in)), name).String())
 		} else {
 			c.resource, _ = e.entityARN("group", name)
 			c.text = "group " + name
 		}
 	case "role":
-		name := in.str("RoleName")
-		switch {
-		case op == "CreateRole":
-			c.resource = e.scope().Role(normPath(in.str("Path")), name).String()
-			c.text = c.resource
-		case op == "CreateServiceLinkedRole":
-			svc := in.str("AWSServiceName")
-			c.resource = e.scope().Role("/aws-service-role/"+svc+"/", "").String()
-			c.text = c.resource
-			put(&c.ctx, "iam:AWSServiceName", []string{svc})
-		default:
-			var tags []storage.Tag
-			c.resource, tags = e.entityARN("role", name)
-			c.text = "role " + name
-			resourceTags(&c.ctx, tags, true)
-		}
+		e.roleResource(op, in, c)
 	case "policy":
-		policyARN := in.str("PolicyArn")
+		policyARN := members.PolicyArn(in)
 		if op == "CreatePolicy" {
-			policyARN = e.scope().Policy(normPath(in.str("Path")), in.str("PolicyName")).String()
+			policyARN = e.scope().Policy(normPath(members.Path(in)), members.PolicyName(in)).String()
 			c.text = policyARN
 		} else {
 			c.text = "policy " + policyARN
@@ -202,75 +185,106 @@ func iamChecks(op string, in input, e *env) []check {
 		}
 		c.resource = policyARN
 	case "instance-profile":
-		name := in.str("InstanceProfileName")
-		c.resource = e.scope().InstanceProfile(normPath(in.str("Path")), name).String()
-		c.text = c.resource
+		name := members.InstanceProfileName(in)
+		byARN(e.scope().InstanceProfile(normPath(members.Path(in)), name).String())
 		if !creating {
 			c.text = "instance-profile " + name
 		}
 	case "mfa":
-		if sn := in.str("SerialNumber"); sn != "" {
-			c.resource = sn
+		if sn := members.SerialNumber(in); sn != "" {
+			byARN(sn)
 		} else {
-			c.resource = e.scope().MFA(normPath(in.str("Path")), in.str("VirtualMFADeviceName")).String()
+			byARN(e.scope().MFA(normPath(members.Path(in)), members.VirtualMFADeviceName(in)).String())
 		}
-		c.text = c.resource
 	case "oidc-provider":
-		if provider := in.str("OpenIDConnectProviderArn"); provider != "" {
-			c.resource = provider
+		if provider := members.OpenIDConnectProviderArn(in); provider != "" {
+			byARN(provider)
 		} else {
-			u := in.str("Url")
-			u = strings.TrimPrefix(strings.TrimPrefix(u, "https://"), "http://")
-			c.resource = e.scope().OIDCProvider(u).String()
+			u := strings.TrimPrefix(strings.TrimPrefix(members.Url(in), "https://"), "http://")
+			byARN(e.scope().OIDCProvider(u).String())
 		}
-		c.text = c.resource
 	case "saml-provider":
-		if provider := in.str("SAMLProviderArn"); provider != "" {
-			c.resource = provider
+		if provider := members.SAMLProviderArn(in); provider != "" {
+			byARN(provider)
 		} else {
-			c.resource = e.scope().SAMLProvider(in.str("Name")).String()
+			byARN(e.scope().SAMLProvider(members.Name(in)).String())
 		}
-		c.text = c.resource
 	case "server-certificate":
-		c.resource = e.scope().ServerCertificate(normPath(in.str("Path")), in.str("ServerCertificateName")).String()
-		c.text = c.resource
+		byARN(e.scope().ServerCertificate(normPath(members.Path(in)), members.ServerCertificateName(in)).String())
 	case "access-report":
-		c.resource = e.scope().AccessReport(in.str("EntityPath")).String()
-		c.text = c.resource
+		byARN(e.scope().AccessReport(members.EntityPath(in)).String())
 	case "delegation-request":
-		c.resource = e.scope().DelegationRequest(in.str("DelegationRequestId")).String()
-		c.text = c.resource
+		byARN(e.scope().DelegationRequest(members.DelegationRequestId(in)).String())
 	}
-	if policyARN := in.str("PolicyArn"); policyARN != "" && info.hasKey("iam:PolicyARN") {
-		put(&c.ctx, "iam:PolicyARN", []string{policyARN})
-	}
-	if info.hasKey("iam:PermissionsBoundary") {
-		if b := in.str("PermissionsBoundary"); b != "" {
-			put(&c.ctx, "iam:PermissionsBoundary", []string{b})
-		} else if b := e.currentBoundary(info.resourceType(), in); b != "" {
-			put(&c.ctx, "iam:PermissionsBoundary", []string{b})
+	return true
+}
+
+// userResource names the user an operation acts on: UserName, the owner of AccessKeyId for
+// GetAccessKeyLastUsed, or the calling user; false for the root user acting on itself.
+func (e *env) userResource(op string, in any, c *check) bool {
+	name := members.UserName(in)
+	if op == "GetAccessKeyLastUsed" {
+		if tx := e.store(); tx != nil {
+			if k, err := storage.AccessKeys(tx).Get(members.AccessKeyId(in)); err == nil && k.Account == e.account {
+				name = k.UserName
+			}
 		}
 	}
-	checks := []check{c}
-	// Renaming or moving needs permission on the new name too ("UpdateUser": "the requester
-	// must have appropriate permissions on both the source object and the target object").
-	if op == "UpdateUser" && (in.str("NewUserName") != "" || in.str("NewPath") != "") {
-		name := firstNonEmpty(in.str("NewUserName"), in.str("UserName"))
-		path := in.str("NewPath")
+	if name == "" {
+		name = e.selfUser()
+	}
+	if name == "" {
+		return false
+	}
+	if op == "CreateUser" {
+		c.resource = e.scope().User(normPath(members.Path(in)), name).String()
+		c.text = c.resource
+		return true
+	}
+	var tags []storage.Tag
+	c.resource, tags = e.entityARN("user", name)
+	c.text = "user " + name
+	resourceTags(&c.ctx, tags, true)
+	return true
+}
+
+func (e *env) roleResource(op string, in any, c *check) {
+	name := members.RoleName(in)
+	switch op {
+	case "CreateRole":
+		c.resource = e.scope().Role(normPath(members.Path(in)), name).String()
+		c.text = c.resource
+	case "CreateServiceLinkedRole":
+		svc := members.AWSServiceName(in)
+		c.resource = e.scope().Role("/aws-service-role/"+svc+"/", "").String()
+		c.text = c.resource
+		put(&c.ctx, "iam:AWSServiceName", []string{svc})
+	default:
+		var tags []storage.Tag
+		c.resource, tags = e.entityARN("role", name)
+		c.text = "role " + name
+		resourceTags(&c.ctx, tags, true)
+	}
+}
+
+// renameTargets are the checks on the new name of a rename or move ("UpdateUser": "the
+// requester must have appropriate permissions on both the source object and the target object").
+func (e *env) renameTargets(op, action string, in any) []check {
+	switch {
+	case op == "UpdateUser" && (members.NewUserName(in) != "" || members.NewPath(in) != ""):
+		name := firstNonEmpty(members.NewUserName(in), members.UserName(in))
+		path := members.NewPath(in)
 		if tx := e.store(); path == "" && tx != nil {
-			if r, err := storage.Users(tx).Get(storage.Key(in.str("UserName"))); err == nil {
+			if r, err := storage.Users(tx).Get(storage.Key(members.UserName(in))); err == nil {
 				path = r.Path
 			}
 		}
-		target := e.scope().User(normPath(path), name).String()
-		checks = append(checks, check{action: action, resource: target, text: "user " + name})
+		return []check{{action: action, resource: e.scope().User(normPath(path), name).String(), text: "user " + name}}
+	case op == "UpdateGroup" && (members.NewGroupName(in) != "" || members.NewPath(in) != ""):
+		name := firstNonEmpty(members.NewGroupName(in), members.GroupName(in))
+		return []check{{action: action, resource: e.scope().Group(normPath(members.NewPath(in)), name).String(), text: "group " + name}}
 	}
-	if op == "UpdateGroup" && (in.str("NewGroupName") != "" || in.str("NewPath") != "") {
-		name := firstNonEmpty(in.str("NewGroupName"), in.str("GroupName"))
-		target := e.scope().Group(normPath(in.str("NewPath")), name).String()
-		checks = append(checks, check{action: action, resource: target, text: "group " + name})
-	}
-	return checks
+	return nil
 }
 
 // customerPolicy is the account's managed policy a policy ARN names, if any.
@@ -286,18 +300,18 @@ func customerPolicy(tx *storage.Tx, policyARN string) (storage.PolicyRecord, boo
 
 // currentBoundary is the boundary set on the user or role an operation targets, which AWS puts
 // in iam:PermissionsBoundary for the policy-changing operations.
-func (e *env) currentBoundary(kind string, in input) string {
+func (e *env) currentBoundary(kind string, in any) string {
 	tx := e.store()
 	if tx == nil {
 		return ""
 	}
 	switch kind {
 	case "user":
-		if r, err := storage.Users(tx).Get(storage.Key(firstNonEmpty(in.str("UserName"), e.selfUser()))); err == nil {
+		if r, err := storage.Users(tx).Get(storage.Key(firstNonEmpty(members.UserName(in), e.selfUser()))); err == nil {
 			return r.Boundary
 		}
 	case "role":
-		if r, err := storage.Roles(tx).Get(storage.Key(in.str("RoleName"))); err == nil {
+		if r, err := storage.Roles(tx).Get(storage.Key(members.RoleName(in))); err == nil {
 			return r.Boundary
 		}
 	}

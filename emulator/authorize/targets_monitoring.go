@@ -3,6 +3,7 @@ package authorize
 import (
 	"strings"
 
+	"github.com/iamlocal/iamlocal/api/members"
 	"github.com/iamlocal/iamlocal/arn"
 )
 
@@ -16,23 +17,23 @@ import (
 // nothing, and "log-group:NAME:*" allows both, as AWS's examples use. Tag operations name the
 // resource ARN they were given. Creating a group with tags also needs logs:TagResource
 // (DataDog/cloudformation-template#61).
-func logsChecks(op string, in input, e *env) []check {
+func logsChecks(op string, in any, e *env) []check {
 	action := "logs:" + op
 	c := check{action: action, resource: "*", text: "*"}
 	if op == "UntagLogGroup" {
-		if keys := in.strs("Tags"); len(keys) > 0 {
+		if keys := members.TagsList(in); len(keys) > 0 {
 			put(&c.ctx, "aws:TagKeys", keys) // this operation's Tags are keys only
 		}
 	} else {
 		tagContext(in, &c.ctx)
 	}
-	group := in.str("LogGroupName")
+	group := members.LogGroupName(in)
 	if group == "" {
-		group = arn.LogGroupOf(in.str("LogGroupIdentifier")) // as the Logs handlers read it
+		group = arn.LogGroupOf(members.LogGroupIdentifier(in)) // as the Logs handlers read it
 	}
 	switch lookupAction(action).resourceType() {
 	case "log-stream":
-		c.resource = e.scope().LogStream(group, in.str("LogStreamName")).String()
+		c.resource = e.scope().LogStream(group, members.LogStreamName(in)).String()
 	case "log-group":
 		if group != "" {
 			c.resource = e.scope().LogStream(group, "").String()
@@ -41,14 +42,14 @@ func logsChecks(op string, in input, e *env) []check {
 	if op == "DescribeLogGroups" || op == "ListLogGroups" {
 		c.resource = e.scope().LogStream("", "").String()
 	}
-	if resource := in.str("ResourceArn"); strings.HasPrefix(resource, "arn:") {
+	if resource := members.ResourceArn(in); strings.HasPrefix(resource, "arn:") {
 		c.resource = resource
 	}
 	if c.resource != "*" {
 		c.text = c.resource
 	}
 	checks := []check{c}
-	if op == "CreateLogGroup" && len(in.tags()) > 0 {
+	if op == "CreateLogGroup" && len(members.TagsMap(in)) > 0 {
 		tag := c
 		tag.action = "logs:TagResource"
 		checks = append(checks, tag)
@@ -63,17 +64,17 @@ func logsChecks(op string, in input, e *env) []check {
 // aws-samples/eks-workshop-v2#968). Alarm actions name each alarm's ARN, or "alarm:*" when
 // none is named ("cloudwatch:DescribeAlarms on resource: arn:aws:cloudwatch:us-east-1:ACCT:alarm:*",
 // aws-samples/amazon-cloudwatch-auto-alarms#1). PutMetricData carries cloudwatch:namespace.
-func cloudwatchChecks(op string, in input, e *env) []check {
+func cloudwatchChecks(op string, in any, e *env) []check {
 	action := "cloudwatch:" + op
 	c := check{action: action, resource: "*"}
 	tagContext(in, &c.ctx)
-	setIf(&c.ctx, "cloudwatch:namespace", in.str("Namespace"))
-	if actions := in.strs("AlarmActions"); len(actions) > 0 {
+	setIf(&c.ctx, "cloudwatch:namespace", members.Namespace(in))
+	if actions := members.AlarmActions(in); len(actions) > 0 {
 		put(&c.ctx, "cloudwatch:AlarmActions", actions)
 	}
 	if lookupAction(action).resourceType() == "alarm" {
-		names := in.strs("AlarmNames")
-		if n := in.str("AlarmName"); n != "" {
+		names := members.AlarmNames(in)
+		if n := members.AlarmName(in); n != "" {
 			names = []string{n}
 		}
 		if len(names) == 0 {
@@ -90,7 +91,7 @@ func cloudwatchChecks(op string, in input, e *env) []check {
 		}
 		return checks
 	}
-	if resource := in.str("ResourceARN"); strings.HasPrefix(resource, "arn:") {
+	if resource := members.ResourceARN(in); strings.HasPrefix(resource, "arn:") {
 		c.resource, c.text = resource, resource
 	}
 	return []check{c}

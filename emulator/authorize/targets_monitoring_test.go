@@ -37,7 +37,7 @@ func TestMonitoringOperationsAreMapped(t *testing.T) {
 		ops  []protocol.Operation
 	}{{"logs", logsapi.Operations(logsapi.Unimplemented{})}, {"monitoring", cloudwatchapi.Operations(cloudwatchapi.Unimplemented{})}} {
 		for _, op := range svc.ops {
-			checks := checksFor(svc.name, op.Name(), newInput(fillMonitoring(op.NewInput())), e)
+			checks := checksFor(svc.name, op.Name(), fillMonitoring(op.NewInput()), e)
 			if len(checks) == 0 {
 				t.Errorf("%s: no checks", op.Name())
 				continue
@@ -71,7 +71,7 @@ func TestMonitoringResources(t *testing.T) {
 		{"monitoring", "DescribeAlarms", &cloudwatchapi.DescribeAlarmsInput{}, "arn:aws:cloudwatch:us-east-1:123456789012:alarm:*", ""},
 		{"monitoring", "PutMetricAlarm", &cloudwatchapi.PutMetricAlarmInput{AlarmName: protocol.Ptr("a")}, "arn:aws:cloudwatch:us-east-1:123456789012:alarm:a", ""},
 	} {
-		checks := checksFor(tc.service, tc.op, newInput(tc.in), e)
+		checks := checksFor(tc.service, tc.op, tc.in, e)
 		c := checks[0]
 		text := tc.text
 		if text == "" {
@@ -85,16 +85,16 @@ func TestMonitoringResources(t *testing.T) {
 	}
 	// DeleteAlarms asks once per alarm; CreateLogGroup with tags also asks logs:TagResource;
 	// PutMetricData carries cloudwatch:namespace; UntagLogGroup's keys are aws:TagKeys.
-	if checks := checksFor("monitoring", "DeleteAlarms", newInput(&cloudwatchapi.DeleteAlarmsInput{AlarmNames: []string{"a", "b"}}), e); len(checks) != 2 || checks[1].resource != "arn:aws:cloudwatch:us-east-1:123456789012:alarm:b" {
+	if checks := checksFor("monitoring", "DeleteAlarms", &cloudwatchapi.DeleteAlarmsInput{AlarmNames: []string{"a", "b"}}, e); len(checks) != 2 || checks[1].resource != "arn:aws:cloudwatch:us-east-1:123456789012:alarm:b" {
 		t.Errorf("DeleteAlarms: %+v", checks)
 	}
-	if checks := checksFor("logs", "CreateLogGroup", newInput(&logsapi.CreateLogGroupRequest{LogGroupName: protocol.Ptr("g"), Tags: map[string]string{"k": "v"}}), e); len(checks) != 2 || checks[1].action != "logs:TagResource" || checks[0].ctx["aws:RequestTag/k"][0] != "v" {
+	if checks := checksFor("logs", "CreateLogGroup", &logsapi.CreateLogGroupRequest{LogGroupName: protocol.Ptr("g"), Tags: map[string]string{"k": "v"}}, e); len(checks) != 2 || checks[1].action != "logs:TagResource" || checks[0].ctx["aws:RequestTag/k"][0] != "v" {
 		t.Errorf("CreateLogGroup with tags: %+v", checks)
 	}
-	if c := checksFor("monitoring", "PutMetricData", newInput(&cloudwatchapi.PutMetricDataInput{Namespace: protocol.Ptr("App")}), e)[0]; c.ctx["cloudwatch:namespace"][0] != "App" || c.action != "cloudwatch:PutMetricData" {
+	if c := checksFor("monitoring", "PutMetricData", &cloudwatchapi.PutMetricDataInput{Namespace: protocol.Ptr("App")}, e)[0]; c.ctx["cloudwatch:namespace"][0] != "App" || c.action != "cloudwatch:PutMetricData" {
 		t.Errorf("PutMetricData: %+v", c)
 	}
-	if c := checksFor("logs", "UntagLogGroup", newInput(&logsapi.UntagLogGroupRequest{LogGroupName: protocol.Ptr("g"), Tags: []string{"k"}}), e)[0]; len(c.ctx["aws:TagKeys"]) != 1 || len(c.ctx) != 1 {
+	if c := checksFor("logs", "UntagLogGroup", &logsapi.UntagLogGroupRequest{LogGroupName: protocol.Ptr("g"), Tags: []string{"k"}}, e)[0]; len(c.ctx["aws:TagKeys"]) != 1 || len(c.ctx) != 1 {
 		t.Errorf("UntagLogGroup: %+v", c.ctx)
 	}
 }

@@ -1,9 +1,9 @@
 package authorize
 
 import (
-	"reflect"
 	"strings"
 
+	"github.com/iamlocal/iamlocal/api/members"
 	"github.com/iamlocal/iamlocal/arn"
 )
 
@@ -11,44 +11,44 @@ import (
 // source-identity permissions it implies are evaluated against the role with its trust policy
 // as the resource-based policy ("Passing session tags in AWS STS": sts:TagSession;
 // "Monitor and control actions taken with assumed roles": sts:SetSourceIdentity).
-func stsChecks(op string, in input, e *env) []check {
+func stsChecks(op string, in any, e *env) []check {
 	action := "sts:" + op
 	c := check{action: action, resource: "*", text: ""}
 	tagContext(in, &c.ctx)
 	switch op {
 	case "AssumeRole":
-		roleARN := in.str("RoleArn")
+		roleARN := members.RoleArn(in)
 		c.resource, c.text, c.noReason = roleARN, roleARN, true
 		// The role STS would assume (arn.ParseRole, as sts reads RoleArn); any other text names
 		// no role, and STS refuses it whatever the identity policies say.
 		if role, ok := arn.ParseRole(e.partition, roleARN); ok {
 			c.trustRole = &roleRef{Scope: role.Scope, name: role.Name}
 		}
-		setIf(&c.ctx, "sts:ExternalId", in.str("ExternalId"))
-		setIf(&c.ctx, "sts:RoleSessionName", in.str("RoleSessionName"))
-		setIf(&c.ctx, "sts:SourceIdentity", in.str("SourceIdentity"))
-		if keys := in.strs("TransitiveTagKeys"); len(keys) > 0 {
+		setIf(&c.ctx, "sts:ExternalId", members.ExternalId(in))
+		setIf(&c.ctx, "sts:RoleSessionName", members.RoleSessionName(in))
+		setIf(&c.ctx, "sts:SourceIdentity", members.SourceIdentity(in))
+		if keys := members.TransitiveTagKeys(in); len(keys) > 0 {
 			put(&c.ctx, "sts:TransitiveTagKeys", keys)
 		}
 		checks := []check{c}
-		if len(in.tags()) > 0 || len(in.strs("TransitiveTagKeys")) > 0 {
+		if len(members.TagsMap(in)) > 0 || len(members.TransitiveTagKeys(in)) > 0 {
 			tag := c
 			tag.action = "sts:TagSession"
 			checks = append(checks, tag)
 		}
-		if in.str("SourceIdentity") != "" {
+		if members.SourceIdentity(in) != "" {
 			src := c
 			src.action = "sts:SetSourceIdentity"
 			checks = append(checks, src)
 		}
 		return checks
 	case "GetFederationToken":
-		c.resource = e.scope().FederatedUser(in.str("Name")).String()
+		c.resource = e.scope().FederatedUser(members.Name(in)).String()
 		c.text = c.resource
 	case "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML":
-		c.resource, c.text = in.str("RoleArn"), in.str("RoleArn")
+		c.resource, c.text = members.RoleArn(in), members.RoleArn(in)
 	case "AssumeRoot":
-		c.resource = arn.Scope{Partition: e.partition, Account: in.str("TargetPrincipal")}.Root().String()
+		c.resource = arn.Scope{Partition: e.partition, Account: members.TargetPrincipal(in)}.Root().String()
 		c.text = c.resource
 	}
 	return []check{c}
@@ -64,7 +64,7 @@ var lambdaActions = map[string]string{
 // reconfiguring a function with a role also needs iam:PassRole with iam:PassedToService, and
 // each layer needs lambda:GetLayerVersion (Lambda Developer Guide, "Identity-based IAM policies
 // for Lambda": function, layer and PassRole sections).
-func lambdaChecks(op string, in input, e *env) []check {
+func lambdaChecks(op string, in any, e *env) []check {
 	name := op
 	if a, ok := lambdaActions[op]; ok {
 		name = a
@@ -77,10 +77,10 @@ func lambdaChecks(op string, in input, e *env) []check {
 	// the name's own qualifier (lambda:FunctionArn, iam:AssociatedResourceArn), the resource
 	// with the Qualifier parameter too.
 	fnARN, qualifiedARN := "", ""
-	if fn := in.str("FunctionName"); fn != "" {
+	if fn := members.FunctionName(in); fn != "" {
 		fnARN, qualifiedARN = fn, fn // not a function name: the handler refuses it
 		if named, _ := arn.ResolveFunction(e.scope(), fn, ""); named.Name != "" {
-			asked, _ := arn.ResolveFunction(e.scope(), fn, in.str("Qualifier"))
+			asked, _ := arn.ResolveFunction(e.scope(), fn, members.Qualifier(in))
 			fnARN, qualifiedARN = named.QualifiedARN().String(), asked.QualifiedARN().String()
 		}
 	}
@@ -91,40 +91,40 @@ func lambdaChecks(op string, in input, e *env) []check {
 			c.function = true
 		}
 	case "layer":
-		c.resource = arn.ResolveLayer(e.scope(), in.str("LayerName")).ARN().String()
+		c.resource = arn.ResolveLayer(e.scope(), members.LayerName(in)).ARN().String()
 	case "layerVersion":
-		layer := arn.ResolveLayer(e.scope(), in.str("LayerName"))
-		if text := in.str("Arn"); text != "" {
+		layer := arn.ResolveLayer(e.scope(), members.LayerName(in))
+		if text := members.Arn(in); text != "" {
 			c.resource = text
 			if v, err := arn.ParseLayerVersion(text); err == nil {
 				c.resource = v.ARN().String() // the version the handler reads
 			}
-		} else if v := in.field("VersionNumber"); v.IsValid() && !(v.Kind() == reflect.Pointer && v.IsNil()) {
-			c.resource = layer.Version(versionNumber(v)).String()
+		} else if v, ok := members.VersionNumber(in); ok {
+			c.resource = layer.Version(v).String()
 		} else {
 			c.resource = layer.ARN().String()
 		}
 	case "eventSourceMapping":
-		if id := in.str("UUID"); id != "" {
+		if id := members.UUID(in); id != "" {
 			c.resource = e.scope().EventSourceMapping(id).String()
 		}
 	case "code signing config":
-		if config := in.str("CodeSigningConfigArn"); config != "" {
+		if config := members.CodeSigningConfigArn(in); config != "" {
 			c.resource = config
 		}
 	case "capacityProvider":
-		if n := in.str("CapacityProviderName"); strings.HasPrefix(n, "arn:") {
+		if n := members.CapacityProviderName(in); strings.HasPrefix(n, "arn:") {
 			c.resource = n
 		} else if n != "" {
 			c.resource = e.scope().CapacityProvider(n).String()
 		}
 	case "durable execution":
-		if execution := in.str("DurableExecutionArn"); execution != "" {
+		if execution := members.DurableExecutionArn(in); execution != "" {
 			c.resource = execution
 		}
 	}
 	// Tagging operations name their resource by ARN in the path.
-	if resource := in.str("Resource"); strings.HasPrefix(resource, "arn:") {
+	if resource := members.Resource(in); strings.HasPrefix(resource, "arn:") {
 		c.resource = resource
 	}
 	if c.resource != "*" {
@@ -133,14 +133,14 @@ func lambdaChecks(op string, in input, e *env) []check {
 	if fnARN != "" && info.hasKey("lambda:FunctionArn") {
 		put(&c.ctx, "lambda:FunctionArn", []string{fnARN})
 	}
-	setIf(&c.ctx, "lambda:Principal", in.str("Principal"))
-	setIf(&c.ctx, "lambda:FunctionUrlAuthType", firstNonEmpty(in.str("AuthType"), in.str("FunctionUrlAuthType")))
-	layers := in.strs("Layers")
+	setIf(&c.ctx, "lambda:Principal", members.Principal(in))
+	setIf(&c.ctx, "lambda:FunctionUrlAuthType", firstNonEmpty(members.AuthType(in), members.FunctionUrlAuthType(in)))
+	layers := members.Layers(in)
 	if len(layers) > 0 {
 		put(&c.ctx, "lambda:Layer", layers)
 	}
 	checks := []check{c}
-	if role := in.str("Role"); role != "" && (op == "CreateFunction" || op == "UpdateFunctionConfiguration") {
+	if role := members.Role(in); role != "" && (op == "CreateFunction" || op == "UpdateFunctionConfiguration") {
 		checks = append(checks, check{action: "iam:PassRole", resource: role, text: role, ctx: map[string][]string{
 			"iam:PassedToService":       {"lambda.amazonaws.com"},
 			"iam:AssociatedResourceArn": {fnARN},
