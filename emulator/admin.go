@@ -19,8 +19,12 @@ func (s *Server) health(w http.ResponseWriter, _ *http.Request) {
 	for i, svc := range s.services {
 		names[i] = svc.name
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "version": Version, "services": names, "region": s.opts.Region})
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "version": Version, "services": names, "region": s.opts.Region,
+		"isolation": s.Isolation()})
 }
+
+// Isolation says what separates Lambda functions from the host (executor.Executor.Isolation).
+func (s *Server) Isolation() string { return s.exec.Isolation() }
 
 // reset returns every account to its initial state (also served at moto's /moto-api/reset).
 func (s *Server) reset(w http.ResponseWriter, _ *http.Request) {

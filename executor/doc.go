@@ -33,25 +33,49 @@
 // Runtime API with the standard libraries only. provided, provided.al2 and
 // provided.al2023 run the deployment package's executable bootstrap file.
 //
+// Execution environments. On Linux each sandbox's runtime runs in an
+// environment of its own (SandboxLauncher, the default): its first process
+// is this binary re-executed as PID 1 of new mount, PID and IPC namespaces
+// (and a user namespace when the server is not root), which assembles a
+// read-only root from binds of the system directories and the interpreter,
+// the code at /var/task, the runtime client at /var/runtime, the layers at
+// /opt, a private tmpfs /tmp of EphemeralStorageMB, its own /proc and a
+// minimal /dev, then runs the runtime without capabilities (as Lambda's
+// sbx_user1051 when the server is root). The environment sees no file of the
+// host beyond those, no other process and no other sandbox; it shares the
+// server's network namespace, so its Runtime API stays at 127.0.0.1. Memory
+// (MemoryMB) and processes (Options.MaxProcesses) are bounded by control
+// groups where the host delegates them, else by sampling the resident set
+// and RLIMIT_NPROC; exceeding the memory ends the invocation with
+// Runtime.OutOfMemory. Unlike Lambda's, this /tmp is memory: what a function
+// keeps there counts towards its MemorySize (and its Max Memory Used). The
+// environment dies with its PID 1: at a timeout,
+// when retired, when the server exits however it exits (Pdeathsig). Where
+// namespaces are refused, runtimes run as plain processes and
+// Executor.Isolation says why.
+//
 // Layers. Lambda extracts a function's layers, in order, into /opt, later
 // layers overwriting earlier files ("Managing Lambda dependencies with
 // layers", "Adding layers to functions", "Packaging your layer content").
-// iamlocal cannot write /opt: each sandbox has its own directory standing for
-// it (<sandbox>/opt, beside the task root), filled the same way, and the
-// runtimes are pointed at it where Lambda's look in /opt ("Layer paths for
+// Each sandbox has its own directory for them (<sandbox>/opt, beside the
+// task root), filled the same way and seen as /opt inside an execution
+// environment. Without one iamlocal cannot write /opt, and the runtimes are
+// pointed at the directory where Lambda's look in /opt ("Layer paths for
 // each Lambda runtime"): python3.N puts opt/python/lib/python3.N/site-packages
 // (a site directory, .pth files read) and opt/python on sys.path after the
 // task root; nodejsN.x has opt/nodejs/nodeN/node_modules and
 // opt/nodejs/node_modules first on NODE_PATH (require only: Node.js ES module
 // imports ignore NODE_PATH, on Lambda too); every runtime has opt/bin last on
 // PATH and opt/lib last on LD_LIBRARY_PATH; and a provided function without a
-// bootstrap of its own runs opt/bootstrap. Functions that hard-code "/opt/..."
-// paths will not find their layers; LAMBDA_TASK_ROOT's sibling "opt" is the
-// directory. The function and its layers share the MaxUnzippedSize budget,
-// links are checked once every layer is in place, and a layer's file replaces
-// an earlier layer's link rather than writing through it.
+// bootstrap of its own runs opt/bootstrap. There, functions that hard-code
+// "/opt/..." paths will not find their layers; LAMBDA_TASK_ROOT's sibling
+// "opt" is the directory. The function and its layers share the
+// MaxUnzippedSize budget, links are checked once every layer is in place,
+// and a layer's file replaces an earlier layer's link rather than writing
+// through it.
 //
 // The process supervision follows aws-lambda-runtime-interface-emulator: a
 // Launcher interface, an explicit environment (never os.Environ()), a new
-// process group per sandbox, SIGTERM then SIGKILL to the whole group.
+// process group per sandbox, SIGTERM then SIGKILL to the whole group (and,
+// in an execution environment, to its whole PID namespace).
 package executor

@@ -81,8 +81,14 @@ func exitMessage(requestID, reason string) string {
 }
 
 const (
-	errTypeTimeout         = "Sandbox.Timedout"
-	errTypeExit            = "Runtime.ExitError"
+	errTypeTimeout = "Sandbox.Timedout"
+	errTypeExit    = "Runtime.ExitError"
+	// A function killed for exceeding its memory: the same message as an
+	// exit by signal, {"errorType":"Runtime.OutOfMemory","errorMessage":
+	// "RequestId: <id> Error: Runtime exited with error: signal: killed"},
+	// and a REPORT line ending "Status: error\tError Type:
+	// Runtime.OutOfMemory" (public captures of Lambda invocations and logs).
+	errTypeOutOfMemory     = "Runtime.OutOfMemory"
 	errTypeInvalidEntry    = "Runtime.InvalidEntrypoint"
 	errTypeResponseTooBig  = "Function.ResponseSizeTooLarge"
 	errTypeUnknown         = "Runtime.Unknown"

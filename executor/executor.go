@@ -26,7 +26,8 @@ type Function struct {
 	Code               []byte // the deployment package (zip)
 	Env                map[string]string
 	Timeout            time.Duration // default 3s, Lambda's default
-	MemoryMB           int           // default 128; reported, not enforced
+	MemoryMB           int           // default 128; the environment's memory bound where the launcher isolates
+	EphemeralStorageMB int           // default 512; the size of the environment's private /tmp
 	Region             string        // default us-east-1
 	LogGroup           string        // default /aws/lambda/<Name>
 	LogStreamPrefix    string        // default "2006/01/02/[<Version>]"; a sandbox id follows
@@ -80,7 +81,7 @@ type Result struct {
 // Options configure an Executor. The zero value works.
 type Options struct {
 	WorkDir      string           // where sandbox directories go; default os.TempDir()
-	Launcher     Launcher         // default LocalLauncher()
+	Launcher     Launcher         // default SandboxLauncher()
 	Clock        func() time.Time // default time.Now
 	Logs         LogSink          // nil discards
 	IdleTimeout  time.Duration    // an idle sandbox stops after it; default 5 minutes
@@ -97,12 +98,20 @@ type Options struct {
 	// the function's Timeout when that is longer; default 10 seconds, the
 	// Lambda init limit.
 	InitTimeout time.Duration
+	// MaxProcesses bounds the processes and threads of one execution
+	// environment where the launcher isolates; default 1024, Lambda's quota.
+	MaxProcesses int
+	// ReadOnlyPaths are host paths every isolated environment also sees,
+	// read-only and at the same place: tools a provided runtime's bootstrap
+	// runs from outside the system directories.
+	ReadOnlyPaths []string
 }
 
 // Executor runs functions in sandboxes. It is safe for concurrent use.
 type Executor struct {
 	opts  Options
 	dir   string
+	owner *os.File // locked while the executor runs (workdir.go)
 	tools *toolchain
 
 	mu     sync.Mutex
@@ -119,9 +128,14 @@ var ErrClosed = errors.New("executor closed")
 
 // New checks the options and finds python3 and node on the search path. A
 // missing tool is not an error here: invoking a function that needs it is.
+// It removes the directories (and control groups) of executors of the same
+// WorkDir that were killed before they could.
 func New(opts Options) (*Executor, error) {
 	if opts.Launcher == nil {
-		opts.Launcher = LocalLauncher()
+		opts.Launcher = SandboxLauncher()
+	}
+	if opts.MaxProcesses <= 0 {
+		opts.MaxProcesses = defaultMaxProcesses
 	}
 	if opts.Clock == nil {
 		opts.Clock = time.Now
@@ -154,13 +168,19 @@ func New(opts Options) (*Executor, error) {
 		}
 		opts.WorkDir = abs
 	}
-	dir, err := os.MkdirTemp(opts.WorkDir, "iamlocal-executor-")
+	dir, owner, err := claimWorkDir(opts.WorkDir)
 	if err != nil {
 		return nil, fmt.Errorf("executor: %w", err)
 	}
+	var forget func(string)
+	if r, ok := opts.Launcher.(leftoverRemover); ok {
+		forget = r.removeLeftovers
+	}
+	removeAbandoned(filepath.Dir(dir), dir, forget)
 	return &Executor{
 		opts:  opts,
 		dir:   dir,
+		owner: owner,
 		tools: newToolchain(opts.SearchPath),
 		live:  map[*sandbox]bool{},
 		idle:  map[string][]*sandbox{},
@@ -187,7 +207,7 @@ func (e *Executor) Invoke(ctx context.Context, fn Function, inv Invocation) (Res
 	if err != nil {
 		return Result{}, err
 	}
-	var interp string
+	var interp interpreter
 	if plan.tool != "" {
 		if interp, err = e.tools.interpreter(ctx, plan.tool, fn.Runtime); err != nil {
 			return Result{}, err
@@ -234,7 +254,23 @@ func (e *Executor) Close() error {
 	wg.Wait()
 	e.calls.Wait() // a cold start under way finishes (and fails) before the directory goes
 	e.bg.Wait()
-	return os.RemoveAll(e.dir)
+	err := os.RemoveAll(e.dir)
+	e.owner.Close()
+	return err
+}
+
+// Isolation says what separates functions from the host and from each
+// other: "namespaces+cgroup" (own mount, PID and IPC namespaces, memory and
+// processes bounded by control groups), "namespaces" (bounded by sampling
+// and RLIMIT_NPROC instead), or "none: <why>" (plain processes, as with
+// LocalLauncher or a launcher of the caller's).
+func (e *Executor) Isolation() string { return e.isolation().String() }
+
+func (e *Executor) isolation() isolation {
+	if r, ok := e.opts.Launcher.(isolationReporter); ok {
+		return r.isolation()
+	}
+	return isolation{reason: "the launcher runs plain processes"}
 }
 
 func (fn Function) withDefaults() Function {
@@ -246,6 +282,9 @@ func (fn Function) withDefaults() Function {
 	}
 	if fn.MemoryMB <= 0 {
 		fn.MemoryMB = 128
+	}
+	if fn.EphemeralStorageMB <= 0 {
+		fn.EphemeralStorageMB = defaultEphemeralStorageMB
 	}
 	if fn.Region == "" {
 		fn.Region = "us-east-1"
@@ -273,14 +312,14 @@ func configKey(fn Function) string {
 		}
 	}
 	b, _ := json.Marshal([]any{fn.ARN, fn.Name, fn.Version, fn.Runtime, fn.Handler, code, fn.Env,
-		fn.Timeout, fn.MemoryMB, fn.Region, fn.LogGroup, fn.LogStreamPrefix,
+		fn.Timeout, fn.MemoryMB, fn.EphemeralStorageMB, fn.Region, fn.LogGroup, fn.LogStreamPrefix,
 		fn.Credentials.AccessKeyID, fn.Credentials.SecretAccessKey, fn.Credentials.SessionToken, fn.Endpoint, layers})
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }
 
 // acquire leases an idle sandbox for fn or registers a new one (cold).
-func (e *Executor) acquire(fn Function, plan runtimePlan, interp string) (*sandbox, bool, error) {
+func (e *Executor) acquire(fn Function, plan runtimePlan, interp interpreter) (*sandbox, bool, error) {
 	key := configKey(fn)
 	e.mu.Lock()
 	defer e.mu.Unlock()

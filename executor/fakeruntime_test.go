@@ -86,6 +86,7 @@ func fakeRuntimeMain(ctx context.Context, api, mode string, out io.Writer) int {
 				"count":         count,
 				"pid":           os.Getpid(),
 				"childPid":      childPid,
+				"stream":        os.Getenv("AWS_LAMBDA_LOG_STREAM_NAME"),
 			})
 		case "env":
 			env := map[string]string{}

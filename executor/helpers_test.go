@@ -73,6 +73,8 @@ func newTestExecutor(t *testing.T, opts Options) *Executor {
 	if opts.WorkDir == "" {
 		opts.WorkDir = t.TempDir()
 	}
+	// provided functions' bootstraps run this binary as their runtime
+	opts.ReadOnlyPaths = append(opts.ReadOnlyPaths, testBinary(t))
 	e, err := New(opts)
 	if err != nil {
 		t.Fatal(err)

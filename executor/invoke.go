@@ -83,7 +83,7 @@ func (e *Executor) result(sb *sandbox, iv *invocation, out outcome, cold bool) R
 	sb.logs.sync(time.Second) // everything the runtime printed before answering
 	sb.mu.Lock()
 	started, deliveredAt := iv.started, iv.deliveredAt
-	startedAt, initAt, pid := sb.startedAt, sb.initAt, sb.pid
+	startedAt, initAt := sb.startedAt, sb.initAt
 	sb.mu.Unlock()
 
 	lc := sb.logs
@@ -114,11 +114,14 @@ func (e *Executor) result(sb *sandbox, iv *invocation, out outcome, cold bool) R
 		duration:     duration,
 		billed:       billedDuration(duration),
 		memoryMB:     sb.fn.MemoryMB,
-		maxMemoryMB:  maxMemoryUsedMB(pid),
+		maxMemoryMB:  sb.maxMemoryUsedMB(),
 		initDuration: initDuration,
 	}
-	if out.kind == outTimeout {
+	switch {
+	case out.kind == outTimeout:
 		rep.status = "timeout"
+	case out.errorType == errTypeOutOfMemory:
+		rep.status, rep.errorType = "error", errTypeOutOfMemory
 	}
 	lc.add(rep.line())
 

@@ -36,6 +36,10 @@ type Spec struct {
 	Env    []string
 	Stdout io.Writer
 	Stderr io.Writer
+	// Sandbox, when set, asks for an execution environment of its own;
+	// Path, Dir, Args and Env then name paths as the runtime sees them
+	// inside it. Launchers that cannot isolate ignore it.
+	Sandbox *SandboxSpec
 }
 
 // LocalLauncher starts processes with os/exec, each in a new process group
@@ -80,13 +84,15 @@ func (p *localProc) Wait() error { return p.cmd.Wait() }
 
 func (p *localProc) Pid() int { return p.cmd.Process.Pid }
 
-// Signal sends sig to the process group, whose id is the leader's pid.
-func (p *localProc) Signal(sig os.Signal) error {
+func (p *localProc) Signal(sig os.Signal) error { return signalGroup(p.cmd.Process, sig) }
+
+// signalGroup sends sig to the process group whose leader is proc.
+func signalGroup(proc *os.Process, sig os.Signal) error {
 	s, ok := sig.(syscall.Signal)
 	if !ok {
-		return p.cmd.Process.Signal(sig)
+		return proc.Signal(sig)
 	}
-	err := syscall.Kill(-p.cmd.Process.Pid, s)
+	err := syscall.Kill(-proc.Pid, s)
 	if errors.Is(err, syscall.ESRCH) {
 		return os.ErrProcessDone
 	}

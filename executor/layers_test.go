@@ -56,7 +56,7 @@ def handler(event, context):
 	}
 	// sys.path: the task root, then site-packages, then python, as on Lambda.
 	task := got["task"].(string)
-	opt := filepath.Join(filepath.Dir(task), "opt")
+	opt := optOf(task)
 	var path []string
 	for _, p := range got["path"].([]any) {
 		path = append(path, p.(string))
@@ -111,19 +111,19 @@ func TestLayersOrderAndOverwrite(t *testing.T) {
 	app := `
 import os, shared, onlyfirst
 def handler(event, context):
-    return {"shared": shared.WHO, "first": onlyfirst.OK, "pid": os.getpid()}
+    return {"shared": shared.WHO, "first": onlyfirst.OK, "pid": os.getpid(), "stream": context.log_stream_name}
 `
 	first := layerOf(t, layerARN+"one:1", "python/shared.py", "WHO = 'first'\n", "python/onlyfirst.py", "OK = True\n")
 	second := layerOf(t, layerARN+"two:1", "python/shared.py", "WHO = 'second'\n")
 	fn := testFunction("py-order", "python3.12", "app.handler", codeOf(t, "app.py", app))
 
 	fn.Layers = []Layer{first, second}
-	a := decode(t, invoke(t, e, fn, `{}`).Payload)
+	a := withHostPIDs(t, e, decode(t, invoke(t, e, fn, `{}`).Payload), "pid")
 	if a["shared"] != "second" || a["first"] != true {
 		t.Fatalf("first, second: %v", a)
 	}
 	fn.Layers = []Layer{second, first}
-	b := decode(t, invoke(t, e, fn, `{}`).Payload)
+	b := withHostPIDs(t, e, decode(t, invoke(t, e, fn, `{}`).Payload), "pid")
 	if b["shared"] != "first" || b["first"] != true {
 		t.Fatalf("second, first: %v", b)
 	}
@@ -131,7 +131,7 @@ def handler(event, context):
 		t.Errorf("reordered layers reused the sandbox (pid %v)", a["pid"])
 	}
 	fn.Layers = []Layer{first, second}
-	if c := decode(t, invoke(t, e, fn, `{}`).Payload); c["shared"] != "second" || c["pid"] != a["pid"] {
+	if c := withHostPIDs(t, e, decode(t, invoke(t, e, fn, `{}`).Payload), "pid"); c["shared"] != "second" || c["pid"] != a["pid"] {
 		t.Errorf("same layers again: %v, want the warm sandbox %v", c, a["pid"])
 	}
 }

@@ -199,7 +199,8 @@ type report struct {
 	memoryMB     int
 	maxMemoryMB  int
 	initDuration time.Duration // 0 for a warm start
-	status       string        // "" or "timeout"
+	status       string        // "", "timeout" or "error"
+	errorType    string        // with status "error"
 }
 
 func (r report) line() string {
@@ -211,6 +212,9 @@ func (r report) line() string {
 	}
 	if r.status != "" {
 		fmt.Fprintf(&b, "Status: %s", r.status)
+	}
+	if r.errorType != "" {
+		fmt.Fprintf(&b, "\tError Type: %s", r.errorType)
 	}
 	return b.String()
 }
@@ -228,6 +232,19 @@ func billedDuration(d time.Duration) time.Duration {
 
 // timestampLayout is the one Lambda prints before "Task timed out".
 const timestampLayout = "2006-01-02T15:04:05.000Z"
+
+// maxMemoryUsedMB is the sandbox's peak memory in MB, rounded up: the
+// launcher's measure of the whole environment where it has one, else the
+// runtime process's peak resident set.
+func (sb *sandbox) maxMemoryUsedMB() int {
+	sb.mu.Lock()
+	proc, pid := sb.proc, sb.pid
+	sb.mu.Unlock()
+	if m, ok := proc.(MemoryMeter); ok {
+		return int((m.MaxMemoryUsed() + 1<<20 - 1) >> 20)
+	}
+	return maxMemoryUsedMB(pid)
+}
 
 // maxMemoryUsedMB reads the peak resident set (VmHWM) of pid from /proc,
 // rounded up to whole MB; 0 where /proc is not there.

@@ -20,7 +20,7 @@ exports.hello = async (event, context) => ({
   arn: context.invokedFunctionArn, memory: context.memoryLimitInMB, group: context.logGroupName,
   stream: context.logStreamName, remaining: context.getRemainingTimeInMillis(),
 });
-exports.counter = async () => ({ pid: process.pid, count: ++count });
+exports.counter = async () => ({ pid: process.pid, count: ++count, stream: process.env.AWS_LAMBDA_LOG_STREAM_NAME });
 exports.env = async () => process.env;
 exports.fail = async () => { throw new Error('node boom'); };
 exports.failType = async () => { throw new TypeError('bad input'); };
@@ -207,8 +207,8 @@ func TestNodeWarmReuseAndConcurrency(t *testing.T) {
 	t.Parallel()
 	e := newTestExecutor(t, Options{})
 	fn := nodeFunction(t, "node-count", "index.counter")
-	a := decode(t, invoke(t, e, fn, `{}`).Payload)
-	b := decode(t, invoke(t, e, fn, `{}`).Payload)
+	a := withHostPIDs(t, e, decode(t, invoke(t, e, fn, `{}`).Payload), "pid")
+	b := withHostPIDs(t, e, decode(t, invoke(t, e, fn, `{}`).Payload), "pid")
 	if a["pid"] != b["pid"] || a["count"] != 1.0 || b["count"] != 2.0 {
 		t.Fatalf("first %v, second %v", a, b)
 	}

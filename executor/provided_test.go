@@ -99,7 +99,7 @@ func TestProvidedEnvironmentIsExactlyTheDefinedVariables(t *testing.T) {
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256", "AWS_LAMBDA_LOG_GROUP_NAME": "/aws/lambda/envcheck",
 		"AWS_ACCESS_KEY_ID": "ASIAEXAMPLEEXAMPLE01", "AWS_SECRET_ACCESS_KEY": "secret/example",
 		"AWS_SESSION_TOKEN": "token-example", "AWS_ENDPOINT_URL": "http://127.0.0.1:4566",
-		"PATH": os.Getenv("PATH") + ":" + strings.TrimSuffix(env["LAMBDA_TASK_ROOT"], "/task") + "/opt/bin", // Lambda ends PATH with /opt/bin
+		"PATH": os.Getenv("PATH") + ":" + optOf(env["LAMBDA_TASK_ROOT"]) + "/bin", // Lambda ends PATH with /opt/bin
 	} {
 		if env[k] != v {
 			t.Errorf("%s = %q, want %q", k, env[k], v)
@@ -111,7 +111,7 @@ func TestProvidedEnvironmentIsExactlyTheDefinedVariables(t *testing.T) {
 	if !strings.HasPrefix(env["AWS_LAMBDA_LOG_STREAM_NAME"], time.Now().UTC().Format("2006/01/02")+"/[$LATEST]") {
 		t.Errorf("AWS_LAMBDA_LOG_STREAM_NAME = %q", env["AWS_LAMBDA_LOG_STREAM_NAME"])
 	}
-	if fi, err := os.Stat(env["LAMBDA_TASK_ROOT"] + "/bootstrap"); err != nil || fi.Mode()&0o100 == 0 {
+	if fi, err := os.Stat(hostPath(t, e, env["AWS_LAMBDA_LOG_STREAM_NAME"], env["LAMBDA_TASK_ROOT"]) + "/bootstrap"); err != nil || fi.Mode()&0o100 == 0 {
 		t.Errorf("LAMBDA_TASK_ROOT %q has no executable bootstrap: %v", env["LAMBDA_TASK_ROOT"], err)
 	}
 }
@@ -218,12 +218,12 @@ func TestProvidedResponseTooLarge(t *testing.T) {
 // Close stops the whole process group: the runtime and what it started.
 func TestProvidedCloseKillsProcessGroup(t *testing.T) {
 	t.Parallel()
-	e, err := New(Options{WorkDir: t.TempDir(), StopTimeout: 300 * time.Millisecond})
+	e, err := New(Options{WorkDir: t.TempDir(), StopTimeout: 300 * time.Millisecond, ReadOnlyPaths: []string{testBinary(t)}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := decode(t, invoke(t, e, providedFunction(t, "child", "child"), `{}`).Payload)
-	b := decode(t, invoke(t, e, providedFunction(t, "stubborn", "ignoreterm"), `{}`).Payload)
+	a := withHostPIDs(t, e, decode(t, invoke(t, e, providedFunction(t, "child", "child"), `{}`).Payload), "pid", "childPid")
+	b := withHostPIDs(t, e, decode(t, invoke(t, e, providedFunction(t, "stubborn", "ignoreterm"), `{}`).Payload), "pid")
 	pids := []int{int(a["pid"].(float64)), int(a["childPid"].(float64)), int(b["pid"].(float64))}
 	for _, pid := range pids {
 		if !alive(pid) {

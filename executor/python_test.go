@@ -31,7 +31,7 @@ def hello(event, context):
 def counter(event, context):
     global COUNT
     COUNT += 1
-    return {"pid": os.getpid(), "count": COUNT}
+    return {"pid": os.getpid(), "count": COUNT, "stream": context.log_stream_name}
 
 def env(event, context):
     return dict(os.environ)
@@ -121,7 +121,7 @@ func TestPythonEnvironmentAndCredentials(t *testing.T) {
 		"AWS_SESSION_TOKEN": "token-example", "AWS_REGION": "eu-west-1", "TZ": ":UTC", "LANG": "en_US.UTF-8",
 		"AWS_ENDPOINT_URL": "http://127.0.0.1:4566",
 		// the search path, then the emulated /opt/bin, as Lambda ends PATH with /opt/bin
-		"PATH": os.Getenv("PATH") + ":" + strings.TrimSuffix(env["LAMBDA_TASK_ROOT"], "/task") + "/opt/bin",
+		"PATH": os.Getenv("PATH") + ":" + optOf(env["LAMBDA_TASK_ROOT"]) + "/bin",
 	} {
 		if env[k] != v {
 			t.Errorf("%s = %q, want %q", k, env[k], v)
@@ -269,7 +269,7 @@ func TestPythonWarmReuseAndConcurrency(t *testing.T) {
 	fn := pythonFunction(t, "py-count", "app.counter")
 	first := invoke(t, e, fn, `{}`)
 	second := invoke(t, e, fn, `{}`)
-	a, b := decode(t, first.Payload), decode(t, second.Payload)
+	a, b := withHostPIDs(t, e, decode(t, first.Payload), "pid"), withHostPIDs(t, e, decode(t, second.Payload), "pid")
 	if a["pid"] != b["pid"] || a["count"] != 1.0 || b["count"] != 2.0 {
 		t.Fatalf("first %v, second %v", a, b)
 	}
@@ -279,7 +279,7 @@ func TestPythonWarmReuseAndConcurrency(t *testing.T) {
 	// Same code, different configuration: a new sandbox.
 	other := fn
 	other.MemoryMB = 512
-	if c := decode(t, invoke(t, e, other, `{}`).Payload); c["pid"] == a["pid"] {
+	if c := withHostPIDs(t, e, decode(t, invoke(t, e, other, `{}`).Payload), "pid"); c["pid"] == a["pid"] {
 		t.Error("a different configuration reused the sandbox")
 	}
 	slow := pythonFunction(t, "py-slow", "app.sleepy")

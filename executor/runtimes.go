@@ -5,9 +5,11 @@ import (
 	_ "embed"
 	"fmt"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -78,11 +80,19 @@ type toolchain struct {
 	found map[string]string // tool -> path on PATH, "" if missing
 
 	mu       sync.Mutex
-	resolved map[string]string
+	resolved map[string]interpreter
+}
+
+// interpreter is a resolved python3 or node: the executable, and the host
+// directories it runs from (its installation prefix, the directories of the
+// libraries it maps), which a sandbox must show it.
+type interpreter struct {
+	path  string
+	roots []string
 }
 
 func newToolchain(path string) *toolchain {
-	tc := &toolchain{path: path, found: map[string]string{}, resolved: map[string]string{}}
+	tc := &toolchain{path: path, found: map[string]string{}, resolved: map[string]interpreter{}}
 	for _, tool := range []string{"python3", "node"} {
 		tc.found[tool] = lookPathIn(tool, path)
 	}
@@ -102,12 +112,30 @@ func lookPathIn(tool, pathList string) string {
 	return ""
 }
 
+// The probes print the real executable first, then the installation
+// prefixes and every file the interpreter has mapped (/proc/self/maps, on
+// Linux): its shared libraries.
+var interpreterProbes = map[string][]string{
+	"python3": {"-c", `import sys
+print(sys.executable); print(sys.base_prefix); print(sys.prefix)
+try:
+    for line in open("/proc/self/maps"):
+        f = line.split(None, 5)
+        if len(f) == 6 and f[5].startswith("/"): print(f[5].strip())
+except OSError: pass
+`},
+	"node": {"-e", `process.stdout.write(process.execPath + "\n");
+try { for (const l of require("fs").readFileSync("/proc/self/maps", "utf8").split("\n")) {
+  const i = l.indexOf("/"); if (i >= 0) process.stdout.write(l.slice(i) + "\n"); } } catch (e) {}
+`},
+}
+
 // interpreter returns the executable for tool or an InvokeError naming what
 // is missing.
-func (tc *toolchain) interpreter(ctx context.Context, tool, runtime string) (string, error) {
+func (tc *toolchain) interpreter(ctx context.Context, tool, runtime string) (interpreter, error) {
 	onPath := tc.found[tool]
 	if onPath == "" {
-		return "", &InvokeError{
+		return interpreter{}, &InvokeError{
 			Code:    CodeInvalidRuntime,
 			Status:  http.StatusBadGateway,
 			Message: fmt.Sprintf("The runtime or runtime version specified is not supported. iamlocal runs %s functions with %s, and no %s was found on the PATH (%s).", runtime, tool, tool, tc.path),
@@ -115,27 +143,69 @@ func (tc *toolchain) interpreter(ctx context.Context, tool, runtime string) (str
 	}
 	tc.mu.Lock()
 	defer tc.mu.Unlock()
-	if p, ok := tc.resolved[tool]; ok {
-		return p, nil
+	if it, ok := tc.resolved[tool]; ok {
+		return it, nil
 	}
-	probe := map[string][]string{
-		"python3": {"-c", "import sys; print(sys.executable)"},
-		"node":    {"-e", "process.stdout.write(process.execPath + '\\n')"},
-	}[tool]
 	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, onPath, probe...)
+	cmd := exec.CommandContext(ctx, onPath, interpreterProbes[tool]...)
 	cmd.Env = []string{"PATH=" + tc.path}
 	out, err := cmd.Output()
-	real := strings.TrimSpace(string(out))
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	real := strings.TrimSpace(lines[0])
 	if err != nil || real == "" || !filepath.IsAbs(real) {
-		return "", &InvokeError{
+		return interpreter{}, &InvokeError{
 			Code:    CodeInvalidRuntime,
 			Status:  http.StatusBadGateway,
 			Message: fmt.Sprintf("The runtime or runtime version specified is not supported. iamlocal could not run %s (%s) for %s.", tool, onPath, runtime),
 			Err:     err,
 		}
 	}
-	tc.resolved[tool] = real
-	return real, nil
+	it := interpreter{path: real, roots: interpreterRoots(lines)}
+	tc.resolved[tool] = it
+	return it, nil
+}
+
+// systemRoots are what every sandbox sees anyway (or must never see from
+// the host: /dev, /proc, /sys are its own).
+var systemRoots = []string{"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/dev", "/proc", "/sys"}
+
+// interpreterRoots turns a probe's lines (directories, and files whose
+// directory counts) into the fewest directories that hold them, leaving out
+// the system ones and never "/".
+func interpreterRoots(lines []string) []string {
+	var dirs []string
+	for _, l := range lines {
+		p := filepath.Clean(strings.TrimSuffix(strings.TrimSpace(l), " (deleted)"))
+		if !filepath.IsAbs(p) {
+			continue
+		}
+		if fi, err := os.Stat(p); err != nil {
+			continue
+		} else if !fi.IsDir() {
+			p = filepath.Dir(p)
+		}
+		if p == "/" || under(p, systemRoots) {
+			continue
+		}
+		dirs = append(dirs, p)
+	}
+	sort.Strings(dirs) // a parent sorts before its children
+	var out []string
+	for _, d := range dirs {
+		if !under(d, out) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// under reports whether p is one of dirs or inside one.
+func under(p string, dirs []string) bool {
+	for _, d := range dirs {
+		if p == d || strings.HasPrefix(p, d+"/") {
+			return true
+		}
+	}
+	return false
 }

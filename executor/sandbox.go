@@ -22,7 +22,7 @@ type sandbox struct {
 	key    string
 	fn     Function
 	plan   runtimePlan
-	interp string
+	interp interpreter
 	dir    string
 	stream string
 
@@ -92,7 +92,7 @@ func (f *startFailure) Error() string { return f.errType + ": " + f.message }
 
 var errSandboxGone = errors.New("executor: sandbox no longer usable")
 
-func (e *Executor) newSandbox(fn Function, plan runtimePlan, interp, key string) *sandbox {
+func (e *Executor) newSandbox(fn Function, plan runtimePlan, interp interpreter, key string) *sandbox {
 	id := strings.ReplaceAll(e.opts.NewID(), "-", "")
 	prefix := fn.LogStreamPrefix
 	if prefix == "" {
@@ -162,51 +162,24 @@ func (sb *sandbox) start(ctx context.Context) error {
 	sb.mu.Unlock()
 	go func() { _ = srv.Serve(ln) }()
 
-	var spec Spec
-	switch sb.plan.kind {
-	case kindPython, kindNode:
-		name, code := "bootstrap.py", pythonBootstrap
-		args := []string{"-u"}
-		if sb.plan.kind == kindNode {
-			name, code, args = "bootstrap.mjs", nodeBootstrap, nil
-		}
-		p := filepath.Join(sb.runtimeDir, name)
-		if err := os.WriteFile(p, code, 0o644); err != nil {
-			return serviceError("Could not write the runtime.", err)
-		}
-		args = append(args, p)
-		if sb.plan.kind == kindPython {
-			// The layer directories the Python runtime puts on sys.path
-			// after the task root, as arguments rather than variables the
-			// function would see.
-			args = append(args, pythonLayerPaths(sb.optDir, sb.fn.Runtime)...)
-		}
-		spec = Spec{Path: sb.interp, Args: args}
-	case kindProvided:
-		// The function's bootstrap, else a layer's ("Building a custom
-		// runtime": Lambda runs /var/task/bootstrap, then /opt/bootstrap).
-		p := filepath.Join(sb.taskRoot, "bootstrap")
-		fi, err := os.Stat(p)
-		if err != nil || !fi.Mode().IsRegular() {
-			p = filepath.Join(sb.optDir, "bootstrap")
-			fi, err = os.Stat(p)
-		}
-		if err != nil || !fi.Mode().IsRegular() {
-			return &startFailure{errTypeInvalidEntry,
-				fmt.Sprintf("Couldn't find valid bootstrap(s): [%s %s]",
-					filepath.Join(sb.taskRoot, "bootstrap"), filepath.Join(sb.optDir, "bootstrap"))}
-		}
-		if err := os.Chmod(p, fi.Mode().Perm()|0o555); err != nil {
-			return serviceError("Could not make bootstrap executable.", err)
-		}
-		spec = Spec{Path: p}
+	isolated := e.isolation().namespaces
+	view := sandboxPaths{task: sb.taskRoot, runtime: sb.runtimeDir, opt: sb.optDir}
+	if isolated {
+		view = sandboxPaths{task: guestTaskRoot, runtime: guestRuntimeDir, opt: guestOptDir}
 	}
-	spec.Dir = sb.taskRoot
+	spec, err := sb.runtimeSpec(view)
+	if err != nil {
+		return err
+	}
+	spec.Dir = view.task
 	spec.Stdout, spec.Stderr = logs.w, logs.w
 	spec.Env = buildEnv(envParams{
-		fn: sb.fn, rt: sb.plan, taskRoot: sb.taskRoot, runtimeDir: sb.runtimeDir, optDir: sb.optDir,
+		fn: sb.fn, rt: sb.plan, taskRoot: view.task, runtimeDir: view.runtime, optDir: view.opt,
 		runtimeAPI: ln.Addr().String(), logStream: sb.stream, path: e.opts.SearchPath,
 	})
+	if isolated {
+		spec.Sandbox = sb.sandboxSpec()
+	}
 
 	sb.mu.Lock()
 	defer sb.mu.Unlock()
@@ -224,6 +197,79 @@ func (sb *sandbox) start(ctx context.Context) error {
 	sb.state, sb.proc, sb.pid, sb.startedAt = st, proc, proc.Pid(), e.opts.Clock()
 	go sb.watch(proc)
 	return nil
+}
+
+// sandboxPaths are where a sandbox's task root, runtime directory and
+// emulated /opt are: on the host, or as the runtime sees them when it runs
+// in an environment of its own.
+type sandboxPaths struct{ task, runtime, opt string }
+
+// runtimeSpec is the program and arguments of the runtime, naming paths as
+// view has them; the files themselves are prepared on the host.
+func (sb *sandbox) runtimeSpec(view sandboxPaths) (Spec, error) {
+	switch sb.plan.kind {
+	case kindPython, kindNode:
+		name, code := "bootstrap.py", pythonBootstrap
+		args := []string{"-u"}
+		if sb.plan.kind == kindNode {
+			name, code, args = "bootstrap.mjs", nodeBootstrap, nil
+		}
+		if err := os.WriteFile(filepath.Join(sb.runtimeDir, name), code, 0o644); err != nil {
+			return Spec{}, serviceError("Could not write the runtime.", err)
+		}
+		args = append(args, filepath.Join(view.runtime, name))
+		if sb.plan.kind == kindPython {
+			// The layer directories the Python runtime puts on sys.path
+			// after the task root, as arguments rather than variables the
+			// function would see.
+			args = append(args, pythonLayerPaths(view.opt, sb.fn.Runtime)...)
+		}
+		return Spec{Path: sb.interp.path, Args: args}, nil
+	}
+	// The function's bootstrap, else a layer's ("Building a custom
+	// runtime": Lambda runs /var/task/bootstrap, then /opt/bootstrap).
+	host, guest := filepath.Join(sb.taskRoot, "bootstrap"), filepath.Join(view.task, "bootstrap")
+	fi, err := os.Stat(host)
+	if err != nil || !fi.Mode().IsRegular() {
+		host, guest = filepath.Join(sb.optDir, "bootstrap"), filepath.Join(view.opt, "bootstrap")
+		fi, err = os.Stat(host)
+	}
+	if err != nil || !fi.Mode().IsRegular() {
+		return Spec{}, &startFailure{errTypeInvalidEntry,
+			fmt.Sprintf("Couldn't find valid bootstrap(s): [%s %s]",
+				filepath.Join(view.task, "bootstrap"), filepath.Join(view.opt, "bootstrap"))}
+	}
+	if err := os.Chmod(host, fi.Mode().Perm()|0o555); err != nil {
+		return Spec{}, serviceError("Could not make bootstrap executable.", err)
+	}
+	return Spec{Path: guest}, nil
+}
+
+// sandboxSpec is the environment the sandbox asks its launcher for: its
+// own directories where Lambda has them, the interpreter's and the
+// configured read-only paths where the host has them, never a path that
+// holds the work directory (the data directory is beside it), and the
+// function's memory and /tmp sizes.
+func (sb *sandbox) sandboxSpec() *SandboxSpec {
+	e := sb.e
+	mounts := []Mount{{sb.taskRoot, guestTaskRoot}, {sb.runtimeDir, guestRuntimeDir}, {sb.optDir, guestOptDir}}
+	for _, p := range append(append([]string(nil), sb.interp.roots...), e.opts.ReadOnlyPaths...) {
+		abs, err := filepath.Abs(p)
+		if err != nil || under(e.dir, []string{abs}) {
+			continue
+		}
+		if _, err := os.Stat(abs); err == nil { // a path that went away is no reason to fail
+			mounts = append(mounts, Mount{Source: abs, Target: abs})
+		}
+	}
+	return &SandboxSpec{
+		Group:        filepath.Base(e.dir) + "/sb-" + sanitize(sb.id),
+		Dir:          sb.dir,
+		Mounts:       mounts,
+		TmpBytes:     int64(sb.fn.EphemeralStorageMB) << 20,
+		MemoryBytes:  int64(sb.fn.MemoryMB) << 20,
+		MaxProcesses: e.opts.MaxProcesses,
+	}
 }
 
 // extractAll unpacks the deployment package into the task root and the
@@ -264,6 +310,10 @@ func (sb *sandbox) watch(proc Proc) {
 	if err != nil {
 		reason = err.Error() // "exit status 1", "signal: killed"
 	}
+	errType := errTypeExit
+	if m, ok := proc.(MemoryMeter); ok && m.OutOfMemory() {
+		errType = errTypeOutOfMemory
+	}
 	sb.mu.Lock()
 	prev := sb.state
 	if st, terr := next(sb.state, evExit); terr == nil {
@@ -278,8 +328,8 @@ func (sb *sandbox) watch(proc Proc) {
 			continue
 		}
 		msg := exitMessage(iv.RequestID, reason)
-		sb.finishLocked(iv, outcome{kind: outExit, errorType: errTypeExit, message: msg,
-			payload: errorDocument(errTypeExit, msg)})
+		sb.finishLocked(iv, outcome{kind: outExit, errorType: errType, message: msg,
+			payload: errorDocument(errType, msg)})
 	}
 	sb.inflight, sb.pending = nil, nil
 	close(sb.exited)

@@ -65,8 +65,8 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 	}
 	srv.SetEndpoint("http://" + ln.Addr().String())
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	fmt.Fprintf(stdout, "iamlocal %s listening on http://%s (region %s, account %s, data %s)\n",
-		emulator.Version, ln.Addr(), cfg.Region, cfg.Accounts[0].ID, cfg.DBPath())
+	fmt.Fprintf(stdout, "iamlocal %s listening on http://%s (region %s, account %s, data %s, function isolation %s)\n",
+		emulator.Version, ln.Addr(), cfg.Region, cfg.Accounts[0].ID, cfg.DBPath(), srv.Isolation())
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {

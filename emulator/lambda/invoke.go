@@ -151,7 +151,7 @@ func (s *Service) prepare(ctx context.Context, name, qualifier string, withCrede
 		}
 		fn = executor.Function{ARN: r.ARN, Account: tx.Account(), Name: r.Function.Name, Version: v.Version, Runtime: v.Runtime, Handler: v.Handler,
 			CodeSHA: v.CodeKey, Code: code, Env: v.Environment, Timeout: time.Duration(v.Timeout) * time.Second,
-			MemoryMB: int(v.MemorySize), Region: region, LogGroup: v.Logging.LogGroup}
+			MemoryMB: int(v.MemorySize), EphemeralStorageMB: int(v.EphemeralStorage), Region: region, LogGroup: v.Logging.LogGroup}
 		if fn.Layers, err = layerContents(tx, v.Layers); err != nil {
 			return err
 		}
