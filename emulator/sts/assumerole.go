@@ -158,38 +158,15 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleRequest) 
 			return err
 		}
 		source := protocol.Val(in.SourceIdentity)
-		if caller.Temporary && caller.SessionID != "" {
-			parent, err := storage.Sessions(tx).Get(caller.SessionID)
-			if err != nil && !isNotFound(err) {
-				return err
-			}
-			if chained {
-				if tags, err = inherit(parent, tags); err != nil {
-					return err
-				}
-			}
-			if parent.SourceIdent != "" {
-				if source != "" && source != parent.SourceIdent {
-					return accessDenied("The source identity %s cannot be changed: the calling session has source identity %s.", source, parent.SourceIdent)
-				}
-				source = parent.SourceIdent
-			}
+		if tags, source, err = fromParent(tx, caller, chained, tags, source); err != nil {
+			return err
 		}
 		if packed, err = checkPacked(policies, tags); err != nil {
 			return err
 		}
-		mfa := false
-		if serial != "" {
-			ok := false
-			if caller.Type == reqctx.User {
-				if ok, err = mfaCheck(tx.In(caller.Account), s.partition(ctx), caller.UserName, serial, code, now); err != nil {
-					return err
-				}
-			}
-			if !ok {
-				return accessDenied("MultiFactorAuthentication failed with invalid MFA one time pass code.")
-			}
-			mfa = true
+		mfa, err := s.sessionMFA(ctx, tx, caller, serial, code, now)
+		if err != nil {
+			return err
 		}
 		rec = s.newSession(ref.Scope.Account, now, d)
 		rec.Type = string(reqctx.AssumedRole)
@@ -221,6 +198,50 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleRequest) 
 		out.SourceIdentity = protocol.Ptr(rec.SourceIdent)
 	}
 	return out, nil
+}
+
+// fromParent carries what a role session inherits from the session that assumes it: with role
+// chaining its transitive tags ("Chaining roles with session tags"), and always its source
+// identity, which cannot be changed ("Monitor and control actions taken with assumed roles").
+func fromParent(tx *storage.Tx, caller reqctx.Caller, chained bool, tags sessionTags, source string) (sessionTags, string, error) {
+	if !caller.Temporary || caller.SessionID == "" {
+		return tags, source, nil
+	}
+	parent, err := storage.Sessions(tx).Get(caller.SessionID)
+	if err != nil && !isNotFound(err) {
+		return tags, source, err
+	}
+	if chained {
+		if tags, err = inherit(parent, tags); err != nil {
+			return tags, source, err
+		}
+	}
+	if parent.SourceIdent != "" {
+		if source != "" && source != parent.SourceIdent {
+			return tags, source, accessDenied("The source identity %s cannot be changed: the calling session has source identity %s.", source, parent.SourceIdent)
+		}
+		source = parent.SourceIdent
+	}
+	return tags, source, nil
+}
+
+// sessionMFA checks the MFA code a request carries (false when it carries none); only an IAM
+// user's devices can satisfy it.
+func (s *Service) sessionMFA(ctx context.Context, tx *storage.Tx, caller reqctx.Caller, serial, code string, now time.Time) (bool, error) {
+	if serial == "" {
+		return false, nil
+	}
+	ok := false
+	if caller.Type == reqctx.User {
+		var err error
+		if ok, err = mfaCheck(tx.In(caller.Account), s.partition(ctx), caller.UserName, serial, code, now); err != nil {
+			return false, err
+		}
+	}
+	if !ok {
+		return false, accessDenied("MultiFactorAuthentication failed with invalid MFA one time pass code.")
+	}
+	return true, nil
 }
 
 // record is the storage form of the tags: nil maps when there are none.

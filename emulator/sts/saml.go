@@ -234,6 +234,39 @@ func samlProvider(partition, principal string) (account, name string, ok bool) {
 	return a.Account, name, ok && name != ""
 }
 
+// checkAssertion checks a signed assertion against its provider and the time, and returns the
+// role session name it carries.
+func checkAssertion(a samlAssertion, prov storage.SAMLProviderRecord, now time.Time) (string, error) {
+	switch {
+	case a.Issuer != prov.EntityID:
+		return "", invalidToken("Issuer of the SAML assertion does not match the SAML provider's metadata")
+	case !samlRecipient.MatchString(a.Recipient):
+		return "", invalidToken("SAML assertion is not addressed to AWS: Recipient %s", a.Recipient)
+	case len(a.Audiences) > 0 && !slices.ContainsFunc(a.Audiences, samlAudienceOK):
+		return "", invalidToken("SAML assertion audience does not include urn:amazon:webservices")
+	case !a.NotOnOrAfter.IsZero() && !now.Before(a.NotOnOrAfter):
+		return "", stsapi.ErrExpiredToken("Response has expired")
+	case !a.IssueInstant.IsZero() && now.Sub(a.IssueInstant) > samlRedeemWithin:
+		return "", stsapi.ErrExpiredToken("Token must be redeemed within 5 minutes of issuance")
+	}
+	session := a.first("RoleSessionName")
+	if session == "" {
+		return "", invalidToken("RoleSessionName is required in AuthnResponse")
+	}
+	if !sessionNameRule.MatchString(session) {
+		return "", invalidToken("RoleSessionName in AuthnResponse must satisfy regular expression pattern: [\\w+=,.@-]{2,64}")
+	}
+	return session, nil
+}
+
+// first is the first value of the AWS SAML attribute name ("" when absent).
+func (a samlAssertion) first(name string) string {
+	if v := a.Attrs[samlAttrPrefix+name]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
 func (s *Service) AssumeRoleWithSAML(ctx context.Context, in *stsapi.AssumeRoleWithSAMLRequest) (*stsapi.AssumeRoleWithSAMLResponse, error) {
 	const action = "sts:AssumeRoleWithSAML"
 	denied := accessDenied("Not authorized to perform %s", action)
@@ -269,28 +302,9 @@ func (s *Service) AssumeRoleWithSAML(ctx context.Context, in *stsapi.AssumeRoleW
 		return nil, err
 	}
 	a := readAssertion(signed)
-	now := s.now(ctx)
-	switch {
-	case a.Issuer != prov.EntityID:
-		return nil, invalidToken("Issuer of the SAML assertion does not match the SAML provider's metadata")
-	case !samlRecipient.MatchString(a.Recipient):
-		return nil, invalidToken("SAML assertion is not addressed to AWS: Recipient %s", a.Recipient)
-	case len(a.Audiences) > 0 && !slices.ContainsFunc(a.Audiences, samlAudienceOK):
-		return nil, invalidToken("SAML assertion audience does not include urn:amazon:webservices")
-	case !a.NotOnOrAfter.IsZero() && !now.Before(a.NotOnOrAfter):
-		return nil, stsapi.ErrExpiredToken("Response has expired")
-	case !a.IssueInstant.IsZero() && now.Sub(a.IssueInstant) > samlRedeemWithin:
-		return nil, stsapi.ErrExpiredToken("Token must be redeemed within 5 minutes of issuance")
-	}
-	session := ""
-	if v := a.Attrs[samlAttrPrefix+"RoleSessionName"]; len(v) > 0 {
-		session = v[0]
-	}
-	if session == "" {
-		return nil, invalidToken("RoleSessionName is required in AuthnResponse")
-	}
-	if !sessionNameRule.MatchString(session) {
-		return nil, invalidToken("RoleSessionName in AuthnResponse must satisfy regular expression pattern: [\\w+=,.@-]{2,64}")
+	session, err := checkAssertion(a, prov, s.now(ctx))
+	if err != nil {
+		return nil, err
 	}
 	if !isRole || !hasRolePair(a.Attrs[samlAttrPrefix+"Role"], arn, principal) {
 		return nil, denied
@@ -309,10 +323,7 @@ func (s *Service) AssumeRoleWithSAML(ctx context.Context, in *stsapi.AssumeRoleW
 	if err != nil {
 		return nil, err
 	}
-	source := ""
-	if v := a.Attrs[samlAttrPrefix+"SourceIdentity"]; len(v) > 0 {
-		source = v[0]
-	}
+	source := a.first("SourceIdentity")
 	sum := sha1.Sum([]byte(a.Issuer + provAcct + "/" + provName))
 	qualifier := base64.StdEncoding.EncodeToString(sum[:])
 	keys := map[string][]string{
