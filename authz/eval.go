@@ -192,30 +192,8 @@ func (e *evaluator) statement(st *Statement, withPrincipal bool) (strength, bool
 func Evaluate(req Request, set PolicySet) Result {
 	e := &evaluator{req: &req, action: lowerASCII(req.Action), ctx: evalCtx{raw: req.Context}}
 	root := req.Principal.IsRoot
-	var id, bound, sess, res, trust policyOutcome
-	trustPresent := false
-	if !root {
-		for i := range set.Identity {
-			e.policy(&set.Identity[i], KindIdentity, &id)
-		}
-		if set.Boundary != nil {
-			e.policy(set.Boundary, KindBoundary, &bound)
-		}
-		if set.HasSession {
-			for i := range set.Session {
-				e.policy(&set.Session[i], KindSession, &sess)
-			}
-		}
-	}
-	for i := range set.Resource {
-		n := &set.Resource[i]
-		if n.Policy != nil && n.Policy.Kind == KindTrust {
-			trustPresent = true
-			e.policy(n, KindTrust, &trust)
-		} else {
-			e.policy(n, KindResource, &res)
-		}
-	}
+	o := e.gather(set, root)
+	id, bound, sess, res, trust, trustPresent := o.id, o.bound, o.sess, o.res, o.trust, o.trustPresent
 	e.res.Missing = e.ctx.missing
 	deny := func(k Kind) Result { e.res.Decision, e.res.DecidedBy = ImplicitDeny, k; return e.res }
 	allow := func(k Kind) Result { e.res.Decision, e.res.DecidedBy = Allow, k; return e.res }
@@ -289,6 +267,41 @@ func Evaluate(req Request, set PolicySet) Result {
 		return deny(KindResource)
 	}
 	return deny(KindIdentity)
+}
+
+// outcomes are the statements' verdicts per policy type.
+type outcomes struct {
+	id, bound, sess, res, trust policyOutcome
+	trustPresent                bool
+}
+
+// gather evaluates every statement of every policy of the set (the identity-side ones only for
+// a caller other than the root user, whose own policies do not apply).
+func (e *evaluator) gather(set PolicySet, root bool) outcomes {
+	var o outcomes
+	if !root {
+		for i := range set.Identity {
+			e.policy(&set.Identity[i], KindIdentity, &o.id)
+		}
+		if set.Boundary != nil {
+			e.policy(set.Boundary, KindBoundary, &o.bound)
+		}
+		if set.HasSession {
+			for i := range set.Session {
+				e.policy(&set.Session[i], KindSession, &o.sess)
+			}
+		}
+	}
+	for i := range set.Resource {
+		n := &set.Resource[i]
+		if n.Policy != nil && n.Policy.Kind == KindTrust {
+			o.trustPresent = true
+			e.policy(n, KindTrust, &o.trust)
+		} else {
+			e.policy(n, KindResource, &o.res)
+		}
+	}
+	return o
 }
 
 // DenialMessage renders AWS's AccessDenied message for a denied result
