@@ -2,8 +2,11 @@ package emulator
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+
+	"github.com/iamlocal/iamlocal/storage"
 )
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -13,19 +16,43 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(append(body, '\n'))
 }
 
-// health reports liveness and what this server emulates.
+// health reports liveness and what this server emulates. A storage failure met since start
+// makes it "degraded" with 503, so that health checks such as `curl -f` notice.
 func (s *Server) health(w http.ResponseWriter, _ *http.Request) {
 	names := make([]string, len(s.services))
 	for i, svc := range s.services {
 		names[i] = svc.name
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "version": Version, "services": names, "region": s.opts.Region})
+	body := map[string]any{"status": "ok", "version": Version, "services": names, "region": s.opts.Region}
+	status := http.StatusOK
+	if failure := s.storageFailure.Load(); failure != nil {
+		body["status"], body["storage"] = "degraded", *failure
+		status = http.StatusServiceUnavailable
+	}
+	writeJSON(w, status, body)
+}
+
+// noteStorageFailure records err for health when it is the database's own failure.
+func (s *Server) noteStorageFailure(err error) {
+	if s.db.Failure(err) {
+		msg := err.Error()
+		s.storageFailure.CompareAndSwap(nil, &msg)
+	}
+}
+
+// notePanic records for health a recovered panic that came from the database.
+func (s *Server) notePanic(v any, stack []byte) {
+	if storage.PanicFailure(v, stack) {
+		msg := fmt.Sprintf("panic reading the database: %v", v)
+		s.storageFailure.CompareAndSwap(nil, &msg)
+	}
 }
 
 // reset returns every account to its initial state (also served at moto's /moto-api/reset).
 func (s *Server) reset(w http.ResponseWriter, _ *http.Request) {
 	if err := s.Reset(); err != nil {
 		s.log.Error("reset", "err", err)
+		s.noteStorageFailure(err)
 		writeJSON(w, http.StatusInternalServerError, map[string]string{"status": "error"})
 		return
 	}

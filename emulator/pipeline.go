@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"runtime/debug"
 
 	"github.com/iamlocal/iamlocal/emulator/lambda"
 	"github.com/iamlocal/iamlocal/emulator/reqctx"
@@ -68,6 +69,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.log.Error("authenticate", "err", err, "request_id", info.RequestID)
+		s.noteStorageFailure(err)
 		c.fail(svc.dialect.Internal())
 		return
 	}
@@ -110,15 +112,20 @@ func remoteIP(r *http.Request) string {
 }
 
 // recoverer turns a panic outside an API call (the admin endpoints) into a JSON 500 instead
-// of a dropped connection; API calls recover in serve, in their own protocol.
+// of a dropped connection; API calls recover in serve, in their own protocol. It also has a
+// memory fault panic rather than kill the process: bbolt reads the database through a memory
+// mapping, and a file damaged or cut short under a running server makes it touch memory that
+// is not there (debug.SetPanicOnFault exists for this; it applies to this goroutine only).
 func recoverer(s *Server, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
 				s.log.Error("panic", "value", v, "path", r.URL.Path)
+				s.notePanic(v, debug.Stack())
 				writeJSON(w, http.StatusInternalServerError, map[string]string{"status": "error", "message": "internal failure"})
 			}
 		}()

@@ -82,6 +82,9 @@ type Server struct {
 	services      []*service
 	bySigningName map[string]*service
 	handler       http.Handler
+	// storageFailure is the first failure of the database itself met since start (a record
+	// that no longer decodes, bbolt faulting on a damaged page): health reports it.
+	storageFailure atomic.Pointer[string]
 }
 
 var accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
@@ -112,6 +115,9 @@ func newServer(opts Options, extra ...*service) (*Server, error) {
 		return nil, err
 	}
 	s.db = db
+	if note := db.CheckNote(); note != "" {
+		s.log.Warn("database not fully checked at start", "reason", note)
+	}
 	if err := s.build(path, extra); err != nil {
 		s.Close()
 		return nil, err
