@@ -1,5 +1,6 @@
 // Command iamlocal runs the emulator: `iamlocal [serve] [flags]`. It parses configuration, builds
 // the embeddable server and serves it until SIGINT or SIGTERM, then shuts down gracefully.
+// `iamlocal db check [-data-dir DIR]` checks the database of a stopped server.
 package main
 
 import (
@@ -37,6 +38,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		case "version":
 			fmt.Fprintln(stdout, "iamlocal", emulator.Version)
 			return nil
+		case "db":
+			return dbCommand(args[1:], getenv, stdout, stderr)
 		}
 	}
 	cfg, err := config.Load(args, getenv, stderr)
@@ -56,7 +59,7 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 	srv, err := emulator.New(emulator.Options{DBPath: cfg.DBPath(), Accounts: cfg.Accounts, Region: cfg.Region, Logger: logger,
 		Enforce: authorize.Mode(cfg.Enforce)})
 	if err != nil {
-		return err
+		return startError(err, cfg)
 	}
 	defer srv.Close()
 	ln, err := net.Listen("tcp", cfg.Addr)

@@ -31,6 +31,17 @@ const DefaultAddr = "127.0.0.1:4566"
 // DBFile is the bbolt file name inside the data directory.
 const DBFile = "iamlocal.db"
 
+// DefaultDataDir is the documented data directory, relative to the working directory.
+const DefaultDataDir = ".iamlocal"
+
+// DataDirFromEnv is the data directory a flag does not set: IAMLOCAL_DATA_DIR or the default.
+func DataDirFromEnv(getenv func(string) string) string {
+	if v := getenv("IAMLOCAL_DATA_DIR"); v != "" {
+		return v
+	}
+	return DefaultDataDir
+}
+
 // DBPath is the database file of the configuration.
 func (c Config) DBPath() string { return filepath.Join(c.DataDir, DBFile) }
 
@@ -72,7 +83,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	var rootKey, rootSecret, accountID string
 	var extra accountList
 	fs.StringVar(&c.Addr, "addr", env("IAMLOCAL_ADDR", DefaultAddr), "listen address (IAMLOCAL_ADDR)")
-	fs.StringVar(&c.DataDir, "data-dir", env("IAMLOCAL_DATA_DIR", ".iamlocal"), "directory of the bbolt database (IAMLOCAL_DATA_DIR)")
+	fs.StringVar(&c.DataDir, "data-dir", DataDirFromEnv(getenv), "directory of the bbolt database (IAMLOCAL_DATA_DIR)")
 	fs.StringVar(&c.Region, "region", env("IAMLOCAL_REGION", emulator.DefaultRegion), "emulated region (IAMLOCAL_REGION)")
 	fs.StringVar(&accountID, "account-id", env("IAMLOCAL_ACCOUNT_ID", emulator.DefaultAccountID), "default account id (IAMLOCAL_ACCOUNT_ID)")
 	fs.StringVar(&rootKey, "root-access-key-id", env("IAMLOCAL_ROOT_ACCESS_KEY_ID", emulator.DefaultAccessKeyID), "root access key id (IAMLOCAL_ROOT_ACCESS_KEY_ID)")
