@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,10 +11,14 @@ import (
 )
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	body, _ := json.Marshal(v) // plain maps of strings always marshal
+	var body bytes.Buffer
+	enc := json.NewEncoder(&body)
+	enc.SetEscapeHTML(false) // messages name <placeholders>; nosniff keeps browsers from rendering them
+	_ = enc.Encode(v)        // plain maps of strings always encode; Encode ends with a newline
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
-	_, _ = w.Write(append(body, '\n'))
+	_, _ = w.Write(body.Bytes())
 }
 
 // health reports liveness and what this server emulates. A storage failure met since start
@@ -89,7 +94,7 @@ func (s *Server) outboundJWKS(w http.ResponseWriter, r *http.Request) {
 
 // lambdaCode serves a function's deployment package: the Code.Location GetFunction returns.
 func (s *Server) lambdaCode(w http.ResponseWriter, r *http.Request) {
-	zip, err := s.lambdaSvc.Code(r.PathValue("account"), r.PathValue("key"))
+	zip, err := s.lambdaSvc.Code(r.PathValue("account"), r.PathValue("key"), r.PathValue("token"))
 	if err != nil {
 		writeJSON(w, http.StatusNotFound, map[string]string{"status": "error", "message": "no such code"})
 		return

@@ -14,15 +14,25 @@ import (
 	"github.com/iamlocal/iamlocal/sigv4"
 )
 
+// routes mounts the admin endpoints (/_iamlocal/..., and moto's /moto-api/...) behind
+// adminGuard, the ones that change or reveal state behind the access check too, and every
+// other path on the API pipeline.
 func (s *Server) routes() http.Handler {
+	admin := http.NewServeMux()
+	admin.HandleFunc("GET /_iamlocal/health", s.health)
+	admin.HandleFunc("GET /_iamlocal/outbound-jwks/{account}", s.outboundJWKS)
+	admin.Handle("POST /_iamlocal/reset", s.restricted(http.HandlerFunc(s.reset)))
+	admin.Handle("POST /moto-api/reset", s.restricted(http.HandlerFunc(s.reset)))
+	admin.Handle("GET /_iamlocal/decisions", s.restricted(s.authz.Log()))
+	admin.Handle("PUT /_iamlocal/oidc-keys", s.restricted(http.HandlerFunc(s.putOIDCKeys)))
+	admin.Handle("GET "+lambda.CodePath+"{account}/{key}/{token}", s.restricted(http.HandlerFunc(s.lambdaCode)))
+	admin.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		adminError(w, http.StatusNotFound, "no admin endpoint "+r.Method+" "+r.URL.Path)
+	})
+	guarded := s.adminGuard(admin)
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /_iamlocal/health", s.health)
-	mux.HandleFunc("POST /_iamlocal/reset", s.reset)
-	mux.HandleFunc("POST /moto-api/reset", s.reset)
-	mux.Handle("GET /_iamlocal/decisions", s.authz.Log())
-	mux.HandleFunc("PUT /_iamlocal/oidc-keys", s.putOIDCKeys)
-	mux.HandleFunc("GET "+lambda.CodePath+"{account}/{key}", s.lambdaCode)
-	mux.HandleFunc("GET /_iamlocal/outbound-jwks/{account}", s.outboundJWKS)
+	mux.Handle("/_iamlocal/", guarded)
+	mux.Handle("/moto-api/", guarded)
 	mux.HandleFunc("/", s.serveAPI)
 	return recoverer(s, mux)
 }

@@ -4,6 +4,8 @@
 package emulator
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -59,6 +61,13 @@ type Options struct {
 	Enforce authorize.Mode
 	// DecisionLogSize bounds the decision log served at /_iamlocal/decisions; default 1000.
 	DecisionLogSize int
+	// AdminAccess is who may call the admin endpoints: AdminLoopback (default) for a server
+	// reached from this machine only, AdminAuthenticated for one listening beyond it
+	// (AdminAccessFor tells them apart by the listen address).
+	AdminAccess AdminAccess
+	// AdminToken opens the admin endpoints (Authorization: Bearer <token>). AdminAuthenticated
+	// without one generates one from IDs: Server.AdminToken.
+	AdminToken string
 }
 
 // Server is a running emulator without a listener.
@@ -82,6 +91,7 @@ type Server struct {
 	services      []*service
 	bySigningName map[string]*service
 	handler       http.Handler
+	adminToken    string
 	// storageFailure is the first failure of the database itself met since start (a record
 	// that no longer decodes, bbolt faulting on a damaged page): health reports it.
 	storageFailure atomic.Pointer[string]
@@ -182,6 +192,7 @@ func (s *Server) build(dbPath string, extra []*service) error {
 	}
 	messageKey := make([]byte, 32)
 	opts.IDs.Read(messageKey)
+	s.adminToken = adminToken(opts)
 	s.sts = sts.New(sts.Options{DB: db, Clock: s.clock, IDs: s.ids, MessageKey: messageKey, RootAccessKeys: rootKeys})
 	s.logsSvc = logs.New(logs.Options{DB: db, Clock: s.clock, Region: opts.Region, Logger: s.log})
 	s.metrics = cloudwatch.New(cloudwatch.Options{DB: db, Clock: s.clock, Region: opts.Region, Logger: s.log})
@@ -190,7 +201,7 @@ func (s *Server) build(dbPath string, extra []*service) error {
 		return err
 	}
 	s.exec = exec
-	s.lambdaSvc = lambda.New(lambda.Options{DB: db, Clock: s.clock, IDs: s.ids, Region: opts.Region,
+	s.lambdaSvc = lambda.New(lambda.Options{DB: db, Clock: s.clock, IDs: s.ids, Region: opts.Region, DownloadKey: derivedKey(messageKey, "lambda code downloads"),
 		Invoke: lambda.InvokeHooks{Runner: exec, Credentials: s.sts.AssumeRoleForService, Endpoint: s.Endpoint,
 			Record: func(account, function string, t time.Time, d time.Duration, isError bool) {
 				s.metrics.RecordLambda(account, function, t, d, isError, false)
@@ -207,6 +218,14 @@ func (s *Server) build(dbPath string, extra []*service) error {
 		FunctionPolicy: lambda.FunctionPolicy, FunctionTags: lambda.FunctionTags, Prefixes: prefixes})
 	s.handler = s.routes()
 	return nil
+}
+
+// derivedKey is a key for one purpose derived from the server's random key, which keeps the
+// number of bytes drawn from the ids source (and so seeded tests' ids) unchanged.
+func derivedKey(key []byte, purpose string) []byte {
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte(purpose))
+	return mac.Sum(nil)
 }
 
 // Handler serves every API and the /_iamlocal admin endpoints.

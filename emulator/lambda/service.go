@@ -28,6 +28,9 @@ type Options struct {
 	IDs    ids.Generator
 	Region string // used when the request context carries no region; default us-east-1
 	Invoke InvokeHooks
+	// DownloadKey signs the code download URLs GetFunction returns (see CodePath); a random
+	// one when empty.
+	DownloadKey []byte
 }
 
 // Service implements lambdaapi.Handler. Operations it does not override answer NotImplemented.
@@ -40,6 +43,8 @@ type Service struct {
 	hooks  InvokeHooks
 	roles  roleCache
 	async  sync.WaitGroup
+	// downloadKey is the HMAC key of code download URLs.
+	downloadKey []byte
 }
 
 var _ lambdaapi.Handler = (*Service)(nil)
@@ -55,7 +60,13 @@ func New(opts Options) *Service {
 	if opts.Region == "" {
 		opts.Region = "us-east-1"
 	}
-	return &Service{db: opts.DB, clock: opts.Clock, ids: opts.IDs, region: opts.Region, hooks: opts.Invoke}
+	if len(opts.DownloadKey) == 0 {
+		// Not from opts.IDs: drawing from it would shift the ids seeded tests expect.
+		opts.DownloadKey = make([]byte, 32)
+		ids.Crypto{}.Read(opts.DownloadKey)
+	}
+	return &Service{db: opts.DB, clock: opts.Clock, ids: opts.IDs, region: opts.Region, hooks: opts.Invoke,
+		downloadKey: opts.DownloadKey}
 }
 
 // Lambda's documented quotas ("Lambda quotas" in the Developer Guide) and defaults.
