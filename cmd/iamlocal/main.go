@@ -56,8 +56,9 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return fmt.Errorf("data directory: %w", err)
 	}
+	access := emulator.AdminAccessFor(cfg.Addr)
 	srv, err := emulator.New(emulator.Options{DBPath: cfg.DBPath(), Accounts: cfg.Accounts, Region: cfg.Region, Logger: logger,
-		Enforce: authorize.Mode(cfg.Enforce)})
+		Enforce: authorize.Mode(cfg.Enforce), AdminAccess: access, AdminToken: cfg.AdminToken})
 	if err != nil {
 		return startError(err, cfg)
 	}
@@ -70,6 +71,10 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(stdout, "iamlocal %s listening on http://%s (region %s, account %s, data %s)\n",
 		emulator.Version, ln.Addr(), cfg.Region, cfg.Accounts[0].ID, cfg.DBPath())
+	if access == emulator.AdminAuthenticated && cfg.AdminToken == "" {
+		fmt.Fprintf(stdout, "admin endpoints (listening beyond loopback) need a root-signed request or this generated token "+
+			"(set IAMLOCAL_ADMIN_TOKEN to choose one): Authorization: Bearer %s\n", srv.AdminToken())
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {

@@ -23,6 +23,9 @@ type Config struct {
 	Accounts []emulator.Account
 	LogLevel string
 	Enforce  string
+	// AdminToken opens the admin endpoints of a server listening beyond loopback ("": one is
+	// generated and printed at start).
+	AdminToken string
 }
 
 // DefaultAddr is the documented listen address.
@@ -91,6 +94,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	fs.Var(&extra, "account", "extra account ACCOUNT:KEY:SECRET, repeatable (IAMLOCAL_ACCOUNTS, comma-separated)")
 	fs.StringVar(&c.Enforce, "enforce", env("IAMLOCAL_ENFORCE", "on"), "policy enforcement: on, soft (record only) or off (IAMLOCAL_ENFORCE)")
 	fs.StringVar(&c.LogLevel, "log-level", env("IAMLOCAL_LOG_LEVEL", "info"), "debug, info, warn or error (IAMLOCAL_LOG_LEVEL)")
+	fs.StringVar(&c.AdminToken, "admin-token", env("IAMLOCAL_ADMIN_TOKEN", ""), "token of the admin endpoints off loopback; generated when empty (IAMLOCAL_ADMIN_TOKEN)")
 	if v := getenv("IAMLOCAL_ACCOUNTS"); v != "" {
 		if err := extra.Set(v); err != nil {
 			return Config{}, fmt.Errorf("IAMLOCAL_ACCOUNTS: %w", err)
@@ -126,6 +130,9 @@ func (c Config) validate() error {
 	case "debug", "info", "warn", "error":
 	default:
 		errs = append(errs, fmt.Errorf("log level %q: want debug, info, warn or error", c.LogLevel))
+	}
+	if strings.ContainsAny(c.AdminToken, " \t\r\n") {
+		errs = append(errs, errors.New("admin token must not contain blanks"))
 	}
 	seenID, seenKey := map[string]bool{}, map[string]bool{}
 	for _, a := range c.Accounts {
