@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"runtime/debug"
 
 	"github.com/iamlocal/iamlocal/emulator/lambda"
 	"github.com/iamlocal/iamlocal/emulator/reqctx"
@@ -13,15 +14,25 @@ import (
 	"github.com/iamlocal/iamlocal/sigv4"
 )
 
+// routes mounts the admin endpoints (/_iamlocal/..., and moto's /moto-api/...) behind
+// adminGuard, the ones that change or reveal state behind the access check too, and every
+// other path on the API pipeline.
 func (s *Server) routes() http.Handler {
+	admin := http.NewServeMux()
+	admin.HandleFunc("GET /_iamlocal/health", s.health)
+	admin.HandleFunc("GET /_iamlocal/outbound-jwks/{account}", s.outboundJWKS)
+	admin.Handle("POST /_iamlocal/reset", s.restricted(http.HandlerFunc(s.reset)))
+	admin.Handle("POST /moto-api/reset", s.restricted(http.HandlerFunc(s.reset)))
+	admin.Handle("GET /_iamlocal/decisions", s.restricted(s.authz.Log()))
+	admin.Handle("PUT /_iamlocal/oidc-keys", s.restricted(http.HandlerFunc(s.putOIDCKeys)))
+	admin.Handle("GET "+lambda.CodePath+"{account}/{key}/{token}", s.restricted(http.HandlerFunc(s.lambdaCode)))
+	admin.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		adminError(w, http.StatusNotFound, "no admin endpoint "+r.Method+" "+r.URL.Path)
+	})
+	guarded := s.adminGuard(admin)
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /_iamlocal/health", s.health)
-	mux.HandleFunc("POST /_iamlocal/reset", s.reset)
-	mux.HandleFunc("POST /moto-api/reset", s.reset)
-	mux.Handle("GET /_iamlocal/decisions", s.authz.Log())
-	mux.HandleFunc("PUT /_iamlocal/oidc-keys", s.putOIDCKeys)
-	mux.HandleFunc("GET "+lambda.CodePath+"{account}/{key}", s.lambdaCode)
-	mux.HandleFunc("GET /_iamlocal/outbound-jwks/{account}", s.outboundJWKS)
+	mux.Handle("/_iamlocal/", guarded)
+	mux.Handle("/moto-api/", guarded)
 	mux.HandleFunc("/", s.serveAPI)
 	return recoverer(s, mux)
 }
@@ -68,6 +79,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.log.Error("authenticate", "err", err, "request_id", info.RequestID)
+		s.noteStorageFailure(err)
 		c.fail(svc.dialect.Internal())
 		return
 	}
@@ -110,15 +122,20 @@ func remoteIP(r *http.Request) string {
 }
 
 // recoverer turns a panic outside an API call (the admin endpoints) into a JSON 500 instead
-// of a dropped connection; API calls recover in serve, in their own protocol.
+// of a dropped connection; API calls recover in serve, in their own protocol. It also has a
+// memory fault panic rather than kill the process: bbolt reads the database through a memory
+// mapping, and a file damaged or cut short under a running server makes it touch memory that
+// is not there (debug.SetPanicOnFault exists for this; it applies to this goroutine only).
 func recoverer(s *Server, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
 				s.log.Error("panic", "value", v, "path", r.URL.Path)
+				s.notePanic(v, debug.Stack())
 				writeJSON(w, http.StatusInternalServerError, map[string]string{"status": "error", "message": "internal failure"})
 			}
 		}()

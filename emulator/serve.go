@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"strings"
 
@@ -83,6 +84,7 @@ func (s *Server) wireError(c call, err error) *awserr.Error {
 		return c.svc.dialect.Denied(d.Message)
 	}
 	s.log.Error("internal failure", "service", c.svc.name, "op", c.info.Operation, "err", err, "request_id", c.info.RequestID)
+	s.noteStorageFailure(err)
 	return c.svc.dialect.Internal()
 }
 
@@ -94,6 +96,7 @@ func (s *Server) recover(c call) {
 			panic(v)
 		}
 		s.log.Error("panic", "value", v, "service", c.svc.name, "op", c.info.Operation, "request_id", c.info.RequestID)
+		s.notePanic(v, debug.Stack())
 		c.fail(c.svc.dialect.Internal())
 	}
 }

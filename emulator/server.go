@@ -4,6 +4,8 @@
 package emulator
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -63,6 +65,13 @@ type Options struct {
 	// Partition is the partition every ARN is built in: aws (default), aws-cn, aws-us-gov, ...
 	// (arn.Partitions). The region is not checked against it.
 	Partition string
+	// AdminAccess is who may call the admin endpoints: AdminLoopback (default) for a server
+	// reached from this machine only, AdminAuthenticated for one listening beyond it
+	// (AdminAccessFor tells them apart by the listen address).
+	AdminAccess AdminAccess
+	// AdminToken opens the admin endpoints (Authorization: Bearer <token>). AdminAuthenticated
+	// without one generates one from IDs: Server.AdminToken.
+	AdminToken string
 }
 
 // Server is a running emulator without a listener.
@@ -86,6 +95,10 @@ type Server struct {
 	services      []*service
 	bySigningName map[string]*service
 	handler       http.Handler
+	adminToken    string
+	// storageFailure is the first failure of the database itself met since start (a record
+	// that no longer decodes, bbolt faulting on a damaged page): health reports it.
+	storageFailure atomic.Pointer[string]
 }
 
 // New opens the database and builds the services.
@@ -117,6 +130,9 @@ func newServer(opts Options, extra ...*service) (*Server, error) {
 		return nil, err
 	}
 	s.db = db
+	if note := db.CheckNote(); note != "" {
+		s.log.Warn("database not fully checked at start", "reason", note)
+	}
 	if err := s.build(path, extra); err != nil {
 		s.Close()
 		return nil, err
@@ -184,6 +200,7 @@ func (s *Server) build(dbPath string, extra []*service) error {
 	}
 	messageKey := make([]byte, 32)
 	opts.IDs.Read(messageKey)
+	s.adminToken = adminToken(opts)
 	s.sts = sts.New(sts.Options{DB: db, Clock: s.clock, IDs: s.ids, MessageKey: messageKey, RootAccessKeys: rootKeys,
 		Partition: opts.Partition})
 	s.logsSvc = logs.New(logs.Options{DB: db, Clock: s.clock, Region: opts.Region, Partition: opts.Partition, Logger: s.log})
@@ -194,6 +211,7 @@ func (s *Server) build(dbPath string, extra []*service) error {
 	}
 	s.exec = exec
 	s.lambdaSvc = lambda.New(lambda.Options{DB: db, Clock: s.clock, IDs: s.ids, Region: opts.Region, Partition: opts.Partition,
+		DownloadKey: derivedKey(messageKey, "lambda code downloads"),
 		Invoke: lambda.InvokeHooks{Runner: exec, Credentials: s.sts.AssumeRoleForService, Endpoint: s.Endpoint,
 			Record: func(account, function string, t time.Time, d time.Duration, isError bool) {
 				s.metrics.RecordLambda(account, function, t, d, isError, false)
@@ -210,6 +228,14 @@ func (s *Server) build(dbPath string, extra []*service) error {
 		FunctionPolicy: lambda.FunctionPolicy, FunctionTags: lambda.FunctionTags, Prefixes: prefixes})
 	s.handler = s.routes()
 	return nil
+}
+
+// derivedKey is a key for one purpose derived from the server's random key, which keeps the
+// number of bytes drawn from the ids source (and so seeded tests' ids) unchanged.
+func derivedKey(key []byte, purpose string) []byte {
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte(purpose))
+	return mac.Sum(nil)
 }
 
 // Handler serves every API and the /_iamlocal admin endpoints.

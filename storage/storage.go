@@ -29,12 +29,16 @@ var (
 // Options tune Open.
 type Options struct {
 	Timeout time.Duration // how long to wait for the file lock; default 1s
+	// CheckBudget bounds the consistency check Open runs on an existing file; default 3s.
+	// A check that runs out of it is abandoned and DB.CheckNote says so.
+	CheckBudget time.Duration
 }
 
 // DB is an open iamlocal database.
 type DB struct {
-	bolt *bolt.DB
-	gens generations
+	bolt      *bolt.DB
+	gens      generations
+	checkNote string
 }
 
 // generations counts committed write transactions per account, so callers can cache what they
@@ -76,37 +80,63 @@ var (
 	keySchema      = []byte("schema")
 )
 
-// Open opens (creating if needed) the database file at path and checks its schema version.
+// Open opens (creating if needed) the database file at path, checks it and its schema
+// version. A file another process holds is ErrLocked; a damaged one ErrDamaged. Open returns
+// an error and never panics, also on files that make bbolt panic or fault (see guard).
 func Open(path string, opts Options) (*DB, error) {
 	if opts.Timeout == 0 {
 		opts.Timeout = time.Second
 	}
-	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.Timeout})
-	if err != nil {
-		return nil, fmt.Errorf("storage: open %s: %w", path, err)
+	if opts.CheckBudget == 0 {
+		opts.CheckBudget = defaultCheckBudget
 	}
-	err = b.Update(func(tx *bolt.Tx) error {
-		meta, err := tx.CreateBucketIfNotExists(bucketMeta)
-		if err != nil {
-			return err
-		}
-		for _, name := range [][]byte{bucketAccounts, bucketGlobal} {
-			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
-				return err
-			}
-		}
-		v := meta.Get(keySchema)
-		if v == nil {
-			return meta.Put(keySchema, []byte(fmt.Sprint(SchemaVersion)))
-		}
-		return migrate(tx, meta, string(v))
-	})
+	deadline := time.Now().Add(opts.CheckBudget)
+	note, err := inspect(path, opts.Timeout, deadline)
 	if err != nil {
+		return nil, err
+	}
+	var b *bolt.DB
+	if err := guard(path, func() (err error) {
+		b, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.Timeout})
+		return err
+	}); err != nil {
+		return nil, openError(path, err)
+	}
+	if err := guard(path, func() error { return b.Update(initMeta) }); err != nil {
 		b.Close()
 		return nil, err
 	}
-	return &DB{bolt: b}, nil
+	if note == "" {
+		if note, err = verify(b, path, deadline); err != nil {
+			b.Close()
+			return nil, err
+		}
+	}
+	return &DB{bolt: b, checkNote: note}, nil
 }
+
+// initMeta creates the top buckets and writes the schema version into a new file, or migrates
+// an older file to it.
+func initMeta(tx *bolt.Tx) error {
+	meta, err := tx.CreateBucketIfNotExists(bucketMeta)
+	if err != nil {
+		return err
+	}
+	for _, name := range [][]byte{bucketAccounts, bucketGlobal} {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return err
+		}
+	}
+	v := meta.Get(keySchema)
+	if v == nil {
+		return meta.Put(keySchema, []byte(fmt.Sprint(SchemaVersion)))
+	}
+	return migrate(tx, meta, string(v))
+}
+
+// CheckNote is "" when Open checked the whole file, else why it did not (a file too large to
+// check within Options.CheckBudget).
+func (db *DB) CheckNote() string { return db.checkNote }
 
 // Close closes the file.
 func (db *DB) Close() error { return db.bolt.Close() }

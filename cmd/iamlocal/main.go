@@ -1,5 +1,6 @@
 // Command iamlocal runs the emulator: `iamlocal [serve] [flags]`. It parses configuration, builds
 // the embeddable server and serves it until SIGINT or SIGTERM, then shuts down gracefully.
+// `iamlocal db check [-data-dir DIR]` checks the database of a stopped server.
 package main
 
 import (
@@ -37,6 +38,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		case "version":
 			fmt.Fprintln(stdout, "iamlocal", emulator.Version)
 			return nil
+		case "db":
+			return dbCommand(args[1:], getenv, stdout, stderr)
 		}
 	}
 	cfg, err := config.Load(args, getenv, stderr)
@@ -53,10 +56,11 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return fmt.Errorf("data directory: %w", err)
 	}
+	access := emulator.AdminAccessFor(cfg.Addr)
 	srv, err := emulator.New(emulator.Options{DBPath: cfg.DBPath(), Accounts: cfg.Accounts, Region: cfg.Region, Partition: cfg.Partition, Logger: logger,
-		Enforce: authorize.Mode(cfg.Enforce)})
+		Enforce: authorize.Mode(cfg.Enforce), AdminAccess: access, AdminToken: cfg.AdminToken})
 	if err != nil {
-		return err
+		return startError(err, cfg)
 	}
 	defer srv.Close()
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -67,6 +71,10 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(stdout, "iamlocal %s listening on http://%s (region %s, account %s, data %s, function isolation %s)\n",
 		emulator.Version, ln.Addr(), cfg.Region, cfg.Accounts[0].ID, cfg.DBPath(), srv.Isolation())
+	if access == emulator.AdminAuthenticated && cfg.AdminToken == "" {
+		fmt.Fprintf(stdout, "admin endpoints (listening beyond loopback) need a root-signed request or this generated token "+
+			"(set IAMLOCAL_ADMIN_TOKEN to choose one): Authorization: Bearer %s\n", srv.AdminToken())
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {

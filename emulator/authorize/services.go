@@ -33,8 +33,12 @@ func Generic(prefix string) Service {
 }
 
 // stsUnchecked: GetCallerIdentity is never denied ("No permissions are required to perform
-// this operation", STS API Reference); AssumeRole by an account's root is left to the handler,
-// which answers AWS's "Roles may not be assumed by root accounts."
+// this operation", STS API Reference); nor is GetSessionToken ("No permissions are required for
+// users to perform this operation. [...] You cannot use policies to control authentication
+// operations", STS API Reference, GetSessionToken; the IAM User Guide's "Permissions for
+// GetSessionToken" adds that a policy naming the action "has no effect"), whose handler refuses
+// session credentials itself. AssumeRole by an account's root is left to the handler, which
+// answers AWS's "Roles may not be assumed by root accounts."
 func stsUnchecked(op string, c reqctx.Caller) bool {
-	return op == "GetCallerIdentity" || (op == "AssumeRole" && c.Type == reqctx.Account)
+	return op == "GetCallerIdentity" || op == "GetSessionToken" || (op == "AssumeRole" && c.Type == reqctx.Account)
 }

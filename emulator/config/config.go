@@ -26,6 +26,9 @@ type Config struct {
 	Accounts  []emulator.Account
 	LogLevel  string
 	Enforce   string
+	// AdminToken opens the admin endpoints of a server listening beyond loopback ("": one is
+	// generated and printed at start).
+	AdminToken string
 }
 
 // DefaultAddr is the documented listen address.
@@ -33,6 +36,17 @@ const DefaultAddr = "127.0.0.1:4566"
 
 // DBFile is the bbolt file name inside the data directory.
 const DBFile = "iamlocal.db"
+
+// DefaultDataDir is the documented data directory, relative to the working directory.
+const DefaultDataDir = ".iamlocal"
+
+// DataDirFromEnv is the data directory a flag does not set: IAMLOCAL_DATA_DIR or the default.
+func DataDirFromEnv(getenv func(string) string) string {
+	if v := getenv("IAMLOCAL_DATA_DIR"); v != "" {
+		return v
+	}
+	return DefaultDataDir
+}
 
 // DBPath is the database file of the configuration.
 func (c Config) DBPath() string { return filepath.Join(c.DataDir, DBFile) }
@@ -72,7 +86,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	var rootKey, rootSecret, accountID string
 	var extra accountList
 	fs.StringVar(&c.Addr, "addr", env("IAMLOCAL_ADDR", DefaultAddr), "listen address (IAMLOCAL_ADDR)")
-	fs.StringVar(&c.DataDir, "data-dir", env("IAMLOCAL_DATA_DIR", ".iamlocal"), "directory of the bbolt database (IAMLOCAL_DATA_DIR)")
+	fs.StringVar(&c.DataDir, "data-dir", DataDirFromEnv(getenv), "directory of the bbolt database (IAMLOCAL_DATA_DIR)")
 	fs.StringVar(&c.Region, "region", env("IAMLOCAL_REGION", emulator.DefaultRegion), "emulated region (IAMLOCAL_REGION)")
 	fs.StringVar(&c.Partition, "partition", env("IAMLOCAL_PARTITION", arn.DefaultPartition), "partition of the ARNs: "+strings.Join(arn.Partitions(), ", ")+" (IAMLOCAL_PARTITION)")
 	fs.StringVar(&accountID, "account-id", env("IAMLOCAL_ACCOUNT_ID", emulator.DefaultAccountID), "default account id (IAMLOCAL_ACCOUNT_ID)")
@@ -81,6 +95,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	fs.Var(&extra, "account", "extra account ACCOUNT:KEY:SECRET, repeatable (IAMLOCAL_ACCOUNTS, comma-separated)")
 	fs.StringVar(&c.Enforce, "enforce", env("IAMLOCAL_ENFORCE", "on"), "policy enforcement: on, soft (record only) or off (IAMLOCAL_ENFORCE)")
 	fs.StringVar(&c.LogLevel, "log-level", env("IAMLOCAL_LOG_LEVEL", "info"), "debug, info, warn or error (IAMLOCAL_LOG_LEVEL)")
+	fs.StringVar(&c.AdminToken, "admin-token", env("IAMLOCAL_ADMIN_TOKEN", ""), "token of the admin endpoints off loopback; generated when empty (IAMLOCAL_ADMIN_TOKEN)")
 	if v := getenv("IAMLOCAL_ACCOUNTS"); v != "" {
 		if err := extra.Set(v); err != nil {
 			return Config{}, fmt.Errorf("IAMLOCAL_ACCOUNTS: %w", err)
@@ -119,6 +134,9 @@ func (c Config) validate() error {
 	case "debug", "info", "warn", "error":
 	default:
 		errs = append(errs, fmt.Errorf("log level %q: want debug, info, warn or error", c.LogLevel))
+	}
+	if strings.ContainsAny(c.AdminToken, " \t\r\n") {
+		errs = append(errs, errors.New("admin token must not contain blanks"))
 	}
 	seenID, seenKey := map[string]bool{}, map[string]bool{}
 	for _, a := range c.Accounts {

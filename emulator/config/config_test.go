@@ -73,6 +73,18 @@ func TestLoad(t *testing.T) {
 		{name: "bad log level", env: map[string]string{"IAMLOCAL_LOG_LEVEL": "loud"}, wantErr: "log level"},
 		{name: "empty secret", args: []string{"-root-secret-access-key", ""}, wantErr: "must not be empty"},
 		{name: "stray argument", args: []string{"extra"}, wantErr: "unexpected argument"},
+		{name: "admin token from the environment", env: map[string]string{"IAMLOCAL_ADMIN_TOKEN": "env-token"}, check: func(t *testing.T, c Config) {
+			if c.AdminToken != "env-token" {
+				t.Errorf("AdminToken = %q", c.AdminToken)
+			}
+		}},
+		{name: "admin token flag wins", args: []string{"-admin-token", "flag-token"}, env: map[string]string{"IAMLOCAL_ADMIN_TOKEN": "env-token"},
+			check: func(t *testing.T, c Config) {
+				if c.AdminToken != "flag-token" {
+					t.Errorf("AdminToken = %q", c.AdminToken)
+				}
+			}},
+		{name: "admin token with a blank", args: []string{"-admin-token", "a b"}, wantErr: "admin token must not contain blanks"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

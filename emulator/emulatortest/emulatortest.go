@@ -22,6 +22,8 @@ type Server struct {
 }
 
 // New starts a server; opts may adjust the Options (clock, accounts, ...) before it starts.
+// It listens on 127.0.0.1, so its admin endpoints take unsigned requests, as iamlocal's do on
+// loopback (emulator.AdminLoopback), unless opts set AdminAccess.
 func New(t testing.TB, opts ...func(*emulator.Options)) *Server {
 	t.Helper()
 	o := emulator.Options{DBPath: filepath.Join(t.TempDir(), "iamlocal.db")}

@@ -32,6 +32,9 @@ type Options struct {
 	// Partition is used when the request context carries none (direct Go calls and queued
 	// invocations); default aws.
 	Partition string
+	// DownloadKey signs the code download URLs GetFunction returns (see CodePath); a random
+	// one when empty.
+	DownloadKey []byte
 }
 
 // Service implements lambdaapi.Handler. Operations it does not override answer NotImplemented.
@@ -45,6 +48,8 @@ type Service struct {
 	hooks     InvokeHooks
 	roles     roleCache
 	async     sync.WaitGroup
+	// downloadKey is the HMAC key of code download URLs.
+	downloadKey []byte
 }
 
 var _ lambdaapi.Handler = (*Service)(nil)
@@ -63,7 +68,13 @@ func New(opts Options) *Service {
 	if opts.Partition == "" {
 		opts.Partition = arn.DefaultPartition
 	}
-	return &Service{db: opts.DB, clock: opts.Clock, ids: opts.IDs, region: opts.Region, partition: opts.Partition, hooks: opts.Invoke}
+	if len(opts.DownloadKey) == 0 {
+		// Not from opts.IDs: drawing from it would shift the ids seeded tests expect.
+		opts.DownloadKey = make([]byte, 32)
+		ids.Crypto{}.Read(opts.DownloadKey)
+	}
+	return &Service{db: opts.DB, clock: opts.Clock, ids: opts.IDs, region: opts.Region, partition: opts.Partition,
+		hooks: opts.Invoke, downloadKey: opts.DownloadKey}
 }
 
 // Lambda's documented quotas ("Lambda quotas" in the Developer Guide) and defaults.
