@@ -24,55 +24,60 @@ type Dialect struct {
 	Internal func() *awserr.Error
 }
 
-// QueryAuth is the Query services' answer to SigV4 failures (IAM, STS, and CloudWatch, which
-// keeps its Query codes on every face): conformance/errors README, "Authentication failures".
-func QueryAuth(e *sigv4.Error) *awserr.Error {
-	switch e.Kind {
-	case sigv4.KindMissingAuthentication:
-		return awserr.New("MissingAuthenticationToken", http.StatusForbidden, true, "%s", e.Message)
-	case sigv4.KindIncomplete:
-		return awserr.New("IncompleteSignature", http.StatusBadRequest, true, "%s", e.Message)
-	case sigv4.KindUnknownKey, sigv4.KindInvalidToken:
-		return awserr.New("InvalidClientTokenId", http.StatusForbidden, true, "%s", e.Message)
-	case sigv4.KindExpiredToken:
-		return awserr.New("ExpiredToken", http.StatusForbidden, true, "%s", e.Message)
-	case sigv4.KindPresignExpired:
-		return awserr.New("AccessDenied", http.StatusForbidden, true, "%s", e.Message)
-	}
-	return awserr.New("SignatureDoesNotMatch", http.StatusForbidden, true, "%s", e.Message)
+// authAnswer is how a service family answers one kind of SigV4 failure: its code and status, and
+// a fixed message where it does not repeat the verifier's.
+type authAnswer struct {
+	code    string
+	status  int
+	message string
 }
 
-// RESTAuth is Lambda's answer to SigV4 failures (conformance/errors README, Lambda section).
-func RESTAuth(e *sigv4.Error) *awserr.Error {
-	switch e.Kind {
-	case sigv4.KindMissingAuthentication:
-		return awserr.New("MissingAuthenticationTokenException", http.StatusForbidden, true, "Missing Authentication Token")
-	case sigv4.KindIncomplete:
-		return awserr.New("IncompleteSignatureException", http.StatusBadRequest, true, "%s", e.Message)
-	case sigv4.KindUnknownKey, sigv4.KindInvalidToken:
-		return awserr.New("UnrecognizedClientException", http.StatusForbidden, true, "%s", e.Message)
-	case sigv4.KindExpiredToken:
-		return awserr.New("ExpiredTokenException", http.StatusForbidden, true, "%s", e.Message)
+// authAnswers builds an Auth function from a family's answers; other kinds (a signature that
+// does not match, clock skew) get fallback.
+func authAnswers(fallback authAnswer, byKind map[sigv4.Kind]authAnswer) func(*sigv4.Error) *awserr.Error {
+	return func(e *sigv4.Error) *awserr.Error {
+		a, ok := byKind[e.Kind]
+		if !ok {
+			a = fallback
+		}
+		msg := a.message
+		if msg == "" {
+			msg = e.Message
+		}
+		return awserr.New(a.code, a.status, true, "%s", msg)
 	}
-	return awserr.New("InvalidSignatureException", http.StatusForbidden, true, "%s", e.Message)
 }
 
-// JSONAuth is the AWS JSON services' answer to SigV4 failures: their exceptions with 400, as
-// CloudWatch Logs answers its AccessDeniedException (elastic/apm-aws-lambda#526: "StatusCode:
-// 400 ... api error AccessDeniedException").
-func JSONAuth(e *sigv4.Error) *awserr.Error {
-	switch e.Kind {
-	case sigv4.KindMissingAuthentication:
-		return awserr.New("MissingAuthenticationTokenException", http.StatusBadRequest, true, "%s", e.Message)
-	case sigv4.KindIncomplete:
-		return awserr.New("IncompleteSignatureException", http.StatusBadRequest, true, "%s", e.Message)
-	case sigv4.KindUnknownKey, sigv4.KindInvalidToken:
-		return awserr.New("UnrecognizedClientException", http.StatusBadRequest, true, "%s", e.Message)
-	case sigv4.KindExpiredToken:
-		return awserr.New("ExpiredTokenException", http.StatusBadRequest, true, "%s", e.Message)
-	}
-	return awserr.New("InvalidSignatureException", http.StatusBadRequest, true, "%s", e.Message)
-}
+var (
+	// QueryAuth is the Query services' answer to SigV4 failures (IAM, STS, and CloudWatch, which
+	// keeps its Query codes on every face): conformance/errors README, "Authentication failures".
+	QueryAuth = authAnswers(authAnswer{"SignatureDoesNotMatch", http.StatusForbidden, ""}, map[sigv4.Kind]authAnswer{
+		sigv4.KindMissingAuthentication: {"MissingAuthenticationToken", http.StatusForbidden, ""},
+		sigv4.KindIncomplete:            {"IncompleteSignature", http.StatusBadRequest, ""},
+		sigv4.KindUnknownKey:            {"InvalidClientTokenId", http.StatusForbidden, ""},
+		sigv4.KindInvalidToken:          {"InvalidClientTokenId", http.StatusForbidden, ""},
+		sigv4.KindExpiredToken:          {"ExpiredToken", http.StatusForbidden, ""},
+		sigv4.KindPresignExpired:        {"AccessDenied", http.StatusForbidden, ""},
+	})
+	// RESTAuth is Lambda's answer to SigV4 failures (conformance/errors README, Lambda section).
+	RESTAuth = authAnswers(authAnswer{"InvalidSignatureException", http.StatusForbidden, ""}, map[sigv4.Kind]authAnswer{
+		sigv4.KindMissingAuthentication: {"MissingAuthenticationTokenException", http.StatusForbidden, "Missing Authentication Token"},
+		sigv4.KindIncomplete:            {"IncompleteSignatureException", http.StatusBadRequest, ""},
+		sigv4.KindUnknownKey:            {"UnrecognizedClientException", http.StatusForbidden, ""},
+		sigv4.KindInvalidToken:          {"UnrecognizedClientException", http.StatusForbidden, ""},
+		sigv4.KindExpiredToken:          {"ExpiredTokenException", http.StatusForbidden, ""},
+	})
+	// JSONAuth is the AWS JSON services' answer to SigV4 failures: their exceptions with 400, as
+	// CloudWatch Logs answers its AccessDeniedException (elastic/apm-aws-lambda#526: "StatusCode:
+	// 400 ... api error AccessDeniedException").
+	JSONAuth = authAnswers(authAnswer{"InvalidSignatureException", http.StatusBadRequest, ""}, map[sigv4.Kind]authAnswer{
+		sigv4.KindMissingAuthentication: {"MissingAuthenticationTokenException", http.StatusBadRequest, ""},
+		sigv4.KindIncomplete:            {"IncompleteSignatureException", http.StatusBadRequest, ""},
+		sigv4.KindUnknownKey:            {"UnrecognizedClientException", http.StatusBadRequest, ""},
+		sigv4.KindInvalidToken:          {"UnrecognizedClientException", http.StatusBadRequest, ""},
+		sigv4.KindExpiredToken:          {"ExpiredTokenException", http.StatusBadRequest, ""},
+	})
+)
 
 // Denial builds a Denied function: the code and status the service answers a denial with, and
 // the body key of its message ("" for the protocol's own).

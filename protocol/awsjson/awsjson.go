@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/iamlocal/iamlocal/protocol"
 	"github.com/iamlocal/iamlocal/protocol/awserr"
 	"github.com/iamlocal/iamlocal/protocol/jsonshape"
 	"github.com/iamlocal/iamlocal/protocol/model"
@@ -78,17 +79,10 @@ func (c *Codec) EncodeResult(op *model.Operation, out any) []byte {
 	return jsonshape.Marshal(op.Output, out)
 }
 
-// Result is an encoded error response.
-type Result struct {
-	Status int
-	Header http.Header
-	Body   []byte
-}
-
 // EncodeError renders e. The body's "__type" is the error shape's name; the message key is the
 // one the shape declares ("message" when it declares none, as botocore and the Go SDK read both).
-func (c *Codec) EncodeError(e *awserr.Error) Result {
-	res := Result{Status: e.Status, Header: http.Header{}}
+func (c *Codec) EncodeError(e *awserr.Error) protocol.Wire {
+	res := protocol.NewWire(e.Status, c.ContentType(), nil)
 	typ, sh := ErrorType(c.Service, e.Code, c.QueryCompatible)
 	if c.QueryCompatible {
 		res.Header.Set("x-amzn-query-error", QueryErrorHeader(e))

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iamlocal/iamlocal/protocol"
 	"github.com/iamlocal/iamlocal/protocol/awserr"
 	"github.com/iamlocal/iamlocal/protocol/awsjson"
 	"github.com/iamlocal/iamlocal/protocol/model"
@@ -343,17 +344,11 @@ func (c *Codec) EncodeResult(op *model.Operation, out any) []byte {
 	return Marshal(op.Output, out)
 }
 
-// Result is an encoded error response.
-type Result struct {
-	Status int
-	Header http.Header
-	Body   []byte
-}
-
 // EncodeError renders e as {"__type": "<namespace>#<Shape>", "message": ...} plus its extra
 // fields; a query-compatible service adds x-amzn-query-error with the Query code.
-func (c *Codec) EncodeError(e *awserr.Error) Result {
-	res := Result{Status: e.Status, Header: http.Header{}}
+func (c *Codec) EncodeError(e *awserr.Error) protocol.Wire {
+	res := protocol.NewWire(e.Status, ContentType, nil)
+	res.Header.Set(ProtocolHeader, ProtocolValue)
 	typ, sh := awsjson.ErrorType(c.Service, e.Code, c.QueryCompatible)
 	if sh != nil && c.Namespace != "" {
 		typ = c.Namespace + "#" + typ
