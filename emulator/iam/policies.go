@@ -343,20 +343,27 @@ func (q policyQuery) local(tx *storage.Tx, from string, add func(policyRef) bool
 	if !ok {
 		return true, nil
 	}
-	more := true
 	if q.inUse {
-		err := storage.PolicyUsage(tx).Policies(q.use, prefix, start, func(arn string) (bool, error) {
-			p, found, err := findPolicy(tx, q.names, arn)
-			if err == nil && found {
-				more = add(p)
-			}
-			return more, err
-		})
-		return more, err
+		return q.used(tx, prefix, start, add)
 	}
+	more := true
 	err := storage.PoliciesByARN(tx, prefix).Walk(start, func(_ string, r storage.PolicyRecord) (bool, error) {
 		more = add(policyRef{local: r})
 		return more, nil
+	})
+	return more, err
+}
+
+// used feeds add the policies under prefix that some entity uses as q.use, from start on,
+// through the policy use index.
+func (q policyQuery) used(tx *storage.Tx, prefix, start string, add func(policyRef) bool) (bool, error) {
+	more := true
+	err := storage.PolicyUsage(tx).Policies(q.use, prefix, start, func(arn string) (bool, error) {
+		p, found, err := findPolicy(tx, q.names, arn)
+		if err == nil && found {
+			more = add(p)
+		}
+		return more, err
 	})
 	return more, err
 }
@@ -368,16 +375,10 @@ func (q policyQuery) awsManaged(tx *storage.Tx, from string, add func(policyRef)
 	if !ok {
 		return true, nil
 	}
-	more := true
 	if q.inUse {
-		err := storage.PolicyUsage(tx).Policies(q.use, prefix, start, func(arn string) (bool, error) {
-			if p, found := awsmanaged.Get(q.names.Partition, arn); found {
-				more = add(policyRef{aws: p, partition: q.names.Partition})
-			}
-			return more, nil
-		})
-		return more, err
+		return q.used(tx, prefix, start, add)
 	}
+	more := true
 	for _, p := range awsmanaged.From(q.names.Partition, prefix+start) {
 		if !strings.HasPrefix(p.ARN(q.names.Partition), prefix) {
 			break
