@@ -84,24 +84,19 @@ func (t Table[T]) ScanRange(from, to string, reverse bool, fn func(key string, v
 		return err
 	}
 	c := b.Cursor()
-	decode := func(k, raw []byte) (T, error) {
+	visit := func(k, raw []byte) (bool, error) {
 		var v T
 		if err := json.Unmarshal(raw, &v); err != nil {
-			return v, fmt.Errorf("storage: decode %s/%s: %w", strings.Join(t.path, "/"), k, err)
+			return false, fmt.Errorf("storage: decode %s/%s: %w", strings.Join(t.path, "/"), k, err)
 		}
-		return v, nil
+		return fn(string(k), v)
 	}
+	more := true
 	if !reverse {
-		for k, raw := c.Seek([]byte(from)); k != nil && string(k) < to; k, raw = c.Next() {
-			v, err := decode(k, raw)
-			if err != nil {
-				return err
-			}
-			if more, err := fn(string(k), v); err != nil || !more {
-				return err
-			}
+		for k, raw := c.Seek([]byte(from)); more && err == nil && k != nil && string(k) < to; k, raw = c.Next() {
+			more, err = visit(k, raw)
 		}
-		return nil
+		return err
 	}
 	k, raw := c.Seek([]byte(to))
 	if k == nil {
@@ -109,17 +104,10 @@ func (t Table[T]) ScanRange(from, to string, reverse bool, fn func(key string, v
 	} else {
 		k, raw = c.Prev()
 	}
-	for ; k != nil && string(k) >= from; k, raw = c.Prev() {
-		if string(k) >= to {
-			continue
-		}
-		v, err := decode(k, raw)
-		if err != nil {
-			return err
-		}
-		if more, err := fn(string(k), v); err != nil || !more {
-			return err
+	for ; more && err == nil && k != nil && string(k) >= from; k, raw = c.Prev() {
+		if string(k) < to {
+			more, err = visit(k, raw)
 		}
 	}
-	return nil
+	return err
 }
