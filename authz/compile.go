@@ -18,6 +18,16 @@ type principalSet struct {
 
 // compileStatement builds a Statement from a statement that passed
 // validation.
+// elementOrNot reads a statement's list element name, or its Not form (not true) when present.
+func elementOrNot(st rawStmt, name string) (not bool, list []string) {
+	if v, ok := st["Not"+name]; ok {
+		list, _ = stringList(v)
+		return true, list
+	}
+	list, _ = stringList(st[name])
+	return false, list
+}
+
 func compileStatement(st rawStmt, vars bool) *Statement {
 	s := &Statement{vars: vars}
 	s.Sid, _ = st["Sid"].(string)
@@ -25,21 +35,11 @@ func compileStatement(st rawStmt, vars bool) *Statement {
 	if e, _ := st["Effect"].(string); strings.EqualFold(e, "Deny") {
 		s.Effect = EffectDeny
 	}
-	if v, ok := st["NotAction"]; ok {
-		s.NotAction = true
-		s.Actions, _ = stringList(v)
-	} else {
-		s.Actions, _ = stringList(st["Action"])
-	}
+	s.NotAction, s.Actions = elementOrNot(st, "Action")
 	for _, a := range s.Actions {
 		s.actions = append(s.actions, compilePattern(lowerASCII(a), false, false))
 	}
-	if v, ok := st["NotResource"]; ok {
-		s.NotResource = true
-		s.Resources, _ = stringList(v)
-	} else {
-		s.Resources, _ = stringList(st["Resource"])
-	}
+	s.NotResource, s.Resources = elementOrNot(st, "Resource")
 	for _, r := range s.Resources {
 		s.resources = append(s.resources, compilePattern(r, vars, true))
 	}
