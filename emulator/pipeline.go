@@ -2,10 +2,10 @@ package emulator
 
 import (
 	"errors"
-	"io"
 	"net"
 	"net/http"
 	"runtime/debug"
+	"time"
 
 	"github.com/iamlocal/iamlocal/emulator/lambda"
 	"github.com/iamlocal/iamlocal/emulator/reqctx"
@@ -37,26 +37,27 @@ func (s *Server) routes() http.Handler {
 	return recoverer(s, mux)
 }
 
-// serveAPI is the request pipeline: body -> service -> SigV4 -> caller -> serve (route,
-// decode, validate, authorize, handler, encode).
+// serveAPI is the request pipeline: service -> body -> SigV4 -> caller -> serve (route,
+// decode, validate, authorize, handler, encode). The body is read last of what comes before
+// serve and within a limit chosen from what precedes it (limits.go).
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	now := s.clock()
 	info := &reqctx.Info{RequestID: s.ids.UUID(), Region: s.opts.Region, Partition: s.opts.Partition, Now: now,
 		SourceIP: remoteIP(r), Secure: r.TLS != nil}
-	body, err := io.ReadAll(io.LimitReader(r.Body, s.opts.MaxBodyBytes+1))
 	parsed, perr := sigv4.Parse(r)
-	svc, face := s.serviceFor(r, body, parsed)
+	// The service and face the request line and headers point to: its limit, and its answer
+	// to a body too large or unreadable.
+	svc, face := s.serviceFor(r, nil, parsed)
 	c := call{svc: svc, face: face, w: w, info: info}
 	defer s.recover(c)
+	limit := s.limitBefore(c, r, parsed)
+	body, err := s.bodyReader(w).read(r, limit.bytes)
 	if err != nil {
-		c.fail(awserr.New("InvalidRequest", http.StatusBadRequest, true, "Could not read the request body."))
+		c.fail(s.bodyError(c, r, limit, perr, err))
 		return
 	}
-	if int64(len(body)) > s.opts.MaxBodyBytes {
-		c.fail(awserr.New("RequestEntityTooLargeException", http.StatusRequestEntityTooLarge, true,
-			"Request must be smaller than %d bytes for the operation", s.opts.MaxBodyBytes))
-		return
-	}
+	svc, face = s.serviceFor(r, body, parsed)
+	c = call{svc: svc, face: face, w: w, info: info, size: int64(len(body))}
 	info.Service = svc.signingName
 	ctx := reqctx.With(r.Context(), info)
 	if perr != nil {
@@ -87,9 +88,47 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	s.serve(ctx, c, r, body, nil)
 }
 
+// limitBefore is the limit of a request's body, known before it is read: its service's and,
+// where the protocol names it outside the body, its operation's. An unsigned request, or one
+// signed for a service iamlocal does not serve, is held to the unsigned limit until its
+// service is known to accept it.
+func (s *Server) limitBefore(c call, r *http.Request, p *sigv4.Parsed) bodyLimit {
+	if p == nil || s.bySigningName[p.Service] == nil {
+		return bodyLimit{s.unsignedLimit(), c.svc.limits.other.tooLarge}
+	}
+	return s.limitFor(c.svc, opBeforeBody(c.face, r), r)
+}
+
+// bodyError answers a body that could not be read: over its limit, or cut off (a read
+// deadline passed, the client went away). An unsigned request over the unsigned limit is
+// answered as unsigned when its service serves nothing unsigned, since AWS would answer it so
+// at any size.
+func (s *Server) bodyError(c call, r *http.Request, l bodyLimit, perr error, err error) *awserr.Error {
+	var big *errBodyTooLarge
+	if !errors.As(err, &big) {
+		return awserr.New("InvalidRequest", http.StatusBadRequest, true, "Could not read the request body.")
+	}
+	if perr != nil && len(c.svc.unsigned) == 0 {
+		if se := asSigErr(perr); se.Kind == sigv4.KindMissingAuthentication {
+			return c.svc.dialect.Auth(se)
+		}
+	}
+	tooLarge := l.tooLarge
+	if tooLarge == nil {
+		tooLarge = genericTooLarge
+	}
+	return tooLarge(opBeforeBody(c.face, r), big.size, l.bytes)
+}
+
+// bodyReader reads this response's request body within the server's rate.
+func (s *Server) bodyReader(w http.ResponseWriter) bodyReader {
+	return bodyReader{rc: http.NewResponseController(w), grace: s.opts.BodyTimeout, rate: s.opts.MinBodyRate, now: time.Now}
+}
+
 // serviceFor picks the service from the SigV4 scope, falling back to the request's shape for
 // unsigned requests (so they still get their service's error format), and the first service
-// of the table when nothing matches.
+// of the table when nothing matches. Without the body (nil), the shape is the request line's
+// and headers'.
 func (s *Server) serviceFor(r *http.Request, body []byte, p *sigv4.Parsed) (*service, protocol.Codec) {
 	if p != nil {
 		if svc, ok := s.bySigningName[p.Service]; ok {

@@ -23,6 +23,7 @@ type call struct {
 	face protocol.Codec
 	w    http.ResponseWriter
 	info *reqctx.Info
+	size int64 // of the body as it arrived
 }
 
 // serve runs an authenticated (or anonymous) request on every protocol the same way: route,
@@ -49,6 +50,11 @@ func (s *Server) serve(ctx context.Context, c call, r *http.Request, body []byte
 		return
 	}
 	op := route.Op
+	// A Query body's operation is known only now: its own limit may be below its service's.
+	if l := s.limitFor(c.svc, op.Name(), r); c.size > l.bytes {
+		c.fail(l.tooLarge(op.Name(), c.size, l.bytes))
+		return
+	}
 	c.info.Operation = op.Name()
 	in := op.NewInput()
 	if err := route.Decode(in); err != nil {

@@ -56,8 +56,20 @@ type Options struct {
 	Clock    func() time.Time
 	IDs      ids.Source
 	Logger   *slog.Logger
-	// MaxBodyBytes bounds request bodies; default 80 MiB (Lambda accepts 70167211-byte requests).
+	// MaxBodyBytes caps every request-size limit of the service table (limits.go), which are
+	// AWS's per operation; default 80 MiB, above them all.
 	MaxBodyBytes int64
+	// A request body must arrive at MinBodyRate bytes a second after an allowance of
+	// BodyTimeout, or the request is cut off; defaults 10 s and 64 KiB/s (a 70 MB function
+	// upload then has 18 minutes).
+	BodyTimeout time.Duration
+	MinBodyRate int64
+	// HeaderTimeout and IdleTimeout are for the listener serving Handler (see Timeouts):
+	// request headers must arrive within HeaderTimeout, and an idle keep-alive connection is
+	// closed after IdleTimeout; defaults 10 s and 2 minutes (longer than the SDKs' 90 s idle
+	// pools, so clients close first).
+	HeaderTimeout time.Duration
+	IdleTimeout   time.Duration
 	// Enforce is how policy decisions apply: authorize.On (default), Soft (record only) or Off.
 	Enforce authorize.Mode
 	// DecisionLogSize bounds the decision log served at /_iamlocal/decisions; default 1000.
@@ -162,7 +174,40 @@ func withDefaults(opts Options) Options {
 	if opts.MaxBodyBytes == 0 {
 		opts.MaxBodyBytes = 80 << 20
 	}
+	if opts.BodyTimeout == 0 {
+		opts.BodyTimeout = 10 * time.Second
+	}
+	if opts.MinBodyRate == 0 {
+		opts.MinBodyRate = 64 << 10
+	}
+	if opts.HeaderTimeout == 0 {
+		opts.HeaderTimeout = 10 * time.Second
+	}
+	if opts.IdleTimeout == 0 {
+		opts.IdleTimeout = 2 * time.Minute
+	}
 	return opts
+}
+
+// Timeouts are the listener settings that go with the server: an http.Server serving Handler
+// sets ReadHeaderTimeout, ReadTimeout and IdleTimeout from them.
+type Timeouts struct {
+	ReadHeader time.Duration
+	// Read bounds a whole request: its headers, then the largest body the service table
+	// allows at the minimum rate. Handler holds each API body to its own size at that rate.
+	Read time.Duration
+	Idle time.Duration
+}
+
+// Timeouts returns the listener timeouts for this server's options and body limits.
+func (s *Server) Timeouts() Timeouts {
+	var largest int64
+	for _, svc := range s.services {
+		largest = max(largest, s.largestLimit(svc))
+	}
+	body := time.Duration(float64(largest) / float64(s.opts.MinBodyRate) * float64(time.Second))
+	return Timeouts{ReadHeader: s.opts.HeaderTimeout, Read: s.opts.HeaderTimeout + s.opts.BodyTimeout + body,
+		Idle: s.opts.IdleTimeout}
 }
 
 // indexAccounts checks the configured accounts and indexes them by root access key id.

@@ -38,6 +38,8 @@ type service struct {
 	// unsigned are the operations AWS serves without a signature (the request carries its own
 	// credential, a token or an assertion, which the handler checks).
 	unsigned []string
+	// limits bound request bodies (limits.go); none: the server's MaxBodyBytes.
+	limits bodyLimits
 }
 
 // face picks the protocol of a request to this service.
@@ -119,20 +121,20 @@ func declareServices(h handlers) []*service {
 	logsModel, cwModel := logsapi.Model(), cloudwatchapi.Model()
 	cwOps := cloudwatchapi.Operations(h.cloudwatch)
 	return []*service{
-		{name: "iam", signingName: "iam", model: iamModel, dialect: iamDialect, authz: authorize.IAM,
+		{name: "iam", signingName: "iam", model: iamModel, dialect: iamDialect, authz: authorize.IAM, limits: iamLimits(),
 			faces: []protocol.Codec{awsquery.New(iamModel, iamapi.Operations(h.iam))}},
-		{name: "sts", signingName: "sts", model: stsModel, dialect: stsDialect, authz: authorize.STS,
+		{name: "sts", signingName: "sts", model: stsModel, dialect: stsDialect, authz: authorize.STS, limits: stsLimits(),
 			faces:    []protocol.Codec{awsquery.New(stsModel, stsapi.Operations(h.sts))},
 			unsigned: []string{"AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"}},
 		{name: "lambda", signingName: "lambda", model: lambdaModel, regional: true, dialect: lambdaDialect, authz: authorize.Lambda,
-			faces: []protocol.Codec{restjson.New(lambdaModel, lambdaapi.Operations(h.lambda))}},
+			limits: lambdaLimits(), faces: []protocol.Codec{restjson.New(lambdaModel, lambdaapi.Operations(h.lambda))}},
 		{name: "logs", signingName: "logs", model: logsModel, regional: true, dialect: logsDialect, authz: authorize.Logs,
-			faces: []protocol.Codec{awsjson.New(&awsjson.Codec{Service: logsModel}, logsapi.Operations(h.logs))}},
+			limits: logsLimits(), faces: []protocol.Codec{awsjson.New(&awsjson.Codec{Service: logsModel}, logsapi.Operations(h.logs))}},
 		// Clients pick CloudWatch's face by what they support (the model lists
 		// smithy-rpc-v2-cbor, json, query): aws-sdk-go-v2 sends CBOR, botocore 1.43 JSON 1.0,
 		// older SDKs Query.
 		{name: "cloudwatch", signingName: "monitoring", model: cwModel, regional: true, dialect: cloudwatchDialect, authz: authorize.CloudWatch,
-			faces: []protocol.Codec{
+			limits: cloudwatchLimits(), faces: []protocol.Codec{
 				rpcv2cbor.New(&rpcv2cbor.Codec{Service: cwModel, ServiceName: "GraniteServiceVersion20100801",
 					Namespace: "com.amazonaws.cloudwatch", QueryCompatible: true}, cwOps),
 				awsjson.New(&awsjson.Codec{Service: cwModel, QueryCompatible: true}, cwOps),

@@ -68,7 +68,10 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 		return err
 	}
 	srv.SetEndpoint("http://" + ln.Addr().String())
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	// Slow headers, slow bodies and idle connections are cut off; the handler holds each
+	// API body to its own size at the server's minimum rate.
+	t := srv.Timeouts()
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: t.ReadHeader, ReadTimeout: t.Read, IdleTimeout: t.Idle}
 	fmt.Fprintf(stdout, "iamlocal %s listening on http://%s (region %s, account %s, data %s, function isolation %s)\n",
 		emulator.Version, ln.Addr(), cfg.Region, cfg.Accounts[0].ID, cfg.DBPath(), srv.Isolation())
 	if access == emulator.AdminAuthenticated && cfg.AdminToken == "" {

@@ -34,7 +34,10 @@ func New(t testing.TB, opts ...func(*emulator.Options)) *Server {
 	if err != nil {
 		t.Fatalf("emulatortest: %v", err)
 	}
-	hs := httptest.NewServer(srv.Handler())
+	hs := httptest.NewUnstartedServer(srv.Handler())
+	lt := srv.Timeouts() // as cmd/iamlocal serves it
+	hs.Config.ReadHeaderTimeout, hs.Config.ReadTimeout, hs.Config.IdleTimeout = lt.ReadHeader, lt.Read, lt.Idle
+	hs.Start()
 	srv.SetEndpoint(hs.URL)
 	t.Cleanup(func() {
 		hs.Close()

@@ -10,11 +10,9 @@
 package rpcv2cbor
 
 import (
-	"math"
 	"net/http"
 	"reflect"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -58,28 +56,23 @@ func ParsePath(path string) (service, op string, ok bool) {
 	return service, op, true
 }
 
-// TypeError is a data item of the wrong kind for its member.
-type TypeError struct{ Path, Want string }
-
-func (e *TypeError) Error() string { return "cbor: " + e.Path + ": expected " + e.Want }
-
 // Decode fills in (pointer to the operation's input struct) from a CBOR body. An empty body is
-// an empty input: clients send none for operations without input members.
+// an empty input: clients send none for operations without input members. The body is checked
+// whole first (syntax errors come before type errors), then bound as it is walked.
 func (c *Codec) Decode(op *model.Operation, body []byte, in any) error {
 	if len(body) == 0 {
 		return nil
 	}
-	v, err := decodeItem(body)
-	if err != nil {
+	if err := wellFormed(body); err != nil {
 		return serialization(err.Error())
 	}
 	if op.Input == nil {
-		if _, ok := v.(map[string]any); !ok && v != nil {
+		if cur := (cursor{p: body}); cur.peekMajor() != majorMap && !cur.null() {
 			return serialization("cbor: input: expected map")
 		}
 		return nil
 	}
-	if err := Bind(op.Input, v, in); err != nil {
+	if err := bindItem(op.Input, body, in); err != nil {
 		return serialization(err.Error())
 	}
 	return nil
@@ -91,166 +84,10 @@ func serialization(msg string) *awserr.Error {
 
 // Unmarshal decodes CBOR bytes into v (pointer to a generated struct of shape sh).
 func Unmarshal(sh *model.Shape, data []byte, v any) error {
-	item, err := decodeItem(data)
-	if err != nil {
+	if err := wellFormed(data); err != nil {
 		return err
 	}
-	return Bind(sh, item, v)
-}
-
-// Bind fills v (pointer to a generated struct of shape sh) from a decoded data item. Unknown
-// keys are ignored and nulls are absent values, as for JSON.
-func Bind(sh *model.Shape, item any, v any) error {
-	return bind(sh, item, reflect.ValueOf(v).Elem(), "")
-}
-
-// The epoch-seconds range of years 1 to 9999.
-const (
-	minEpoch = -62135596800
-	maxEpoch = 253402300799
-)
-
-func bind(sh *model.Shape, item any, v reflect.Value, path string) error {
-	if item == nil {
-		return nil
-	}
-	if v.Kind() == reflect.Pointer && sh.Type != "blob" {
-		nv := reflect.New(v.Type().Elem())
-		if err := bind(sh, item, nv.Elem(), path); err != nil {
-			return err
-		}
-		v.Set(nv)
-		return nil
-	}
-	switch sh.Type {
-	case "structure":
-		m, ok := item.(map[string]any)
-		if !ok {
-			return &TypeError{path, "map"}
-		}
-		for _, mem := range sh.Members {
-			raw, ok := m[mem.WireName()]
-			if !ok {
-				continue
-			}
-			if f := v.FieldByName(mem.GoName); f.IsValid() {
-				if err := bind(mem.Shape, raw, f, join(path, mem.WireName())); err != nil {
-					return err
-				}
-			}
-		}
-	case "list":
-		arr, ok := item.([]any)
-		if !ok {
-			return &TypeError{path, "array"}
-		}
-		out := reflect.MakeSlice(v.Type(), 0, len(arr))
-		for i, it := range arr {
-			if it == nil {
-				continue // lists of the models are dense: a null is no element
-			}
-			ev := reflect.New(v.Type().Elem()).Elem()
-			if err := bind(sh.Member.Shape, it, ev, path+"["+strconv.Itoa(i)+"]"); err != nil {
-				return err
-			}
-			out = reflect.Append(out, ev)
-		}
-		v.Set(out)
-	case "map":
-		m, ok := item.(map[string]any)
-		if !ok {
-			return &TypeError{path, "map"}
-		}
-		out := reflect.MakeMapWithSize(v.Type(), len(m))
-		for k, it := range m {
-			if it == nil {
-				continue
-			}
-			ev := reflect.New(v.Type().Elem()).Elem()
-			if err := bind(sh.Value.Shape, it, ev, join(path, k)); err != nil {
-				return err
-			}
-			out.SetMapIndex(reflect.ValueOf(k), ev)
-		}
-		v.Set(out)
-	case "integer", "long":
-		n, ok := asInt(item)
-		if !ok || (sh.Type == "integer" && (n > math.MaxInt32 || n < math.MinInt32)) {
-			return &TypeError{path, sh.Type}
-		}
-		v.SetInt(n)
-	case "double", "float":
-		f, ok := asFloat(item)
-		if !ok {
-			return &TypeError{path, "number"}
-		}
-		v.SetFloat(f)
-	case "boolean":
-		b, ok := item.(bool)
-		if !ok {
-			return &TypeError{path, "boolean"}
-		}
-		v.SetBool(b)
-	case "timestamp":
-		t, ok := item.(Tag)
-		if !ok || t.Number != 1 {
-			return &TypeError{path, "timestamp (tag 1)"}
-		}
-		f, ok := asFloat(t.Value)
-		if !ok || f < minEpoch || f > maxEpoch || math.IsNaN(f) {
-			return &TypeError{path, "timestamp (tag 1)"}
-		}
-		v.Set(reflect.ValueOf(time.UnixMilli(int64(math.Round(f * 1000))).UTC()))
-	case "blob":
-		b, ok := item.([]byte)
-		if !ok {
-			return &TypeError{path, "byte string"}
-		}
-		v.SetBytes(b)
-	default:
-		s, ok := item.(string)
-		if !ok {
-			return &TypeError{path, "text string"}
-		}
-		v.SetString(s)
-	}
-	return nil
-}
-
-func asInt(item any) (int64, bool) {
-	switch n := item.(type) {
-	case uint64:
-		if n > math.MaxInt64 {
-			return 0, false
-		}
-		return int64(n), true
-	case int64:
-		return n, true
-	case float64: // a client may send an integral value as a float
-		if n == math.Trunc(n) && n >= math.MinInt64 && n < math.MaxInt64 {
-			return int64(n), true
-		}
-	}
-	return 0, false
-}
-
-func asFloat(item any) (float64, bool) {
-	switch n := item.(type) {
-	case float64:
-		return n, true
-	case uint64:
-		return float64(n), true
-	case int64:
-		return float64(n), true
-	}
-	return 0, false
-}
-
-func join(path, name string) string {
-	if path == "" {
-		return name
-	}
-	return path + "." + name
+	return bindItem(sh, data, v)
 }
 
 // Marshal encodes v (pointer to a generated struct of shape sh) as a CBOR map of its present
