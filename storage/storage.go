@@ -1,7 +1,8 @@
 // Package storage is iamlocal's narrow repository over bbolt. One API call is one transaction:
-// callers run a function inside DB.Update or DB.View for one account and use the typed tables of
-// the *Tx. Records are storage-owned JSON values; wire structs are never persisted, and no byte
-// slice read from bbolt escapes its transaction (values are decoded inside it).
+// callers run a function inside DB.Update or DB.View for one account, or DB.UpdateRegion and
+// DB.ViewRegion for one account and region (region.go), and use the typed tables of the *Tx.
+// Records are storage-owned JSON values; wire structs are never persisted, and no byte slice
+// read from bbolt escapes its transaction (values are decoded inside it).
 package storage
 
 import (
@@ -18,7 +19,7 @@ import (
 
 // SchemaVersion is the on-disk format version, stored in the meta bucket. Open upgrades older
 // databases (migrate.go).
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 var (
 	ErrNotFound = errors.New("storage: not found")
@@ -29,12 +30,17 @@ var (
 // Options tune Open.
 type Options struct {
 	Timeout time.Duration // how long to wait for the file lock; default 1s
+	// Region is where an upgrade from a version-2 database puts its region-less Lambda state
+	// (migrate.go); default us-east-1. The server passes the region it runs in.
+	Region string
 }
 
 // DB is an open iamlocal database.
 type DB struct {
 	bolt *bolt.DB
 	gens generations
+	// upgraded says what Open changed to bring an older file up to SchemaVersion.
+	upgraded []string
 }
 
 // generations counts committed write transactions per account, so callers can cache what they
@@ -85,6 +91,7 @@ func Open(path string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("storage: open %s: %w", path, err)
 	}
+	var upgraded []string
 	err = b.Update(func(tx *bolt.Tx) error {
 		meta, err := tx.CreateBucketIfNotExists(bucketMeta)
 		if err != nil {
@@ -99,13 +106,14 @@ func Open(path string, opts Options) (*DB, error) {
 		if v == nil {
 			return meta.Put(keySchema, []byte(fmt.Sprint(SchemaVersion)))
 		}
-		return migrate(tx, meta, string(v))
+		upgraded, err = migrate(tx, meta, string(v), opts.Region)
+		return err
 	})
 	if err != nil {
 		b.Close()
 		return nil, err
 	}
-	return &DB{bolt: b}, nil
+	return &DB{bolt: b, upgraded: upgraded}, nil
 }
 
 // Close closes the file.
@@ -113,8 +121,17 @@ func (db *DB) Close() error { return db.bolt.Close() }
 
 // Update runs fn in a read-write transaction scoped to account. An error from fn rolls back.
 func (db *DB) Update(account string, fn func(*Tx) error) error {
+	return db.update(account, "", fn)
+}
+
+// View runs fn in a read-only transaction scoped to account.
+func (db *DB) View(account string, fn func(*Tx) error) error {
+	return db.view(account, "", fn)
+}
+
+func (db *DB) update(account, region string, fn func(*Tx) error) error {
 	err := db.bolt.Update(func(btx *bolt.Tx) error {
-		return fn(&Tx{btx: btx, account: account, writable: true})
+		return fn(&Tx{btx: btx, account: account, region: region, writable: true})
 	})
 	if err == nil {
 		db.gens.bump(account)
@@ -122,10 +139,9 @@ func (db *DB) Update(account string, fn func(*Tx) error) error {
 	return err
 }
 
-// View runs fn in a read-only transaction scoped to account.
-func (db *DB) View(account string, fn func(*Tx) error) error {
+func (db *DB) view(account, region string, fn func(*Tx) error) error {
 	return db.bolt.View(func(btx *bolt.Tx) error {
-		return fn(&Tx{btx: btx, account: account})
+		return fn(&Tx{btx: btx, account: account, region: region})
 	})
 }
 
@@ -155,10 +171,11 @@ func (db *DB) Check() error {
 	})
 }
 
-// Tx is one transaction on one account's state.
+// Tx is one transaction on one account's state, and on one region's when it has a region.
 type Tx struct {
 	btx      *bolt.Tx
 	account  string
+	region   string // "" in an account-wide transaction: regional tables refuse it
 	writable bool
 }
 
