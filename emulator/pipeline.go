@@ -20,7 +20,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /moto-api/reset", s.reset)
 	mux.Handle("GET /_iamlocal/decisions", s.authz.Log())
 	mux.HandleFunc("PUT /_iamlocal/oidc-keys", s.putOIDCKeys)
-	mux.HandleFunc("GET "+lambda.CodePath+"{account}/{key}", s.lambdaCode)
+	mux.HandleFunc("GET "+lambda.CodePath+"{account}/{region}/{key}", s.lambdaCode)
 	mux.HandleFunc("GET /_iamlocal/outbound-jwks/{account}", s.outboundJWKS)
 	mux.HandleFunc("/", s.serveAPI)
 	return recoverer(s, mux)
