@@ -98,7 +98,7 @@ func (s *Server) outboundJWKS(w http.ResponseWriter, r *http.Request) {
 
 // lambdaCode serves a function's deployment package: the Code.Location GetFunction returns.
 func (s *Server) lambdaCode(w http.ResponseWriter, r *http.Request) {
-	zip, err := s.lambdaSvc.Code(r.PathValue("account"), r.PathValue("key"), r.PathValue("token"))
+	zip, err := s.lambdaSvc.Code(r.PathValue("account"), r.PathValue("region"), r.PathValue("key"), r.PathValue("token"))
 	if err != nil {
 		writeJSON(w, http.StatusNotFound, map[string]string{"status": "error", "message": "no such code"})
 		return

@@ -136,10 +136,14 @@ func newServer(opts Options, extra ...*service) (*Server, error) {
 		s.tempDir = dir
 		path = filepath.Join(dir, "iamlocal.db")
 	}
-	db, err := storage.Open(path, storage.Options{})
+	// A database of an older format moves its region-less Lambda state into this region.
+	db, err := storage.Open(path, storage.Options{Region: opts.Region})
 	if err != nil {
 		s.removeTemp()
 		return nil, err
+	}
+	for _, note := range db.Upgraded() {
+		s.log.Info("storage upgraded", "path", path, "change", note)
 	}
 	s.db = db
 	if note := db.CheckNote(); note != "" {
@@ -248,6 +252,8 @@ func (s *Server) build(dbPath string, extra []*service) error {
 	s.adminToken = adminToken(opts)
 	s.sts = sts.New(sts.Options{DB: db, Clock: s.clock, IDs: s.ids, MessageKey: messageKey, RootAccessKeys: rootKeys,
 		Partition: opts.Partition})
+	// Options.Region is only the services' default for calls that carry no region (direct Go
+	// calls); requests name their region, and function output and metrics name the function's.
 	s.logsSvc = logs.New(logs.Options{DB: db, Clock: s.clock, Region: opts.Region, Partition: opts.Partition, Logger: s.log})
 	s.metrics = cloudwatch.New(cloudwatch.Options{DB: db, Clock: s.clock, Region: opts.Region, Partition: opts.Partition, Logger: s.log})
 	exec, err := executor.New(executor.Options{WorkDir: s.sandboxDir(dbPath), Logs: s.logsSvc.Sink()})
@@ -258,8 +264,9 @@ func (s *Server) build(dbPath string, extra []*service) error {
 	s.lambdaSvc = lambda.New(lambda.Options{DB: db, Clock: s.clock, IDs: s.ids, Region: opts.Region, Partition: opts.Partition,
 		DownloadKey: derivedKey(messageKey, "lambda code downloads"),
 		Invoke: lambda.InvokeHooks{Runner: exec, Credentials: s.sts.AssumeRoleForService, Endpoint: s.Endpoint,
-			Record: func(account, function string, t time.Time, d time.Duration, isError bool) {
-				s.metrics.RecordLambda(account, function, t, d, isError, false)
+			Record: func(inv lambda.Invoked) {
+				s.metrics.RecordLambda(cloudwatch.LambdaInvocation{Account: inv.Account, Region: inv.Region, Function: inv.Function,
+					Time: inv.Start, Duration: inv.Duration, Error: inv.Error})
 			}}})
 	s.services = append(declareServices(handlers{iam: iam.New(iam.Options{DB: db, Clock: s.clock, IDs: s.ids, Partition: opts.Partition}),
 		sts: s.sts, lambda: s.lambdaSvc, logs: s.logsSvc, cloudwatch: s.metrics}), extra...)

@@ -28,7 +28,7 @@ type Function struct {
 	Timeout            time.Duration // default 3s, Lambda's default
 	MemoryMB           int           // default 128; the environment's memory bound where the launcher isolates
 	EphemeralStorageMB int           // default 512; the size of the environment's private /tmp
-	Region             string        // default us-east-1
+	Region             string        // the function's region, where its logs go; default us-east-1
 	LogGroup           string        // default /aws/lambda/<Name>
 	LogStreamPrefix    string        // default "2006/01/02/[<Version>]"; a sandbox id follows
 	Credentials        Credentials   // the execution role's credentials, as AWS_* variables

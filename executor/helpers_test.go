@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"io/fs"
+	"maps"
 	"os"
 	"os/exec"
 	"sort"
@@ -167,12 +168,24 @@ func checkFrame(t *testing.T, res Result, requestID string, cold bool) {
 type memSink struct {
 	mu    sync.Mutex
 	lines []string
+	where map[string]bool // account/region of every line written
 }
 
-func (s *memSink) Write(_, group, stream string, _ time.Time, line string) {
+func (s *memSink) Write(account, region, group, stream string, _ time.Time, line string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.lines = append(s.lines, group+"|"+stream+"|"+line)
+	if s.where == nil {
+		s.where = map[string]bool{}
+	}
+	s.where[account+"/"+region] = true
+}
+
+// places returns the account/region pairs lines were written to.
+func (s *memSink) places() map[string]bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return maps.Clone(s.where)
 }
 
 func (s *memSink) all() []string {

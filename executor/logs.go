@@ -13,9 +13,9 @@ import (
 )
 
 // LogSink receives every log line of every sandbox, as CloudWatch Logs does, in the
-// function's account.
+// function's account and region (Function.Account, Function.Region).
 type LogSink interface {
-	Write(account, group, stream string, t time.Time, line string)
+	Write(account, region, group, stream string, t time.Time, line string)
 }
 
 const (

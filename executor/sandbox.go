@@ -142,8 +142,8 @@ func (sb *sandbox) start(ctx context.Context) error {
 	}
 	sink := func(time.Time, string) {}
 	if e.opts.Logs != nil {
-		account, group, stream := sb.fn.Account, sb.fn.LogGroup, sb.stream
-		sink = func(t time.Time, line string) { e.opts.Logs.Write(account, group, stream, t, line) }
+		account, region, group, stream := sb.fn.Account, sb.fn.Region, sb.fn.LogGroup, sb.stream
+		sink = func(t time.Time, line string) { e.opts.Logs.Write(account, region, group, stream, t, line) }
 	}
 	logs, err := newLogCapture(e.opts.Clock, sink)
 	if err != nil {

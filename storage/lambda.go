@@ -10,13 +10,14 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// The Lambda records. Each account keeps its functions in "lambda.functions" (name -> record)
-// and, per function, a nested bucket "lambda.fn/<name>" holding the function's versions,
-// aliases, resource policies, event invoke configs and URL configs, so deleting a function is
-// one bucket deletion and its versions bucket's sequence numbers the published versions
-// (1, 2, 3, ... never reused, restarting when the function is re-created). Deployment
-// packages are stored once per account under their SHA-256 (hex) in "lambda.code", as raw
-// bytes rather than JSON. Layers follow the same pattern under "lambda.layers".
+// The Lambda records, all regional (region.go): each account and region keeps its functions in
+// "lambda.functions" (name -> record) and, per function, a nested bucket "lambda.fn/<name>"
+// holding the function's versions, aliases, resource policies, event invoke configs and URL
+// configs, so deleting a function is one bucket deletion and its versions bucket's sequence
+// numbers the published versions (1, 2, 3, ... never reused, restarting when the function is
+// re-created). Deployment packages are stored once per account and region under their SHA-256
+// (hex) in "lambda.code", as raw bytes rather than JSON. Layers follow the same pattern under
+// "lambda.layers". lambdaBuckets lists every one of these buckets.
 
 const (
 	lambdaFunctionsBucket = "lambda.functions"
@@ -25,6 +26,11 @@ const (
 	lambdaLayersBucket    = "lambda.layers"
 	lambdaLayerBucket     = "lambda.layer"
 )
+
+// lambdaBuckets are the regional buckets of Lambda's tables (this file and lambda_extra.go),
+// which the upgrade to schema version 3 moved under their region (migrate.go).
+var lambdaBuckets = []string{lambdaFunctionsBucket, lambdaFnBucket, lambdaCodeBucket, lambdaLayersBucket,
+	lambdaLayerBucket, lambdaESMBucket, lambdaCSCBucket}
 
 // LambdaFunctionRecord is a function: what is shared by all its versions.
 type LambdaFunctionRecord struct {
@@ -199,11 +205,11 @@ type LambdaLayerRecord struct {
 
 // LambdaFunctions are keyed by function name (Lambda names are case-sensitive).
 func LambdaFunctions(tx *Tx) Table[LambdaFunctionRecord] {
-	return AccountTable[LambdaFunctionRecord](tx, lambdaFunctionsBucket)
+	return RegionTable[LambdaFunctionRecord](tx, lambdaFunctionsBucket)
 }
 
 func lambdaFnTable[T any](tx *Tx, function, name string) Table[T] {
-	return Table[T]{tx: tx, root: bucketAccounts, path: []string{tx.account, lambdaFnBucket, function, name}}
+	return Table[T]{tx: tx, root: bucketAccounts, path: tx.regionPath(lambdaFnBucket, function, name)}
 }
 
 // LambdaVersions of a function are keyed by LambdaVersionKey; NextSequence numbers new versions.
@@ -258,7 +264,7 @@ func DeleteLambdaFunction(tx *Tx, function string) error {
 	if err := LambdaFunctions(tx).Delete(function); err != nil {
 		return err
 	}
-	b, err := tx.bucket(bucketAccounts, tx.account, lambdaFnBucket)
+	b, err := tx.bucket(bucketAccounts, tx.regionPath(lambdaFnBucket)...)
 	if err != nil || b == nil {
 		return err
 	}
@@ -270,7 +276,7 @@ func DeleteLambdaFunction(tx *Tx, function string) error {
 
 // PutLambdaCode stores a deployment package under its hex SHA-256 (a no-op when present).
 func PutLambdaCode(tx *Tx, key string, zip []byte) error {
-	b, err := tx.bucket(bucketAccounts, tx.account, lambdaCodeBucket)
+	b, err := tx.bucket(bucketAccounts, tx.regionPath(lambdaCodeBucket)...)
 	if err != nil {
 		return err
 	}
@@ -288,7 +294,7 @@ func PutLambdaCode(tx *Tx, key string, zip []byte) error {
 
 // LambdaCode returns a copy of the deployment package stored under key, or ErrNotFound.
 func LambdaCode(tx *Tx, key string) ([]byte, error) {
-	b, err := tx.bucket(bucketAccounts, tx.account, lambdaCodeBucket)
+	b, err := tx.bucket(bucketAccounts, tx.regionPath(lambdaCodeBucket)...)
 	if err != nil {
 		return nil, err
 	}
@@ -304,7 +310,7 @@ func LambdaCode(tx *Tx, key string) ([]byte, error) {
 
 // DeleteLambdaCode removes the deployment package stored under key, if any.
 func DeleteLambdaCode(tx *Tx, key string) error {
-	b, err := tx.bucket(bucketAccounts, tx.account, lambdaCodeBucket)
+	b, err := tx.bucket(bucketAccounts, tx.regionPath(lambdaCodeBucket)...)
 	if err != nil || b == nil {
 		return err
 	}
@@ -312,9 +318,10 @@ func DeleteLambdaCode(tx *Tx, key string) error {
 }
 
 // LambdaCodeInUse reports whether the package stored under key in the transaction's account
-// is still used: by a function version or a layer version of the account, or as a layer by a
-// function version of any account (a layer version's package outlives DeleteLayerVersion
-// until no function refers to it, as Lambda keeps "a copy of the version").
+// and region is still used: by a function version or a layer version of the account there, or
+// as a layer by a function version of any account in the region (a layer version's package
+// outlives DeleteLayerVersion until no function refers to it, as Lambda keeps "a copy of the
+// version"; a function uses only layers of its own region).
 func LambdaCodeInUse(tx *Tx, key string) (bool, error) {
 	found := errors.New("found")
 	accounts, err := tx.lambdaAccounts()
@@ -322,7 +329,7 @@ func LambdaCodeInUse(tx *Tx, key string) (bool, error) {
 		return false, err
 	}
 	for _, account := range accounts {
-		other := &Tx{btx: tx.btx, account: account} // read-only view: creates no buckets
+		other := &Tx{btx: tx.btx, account: account, region: tx.region} // read-only view: creates no buckets
 		names, err := LambdaFunctions(other).Keys("")
 		if err != nil {
 			return false, err
@@ -368,18 +375,27 @@ func LambdaCodeInUse(tx *Tx, key string) (bool, error) {
 	return false, nil
 }
 
-// lambdaAccounts lists the accounts that have Lambda functions, the transaction's first.
+// lambdaAccounts lists the accounts that have Lambda functions in the transaction's region,
+// the transaction's first.
 func (tx *Tx) lambdaAccounts() ([]string, error) {
 	out := []string{tx.account}
 	root := tx.btx.Bucket(bucketAccounts)
 	if root == nil {
 		return out, nil
 	}
+	path := tx.regionPath(lambdaFunctionsBucket)[1:]
 	err := root.ForEach(func(k, v []byte) error {
 		if v != nil || string(k) == tx.account {
 			return nil
 		}
-		if b := root.Bucket(k); b != nil && b.Bucket([]byte(lambdaFunctionsBucket)) != nil {
+		b := root.Bucket(k)
+		for _, p := range path {
+			if b == nil {
+				return nil
+			}
+			b = b.Bucket([]byte(p))
+		}
+		if b != nil {
 			out = append(out, string(k))
 		}
 		return nil
@@ -389,11 +405,11 @@ func (tx *Tx) lambdaAccounts() ([]string, error) {
 
 // LambdaLayers are keyed by layer name.
 func LambdaLayers(tx *Tx) Table[LambdaLayerRecord] {
-	return AccountTable[LambdaLayerRecord](tx, lambdaLayersBucket)
+	return RegionTable[LambdaLayerRecord](tx, lambdaLayersBucket)
 }
 
 // LambdaLayerVersions of a layer are keyed by LambdaVersionKey(number); NextSequence numbers
 // new versions, and the sequence survives the deletion of every version, as Lambda's does.
 func LambdaLayerVersions(tx *Tx, layer string) Table[LambdaLayerVersionRecord] {
-	return Table[LambdaLayerVersionRecord]{tx: tx, root: bucketAccounts, path: []string{tx.account, lambdaLayerBucket, layer}}
+	return Table[LambdaLayerVersionRecord]{tx: tx, root: bucketAccounts, path: tx.regionPath(lambdaLayerBucket, layer)}
 }

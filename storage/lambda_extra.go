@@ -5,12 +5,12 @@ import (
 	"time"
 )
 
-// More Lambda records: event source mappings and code signing configs live in account-level
-// buckets ("lambda.esm" by UUID, "lambda.csc" by configuration id); a function's settings
-// (its code signing config and recursion setting), provisioned concurrency configs and
-// runtime management configs live under the function's nested bucket ("lambda.fn/<name>"),
-// so DeleteLambdaFunction removes them with the function. Event source mappings outlive
-// their function, as Lambda's do.
+// More Lambda records, regional like the others: event source mappings and code signing
+// configs live in buckets of the account and region ("lambda.esm" by UUID, "lambda.csc" by
+// configuration id); a function's settings (its code signing config and recursion setting),
+// provisioned concurrency configs and runtime management configs live under the function's
+// nested bucket ("lambda.fn/<name>"), so DeleteLambdaFunction removes them with the function.
+// Event source mappings outlive their function, as Lambda's do.
 
 const (
 	lambdaESMBucket = "lambda.esm"
@@ -50,7 +50,7 @@ type LambdaESMRecord struct {
 
 // LambdaESMs are keyed by UUID.
 func LambdaESMs(tx *Tx) Table[LambdaESMRecord] {
-	return AccountTable[LambdaESMRecord](tx, lambdaESMBucket)
+	return RegionTable[LambdaESMRecord](tx, lambdaESMBucket)
 }
 
 // LambdaCSCRecord is a code signing configuration.
@@ -66,7 +66,7 @@ type LambdaCSCRecord struct {
 
 // LambdaCSCs are keyed by configuration id.
 func LambdaCSCs(tx *Tx) Table[LambdaCSCRecord] {
-	return AccountTable[LambdaCSCRecord](tx, lambdaCSCBucket)
+	return RegionTable[LambdaCSCRecord](tx, lambdaCSCBucket)
 }
 
 // LambdaFunctionSettingsRecord holds function-level settings kept apart from the function

@@ -22,7 +22,7 @@ func TestLambdaLayerRefCodeInUse(t *testing.T) {
 	}
 	db := storagetest.Open(t)
 	ref := storage.LambdaLayerRef{ARN: "arn:aws:lambda:us-east-1:222222222222:layer:l:1", CodeSize: 3, CodeKey: "abc"}
-	if err := db.Update("111111111111", func(tx *storage.Tx) error {
+	if err := db.UpdateRegion("111111111111", "us-east-1", func(tx *storage.Tx) error {
 		if err := storage.LambdaFunctions(tx).Put("f", storage.LambdaFunctionRecord{V: 1, Name: "f"}); err != nil {
 			return err
 		}
@@ -32,7 +32,7 @@ func TestLambdaLayerRefCodeInUse(t *testing.T) {
 	}
 	check := func(account, key string, want bool) {
 		t.Helper()
-		if err := db.View(account, func(tx *storage.Tx) error {
+		if err := db.ViewRegion(account, "us-east-1", func(tx *storage.Tx) error {
 			got, err := storage.LambdaCodeInUse(tx, key)
 			if got != want {
 				t.Errorf("%s: LambdaCodeInUse(%s) = %v, want %v", account, key, got, want)

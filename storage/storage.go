@@ -1,7 +1,8 @@
 // Package storage is iamlocal's narrow repository over bbolt. One API call is one transaction:
-// callers run a function inside DB.Update or DB.View for one account and use the typed tables of
-// the *Tx. Records are storage-owned JSON values; wire structs are never persisted, and no byte
-// slice read from bbolt escapes its transaction (values are decoded inside it).
+// callers run a function inside DB.Update or DB.View for one account, or DB.UpdateRegion and
+// DB.ViewRegion for one account and region (region.go), and use the typed tables of the *Tx.
+// Records are storage-owned JSON values; wire structs are never persisted, and no byte slice
+// read from bbolt escapes its transaction (values are decoded inside it).
 package storage
 
 import (
@@ -18,7 +19,7 @@ import (
 
 // SchemaVersion is the on-disk format version, stored in the meta bucket. Open upgrades older
 // databases (migrate.go).
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 var (
 	ErrNotFound = errors.New("storage: not found")
@@ -32,6 +33,9 @@ type Options struct {
 	// CheckBudget bounds the consistency check Open runs on an existing file; default 3s.
 	// A check that runs out of it is abandoned and DB.CheckNote says so.
 	CheckBudget time.Duration
+	// Region is where an upgrade from a version-2 database puts its region-less Lambda state
+	// (migrate.go); default us-east-1. The server passes the region it runs in.
+	Region string
 }
 
 // DB is an open iamlocal database.
@@ -39,6 +43,8 @@ type DB struct {
 	bolt      *bolt.DB
 	gens      generations
 	checkNote string
+	// upgraded says what Open changed to bring an older file up to SchemaVersion.
+	upgraded []string
 }
 
 // generations counts committed write transactions per account, so callers can cache what they
@@ -102,7 +108,10 @@ func Open(path string, opts Options) (*DB, error) {
 	}); err != nil {
 		return nil, openError(path, err)
 	}
-	if err := guard(path, func() error { return b.Update(initMeta) }); err != nil {
+	var upgraded []string
+	if err := guard(path, func() error {
+		return b.Update(func(tx *bolt.Tx) (err error) { upgraded, err = initMeta(tx, opts.Region); return err })
+	}); err != nil {
 		b.Close()
 		return nil, err
 	}
@@ -112,26 +121,26 @@ func Open(path string, opts Options) (*DB, error) {
 			return nil, err
 		}
 	}
-	return &DB{bolt: b, checkNote: note}, nil
+	return &DB{bolt: b, checkNote: note, upgraded: upgraded}, nil
 }
 
 // initMeta creates the top buckets and writes the schema version into a new file, or migrates
 // an older file to it.
-func initMeta(tx *bolt.Tx) error {
+func initMeta(tx *bolt.Tx, region string) ([]string, error) {
 	meta, err := tx.CreateBucketIfNotExists(bucketMeta)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, name := range [][]byte{bucketAccounts, bucketGlobal} {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	v := meta.Get(keySchema)
 	if v == nil {
-		return meta.Put(keySchema, []byte(fmt.Sprint(SchemaVersion)))
+		return nil, meta.Put(keySchema, []byte(fmt.Sprint(SchemaVersion)))
 	}
-	return migrate(tx, meta, string(v))
+	return migrate(tx, meta, string(v), region)
 }
 
 // CheckNote is "" when Open checked the whole file, else why it did not (a file too large to
@@ -143,8 +152,17 @@ func (db *DB) Close() error { return db.bolt.Close() }
 
 // Update runs fn in a read-write transaction scoped to account. An error from fn rolls back.
 func (db *DB) Update(account string, fn func(*Tx) error) error {
+	return db.update(account, "", fn)
+}
+
+// View runs fn in a read-only transaction scoped to account.
+func (db *DB) View(account string, fn func(*Tx) error) error {
+	return db.view(account, "", fn)
+}
+
+func (db *DB) update(account, region string, fn func(*Tx) error) error {
 	err := db.bolt.Update(func(btx *bolt.Tx) error {
-		return fn(&Tx{btx: btx, account: account, writable: true})
+		return fn(&Tx{btx: btx, account: account, region: region, writable: true})
 	})
 	if err == nil {
 		db.gens.bump(account)
@@ -152,10 +170,9 @@ func (db *DB) Update(account string, fn func(*Tx) error) error {
 	return err
 }
 
-// View runs fn in a read-only transaction scoped to account.
-func (db *DB) View(account string, fn func(*Tx) error) error {
+func (db *DB) view(account, region string, fn func(*Tx) error) error {
 	return db.bolt.View(func(btx *bolt.Tx) error {
-		return fn(&Tx{btx: btx, account: account})
+		return fn(&Tx{btx: btx, account: account, region: region})
 	})
 }
 
@@ -185,10 +202,11 @@ func (db *DB) Check() error {
 	})
 }
 
-// Tx is one transaction on one account's state.
+// Tx is one transaction on one account's state, and on one region's when it has a region.
 type Tx struct {
 	btx      *bolt.Tx
 	account  string
+	region   string // "" in an account-wide transaction: regional tables refuse it
 	writable bool
 }
 

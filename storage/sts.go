@@ -37,9 +37,10 @@ func TokenSigningKeys(tx *Tx) Table[TokenSigningKeysRecord] {
 	return AccountTable[TokenSigningKeysRecord](tx, "sts.tokenkeys")
 }
 
-// In returns a view of the same transaction scoped to another account, for the few
-// operations that span two accounts in one call (AssumeRole of a cross-account role reads
-// the caller's MFA device and writes the role's last use).
+// In returns a view of the same transaction scoped to another account, in the same region, for
+// the few operations that span two accounts in one call (AssumeRole of a cross-account role
+// reads the caller's MFA device and writes the role's last use; a function uses a layer of
+// another account of its region).
 func (tx *Tx) In(account string) *Tx {
-	return &Tx{btx: tx.btx, account: account, writable: tx.writable}
+	return &Tx{btx: tx.btx, account: account, region: tx.region, writable: tx.writable}
 }

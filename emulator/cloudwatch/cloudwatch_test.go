@@ -47,7 +47,7 @@ func TestRecordLambda(t *testing.T) {
 		d              time.Duration
 		err, throttled bool
 	}{{120 * time.Millisecond, false, false}, {80500 * time.Microsecond, true, false}, {0, false, true}} {
-		if err := s.recordLambda("123456789012", "fn", at, r.d, r.err, r.throttled); err != nil {
+		if err := s.recordLambda(LambdaInvocation{Account: "123456789012", Function: "fn", Time: at, Duration: r.d, Error: r.err, Throttled: r.throttled}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -23,9 +23,11 @@ import (
 
 // Options configure the service.
 type Options struct {
-	DB     *storage.DB
-	Clock  func() time.Time
-	Region string // the region RecordLambda writes to
+	DB    *storage.DB
+	Clock func() time.Time
+	// Region is the region of calls that carry none: requests without a region in their
+	// context (direct Go calls) and RecordLambda of an invocation without one.
+	Region string
 	Logger *slog.Logger
 	// Partition names resources when the request context carries none; default aws.
 	Partition string
@@ -206,36 +208,52 @@ func (s *Service) store(account, region, ns string, now time.Time, points []poin
 	})
 }
 
+// LambdaInvocation is one invocation of a function, as RecordLambda publishes it.
+type LambdaInvocation struct {
+	// Account and Region are the function's: Lambda publishes a function's metrics in its own
+	// account and Region. An empty Region is Options.Region.
+	Account, Region string
+	Function        string // the function name, the FunctionName dimension
+	Time            time.Time
+	Duration        time.Duration
+	Error           bool
+	Throttled       bool
+}
+
 // RecordLambda records one invocation of a function as Lambda reports it in the AWS/Lambda
 // namespace ("Types of metrics for Lambda functions"): Invocations, Errors, Duration and
 // Throttles, each by FunctionName, by FunctionName and Resource, and across all functions. A
 // throttled request counts only in Throttles. A storage failure is logged: metrics never fail
 // an invocation.
-func (s *Service) RecordLambda(account, functionName string, t time.Time, duration time.Duration, isError, throttled bool) {
-	if err := s.recordLambda(account, functionName, t, duration, isError, throttled); err != nil {
-		s.opts.Logger.Error("record lambda metrics", "account", account, "function", functionName, "err", err)
+func (s *Service) RecordLambda(inv LambdaInvocation) {
+	if err := s.recordLambda(inv); err != nil {
+		s.opts.Logger.Error("record lambda metrics", "account", inv.Account, "region", inv.Region, "function", inv.Function, "err", err)
 	}
 }
 
-func (s *Service) recordLambda(account, functionName string, t time.Time, duration time.Duration, isError, throttled bool) error {
-	ms := t.UnixMilli()
+func (s *Service) recordLambda(inv LambdaInvocation) error {
+	region := inv.Region
+	if region == "" {
+		region = s.opts.Region
+	}
+	ms := inv.Time.UnixMilli()
 	one := func(v float64, unit string) storage.DatumRecord {
 		return storage.DatumRecord{Time: ms, Unit: unit, Values: []float64{v}, Counts: []float64{1}}
 	}
 	var recs map[string]storage.DatumRecord
-	if throttled {
+	if inv.Throttled {
 		recs = map[string]storage.DatumRecord{"Throttles": one(1, "Count")}
 	} else {
 		errs := 0.0
-		if isError {
+		if inv.Error {
 			errs = 1
 		}
 		recs = map[string]storage.DatumRecord{"Invocations": one(1, "Count"), "Errors": one(errs, "Count"),
-			"Throttles": one(0, "Count"), "Duration": one(float64(duration.Microseconds())/1000, "Milliseconds")}
+			"Throttles": one(0, "Count"), "Duration": one(float64(inv.Duration.Microseconds())/1000, "Milliseconds")}
 	}
 	dimSets := [][]storage.Dimension{
-		{{Name: "FunctionName", Value: functionName}},
-		{{Name: "FunctionName", Value: functionName}, {Name: "Resource", Value: functionName}},
+		{{Name: "FunctionName", Value: inv.Function}},
+		{{Name: "FunctionName", Value: inv.Function}, {Name: "Resource", Value: inv.Function}},
 		nil,
 	}
 	names := make([]string, 0, len(recs))
@@ -249,7 +267,7 @@ func (s *Service) recordLambda(account, functionName string, t time.Time, durati
 			points = append(points, point{name: n, dims: dims, rec: recs[n]})
 		}
 	}
-	return s.store(account, s.opts.Region, "AWS/Lambda", s.opts.Clock(), points)
+	return s.store(inv.Account, region, "AWS/Lambda", s.opts.Clock(), points)
 }
 
 // ListMetrics lists the metrics that received data in the last two weeks, filtered by

@@ -14,10 +14,10 @@ import (
 // region. Tags are kept on the resource's own record, where CreateFunction,
 // CreateEventSourceMapping and CreateCodeSigningConfig put the tags they are given.
 type tagged struct {
-	fn      target
-	esm     string
-	csc     string
-	account string
+	fn    target
+	esm   string
+	csc   string
+	where arn.Scope // the resource's account and region
 }
 
 // taggedResource resolves the Resource of the tagging operations. Lambda tags functions, event
@@ -31,12 +31,12 @@ func (c call) taggedResource(resource string) (tagged, error) {
 		switch kind {
 		case "code-signing-config":
 			if id := cscID(c, resource); id != "" {
-				return tagged{csc: id, account: c.account}, nil
+				return tagged{csc: id, where: c.scope()}, nil
 			}
 			return tagged{}, noCSC(resource)
 		case "event-source-mapping":
 			if id != "" && arn.LambdaID(a, c.scope(), kind) == id {
-				return tagged{esm: id, account: c.account}, nil
+				return tagged{esm: id, where: c.scope()}, nil
 			}
 			return tagged{}, noTaggedESM(resource)
 		case "capacity-provider":
@@ -48,7 +48,7 @@ func (c call) taggedResource(resource string) (tagged, error) {
 	if err == nil && t.qualifier != "" {
 		return tagged{}, invalid("Tags on function aliases and versions are not supported. Please specify a function ARN.")
 	}
-	return tagged{fn: t, account: t.account}, err
+	return tagged{fn: t, where: t.scope()}, err
 }
 
 func noTaggedESM(arn string) error {
@@ -110,7 +110,7 @@ func (s *Service) TagResource(ctx context.Context, in *lambdaapi.TagResourceRequ
 	if len(in.Tags) == 0 {
 		return nil, invalid("An error occurred and the request cannot be processed.")
 	}
-	err = s.update(r.account, func(tx *storage.Tx) error {
+	err = s.update(r.where, func(tx *storage.Tx) error {
 		return r.tags(tx, c, func(tags map[string]string) error {
 			for k, v := range in.Tags {
 				tags[k] = v
@@ -135,7 +135,7 @@ func (s *Service) UntagResource(ctx context.Context, in *lambdaapi.UntagResource
 	if err != nil {
 		return nil, err
 	}
-	err = s.update(r.account, func(tx *storage.Tx) error {
+	err = s.update(r.where, func(tx *storage.Tx) error {
 		return r.tags(tx, c, func(tags map[string]string) error {
 			for _, k := range in.TagKeys {
 				delete(tags, k)
@@ -158,7 +158,7 @@ func (s *Service) ListTags(ctx context.Context, in *lambdaapi.ListTagsRequest) (
 		return nil, err
 	}
 	out := &lambdaapi.ListTagsResponse{}
-	err = s.view(r.account, func(tx *storage.Tx) error {
+	err = s.view(r.where, func(tx *storage.Tx) error {
 		return r.tags(tx, c, func(tags map[string]string) error {
 			out.Tags = copyTags(tags)
 			return nil
@@ -167,13 +167,15 @@ func (s *Service) ListTags(ctx context.Context, in *lambdaapi.ListTagsRequest) (
 	return out, err
 }
 
-// GetAccountSettings reports Lambda's default quotas and the account's usage: its number of
-// functions and the code size of every function version and layer version it stores.
+// GetAccountSettings reports Lambda's default quotas and the account's usage in the request's
+// region, where Lambda counts them ("Quotas for concurrent executions and storage apply per
+// AWS Region", "Lambda quotas"): its number of functions there and the code size of every
+// function version and layer version it stores there.
 func (s *Service) GetAccountSettings(ctx context.Context, _ *lambdaapi.GetAccountSettingsRequest) (*lambdaapi.GetAccountSettingsResponse, error) {
 	c := s.call(ctx)
 	var count, size int64
 	var reserved int32
-	err := s.view(c.account, func(tx *storage.Tx) error {
+	err := s.view(c.scope(), func(tx *storage.Tx) error {
 		err := storage.LambdaFunctions(tx).Scan("", func(name string, fn storage.LambdaFunctionRecord) error {
 			count++
 			if fn.Reserved != nil {
@@ -206,8 +208,8 @@ func (s *Service) GetAccountSettings(ctx context.Context, _ *lambdaapi.GetAccoun
 }
 
 // PutFunctionConcurrency reserves concurrency for a function. Lambda keeps 100 of the
-// account's 1000 unreserved ("Lambda function scaling", reserved concurrency), with the
-// recorded text otherwise; a missing function is reported with :$LATEST (recorded).
+// account's 1000 unreserved in each region ("Lambda function scaling", reserved concurrency),
+// with the recorded text otherwise; a missing function is reported with :$LATEST (recorded).
 func (s *Service) PutFunctionConcurrency(ctx context.Context, in *lambdaapi.PutFunctionConcurrencyRequest) (*lambdaapi.Concurrency, error) {
 	c := s.call(ctx)
 	t, err := c.unqualified(str(in.FunctionName))
@@ -218,7 +220,7 @@ func (s *Service) PutFunctionConcurrency(ctx context.Context, in *lambdaapi.PutF
 	if in.ReservedConcurrentExecutions != nil {
 		want = *in.ReservedConcurrentExecutions
 	}
-	err = s.update(t.account, func(tx *storage.Tx) error {
+	err = s.update(t.scope(), func(tx *storage.Tx) error {
 		fn, err := loadFunction(tx, t, t.arn()+":"+latest)
 		if err != nil {
 			return err
@@ -264,7 +266,7 @@ func (s *Service) GetFunctionConcurrency(ctx context.Context, in *lambdaapi.GetF
 		return nil, err
 	}
 	out := &lambdaapi.GetFunctionConcurrencyResponse{}
-	err = s.view(t.account, func(tx *storage.Tx) error {
+	err = s.view(t.scope(), func(tx *storage.Tx) error {
 		fn, err := loadFunction(tx, t, t.arn())
 		if fn.Reserved != nil {
 			out.ReservedConcurrentExecutions = ptr(*fn.Reserved)
@@ -281,7 +283,7 @@ func (s *Service) DeleteFunctionConcurrency(ctx context.Context, in *lambdaapi.D
 	if err != nil {
 		return nil, err
 	}
-	err = s.update(t.account, func(tx *storage.Tx) error {
+	err = s.update(t.scope(), func(tx *storage.Tx) error {
 		fn, err := loadFunction(tx, t, t.arn())
 		if err != nil {
 			return err

@@ -210,7 +210,7 @@ func TestTagsOfMappingsAndSigningConfigs(t *testing.T) {
 	if fmt.Sprint(fnTags.Tags) != "map[fn:only]" {
 		t.Errorf("function tags = %v", fnTags.Tags)
 	}
-	ok(t, e.db.View(acct, func(tx *storage.Tx) error {
+	ok(t, e.db.ViewRegion(acct, region, func(tx *storage.Tx) error {
 		tags, err := FunctionTags(tx, fnARN+"f")
 		if fmt.Sprint(tags) != "map[fn:only]" {
 			t.Errorf("FunctionTags(function) = %v", tags)

@@ -72,7 +72,7 @@ func (s *Service) CreateAlias(ctx context.Context, in *lambdaapi.CreateAliasRequ
 	}
 	version, weights := str(in.FunctionVersion), weightsOf(in.RoutingConfig)
 	var out *lambdaapi.AliasConfiguration
-	err = s.update(t.account, func(tx *storage.Tx) error {
+	err = s.update(t.scope(), func(tx *storage.Tx) error {
 		if _, err := loadFunction(tx, t, t.arn()+":"+version); err != nil {
 			return err
 		}
@@ -112,7 +112,7 @@ func (s *Service) GetAlias(ctx context.Context, in *lambdaapi.GetAliasRequest) (
 		return nil, err
 	}
 	var out *lambdaapi.AliasConfiguration
-	err = s.view(t.account, func(tx *storage.Tx) error {
+	err = s.view(t.scope(), func(tx *storage.Tx) error {
 		a, err := loadAlias(tx, t, str(in.Name), "Cannot find alias arn: ")
 		if err != nil {
 			return err
@@ -132,7 +132,7 @@ func (s *Service) UpdateAlias(ctx context.Context, in *lambdaapi.UpdateAliasRequ
 		return nil, err
 	}
 	var out *lambdaapi.AliasConfiguration
-	err = s.update(t.account, func(tx *storage.Tx) error {
+	err = s.update(t.scope(), func(tx *storage.Tx) error {
 		a, err := loadAlias(tx, t, str(in.Name), "Alias not found: ")
 		if err != nil {
 			return err
@@ -163,7 +163,7 @@ func (s *Service) DeleteAlias(ctx context.Context, in *lambdaapi.DeleteAliasRequ
 		return nil, err
 	}
 	name := str(in.Name)
-	err = s.update(t.account, func(tx *storage.Tx) error {
+	err = s.update(t.scope(), func(tx *storage.Tx) error {
 		if _, err := loadAlias(tx, t, name, "Alias not found: "); err != nil {
 			return err
 		}
@@ -194,7 +194,7 @@ func (s *Service) ListAliases(ctx context.Context, in *lambdaapi.ListAliasesRequ
 		return nil, err
 	}
 	out := &lambdaapi.ListAliasesResponse{}
-	err = s.view(t.account, func(tx *storage.Tx) error {
+	err = s.view(t.scope(), func(tx *storage.Tx) error {
 		if _, err := loadFunction(tx, t, t.arn()); err != nil {
 			return err
 		}

@@ -6,19 +6,21 @@ import (
 	"encoding/hex"
 	"errors"
 
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/storage"
 )
 
 // CodePath is where the server serves a function's deployment package: AWS answers GetFunction
 // with a short-lived presigned S3 URL, iamlocal with a URL of its own (GET
-// /_iamlocal/lambda-code/<account>/<code key>/<token>), so tools that download the code work.
-// The code key is the zip's SHA-256, which GetFunctionConfiguration reveals to anyone allowed
-// to read the configuration; the token, an HMAC of account and key under the server's
-// download key, is what only a GetFunction answer carries.
+// /_iamlocal/lambda-code/<account>/<region>/<code key>/<token>), so tools that download the
+// code work. Packages are stored per account and region, as the functions are. The code key is
+// the zip's SHA-256, which GetFunctionConfiguration reveals to anyone allowed to read the
+// configuration; the token, an HMAC of account, region and key under the server's download
+// key, is what only a GetFunction answer carries.
 const CodePath = "/_iamlocal/lambda-code/"
 
 // codeLocation is the download URL of a zip, "" while the server's address is unknown.
-func (s *Service) codeLocation(account, codeKey string) string {
+func (s *Service) codeLocation(where arn.Scope, codeKey string) string {
 	if codeKey == "" || s.hooks.Endpoint == nil {
 		return ""
 	}
@@ -26,24 +28,24 @@ func (s *Service) codeLocation(account, codeKey string) string {
 	if base == "" {
 		return ""
 	}
-	return base + CodePath + account + "/" + codeKey + "/" + s.downloadToken(account, codeKey)
+	return base + CodePath + where.Account + "/" + where.Region + "/" + codeKey + "/" + s.downloadToken(where.Account, where.Region, codeKey)
 }
 
 // downloadToken is the token of a code download URL: 128 bits of HMAC-SHA256.
-func (s *Service) downloadToken(account, codeKey string) string {
+func (s *Service) downloadToken(account, region, codeKey string) string {
 	mac := hmac.New(sha256.New, s.downloadKey)
-	mac.Write([]byte(account + "\x00" + codeKey))
+	mac.Write([]byte(account + "\x00" + region + "\x00" + codeKey))
 	return hex.EncodeToString(mac.Sum(nil)[:16])
 }
 
-// Code returns a stored deployment package by account, code key (hex SHA-256) and the token
-// of its download URL; a wrong token is ErrNotFound, as a missing package is.
-func (s *Service) Code(account, codeKey, token string) ([]byte, error) {
-	if !hmac.Equal([]byte(token), []byte(s.downloadToken(account, codeKey))) {
+// Code returns a stored deployment package by account, region, code key (hex SHA-256) and the
+// token of its download URL; a wrong token is ErrNotFound, as a missing package is.
+func (s *Service) Code(account, region, codeKey, token string) ([]byte, error) {
+	if !hmac.Equal([]byte(token), []byte(s.downloadToken(account, region, codeKey))) {
 		return nil, storage.ErrNotFound
 	}
 	var out []byte
-	err := s.db.View(account, func(tx *storage.Tx) error {
+	err := s.db.ViewRegion(account, region, func(tx *storage.Tx) error {
 		b, err := storage.LambdaCode(tx, codeKey)
 		if err != nil {
 			return err

@@ -76,7 +76,7 @@ func (s *Service) CreateCodeSigningConfig(ctx context.Context, in *lambdaapi.Cre
 	if in.CodeSigningPolicies != nil && in.CodeSigningPolicies.UntrustedArtifactOnDeployment != nil {
 		r.UntrustedArtifact = *in.CodeSigningPolicies.UntrustedArtifactOnDeployment
 	}
-	err := s.update(c.account, func(tx *storage.Tx) error { return storage.LambdaCSCs(tx).Insert(r.ID, r) })
+	err := s.update(c.scope(), func(tx *storage.Tx) error { return storage.LambdaCSCs(tx).Insert(r.ID, r) })
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +87,7 @@ func (s *Service) CreateCodeSigningConfig(ctx context.Context, in *lambdaapi.Cre
 func (s *Service) GetCodeSigningConfig(ctx context.Context, in *lambdaapi.GetCodeSigningConfigRequest) (*lambdaapi.GetCodeSigningConfigResponse, error) {
 	c := s.call(ctx)
 	out := &lambdaapi.GetCodeSigningConfigResponse{}
-	err := s.view(c.account, func(tx *storage.Tx) error {
+	err := s.view(c.scope(), func(tx *storage.Tx) error {
 		r, err := loadCSC(tx, c, str(in.CodeSigningConfigArn))
 		if err == nil {
 			out.CodeSigningConfig = cscOut(c, r)
@@ -101,7 +101,7 @@ func (s *Service) GetCodeSigningConfig(ctx context.Context, in *lambdaapi.GetCod
 func (s *Service) UpdateCodeSigningConfig(ctx context.Context, in *lambdaapi.UpdateCodeSigningConfigRequest) (*lambdaapi.UpdateCodeSigningConfigResponse, error) {
 	c := s.call(ctx)
 	out := &lambdaapi.UpdateCodeSigningConfigResponse{}
-	err := s.update(c.account, func(tx *storage.Tx) error {
+	err := s.update(c.scope(), func(tx *storage.Tx) error {
 		r, err := loadCSC(tx, c, str(in.CodeSigningConfigArn))
 		if err != nil {
 			return err
@@ -139,7 +139,7 @@ func cscUsers(tx *storage.Tx, id string) ([]string, error) {
 // code signing configuration only if no function is using it").
 func (s *Service) DeleteCodeSigningConfig(ctx context.Context, in *lambdaapi.DeleteCodeSigningConfigRequest) (*lambdaapi.DeleteCodeSigningConfigResponse, error) {
 	c := s.call(ctx)
-	err := s.update(c.account, func(tx *storage.Tx) error {
+	err := s.update(c.scope(), func(tx *storage.Tx) error {
 		r, err := loadCSC(tx, c, str(in.CodeSigningConfigArn))
 		if err != nil {
 			return err
@@ -163,7 +163,7 @@ func (s *Service) DeleteCodeSigningConfig(ctx context.Context, in *lambdaapi.Del
 func (s *Service) ListCodeSigningConfigs(ctx context.Context, in *lambdaapi.ListCodeSigningConfigsRequest) (*lambdaapi.ListCodeSigningConfigsResponse, error) {
 	c := s.call(ctx)
 	out := &lambdaapi.ListCodeSigningConfigsResponse{}
-	err := s.view(c.account, func(tx *storage.Tx) error {
+	err := s.view(c.scope(), func(tx *storage.Tx) error {
 		var items []pageItem[lambdaapi.CodeSigningConfig]
 		err := storage.LambdaCSCs(tx).Scan("", func(id string, r storage.LambdaCSCRecord) error {
 			items = append(items, pageItem[lambdaapi.CodeSigningConfig]{key: id, item: *cscOut(c, r)})
@@ -179,7 +179,7 @@ func (s *Service) ListCodeSigningConfigs(ctx context.Context, in *lambdaapi.List
 func (s *Service) ListFunctionsByCodeSigningConfig(ctx context.Context, in *lambdaapi.ListFunctionsByCodeSigningConfigRequest) (*lambdaapi.ListFunctionsByCodeSigningConfigResponse, error) {
 	c := s.call(ctx)
 	out := &lambdaapi.ListFunctionsByCodeSigningConfigResponse{}
-	err := s.view(c.account, func(tx *storage.Tx) error {
+	err := s.view(c.scope(), func(tx *storage.Tx) error {
 		r, err := loadCSC(tx, c, str(in.CodeSigningConfigArn))
 		if err != nil {
 			return err
@@ -203,7 +203,7 @@ func (s *Service) PutFunctionCodeSigningConfig(ctx context.Context, in *lambdaap
 		return nil, err
 	}
 	arn := str(in.CodeSigningConfigArn)
-	err = s.update(t.account, func(tx *storage.Tx) error {
+	err = s.update(t.scope(), func(tx *storage.Tx) error {
 		if _, err := loadFunction(tx, t, t.arn()); err != nil {
 			return err
 		}
@@ -227,7 +227,7 @@ func (s *Service) GetFunctionCodeSigningConfig(ctx context.Context, in *lambdaap
 		return nil, err
 	}
 	out := &lambdaapi.GetFunctionCodeSigningConfigResponse{FunctionName: ptr(t.name), CodeSigningConfigArn: ptr("")}
-	err = s.view(t.account, func(tx *storage.Tx) error {
+	err = s.view(t.scope(), func(tx *storage.Tx) error {
 		if _, err := loadFunction(tx, t, t.arn()); err != nil {
 			return err
 		}
@@ -247,7 +247,7 @@ func (s *Service) DeleteFunctionCodeSigningConfig(ctx context.Context, in *lambd
 	if err != nil {
 		return nil, err
 	}
-	err = s.update(t.account, func(tx *storage.Tx) error {
+	err = s.update(t.scope(), func(tx *storage.Tx) error {
 		if _, err := loadFunction(tx, t, t.arn()); err != nil {
 			return err
 		}

@@ -147,10 +147,12 @@ func checkRole(tx *storage.Tx, roleARN string) error {
 	return nil
 }
 
-// resolveLayers checks the layer versions a function references: in the function's region,
+// resolveLayers checks the layer versions a function references: in the function's region
+// (a layer of another region is refused with Lambda's text, recorded in
+// TestLambdaLayer::test_layer_function_exceptions, create_function_with_layer_in_different_region),
 // one version per layer, and existing when they belong to the function's account. Layers of
-// other accounts are read from that account when iamlocal has it and otherwise accepted as
-// given (iamlocal cannot see AWS's public layers).
+// other accounts are read from that account in the same region (tx.In keeps it) when iamlocal
+// has it and otherwise accepted as given (iamlocal cannot see AWS's public layers).
 func resolveLayers(tx *storage.Tx, region string, arns []string) ([]storage.LambdaLayerRef, error) {
 	out := []storage.LambdaLayerRef{}
 	seen := map[string]string{}

@@ -25,7 +25,7 @@ func (s *Service) GetFunctionRecursionConfig(ctx context.Context, in *lambdaapi.
 		return nil, err
 	}
 	out := &lambdaapi.GetFunctionRecursionConfigResponse{RecursiveLoop: ptr("Terminate")}
-	err = s.view(t.account, func(tx *storage.Tx) error {
+	err = s.view(t.scope(), func(tx *storage.Tx) error {
 		if _, err := loadFunction(tx, t, t.arn()); err != nil {
 			return err
 		}
@@ -46,7 +46,7 @@ func (s *Service) PutFunctionRecursionConfig(ctx context.Context, in *lambdaapi.
 		return nil, err
 	}
 	loop := str(in.RecursiveLoop)
-	err = s.update(t.account, func(tx *storage.Tx) error {
+	err = s.update(t.scope(), func(tx *storage.Tx) error {
 		if _, err := loadFunction(tx, t, t.arn()); err != nil {
 			return err
 		}
@@ -88,7 +88,7 @@ func (s *Service) GetRuntimeManagementConfig(ctx context.Context, in *lambdaapi.
 		return nil, err
 	}
 	out := &lambdaapi.GetRuntimeManagementConfigResponse{}
-	err = s.view(t.account, func(tx *storage.Tx) error {
+	err = s.view(t.scope(), func(tx *storage.Tx) error {
 		if err := runtimeExists(tx, t, q); err != nil {
 			return err
 		}
@@ -114,7 +114,7 @@ func (s *Service) PutRuntimeManagementConfig(ctx context.Context, in *lambdaapi.
 		return nil, invalid("Runtime version ARN can only be provided when UpdateRuntimeOn is set to Manual.")
 	}
 	rec := storage.LambdaRuntimeRecord{V: 1, Qualifier: q, UpdateRuntimeOn: on, RuntimeVersionArn: version}
-	err = s.update(t.account, func(tx *storage.Tx) error {
+	err = s.update(t.scope(), func(tx *storage.Tx) error {
 		if err := runtimeExists(tx, t, q); err != nil {
 			return err
 		}

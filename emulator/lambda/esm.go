@@ -241,7 +241,7 @@ func (s *Service) CreateEventSourceMapping(ctx context.Context, in *lambdaapi.Cr
 		return nil, err
 	}
 	rec.Settings = settings
-	err = s.update(c.account, func(tx *storage.Tx) error {
+	err = s.update(c.scope(), func(tx *storage.Tx) error {
 		t, err := esmFunction(tx, c, str(in.FunctionName))
 		if err != nil {
 			return err
@@ -300,7 +300,7 @@ func loadESM(tx *storage.Tx, uuid string) (storage.LambdaESMRecord, error) {
 func (s *Service) GetEventSourceMapping(ctx context.Context, in *lambdaapi.GetEventSourceMappingRequest) (*lambdaapi.EventSourceMappingConfiguration, error) {
 	c := s.call(ctx)
 	var out *lambdaapi.EventSourceMappingConfiguration
-	err := s.view(c.account, func(tx *storage.Tx) error {
+	err := s.view(c.scope(), func(tx *storage.Tx) error {
 		r, err := loadESM(tx, str(in.UUID))
 		if err == nil {
 			out = s.esmOut(c, r, "")
@@ -314,7 +314,7 @@ func (s *Service) GetEventSourceMapping(ctx context.Context, in *lambdaapi.GetEv
 func (s *Service) UpdateEventSourceMapping(ctx context.Context, in *lambdaapi.UpdateEventSourceMappingRequest) (*lambdaapi.EventSourceMappingConfiguration, error) {
 	c := s.call(ctx)
 	var out *lambdaapi.EventSourceMappingConfiguration
-	err := s.update(c.account, func(tx *storage.Tx) error {
+	err := s.update(c.scope(), func(tx *storage.Tx) error {
 		r, err := loadESM(tx, str(in.UUID))
 		if err != nil {
 			return err
@@ -386,7 +386,7 @@ func (s *Service) UpdateEventSourceMapping(ctx context.Context, in *lambdaapi.Up
 func (s *Service) DeleteEventSourceMapping(ctx context.Context, in *lambdaapi.DeleteEventSourceMappingRequest) (*lambdaapi.EventSourceMappingConfiguration, error) {
 	c := s.call(ctx)
 	var out *lambdaapi.EventSourceMappingConfiguration
-	err := s.update(c.account, func(tx *storage.Tx) error {
+	err := s.update(c.scope(), func(tx *storage.Tx) error {
 		r, err := loadESM(tx, str(in.UUID))
 		if err != nil {
 			return err
@@ -410,7 +410,7 @@ func (s *Service) ListEventSourceMappings(ctx context.Context, in *lambdaapi.Lis
 		fn = &t
 	}
 	out := &lambdaapi.ListEventSourceMappingsResponse{}
-	err := s.view(c.account, func(tx *storage.Tx) error {
+	err := s.view(c.scope(), func(tx *storage.Tx) error {
 		var items []pageItem[lambdaapi.EventSourceMappingConfiguration]
 		err := storage.LambdaESMs(tx).Scan("", func(_ string, r storage.LambdaESMRecord) error {
 			if in.EventSourceArn != nil && *in.EventSourceArn != r.EventSourceArn {

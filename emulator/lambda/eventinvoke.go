@@ -104,7 +104,7 @@ func (s *Service) eventInvokeWrite(ctx context.Context, name string, qualifier *
 	}
 	q := eventQualifier(t)
 	var out *lambdaapi.FunctionEventInvokeConfig
-	err = s.update(t.account, func(tx *storage.Tx) error {
+	err = s.update(t.scope(), func(tx *storage.Tx) error {
 		if !qualifierExists(tx, t, q) {
 			return lambdaapi.ErrResourceNotFound(msgNoFunction)
 		}
@@ -166,7 +166,7 @@ func (s *Service) GetFunctionEventInvokeConfig(ctx context.Context, in *lambdaap
 	}
 	q := eventQualifier(t)
 	var out *lambdaapi.FunctionEventInvokeConfig
-	err = s.view(t.account, func(tx *storage.Tx) error {
+	err = s.view(t.scope(), func(tx *storage.Tx) error {
 		rec, err := storage.LambdaEventInvokeConfigs(tx, t.name).Get(q)
 		if isNotFound(err) {
 			return noEventInvokeConfig(t, q)
@@ -185,7 +185,7 @@ func (s *Service) DeleteFunctionEventInvokeConfig(ctx context.Context, in *lambd
 		return nil, err
 	}
 	q := eventQualifier(t)
-	err = s.update(t.account, func(tx *storage.Tx) error {
+	err = s.update(t.scope(), func(tx *storage.Tx) error {
 		if err := storage.LambdaEventInvokeConfigs(tx, t.name).Delete(q); isNotFound(err) {
 			return noEventInvokeConfig(t, q)
 		} else if err != nil {
@@ -207,7 +207,7 @@ func (s *Service) ListFunctionEventInvokeConfigs(ctx context.Context, in *lambda
 		return nil, err
 	}
 	out := &lambdaapi.ListFunctionEventInvokeConfigsResponse{}
-	err = s.view(t.account, func(tx *storage.Tx) error {
+	err = s.view(t.scope(), func(tx *storage.Tx) error {
 		if !storage.LambdaFunctions(tx).Has(t.name) {
 			return lambdaapi.ErrResourceNotFound(msgNoFunction)
 		}

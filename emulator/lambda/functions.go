@@ -96,7 +96,7 @@ func (s *Service) CreateFunction(ctx context.Context, in *lambdaapi.CreateFuncti
 		return nil, err
 	}
 	var out *lambdaapi.FunctionConfiguration
-	err = s.update(t.account, func(tx *storage.Tx) error {
+	err = s.update(t.scope(), func(tx *storage.Tx) error {
 		if storage.LambdaFunctions(tx).Has(t.name) {
 			return lambdaapi.ErrResourceConflict("Function already exist: %s", t.name)
 		}
@@ -144,7 +144,7 @@ func (s *Service) GetFunction(ctx context.Context, in *lambdaapi.GetFunctionRequ
 		return nil, err
 	}
 	out := &lambdaapi.GetFunctionResponse{}
-	err = s.view(t.account, func(tx *storage.Tx) error {
+	err = s.view(t.scope(), func(tx *storage.Tx) error {
 		fn, err := loadFunction(tx, t, t.qualifiedARN())
 		if err != nil {
 			return err
@@ -155,7 +155,7 @@ func (s *Service) GetFunction(ctx context.Context, in *lambdaapi.GetFunctionRequ
 		}
 		out.Configuration = configuration(t, v, q, viewRead)
 		out.Code = &lambdaapi.FunctionCodeLocation{RepositoryType: ptr("S3")}
-		if loc := s.codeLocation(t.account, v.CodeKey); loc != "" {
+		if loc := s.codeLocation(t.scope(), v.CodeKey); loc != "" {
 			out.Code.Location = ptr(loc)
 		}
 		if v.PackageType == "Image" {
@@ -201,7 +201,7 @@ func (s *Service) ListFunctions(ctx context.Context, in *lambdaapi.ListFunctions
 	all := str(in.FunctionVersion) == "ALL"
 	out := &lambdaapi.ListFunctionsResponse{Functions: []lambdaapi.FunctionConfiguration{}}
 	t := c.function("", "")
-	err := s.view(c.account, func(tx *storage.Tx) error {
+	err := s.view(c.scope(), func(tx *storage.Tx) error {
 		names, err := storage.LambdaFunctions(tx).Keys("")
 		if err != nil {
 			return err
@@ -239,7 +239,7 @@ func (s *Service) DeleteFunction(ctx context.Context, in *lambdaapi.DeleteFuncti
 	if err != nil {
 		return nil, err
 	}
-	err = s.update(t.account, func(tx *storage.Tx) error {
+	err = s.update(t.scope(), func(tx *storage.Tx) error {
 		if _, err := loadFunction(tx, t, t.arn()); err != nil {
 			return err
 		}
@@ -368,18 +368,19 @@ type Resolved struct {
 	Alias    *storage.LambdaAliasRecord  // when the qualifier is an alias (its routing weights are the caller's to apply)
 }
 
-// Resolve finds, in tx's account, the version a function name in any of Lambda's formats
-// designates, with qualifier as Invoke's Qualifier parameter ("" for none): $LATEST, a
+// Resolve finds, in tx's account and region, the version a function name in any of Lambda's
+// formats designates, with qualifier as Invoke's Qualifier parameter ("" for none): $LATEST, a
 // published version, or the version an alias points to. The request's partition and region
-// are where's (its account is tx's). Errors are Lambda's typed answers
-// (ResourceNotFoundException "Function not found: <arn>", ...).
+// are where's (its account is tx's); a name of another region is refused in Lambda's words
+// before tx is read. Errors are Lambda's typed answers (ResourceNotFoundException "Function not
+// found: <arn>", ...).
 func Resolve(tx *storage.Tx, where arn.Scope, functionName, qualifier string) (Resolved, error) {
 	c := call{account: tx.Account(), region: where.Region, partition: where.Partition}
 	t, err := c.resolve(functionName, &qualifier)
 	if err != nil {
 		return Resolved{}, err
 	}
-	if t.account != tx.Account() {
+	if t.account != tx.Account() || t.region != tx.Region() {
 		return Resolved{}, notFound(t.qualifiedARN())
 	}
 	fn, err := loadFunction(tx, t, t.qualifiedARN())

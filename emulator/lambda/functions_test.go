@@ -52,7 +52,7 @@ func TestCreateFunctionDefaults(t *testing.T) {
 		t.Errorf("GetFunction = %+v %+v", got.Configuration, got.Code)
 	}
 	// The code is stored once, under its SHA-256, for an executor to read.
-	err = e.db.View(acct, func(tx *storage.Tx) error {
+	err = e.db.ViewRegion(acct, region, func(tx *storage.Tx) error {
 		r, err := Resolve(tx, arn.Scope{Partition: "aws", Region: region}, "hello", "")
 		if err != nil {
 			return err
@@ -270,8 +270,8 @@ func TestDeleteFunction(t *testing.T) {
 	ok(t, err)
 	_, err = e.s.DeleteFunction(e.ctx, &lambdaapi.DeleteFunctionRequest{FunctionName: ptr("gone")})
 	wantErr(t, err, "ResourceNotFoundException", "Function not found: "+fnARN+"gone")
-	err = e.db.View(acct, func(tx *storage.Tx) error {
-		keys, err := storage.AccountTable[struct{}](tx, "lambda.code").Keys("")
+	err = e.db.ViewRegion(acct, region, func(tx *storage.Tx) error {
+		keys, err := storage.RegionTable[struct{}](tx, "lambda.code").Keys("")
 		if len(keys) != 0 {
 			t.Errorf("code left behind: %v", keys)
 		}

@@ -34,7 +34,17 @@ type InvokeHooks struct {
 	Credentials RoleCredentials
 	Endpoint    func() string // iamlocal's own URL, for the function's SDK calls
 	// Record is told of every synchronous or asynchronous invocation (CloudWatch metrics).
-	Record func(account, function string, t time.Time, d time.Duration, isError bool)
+	Record func(Invoked)
+}
+
+// Invoked is one invocation as InvokeHooks.Record is told of it: the function's account and
+// region (where its metrics go), its name, when it started, how long it ran and whether it
+// failed.
+type Invoked struct {
+	Account, Region, Function string
+	Start                     time.Time
+	Duration                  time.Duration
+	Error                     bool
 }
 
 // Payload limits ("Lambda quotas": 6 MB synchronous, 1 MB asynchronous).
@@ -126,7 +136,8 @@ func (s *Service) InvokeAsync(ctx context.Context, in *lambdaapi.InvokeAsyncRequ
 }
 
 // prepare resolves the function version and its code, and (when running) the role's
-// credentials, in one transaction of the function's account.
+// credentials, in one transaction of the function's account and region: the request's, which
+// Resolve checks the name against, so the function that runs is the one of that region.
 func (s *Service) prepare(ctx context.Context, name, qualifier string, withCredentials bool) (executor.Function, executor.Invocation, error) {
 	info := reqctx.From(ctx)
 	where := s.call(ctx).scope()
@@ -136,7 +147,7 @@ func (s *Service) prepare(ctx context.Context, name, qualifier string, withCrede
 		now = s.clock()
 	}
 	var fn executor.Function
-	err := s.db.Update(info.Caller.Account, func(tx *storage.Tx) error {
+	err := s.update(where, func(tx *storage.Tx) error {
 		r, err := Resolve(tx, where, name, qualifier)
 		if err != nil {
 			return err
@@ -215,7 +226,7 @@ func layerContents(tx *storage.Tx, refs []storage.LambdaLayerRef) ([]executor.La
 // roleCredentials returns cached credentials of the function's role, issuing new ones when
 // they near expiry. A role deleted since the function was configured cannot be assumed.
 func (s *Service) roleCredentials(tx *storage.Tx, roleARN, function string, now time.Time) (storage.SessionRecord, error) {
-	key := tx.Account() + "\x00" + roleARN + "\x00" + function
+	key := tx.Account() + "\x00" + tx.Region() + "\x00" + roleARN + "\x00" + function
 	s.roles.mu.Lock()
 	rec, ok := s.roles.m[key]
 	s.roles.mu.Unlock()
@@ -246,7 +257,8 @@ func (s *Service) run(ctx context.Context, fn executor.Function, inv executor.In
 	start := time.Now()
 	res, err := s.hooks.Runner.Invoke(ctx, fn, inv)
 	if s.hooks.Record != nil {
-		s.hooks.Record(fn.Account, fn.Name, start, res.Duration, err != nil || res.FunctionError != "")
+		s.hooks.Record(Invoked{Account: fn.Account, Region: fn.Region, Function: fn.Name, Start: start, Duration: res.Duration,
+			Error: err != nil || res.FunctionError != ""})
 	}
 	var ie *executor.InvokeError
 	if errors.As(err, &ie) {

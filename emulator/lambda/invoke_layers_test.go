@@ -107,7 +107,7 @@ func TestDeletedLayerVersionKeptWhileReferenced(t *testing.T) {
 	stored := func(account string, z []byte) bool {
 		t.Helper()
 		var has bool
-		ok(t, e.db.View(account, func(tx *storage.Tx) error {
+		ok(t, e.db.ViewRegion(account, region, func(tx *storage.Tx) error {
 			_, err := storage.LambdaCode(tx, hexSHA256(z))
 			has = err == nil
 			return nil

@@ -11,15 +11,29 @@ import (
 	"github.com/iamlocal/iamlocal/storage"
 )
 
-// Layers of the caller's account. Versions are numbered by a bucket sequence that survives
-// the deletion of every version, as Lambda's numbering does; deleting a missing version is
-// not an error (recorded: delete_nonexistent_version_response 204). Texts as recorded in
-// TestLambdaLayer. Like GetFunction, the answers carry no Content.Location: iamlocal serves no
-// code download.
+// Layers of the caller's account and region. Versions are numbered by a bucket sequence that
+// survives the deletion of every version, as Lambda's numbering does; deleting a missing
+// version is not an error (recorded: delete_nonexistent_version_response 204). Texts as
+// recorded in TestLambdaLayer. Like GetFunction, the answers carry no Content.Location:
+// iamlocal serves no code download.
 
-// layerName is the name part of a LayerName that may be a layer ARN, read as the authorizer
-// reads it (arn.ResolveLayer).
-func (c call) layerName(s string) string { return arn.ResolveLayer(c.scope(), s).Name }
+// layerRef is a LayerName (a name or a layer ARN) read as the authorizer reads it
+// (arn.ResolveLayer): the layer's name, and whether it is a layer of the request's region.
+// Layers are regional and a Region's endpoint holds only its own, so a layer ARN of another
+// region names nothing the request can reach: it reads as a layer without versions (Get* not
+// found, ListLayerVersions empty, DeleteLayerVersion a no-op), and PublishLayerVersion
+// refuses it. iamlocal has no capture of AWS answering such a request; these are the answers
+// it gives for a layer that does not exist.
+type layerRef struct {
+	name  string
+	here  bool
+	named arn.Layer // the layer as the LayerName names it
+}
+
+func (c call) layer(s string) layerRef {
+	l := arn.ResolveLayer(c.scope(), s)
+	return layerRef{name: l.Name, here: l.Region == c.region, named: l}
+}
 
 func layerVersionOut(c call, name string, v storage.LambdaLayerVersionRecord) *lambdaapi.GetLayerVersionResponse {
 	out := &lambdaapi.GetLayerVersionResponse{
@@ -45,7 +59,11 @@ func listItem(c call, name string, v storage.LambdaLayerVersionRecord) lambdaapi
 // PublishLayerVersion stores a new version of a layer from a zip (201).
 func (s *Service) PublishLayerVersion(ctx context.Context, in *lambdaapi.PublishLayerVersionRequest) (*lambdaapi.PublishLayerVersionResponse, error) {
 	c := s.call(ctx)
-	name := c.layerName(str(in.LayerName))
+	layer := c.layer(str(in.LayerName))
+	if !layer.here {
+		return nil, lambdaapi.ErrResourceNotFound(msgNoResource)
+	}
+	name := layer.name
 	var src lambdaapi.LayerVersionContentInput
 	if in.Content != nil {
 		src = *in.Content
@@ -55,7 +73,7 @@ func (s *Service) PublishLayerVersion(ctx context.Context, in *lambdaapi.Publish
 		return nil, err
 	}
 	var out *lambdaapi.GetLayerVersionResponse
-	err = s.update(c.account, func(tx *storage.Tx) error {
+	err = s.update(c.scope(), func(tx *storage.Tx) error {
 		if err := storage.LambdaLayers(tx).Put(name, storage.LambdaLayerRecord{Name: name}); err != nil {
 			return err
 		}
@@ -81,9 +99,9 @@ func (s *Service) PublishLayerVersion(ctx context.Context, in *lambdaapi.Publish
 		LayerVersionArn: out.LayerVersionArn, LicenseInfo: out.LicenseInfo, Version: out.Version}, nil
 }
 
-// loadLayerVersion reads a layer version (found false when there is none); versions below 1
-// are refused with Lambda's text.
-func loadLayerVersion(tx *storage.Tx, name string, version *int64) (storage.LambdaLayerVersionRecord, bool, error) {
+// loadLayerVersion reads a layer version (found false when there is none, or the layer is of
+// another region); versions below 1 are refused with Lambda's text.
+func loadLayerVersion(tx *storage.Tx, layer layerRef, version *int64) (storage.LambdaLayerVersionRecord, bool, error) {
 	n := int64(0)
 	if version != nil {
 		n = *version
@@ -91,7 +109,10 @@ func loadLayerVersion(tx *storage.Tx, name string, version *int64) (storage.Lamb
 	if n < 1 {
 		return storage.LambdaLayerVersionRecord{}, false, invalid("Layer Version Cannot be less than 1")
 	}
-	v, err := storage.LambdaLayerVersions(tx, name).Get(storage.LambdaVersionKey(strconv.FormatInt(n, 10)))
+	if !layer.here {
+		return storage.LambdaLayerVersionRecord{}, false, nil
+	}
+	v, err := storage.LambdaLayerVersions(tx, layer.name).Get(storage.LambdaVersionKey(strconv.FormatInt(n, 10)))
 	if isNotFound(err) {
 		return v, false, nil
 	}
@@ -101,14 +122,14 @@ func loadLayerVersion(tx *storage.Tx, name string, version *int64) (storage.Lamb
 // GetLayerVersion returns a layer version.
 func (s *Service) GetLayerVersion(ctx context.Context, in *lambdaapi.GetLayerVersionRequest) (*lambdaapi.GetLayerVersionResponse, error) {
 	c := s.call(ctx)
-	name := c.layerName(str(in.LayerName))
+	layer := c.layer(str(in.LayerName))
 	var out *lambdaapi.GetLayerVersionResponse
-	err := s.view(c.account, func(tx *storage.Tx) error {
-		v, found, err := loadLayerVersion(tx, name, in.VersionNumber)
+	err := s.view(c.scope(), func(tx *storage.Tx) error {
+		v, found, err := loadLayerVersion(tx, layer, in.VersionNumber)
 		if err == nil && !found {
 			err = lambdaapi.ErrResourceNotFound(msgNoResource)
 		}
-		out = layerVersionOut(c, name, v)
+		out = layerVersionOut(c, layer.name, v)
 		return err
 	})
 	return out, err
@@ -132,10 +153,15 @@ func matches(v storage.LambdaLayerVersionRecord, runtime, arch *string) bool {
 // ListLayerVersions lists a layer's versions, newest first; an unknown layer has none.
 func (s *Service) ListLayerVersions(ctx context.Context, in *lambdaapi.ListLayerVersionsRequest) (*lambdaapi.ListLayerVersionsResponse, error) {
 	c := s.call(ctx)
-	name := c.layerName(str(in.LayerName))
+	layer := c.layer(str(in.LayerName))
+	name := layer.name
 	out := &lambdaapi.ListLayerVersionsResponse{}
-	err := s.view(c.account, func(tx *storage.Tx) error {
+	err := s.view(c.scope(), func(tx *storage.Tx) error {
 		var items []pageItem[lambdaapi.LayerVersionsListItem]
+		if !layer.here {
+			out.LayerVersions, out.NextMarker = paginate(items, in.Marker, in.MaxItems)
+			return nil
+		}
 		err := storage.LambdaLayerVersions(tx, name).Scan("", func(key string, v storage.LambdaLayerVersionRecord) error {
 			if matches(v, in.CompatibleRuntime, in.CompatibleArchitecture) {
 				items = append(items, pageItem[lambdaapi.LayerVersionsListItem]{key: descending(v.Version), item: listItem(c, name, v)})
@@ -158,7 +184,7 @@ func descending(n int64) string { return strconv.FormatInt(1<<62-n, 10) }
 func (s *Service) ListLayers(ctx context.Context, in *lambdaapi.ListLayersRequest) (*lambdaapi.ListLayersResponse, error) {
 	c := s.call(ctx)
 	out := &lambdaapi.ListLayersResponse{}
-	err := s.view(c.account, func(tx *storage.Tx) error {
+	err := s.view(c.scope(), func(tx *storage.Tx) error {
 		var items []pageItem[lambdaapi.LayersListItem]
 		err := storage.LambdaLayers(tx).Scan("", func(name string, _ storage.LambdaLayerRecord) error {
 			var newest *storage.LambdaLayerVersionRecord
@@ -188,13 +214,13 @@ func (s *Service) ListLayers(ctx context.Context, in *lambdaapi.ListLayersReques
 // DeleteLayerVersion deletes a layer version (204, also when it does not exist).
 func (s *Service) DeleteLayerVersion(ctx context.Context, in *lambdaapi.DeleteLayerVersionRequest) (*lambdaapi.Empty, error) {
 	c := s.call(ctx)
-	name := c.layerName(str(in.LayerName))
-	err := s.update(c.account, func(tx *storage.Tx) error {
-		v, found, err := loadLayerVersion(tx, name, in.VersionNumber)
+	layer := c.layer(str(in.LayerName))
+	err := s.update(c.scope(), func(tx *storage.Tx) error {
+		v, found, err := loadLayerVersion(tx, layer, in.VersionNumber)
 		if err != nil || !found {
 			return err
 		}
-		if err := storage.LambdaLayerVersions(tx, name).Delete(storage.LambdaVersionKey(strconv.FormatInt(v.Version, 10))); err != nil {
+		if err := storage.LambdaLayerVersions(tx, layer.name).Delete(storage.LambdaVersionKey(strconv.FormatInt(v.Version, 10))); err != nil {
 			return err
 		}
 		return releaseCode(tx, v.CodeKey)
@@ -207,12 +233,15 @@ func (s *Service) DeleteLayerVersion(ctx context.Context, in *lambdaapi.DeleteLa
 
 // layerPolicyVersion reads a layer version for the policy operations, whose missing-version
 // text names it ("Layer version <arn> does not exist.", recorded).
-func layerPolicyVersion(tx *storage.Tx, c call, name string, version *int64) (storage.LambdaLayerVersionRecord, string, error) {
-	v, found, err := loadLayerVersion(tx, name, version)
+func layerPolicyVersion(tx *storage.Tx, c call, layer layerRef, version *int64) (storage.LambdaLayerVersionRecord, string, error) {
+	v, found, err := loadLayerVersion(tx, layer, version)
 	if err != nil {
 		return v, "", err
 	}
-	arn := c.scope().LayerVersion(name, *version).String()
+	arn := c.scope().LayerVersion(layer.name, *version).String()
+	if !layer.here {
+		arn = layer.named.Version(*version).String()
+	}
 	if !found {
 		return v, arn, lambdaapi.ErrResourceNotFound("Layer version %s does not exist.", arn)
 	}
@@ -225,14 +254,14 @@ const msgLayerRevision = "The Revision Id provided does not match the latest Rev
 // everyone (201).
 func (s *Service) AddLayerVersionPermission(ctx context.Context, in *lambdaapi.AddLayerVersionPermissionRequest) (*lambdaapi.AddLayerVersionPermissionResponse, error) {
 	c := s.call(ctx)
-	name := c.layerName(str(in.LayerName))
+	layer := c.layer(str(in.LayerName))
 	principal := str(in.Principal)
 	if principal != "*" && !arn.IsAccountID(principal) {
 		return nil, invalid("The provided principal was invalid. Please check the principal and try again.")
 	}
 	out := &lambdaapi.AddLayerVersionPermissionResponse{}
-	err := s.update(c.account, func(tx *storage.Tx) error {
-		v, arn, err := layerPolicyVersion(tx, c, name, in.VersionNumber)
+	err := s.update(c.scope(), func(tx *storage.Tx) error {
+		v, arn, err := layerPolicyVersion(tx, c, layer, in.VersionNumber)
 		if err != nil {
 			return err
 		}
@@ -254,7 +283,7 @@ func (s *Service) AddLayerVersionPermission(ctx context.Context, in *lambdaapi.A
 		v.Policy = append(v.Policy, stmt)
 		v.PolicyRevision = s.revision()
 		out.Statement, out.RevisionId = ptr(stmt), ptr(v.PolicyRevision)
-		return storage.LambdaLayerVersions(tx, name).Put(storage.LambdaVersionKey(strconv.FormatInt(v.Version, 10)), v)
+		return storage.LambdaLayerVersions(tx, layer.name).Put(storage.LambdaVersionKey(strconv.FormatInt(v.Version, 10)), v)
 	})
 	if err != nil {
 		return nil, err
@@ -265,9 +294,9 @@ func (s *Service) AddLayerVersionPermission(ctx context.Context, in *lambdaapi.A
 // RemoveLayerVersionPermission removes a statement of a layer version's policy (204).
 func (s *Service) RemoveLayerVersionPermission(ctx context.Context, in *lambdaapi.RemoveLayerVersionPermissionRequest) (*lambdaapi.Empty, error) {
 	c := s.call(ctx)
-	name := c.layerName(str(in.LayerName))
-	err := s.update(c.account, func(tx *storage.Tx) error {
-		v, _, err := layerPolicyVersion(tx, c, name, in.VersionNumber)
+	layer := c.layer(str(in.LayerName))
+	err := s.update(c.scope(), func(tx *storage.Tx) error {
+		v, _, err := layerPolicyVersion(tx, c, layer, in.VersionNumber)
 		if err != nil {
 			return err
 		}
@@ -284,7 +313,7 @@ func (s *Service) RemoveLayerVersionPermission(ctx context.Context, in *lambdaap
 		}
 		v.Policy = slices.Delete(v.Policy, i, i+1)
 		v.PolicyRevision = s.revision()
-		return storage.LambdaLayerVersions(tx, name).Put(storage.LambdaVersionKey(strconv.FormatInt(v.Version, 10)), v)
+		return storage.LambdaLayerVersions(tx, layer.name).Put(storage.LambdaVersionKey(strconv.FormatInt(v.Version, 10)), v)
 	})
 	if err != nil {
 		return nil, err
@@ -295,10 +324,10 @@ func (s *Service) RemoveLayerVersionPermission(ctx context.Context, in *lambdaap
 // GetLayerVersionPolicy returns a layer version's policy.
 func (s *Service) GetLayerVersionPolicy(ctx context.Context, in *lambdaapi.GetLayerVersionPolicyRequest) (*lambdaapi.GetLayerVersionPolicyResponse, error) {
 	c := s.call(ctx)
-	name := c.layerName(str(in.LayerName))
+	layer := c.layer(str(in.LayerName))
 	out := &lambdaapi.GetLayerVersionPolicyResponse{}
-	err := s.view(c.account, func(tx *storage.Tx) error {
-		v, _, err := layerPolicyVersion(tx, c, name, in.VersionNumber)
+	err := s.view(c.scope(), func(tx *storage.Tx) error {
+		v, _, err := layerPolicyVersion(tx, c, layer, in.VersionNumber)
 		if err != nil {
 			return err
 		}

@@ -159,7 +159,7 @@ func (s *Service) AddPermission(ctx context.Context, in *lambdaapi.AddPermission
 		return nil, invalid("The provided principal was invalid. Please check the principal and try again.")
 	}
 	stmt := statement(in, principal, t.qualifiedARN())
-	err = s.update(t.account, func(tx *storage.Tx) error {
+	err = s.update(t.scope(), func(tx *storage.Tx) error {
 		if _, err := loadFunction(tx, t, t.arn()); err != nil {
 			return err
 		}
@@ -201,7 +201,7 @@ func (s *Service) RemovePermission(ctx context.Context, in *lambdaapi.RemovePerm
 		return nil, err
 	}
 	sid := str(in.StatementId)
-	err = s.update(t.account, func(tx *storage.Tx) error {
+	err = s.update(t.scope(), func(tx *storage.Tx) error {
 		if !storage.LambdaFunctions(tx).Has(t.name) {
 			return lambdaapi.ErrResourceNotFound("No policy found for: %s", t.qualifiedARN())
 		}
@@ -256,7 +256,7 @@ func (s *Service) GetPolicy(ctx context.Context, in *lambdaapi.GetPolicyRequest)
 		return nil, err
 	}
 	out := &lambdaapi.GetPolicyResponse{}
-	err = s.view(t.account, func(tx *storage.Tx) error {
+	err = s.view(t.scope(), func(tx *storage.Tx) error {
 		if _, err := loadFunction(tx, t, t.arn()); err != nil {
 			return err
 		}
@@ -278,16 +278,17 @@ func (s *Service) GetPolicy(ctx context.Context, in *lambdaapi.GetPolicyRequest)
 }
 
 // FunctionPolicy returns the resource-based policy document of the function a (possibly
-// qualified) function ARN or name designates, for the authorizer, which calls it inside its
-// own read transaction: the policy of the version or alias when the ARN is qualified and one
-// exists for that qualifier, else the function's own policy, "" when there is none or the ARN
-// names a function of another account than tx's.
+// qualified) function ARN designates, for the authorizer, which calls it inside its own read
+// transaction: the policy of the version or alias when the ARN is qualified and one exists for
+// that qualifier, else the function's own policy, "" when there is none or the ARN names a
+// function of another account than tx's. The function is read in the region its ARN names
+// (functionTx).
 func FunctionPolicy(tx *storage.Tx, functionARN string) (string, error) {
-	ref, err := ParseFunctionName(functionARN)
-	if err != nil || ref.Account != "" && ref.Account != tx.Account() {
+	ref, fnTx, ok := functionTx(tx, functionARN)
+	if !ok {
 		return "", nil
 	}
-	policies := storage.LambdaPolicies(tx, ref.Name)
+	policies := storage.LambdaPolicies(fnTx, ref.Name)
 	if q := ref.Qualifier; q != "" && q != latest {
 		doc, err := policyText(policies, q)
 		if err != nil || doc != "" {
@@ -309,15 +310,15 @@ func policyText(policies storage.Table[storage.LambdaPolicyRecord], qualifier st
 	return policyDocument(pol.Statements), nil
 }
 
-// FunctionTags returns the tags of the function a (possibly qualified) function ARN or name
+// FunctionTags returns the tags of the function a (possibly qualified) function ARN
 // designates, for the authorizer's aws:ResourceTag/* keys; nil when it does not exist in tx's
-// account.
+// account and the ARN's region.
 func FunctionTags(tx *storage.Tx, functionARN string) (map[string]string, error) {
-	ref, err := ParseFunctionName(functionARN)
-	if err != nil || ref.Account != "" && ref.Account != tx.Account() {
+	ref, fnTx, ok := functionTx(tx, functionARN)
+	if !ok {
 		return nil, nil
 	}
-	fn, err := storage.LambdaFunctions(tx).Get(ref.Name)
+	fn, err := storage.LambdaFunctions(fnTx).Get(ref.Name)
 	if isNotFound(err) {
 		return nil, nil
 	}
@@ -325,4 +326,24 @@ func FunctionTags(tx *storage.Tx, functionARN string) (map[string]string, error)
 		return nil, err
 	}
 	return copyTags(fn.Tags), nil
+}
+
+// functionTx reads the function reference of the authorizer's hooks and returns tx scoped to
+// the region the function lives in: the ARN's, or tx's own when tx names one and the reference
+// names none. ok is false when there is nothing to read: not a function name, a function of
+// another account than tx's, or no region at all (the authorizer passes full ARNs, built by
+// arn.ResolveFunction in the request's region).
+func functionTx(tx *storage.Tx, functionARN string) (ref arn.FunctionRef, fnTx *storage.Tx, ok bool) {
+	ref, err := ParseFunctionName(functionARN)
+	if err != nil || ref.Account != "" && ref.Account != tx.Account() {
+		return ref, nil, false
+	}
+	region := ref.Region
+	if region == "" {
+		region = tx.Region()
+	}
+	if region == "" {
+		return ref, nil, false
+	}
+	return ref, tx.InRegion(region), true
 }

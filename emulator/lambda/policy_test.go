@@ -118,7 +118,7 @@ func TestFunctionPolicyAndTagsForAuthorizer(t *testing.T) {
 	ok(t, err)
 	_, err = e.s.AddPermission(e.ctx, &lambdaapi.AddPermissionRequest{FunctionName: ptr("auth"), Qualifier: ptr("1"), StatementId: ptr("v1"), Action: ptr("lambda:InvokeFunction"), Principal: ptr("*")})
 	ok(t, err)
-	err = e.db.View(acct, func(tx *storage.Tx) error {
+	err = e.db.ViewRegion(acct, region, func(tx *storage.Tx) error {
 		cases := map[string]string{
 			fnARN + "auth":         `"Sid":"fn"`,
 			fnARN + "auth:1":       `"Sid":"v1"`,

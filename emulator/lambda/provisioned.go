@@ -68,7 +68,7 @@ func (s *Service) PutProvisionedConcurrencyConfig(ctx context.Context, in *lambd
 	}
 	want := orZero(in.ProvisionedConcurrentExecutions)
 	rec := storage.LambdaProvisionedRecord{V: 1, Qualifier: t.qualifier, Requested: want, LastModified: c.now}
-	err = s.update(t.account, func(tx *storage.Tx) error {
+	err = s.update(t.scope(), func(tx *storage.Tx) error {
 		version, err := provisionedTarget(tx, t)
 		if err != nil {
 			return err
@@ -154,7 +154,7 @@ func (s *Service) GetProvisionedConcurrencyConfig(ctx context.Context, in *lambd
 		return nil, err
 	}
 	var out *lambdaapi.GetProvisionedConcurrencyConfigResponse
-	err = s.view(t.account, func(tx *storage.Tx) error {
+	err = s.view(t.scope(), func(tx *storage.Tx) error {
 		r, err := loadProvisioned(tx, t)
 		if err == nil {
 			out = &lambdaapi.GetProvisionedConcurrencyConfigResponse{AllocatedProvisionedConcurrentExecutions: ptr(r.Requested),
@@ -173,7 +173,7 @@ func (s *Service) DeleteProvisionedConcurrencyConfig(ctx context.Context, in *la
 	if err != nil {
 		return nil, err
 	}
-	err = s.update(t.account, func(tx *storage.Tx) error {
+	err = s.update(t.scope(), func(tx *storage.Tx) error {
 		if _, err := loadProvisioned(tx, t); err != nil {
 			return err
 		}
@@ -193,7 +193,7 @@ func (s *Service) ListProvisionedConcurrencyConfigs(ctx context.Context, in *lam
 		return nil, err
 	}
 	out := &lambdaapi.ListProvisionedConcurrencyConfigsResponse{}
-	err = s.view(t.account, func(tx *storage.Tx) error {
+	err = s.view(t.scope(), func(tx *storage.Tx) error {
 		if _, err := loadFunction(tx, t, t.arn()); err != nil {
 			return err
 		}

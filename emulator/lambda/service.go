@@ -3,7 +3,9 @@
 // function URL configs and layers. Invocation is not here: Invoke, InvokeWithResponseStream
 // and InvokeAsync answer NotImplemented, and an executor reads what it needs (configuration
 // and code) through Resolve and storage.LambdaCode. Handlers receive generated input structs
-// and return generated outputs or *awserr.Error; they never see HTTP, JSON or bbolt.
+// and return generated outputs or *awserr.Error; they never see HTTP, JSON or bbolt. Each call
+// is one transaction in the account and region of the resource it acts on (update, view):
+// Lambda's state is per account and region, as AWS keeps it.
 package lambda
 
 import (
@@ -127,14 +129,15 @@ func (c call) scope() arn.Scope {
 	return arn.Scope{Partition: c.partition, Region: c.region, Account: c.account}
 }
 
-// update runs fn in one read-write transaction on account.
-func (s *Service) update(account string, fn func(tx *storage.Tx) error) error {
-	return asAWS(s.db.Update(account, fn))
+// update runs fn in one read-write transaction on the account and region of where: Lambda's
+// state is regional (storage.RegionTable), so every handler names the region it acts in.
+func (s *Service) update(where arn.Scope, fn func(tx *storage.Tx) error) error {
+	return asAWS(s.db.UpdateRegion(where.Account, where.Region, fn))
 }
 
-// view runs fn in one read-only transaction on account.
-func (s *Service) view(account string, fn func(tx *storage.Tx) error) error {
-	return asAWS(s.db.View(account, fn))
+// view runs fn in one read-only transaction on the account and region of where.
+func (s *Service) view(where arn.Scope, fn func(tx *storage.Tx) error) error {
+	return asAWS(s.db.ViewRegion(where.Account, where.Region, fn))
 }
 
 // asAWS passes typed AWS errors through and leaves others for the pipeline to log as internal.

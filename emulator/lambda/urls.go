@@ -62,7 +62,7 @@ func (s *Service) CreateFunctionUrlConfig(ctx context.Context, in *lambdaapi.Cre
 		return nil, err
 	}
 	var out *lambdaapi.CreateFunctionUrlConfigResponse
-	err = s.update(t.account, func(tx *storage.Tx) error {
+	err = s.update(t.scope(), func(tx *storage.Tx) error {
 		if !urlTargetExists(tx, t) {
 			return lambdaapi.ErrResourceNotFound(msgNoFunctionURL)
 		}
@@ -92,7 +92,7 @@ func (s *Service) GetFunctionUrlConfig(ctx context.Context, in *lambdaapi.GetFun
 		return nil, err
 	}
 	var out *lambdaapi.GetFunctionUrlConfigResponse
-	err = s.view(t.account, func(tx *storage.Tx) error {
+	err = s.view(t.scope(), func(tx *storage.Tx) error {
 		r, err := storage.LambdaURLConfigs(tx, t.name).Get(storage.LambdaPolicyKey(t.qualifier))
 		if isNotFound(err) {
 			return lambdaapi.ErrResourceNotFound(msgNoResource)
@@ -113,7 +113,7 @@ func (s *Service) UpdateFunctionUrlConfig(ctx context.Context, in *lambdaapi.Upd
 		return nil, err
 	}
 	var out *lambdaapi.UpdateFunctionUrlConfigResponse
-	err = s.update(t.account, func(tx *storage.Tx) error {
+	err = s.update(t.scope(), func(tx *storage.Tx) error {
 		if !urlTargetExists(tx, t) {
 			return lambdaapi.ErrResourceNotFound(msgNoFunctionURL)
 		}
@@ -150,7 +150,7 @@ func (s *Service) DeleteFunctionUrlConfig(ctx context.Context, in *lambdaapi.Del
 	if err != nil {
 		return nil, err
 	}
-	err = s.update(t.account, func(tx *storage.Tx) error {
+	err = s.update(t.scope(), func(tx *storage.Tx) error {
 		if err := storage.LambdaURLConfigs(tx, t.name).Delete(storage.LambdaPolicyKey(t.qualifier)); isNotFound(err) {
 			return lambdaapi.ErrResourceNotFound(msgNoResource)
 		} else if err != nil {
@@ -172,7 +172,7 @@ func (s *Service) ListFunctionUrlConfigs(ctx context.Context, in *lambdaapi.List
 		return nil, err
 	}
 	out := &lambdaapi.ListFunctionUrlConfigsResponse{}
-	err = s.view(t.account, func(tx *storage.Tx) error {
+	err = s.view(t.scope(), func(tx *storage.Tx) error {
 		if !storage.LambdaFunctions(tx).Has(t.name) {
 			return lambdaapi.ErrResourceNotFound(msgNoFunctionURL)
 		}

@@ -31,7 +31,7 @@ func (s *Service) UpdateFunctionCode(ctx context.Context, in *lambdaapi.UpdateFu
 		return nil, err
 	}
 	var out *lambdaapi.FunctionConfiguration
-	err = s.update(t.account, func(tx *storage.Tx) error {
+	err = s.update(t.scope(), func(tx *storage.Tx) error {
 		fn, v, err := loadLatest(tx, t)
 		if err != nil {
 			return err
@@ -88,7 +88,7 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, in *lambdaapi
 		KMSKeyArn: in.KMSKeyArn, FileSystems: in.FileSystemConfigs, FileSystemsSet: in.FileSystemConfigs != nil,
 		VpcConfig: in.VpcConfig, LoggingConfig: in.LoggingConfig, ImageConfig: in.ImageConfig, SnapStart: in.SnapStart}
 	var out *lambdaapi.FunctionConfiguration
-	err = s.update(t.account, func(tx *storage.Tx) error {
+	err = s.update(t.scope(), func(tx *storage.Tx) error {
 		_, v, err := loadLatest(tx, t)
 		if err != nil {
 			return err
@@ -171,7 +171,7 @@ func (s *Service) PublishVersion(ctx context.Context, in *lambdaapi.PublishVersi
 		return nil, err
 	}
 	var out *lambdaapi.FunctionConfiguration
-	err = s.update(t.account, func(tx *storage.Tx) error {
+	err = s.update(t.scope(), func(tx *storage.Tx) error {
 		fn, v, err := loadLatest(tx, t)
 		if err != nil {
 			return err
@@ -201,7 +201,7 @@ func (s *Service) ListVersionsByFunction(ctx context.Context, in *lambdaapi.List
 		return nil, err
 	}
 	out := &lambdaapi.ListVersionsByFunctionResponse{}
-	err = s.view(t.account, func(tx *storage.Tx) error {
+	err = s.view(t.scope(), func(tx *storage.Tx) error {
 		if _, err := loadFunction(tx, t, t.arn()); err != nil {
 			return err
 		}

@@ -189,7 +189,7 @@ func TestResolveForExecutor(t *testing.T) {
 	e.create("run", func(in *lambdaapi.CreateFunctionRequest) { in.Publish = ptr(true) })
 	_, err := e.s.CreateAlias(e.ctx, &lambdaapi.CreateAliasRequest{FunctionName: ptr("run"), Name: ptr("prod"), FunctionVersion: ptr("1")})
 	ok(t, err)
-	err = e.db.View(acct, func(tx *storage.Tx) error {
+	err = e.db.ViewRegion(acct, region, func(tx *storage.Tx) error {
 		r, err := Resolve(tx, arn.Scope{Partition: "aws", Region: region}, fnARN+"run:prod", "")
 		if err != nil {
 			return err

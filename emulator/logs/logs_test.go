@@ -46,9 +46,9 @@ func TestSinkWritesLambdaOutput(t *testing.T) {
 		t.Fatal(stream)
 	}
 	sink := s.Sink()
-	sink.Write("123456789012", group, stream, now.Add(-2*time.Second), "START RequestId: 1")
-	sink.Write("123456789012", group, stream, now.Add(-time.Second), "END RequestId: 1")
-	sink.Write("999999999999", group, stream, now, "other account")
+	sink.Write("123456789012", "", group, stream, now.Add(-2*time.Second), "START RequestId: 1")
+	sink.Write("123456789012", "", group, stream, now.Add(-time.Second), "END RequestId: 1")
+	sink.Write("999999999999", "", group, stream, now, "other account")
 	out, err := s.GetLogEvents(ctx, &logsapi.GetLogEventsRequest{LogGroupName: &group, LogStreamName: &stream, StartFromHead: protocol.Ptr(true)})
 	if err != nil || len(out.Events) != 2 || *out.Events[0].Message != "START RequestId: 1" || *out.Events[1].IngestionTime != now.UnixMilli() {
 		t.Fatalf("%v %+v", err, out)

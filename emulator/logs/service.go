@@ -22,9 +22,11 @@ import (
 
 // Options configure the service.
 type Options struct {
-	DB     *storage.DB
-	Clock  func() time.Time
-	Region string // the region Sink writes to
+	DB    *storage.DB
+	Clock func() time.Time
+	// Region is the region of calls that carry none: requests without a region in their
+	// context (direct Go calls) and Sink writes without one.
+	Region string
 	Logger *slog.Logger
 	// Partition names resources when the request context carries none; default aws.
 	Partition string

@@ -8,11 +8,13 @@ import (
 	"github.com/iamlocal/iamlocal/storage"
 )
 
-// Sink receives the output of Lambda functions. Write appends one line to account's log group
-// and stream in the service's region, creating both on demand as Lambda does (its execution
-// role's logs:CreateLogGroup and logs:CreateLogStream are not checked). Errors are logged.
+// Sink receives the output of Lambda functions. Write appends one line to the log group and
+// stream of account in region, the function's (Lambda writes a function's logs in its own
+// Region), creating both on demand as Lambda does (its execution role's logs:CreateLogGroup
+// and logs:CreateLogStream are not checked). An empty region is Options.Region. Errors are
+// logged.
 type Sink interface {
-	Write(account, group, stream string, t time.Time, line string)
+	Write(account, region, group, stream string, t time.Time, line string)
 }
 
 // Sink returns the writer the Lambda executor sends function output to.
@@ -20,14 +22,17 @@ func (s *Service) Sink() Sink { return sink{s} }
 
 type sink struct{ s *Service }
 
-func (k sink) Write(account, group, stream string, t time.Time, line string) {
-	if err := k.s.write(account, group, stream, t, line); err != nil {
-		k.s.opts.Logger.Error("logs sink", "account", account, "group", group, "stream", stream, "err", err)
+func (k sink) Write(account, region, group, stream string, t time.Time, line string) {
+	if region == "" {
+		region = k.s.opts.Region
+	}
+	if err := k.s.write(account, region, group, stream, t, line); err != nil {
+		k.s.opts.Logger.Error("logs sink", "account", account, "region", region, "group", group, "stream", stream, "err", err)
 	}
 }
 
-func (s *Service) write(account, group, stream string, t time.Time, line string) error {
-	region, now := s.opts.Region, s.opts.Clock().UnixMilli()
+func (s *Service) write(account, region, group, stream string, t time.Time, line string) error {
+	now := s.opts.Clock().UnixMilli()
 	return s.opts.DB.Update(account, func(tx *storage.Tx) error {
 		gk := storage.LogGroupKey(region, group)
 		if !storage.LogGroups(tx).Has(gk) {
