@@ -83,6 +83,18 @@ func TestBadConfigurationFailsFast(t *testing.T) {
 	}
 }
 
+// -h prints the commands and flags and is no failure (exit status 0), for every spelling.
+func TestHelpIsUsageAndSuccess(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{{"-h"}, {"-help"}, {"--help"}, {"serve", "-h"}} {
+		var stderr bytes.Buffer
+		err := run(context.Background(), args, func(string) string { return "" }, io.Discard, &stderr)
+		if err != nil || !strings.HasPrefix(stderr.String(), "Usage:\n  iamlocal [serve] [flags]") || !strings.Contains(stderr.String(), "-data-dir") {
+			t.Errorf("%v: %v %q", args, err, stderr.String())
+		}
+	}
+}
+
 // TestSIGTERMShutsDownGracefully runs the real main in a child process, sends SIGTERM, and checks
 // that it exits 0 and leaves a database that opens (bbolt's lock released, file consistent).
 func TestSIGTERMShutsDownGracefully(t *testing.T) {

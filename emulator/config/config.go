@@ -72,6 +72,16 @@ func (l *accountList) Set(v string) error {
 
 var regionRE = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
 
+// Usage heads the flags' list that -h prints.
+const Usage = `Usage:
+  iamlocal [serve] [flags]      run the emulator (flags below; each also an environment variable)
+  iamlocal db check [-data-dir DIR]
+                                check the database of a stopped server
+  iamlocal version              print the version
+
+Flags of serve:
+`
+
 // Load parses args (without the program name and subcommand) and the environment.
 func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
 	env := func(k, def string) string {
@@ -82,6 +92,10 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	}
 	fs := flag.NewFlagSet("iamlocal serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), Usage)
+		fs.PrintDefaults()
+	}
 	var c Config
 	var rootKey, rootSecret, accountID string
 	var extra accountList
