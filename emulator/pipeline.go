@@ -45,6 +45,10 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	info := &reqctx.Info{RequestID: s.ids.UUID(), Region: s.opts.Region, Partition: s.opts.Partition, Now: now,
 		SourceIP: remoteIP(r), Secure: r.TLS != nil}
 	parsed, perr := sigv4.Parse(r)
+	if parsed != nil && s.bySigningName[parsed.Service] == nil {
+		s.notEmulated(w, r, parsed.Service, info.RequestID)
+		return
+	}
 	// The service and face the request line and headers point to: its limit, and its answer
 	// to a body too large or unreadable.
 	svc, face := s.serviceFor(r, nil, parsed)

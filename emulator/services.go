@@ -26,6 +26,7 @@ import (
 // a service is one declaration here plus its package.
 type service struct {
 	name        string // as health and the docs list it: cloudwatch
+	title       string // as people name it: CloudWatch
 	signingName string // the SigV4 credential scope's service: monitoring
 	model       *model.Service
 	// regional services keep their state per account and region; IAM and STS are global.
@@ -121,19 +122,19 @@ func declareServices(h handlers) []*service {
 	logsModel, cwModel := logsapi.Model(), cloudwatchapi.Model()
 	cwOps := cloudwatchapi.Operations(h.cloudwatch)
 	return []*service{
-		{name: "iam", signingName: "iam", model: iamModel, dialect: iamDialect, authz: authorize.IAM, limits: iamLimits(),
+		{name: "iam", title: "IAM", signingName: "iam", model: iamModel, dialect: iamDialect, authz: authorize.IAM, limits: iamLimits(),
 			faces: []protocol.Codec{awsquery.New(iamModel, iamapi.Operations(h.iam))}},
-		{name: "sts", signingName: "sts", model: stsModel, dialect: stsDialect, authz: authorize.STS, limits: stsLimits(),
+		{name: "sts", title: "STS", signingName: "sts", model: stsModel, dialect: stsDialect, authz: authorize.STS, limits: stsLimits(),
 			faces:    []protocol.Codec{awsquery.New(stsModel, stsapi.Operations(h.sts))},
 			unsigned: []string{"AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"}},
-		{name: "lambda", signingName: "lambda", model: lambdaModel, regional: true, dialect: lambdaDialect, authz: authorize.Lambda,
+		{name: "lambda", title: "Lambda", signingName: "lambda", model: lambdaModel, regional: true, dialect: lambdaDialect, authz: authorize.Lambda,
 			limits: lambdaLimits(), faces: []protocol.Codec{restjson.New(lambdaModel, lambdaapi.Operations(h.lambda))}},
-		{name: "logs", signingName: "logs", model: logsModel, regional: true, dialect: logsDialect, authz: authorize.Logs,
+		{name: "logs", title: "CloudWatch Logs", signingName: "logs", model: logsModel, regional: true, dialect: logsDialect, authz: authorize.Logs,
 			limits: logsLimits(), faces: []protocol.Codec{awsjson.New(&awsjson.Codec{Service: logsModel}, logsapi.Operations(h.logs))}},
 		// Clients pick CloudWatch's face by what they support (the model lists
 		// smithy-rpc-v2-cbor, json, query): aws-sdk-go-v2 sends CBOR, botocore 1.43 JSON 1.0,
 		// older SDKs Query.
-		{name: "cloudwatch", signingName: "monitoring", model: cwModel, regional: true, dialect: cloudwatchDialect, authz: authorize.CloudWatch,
+		{name: "cloudwatch", title: "CloudWatch", signingName: "monitoring", model: cwModel, regional: true, dialect: cloudwatchDialect, authz: authorize.CloudWatch,
 			limits: cloudwatchLimits(), faces: []protocol.Codec{
 				rpcv2cbor.New(&rpcv2cbor.Codec{Service: cwModel, ServiceName: "GraniteServiceVersion20100801",
 					Namespace: "com.amazonaws.cloudwatch", QueryCompatible: true}, cwOps),
