@@ -25,6 +25,7 @@ func (s *Server) routes() http.Handler {
 	admin.Handle("POST /moto-api/reset", s.restricted(http.HandlerFunc(s.reset)))
 	admin.Handle("GET /_iamlocal/decisions", s.restricted(s.authz.Log()))
 	admin.Handle("PUT /_iamlocal/oidc-keys", s.restricted(http.HandlerFunc(s.putOIDCKeys)))
+	admin.Handle("GET /metrics", s.restricted(http.HandlerFunc(s.serveMetrics)))
 	admin.Handle("GET "+lambda.CodePath+"{account}/{region}/{key}/{token}", s.restricted(http.HandlerFunc(s.lambdaCode)))
 	admin.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		adminError(w, http.StatusNotFound, "no admin endpoint "+r.Method+" "+r.URL.Path)
@@ -33,6 +34,7 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/_iamlocal/", guarded)
 	mux.Handle("/moto-api/", guarded)
+	mux.Handle("GET /metrics", guarded)
 	mux.HandleFunc("/", s.serveAPI)
 	return recoverer(s, mux)
 }
@@ -52,8 +54,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	// The service and face the request line and headers point to: its limit, and its answer
 	// to a body too large or unreadable.
 	svc, face := s.serviceFor(r, nil, parsed)
-	c := call{svc: svc, face: face, w: w, info: info}
-	defer s.recover(c)
+	c := call{svc: svc, face: face, w: w, info: info, out: &outcome{}}
+	defer s.observe(&c, now) // the call as it ends: its service may change once the body is read
+	defer s.recover(&c)
 	limit := s.limitBefore(c, r, parsed)
 	body, err := s.bodyReader(w).read(r, limit.bytes)
 	if err != nil {
@@ -61,7 +64,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	svc, face = s.serviceFor(r, body, parsed)
-	c = call{svc: svc, face: face, w: w, info: info, size: int64(len(body))}
+	c = call{svc: svc, face: face, w: w, info: info, size: int64(len(body)), out: c.out}
 	info.Service = svc.signingName
 	ctx := reqctx.With(r.Context(), info)
 	if perr != nil {

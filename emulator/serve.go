@@ -23,7 +23,8 @@ type call struct {
 	face protocol.Codec
 	w    http.ResponseWriter
 	info *reqctx.Info
-	size int64 // of the body as it arrived
+	size int64    // of the body as it arrived
+	out  *outcome // what the request came to, for the log line and the metrics
 }
 
 // serve runs an authenticated (or anonymous) request on every protocol the same way: route,
@@ -67,7 +68,10 @@ func (s *Server) serve(ctx context.Context, c call, r *http.Request, body []byte
 			return
 		}
 	}
-	if err := s.authz.Authorize(ctx, c.info, c.svc.authz, op.Name(), in); err != nil {
+	err := s.authz.Authorize(ctx, c.info, c.svc.authz, op.Name(), in)
+	_, c.out.denied = awserr.AsDenial(err)
+	c.out.authorized = err == nil || c.out.denied
+	if err != nil {
 		c.fail(s.wireError(c, err))
 		return
 	}
@@ -76,7 +80,7 @@ func (s *Server) serve(ctx context.Context, c call, r *http.Request, body []byte
 		c.fail(s.wireError(c, err))
 		return
 	}
-	writeWire(c.w, c.face.Result(op, out, c.info.RequestID), c.info.RequestID)
+	c.write(c.face.Result(op, out, c.info.RequestID))
 }
 
 // wireError is err as it goes on the wire: a typed AWS error as is, a denial in the service's
@@ -96,7 +100,7 @@ func (s *Server) wireError(c call, err error) *awserr.Error {
 
 // recover answers a panic during the call as the service's internal failure, in the protocol
 // of the request; it is deferred by serveAPI.
-func (s *Server) recover(c call) {
+func (s *Server) recover(c *call) {
 	if v := recover(); v != nil {
 		if v == http.ErrAbortHandler {
 			panic(v)
@@ -107,8 +111,11 @@ func (s *Server) recover(c call) {
 	}
 }
 
-func (c call) fail(e *awserr.Error) {
-	writeWire(c.w, c.face.Failure(e, c.info.RequestID), c.info.RequestID)
+func (c call) fail(e *awserr.Error) { c.write(c.face.Failure(e, c.info.RequestID)) }
+
+func (c call) write(res protocol.Wire) {
+	c.out.status = res.Status
+	writeWire(c.w, res, c.info.RequestID)
 }
 
 // writeWire sets the framing headers, then the status, then writes the already-encoded body:

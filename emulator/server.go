@@ -8,7 +8,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -103,6 +102,7 @@ type Server struct {
 	sts       *sts.Service
 	logsSvc   *logs.Service       // Sink() takes Lambda function output
 	metrics   *cloudwatch.Service // RecordLambda records invocation metrics
+	counters  serverMetrics       // what /metrics serves
 	// services is the service table (services.go), bySigningName its index by SigV4 scope.
 	services      []*service
 	bySigningName map[string]*service
@@ -173,7 +173,7 @@ func withDefaults(opts Options) Options {
 		opts.IDs = ids.Crypto{}
 	}
 	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	if opts.MaxBodyBytes == 0 {
 		opts.MaxBodyBytes = 80 << 20
@@ -265,6 +265,7 @@ func (s *Server) build(dbPath string, extra []*service) error {
 		DownloadKey: derivedKey(messageKey, "lambda code downloads"),
 		Invoke: lambda.InvokeHooks{Runner: exec, Credentials: s.sts.AssumeRoleForService, Endpoint: s.Endpoint,
 			Record: func(inv lambda.Invoked) {
+				s.counters.invoked(inv.Error)
 				s.metrics.RecordLambda(cloudwatch.LambdaInvocation{Account: inv.Account, Region: inv.Region, Function: inv.Function,
 					Time: inv.Start, Duration: inv.Duration, Error: inv.Error})
 			}}})

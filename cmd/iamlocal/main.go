@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -53,10 +54,45 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return serve(ctx, cfg, stdout, stderr)
 }
 
-func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) error {
+// newLogger logs at the configured level, as text or JSON (-log-format).
+func newLogger(cfg config.Config, stderr io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.LogLevel)) // validated by config
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(stderr, opts))
+}
+
+// banner says where the server listens and with what: the root credentials (the secret only
+// while it is the well-known default), the accounts, region, enforcement, function isolation and
+// data file.
+func banner(w io.Writer, cfg config.Config, addr string, srv *emulator.Server, generatedToken bool) {
+	root := cfg.Accounts[0]
+	fmt.Fprintf(w, "iamlocal %s listening on http://%s (region %s, account %s, data %s, function isolation %s)\n",
+		emulator.Version, addr, cfg.Region, root.ID, cfg.DBPath(), srv.Isolation())
+	if generatedToken {
+		fmt.Fprintf(w, "admin endpoints (listening beyond loopback) need a root-signed request or this generated token "+
+			"(set IAMLOCAL_ADMIN_TOKEN to choose one): Authorization: Bearer %s\n", srv.AdminToken())
+	}
+	secret := "(set)"
+	if root.SecretAccessKey == emulator.DefaultSecretAccessKey {
+		secret = root.SecretAccessKey
+	}
+	fmt.Fprintf(w, "  root credentials: AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s\n", root.AccessKeyID, secret)
+	if len(cfg.Accounts) > 1 {
+		ids := make([]string, 0, len(cfg.Accounts)-1)
+		for _, a := range cfg.Accounts[1:] {
+			ids = append(ids, a.ID+" (key "+a.AccessKeyID+")")
+		}
+		fmt.Fprintf(w, "  more accounts: %s\n", strings.Join(ids, ", "))
+	}
+	fmt.Fprintf(w, "  enforcement %s; AWS_ENDPOINT_URL=http://%s\n", cfg.Enforce, addr)
+}
+
+func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) error {
+	logger := newLogger(cfg, stderr)
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return fmt.Errorf("data directory: %w", err)
 	}
@@ -76,12 +112,7 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 	// API body to its own size at the server's minimum rate.
 	t := srv.Timeouts()
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: t.ReadHeader, ReadTimeout: t.Read, IdleTimeout: t.Idle}
-	fmt.Fprintf(stdout, "iamlocal %s listening on http://%s (region %s, account %s, data %s, function isolation %s)\n",
-		emulator.Version, ln.Addr(), cfg.Region, cfg.Accounts[0].ID, cfg.DBPath(), srv.Isolation())
-	if access == emulator.AdminAuthenticated && cfg.AdminToken == "" {
-		fmt.Fprintf(stdout, "admin endpoints (listening beyond loopback) need a root-signed request or this generated token "+
-			"(set IAMLOCAL_ADMIN_TOKEN to choose one): Authorization: Bearer %s\n", srv.AdminToken())
-	}
+	banner(stdout, cfg, ln.Addr().String(), srv, access == emulator.AdminAuthenticated && cfg.AdminToken == "")
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {

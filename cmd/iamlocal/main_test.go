@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/iamlocal/iamlocal/emulator"
+	"github.com/iamlocal/iamlocal/emulator/config"
 	"github.com/iamlocal/iamlocal/storage"
 )
 
@@ -136,5 +138,29 @@ func TestSIGTERMShutsDownGracefully(t *testing.T) {
 	defer db.Close()
 	if err := db.Check(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The banner names the root credentials, showing the secret only while it is the default.
+func TestBannerShowsOnlyTheDefaultSecret(t *testing.T) {
+	t.Parallel()
+	srv, err := emulator.New(emulator.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	for _, tt := range []struct{ secret, want string }{
+		{"test", "AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test"},
+		{"s3cr3t-not-default", "AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=(set)"},
+	} {
+		cfg := config.Config{Region: "us-east-1", Enforce: "on", DataDir: "d",
+			Accounts: []emulator.Account{{ID: "123456789012", AccessKeyID: "test", SecretAccessKey: tt.secret},
+				{ID: "111111111111", AccessKeyID: "KEYB", SecretAccessKey: "SECRETB"}}}
+		var out bytes.Buffer
+		banner(&out, cfg, "127.0.0.1:4566", srv, false)
+		if !strings.Contains(out.String(), tt.want) || !strings.Contains(out.String(), "more accounts: 111111111111 (key KEYB)") ||
+			strings.Contains(out.String(), "SECRETB") || (tt.secret != "test" && strings.Contains(out.String(), tt.secret)) {
+			t.Errorf("banner:\n%s", out.String())
+		}
 	}
 }

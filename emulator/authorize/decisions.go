@@ -42,6 +42,17 @@ type DecisionLog struct {
 	subs map[chan Decision]struct{}
 }
 
+// ForRequest returns the recorded decisions of one request, oldest first.
+func (l *DecisionLog) ForRequest(requestID string) []Decision {
+	var out []Decision
+	for _, d := range l.Snapshot() {
+		if d.RequestID == requestID {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
 // NewDecisionLog keeps at most size decisions.
 func NewDecisionLog(size int) *DecisionLog {
 	if size <= 0 {

@@ -25,6 +25,7 @@ type Config struct {
 	Partition string
 	Accounts  []emulator.Account
 	LogLevel  string
+	LogFormat string // text or json
 	Enforce   string
 	// AdminToken opens the admin endpoints of a server listening beyond loopback ("": one is
 	// generated and printed at start).
@@ -109,6 +110,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	fs.Var(&extra, "account", "extra account ACCOUNT:KEY:SECRET, repeatable (IAMLOCAL_ACCOUNTS, comma-separated)")
 	fs.StringVar(&c.Enforce, "enforce", env("IAMLOCAL_ENFORCE", "on"), "policy enforcement: on, soft (record only) or off (IAMLOCAL_ENFORCE)")
 	fs.StringVar(&c.LogLevel, "log-level", env("IAMLOCAL_LOG_LEVEL", "info"), "debug, info, warn or error (IAMLOCAL_LOG_LEVEL)")
+	fs.StringVar(&c.LogFormat, "log-format", env("IAMLOCAL_LOG_FORMAT", "text"), "log lines as text or json (IAMLOCAL_LOG_FORMAT)")
 	fs.StringVar(&c.AdminToken, "admin-token", env("IAMLOCAL_ADMIN_TOKEN", ""), "token of the admin endpoints off loopback; generated when empty (IAMLOCAL_ADMIN_TOKEN)")
 	if v := getenv("IAMLOCAL_ACCOUNTS"); v != "" {
 		if err := extra.Set(v); err != nil {
@@ -148,6 +150,9 @@ func (c Config) validate() error {
 	case "debug", "info", "warn", "error":
 	default:
 		errs = append(errs, fmt.Errorf("log level %q: want debug, info, warn or error", c.LogLevel))
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("log format %q: want text or json", c.LogFormat))
 	}
 	if strings.ContainsAny(c.AdminToken, " \t\r\n") {
 		errs = append(errs, errors.New("admin token must not contain blanks"))
