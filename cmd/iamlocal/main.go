@@ -42,6 +42,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return nil
 		case "db":
 			return dbCommand(args[1:], getenv, stdout, stderr)
+		case "decisions":
+			return decisionsCommand(ctx, args[1:], getenv, stdout, stderr)
 		}
 	}
 	cfg, err := config.Load(args, getenv, stderr)

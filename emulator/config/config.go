@@ -78,6 +78,8 @@ const Usage = `Usage:
   iamlocal [serve] [flags]      run the emulator (flags below; each also an environment variable)
   iamlocal db check [-data-dir DIR]
                                 check the database of a stopped server
+  iamlocal decisions [-follow] [-principal ARN] [-denied] [-endpoint URL]
+                                print a running server's authorization decisions
   iamlocal version              print the version
 
 Flags of serve:
