@@ -71,7 +71,9 @@ func TestDecisionsCommand(t *testing.T) {
 	defer cancel()
 	var followed lockedBuffer
 	done := make(chan error, 1)
-	go func() { done <- run(followCtx, []string{"decisions", "-follow", "-denied"}, env, &followed, io.Discard) }()
+	go func() {
+		done <- run(followCtx, []string{"decisions", "-follow", "-denied"}, env, &followed, io.Discard)
+	}()
 	deadline := time.Now().Add(10 * time.Second)
 	for !strings.Contains(followed.String(), "iam:ListUsers") && time.Now().Before(deadline) {
 		_, _ = ann.ListUsers(ctx, &iam.ListUsersInput{})
