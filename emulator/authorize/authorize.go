@@ -140,7 +140,7 @@ func (a *Authorizer) Authorize(ctx context.Context, info *reqctx.Info, svc Servi
 func (a *Authorizer) evaluate(tx *storage.Tx, info *reqctx.Info, op string, p *principalPolicies, checks []check) error {
 	keys := a.newRequestKeys(info, p)
 	for _, c := range checks {
-		res, err := a.decide(tx, info, keys, p, c)
+		res, evaluated, err := a.decide(tx, info, keys, p, c)
 		if err != nil {
 			return err
 		}
@@ -151,7 +151,7 @@ func (a *Authorizer) evaluate(tx *storage.Tx, info *reqctx.Info, op string, p *p
 		a.opts.Log.Add(Decision{Time: info.Now, RequestID: info.RequestID, Principal: info.Caller.ARN,
 			Action: c.action, Resource: c.resource, Decision: res.Decision.String(), DecidedBy: kindName(res.DecidedBy),
 			Matched: matched(res.Matched), Missing: res.Missing, Mode: string(a.opts.Mode), Message: msg, Operation: op,
-			Service: info.Service})
+			Service: info.Service, Evaluated: evaluated})
 		if res.Decision != authz.Allow && a.opts.Mode == On {
 			return &awserr.Denial{Message: msg}
 		}
@@ -306,24 +306,24 @@ func principalContext(c reqctx.Caller, p *principalPolicies) map[string][]string
 // decide evaluates one check, with the trust policy as resource-based policy where the check
 // names a role, and AWS's cross-account rule (both sides must allow) when the role is in
 // another account.
-func (a *Authorizer) decide(tx *storage.Tx, info *reqctx.Info, keys *requestKeys, p *principalPolicies, c check) (authz.Result, error) {
+func (a *Authorizer) decide(tx *storage.Tx, info *reqctx.Info, keys *requestKeys, p *principalPolicies, c check) (authz.Result, []string, error) {
 	req := authz.Request{Principal: p.p, Action: c.action, Resource: c.resource, Context: a.context(keys, p, c)}
 	set := p.setFor(c.action)
 	if c.function && tx != nil {
 		if err := a.functionFacts(tx, &req, &set, keys, p, c); err != nil {
-			return authz.Result{}, err
+			return authz.Result{}, nil, err
 		}
 	}
 	if c.trustRole == nil {
-		return authz.Evaluate(req, set), nil
+		return authz.Evaluate(req, set), evaluatedTypes(req.Principal, set), nil
 	}
 	trust, err := a.trustPolicy(tx, info.Caller.Account, c.trustRole)
 	if err != nil {
-		return authz.Result{}, err
+		return authz.Result{}, nil, err
 	}
 	if c.trustRole.Account == info.Caller.Account {
 		set.Resource = trust
-		return authz.Evaluate(req, set), nil
+		return authz.Evaluate(req, set), evaluatedTypes(req.Principal, set), nil
 	}
 	// Cross-account: the caller's own policies must allow by themselves (a trust policy in
 	// another account cannot grant on the caller's side), and then the trust policy must allow
@@ -331,14 +331,14 @@ func (a *Authorizer) decide(tx *storage.Tx, info *reqctx.Info, keys *requestKeys
 	// caller's account root is satisfied by that identity allow ("Cross-account policy
 	// evaluation logic").
 	if id := authz.Evaluate(req, set); id.Decision != authz.Allow {
-		return id, nil
+		return id, evaluatedTypes(req.Principal, set), nil
 	}
 	set.Resource = trust
 	res := authz.Evaluate(req, set)
 	if res.Decision != authz.Allow && res.DecidedBy == 0 {
 		res.DecidedBy = authz.KindResource
 	}
-	return res, nil
+	return res, evaluatedTypes(req.Principal, set), nil
 }
 
 // functionFacts adds a Lambda function's resource-based policy to the set and its tags to the
