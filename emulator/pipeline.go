@@ -9,6 +9,7 @@ import (
 
 	"github.com/iamlocal/iamlocal/emulator/lambda"
 	"github.com/iamlocal/iamlocal/emulator/reqctx"
+	"github.com/iamlocal/iamlocal/emulator/ui"
 	"github.com/iamlocal/iamlocal/protocol"
 	"github.com/iamlocal/iamlocal/protocol/awserr"
 	"github.com/iamlocal/iamlocal/sigv4"
@@ -26,6 +27,7 @@ func (s *Server) routes() http.Handler {
 	admin.Handle("GET /_iamlocal/decisions", s.restricted(s.authz.Log()))
 	admin.Handle("PUT /_iamlocal/oidc-keys", s.restricted(http.HandlerFunc(s.putOIDCKeys)))
 	admin.Handle("GET /metrics", s.restricted(http.HandlerFunc(s.serveMetrics)))
+	admin.Handle(ui.Prefix, s.dashboard())
 	admin.Handle("GET "+lambda.CodePath+"{account}/{region}/{key}/{token}", s.restricted(http.HandlerFunc(s.lambdaCode)))
 	admin.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		adminError(w, http.StatusNotFound, "no admin endpoint "+r.Method+" "+r.URL.Path)
