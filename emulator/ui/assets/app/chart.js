@@ -5,7 +5,7 @@ import {h, svg, clock} from './dom.js';
 
 const W = 420, H = 150, padL = 44, padR = 10, padT = 12, padB = 24;
 
-export function chart({title, unit, window: w, samples, kind}) {
+export function chart({title, unit, one, window: w, samples, kind}) {
   const start = Date.parse(w.start), end = Date.parse(w.end), period = w.period * 1000;
   const x = t => padL + (t - start) / (end - start) * (W - padL - padR);
   const top = niceMax(Math.max(0, ...samples.map(s => s.max ?? s.value)));
@@ -47,7 +47,7 @@ export function chart({title, unit, window: w, samples, kind}) {
   const total = kind === 'bars' ? points.reduce((n, p) => n + p.v, 0) : null;
   return h('figure', {class: 'graph', dataset: {metric: title, points: points.length}},
     h('figcaption', null, h('strong', null, title), ' ',
-      h('span', {class: 'muted'}, total !== null ? `${fmt(total)} ${unit} in all` : `${unit}, average and maximum`)),
+      h('span', {class: 'muted'}, total !== null ? `${fmt(total)} ${total === 1 && one ? one : unit} in all` : `${unit}, average and maximum`)),
     g);
 }
 

@@ -77,8 +77,8 @@ function windowPicker(name, minutes) {
 
 function graphs(m) {
   return h('div', {class: 'graphs'},
-    chart({title: 'Invocations', unit: 'invocations', window: m.window, samples: m.invocations, kind: 'bars'}),
-    chart({title: 'Errors', unit: 'errors', window: m.window, samples: m.errors, kind: 'bars'}),
+    chart({title: 'Invocations', unit: 'invocations', one: 'invocation', window: m.window, samples: m.invocations, kind: 'bars'}),
+    chart({title: 'Errors', unit: 'errors', one: 'error', window: m.window, samples: m.errors, kind: 'bars'}),
     chart({title: 'Duration', unit: 'ms', window: m.window, samples: m.duration, kind: 'line'}));
 }
 
