@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
+	"github.com/iamlocal/iamlocal/emulator"
 	"github.com/iamlocal/iamlocal/emulator/emulatortest"
 )
 
@@ -33,7 +34,9 @@ type dashboardPage struct {
 }
 
 func dashboardPages(seed dashboardSeed) []dashboardPage {
-	entity := func(name string) string { return fmt.Sprintf(`document.querySelector('.entity[data-entity=%q]')`, name) }
+	entity := func(name string) string {
+		return fmt.Sprintf(`document.querySelector('.entity[data-entity=%q]')`, name)
+	}
 	return []dashboardPage{
 		{name: "accounts", hash: "#/accounts", ready: "accounts", shows: map[string]string{
 			"the account": `document.querySelector('table.accounts').innerText.includes('123456789012')`,
@@ -156,5 +159,33 @@ func saveScreenshot(t *testing.T, p *page, name string) {
 	path := filepath.Join(*dashboardScreenshots, name+".png")
 	if err := os.WriteFile(path, p.screenshot(viewWidth, viewHeight, maxShotHeight), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Beyond loopback the page asks for the admin token, keeps it in the tab, and sends it with
+// every API call and with the decision stream (read with fetch: EventSource sends no headers).
+func TestDashboardInBrowserWithToken(t *testing.T) {
+	t.Parallel()
+	needChromium(t)
+	const token = "browser-token"
+	srv := emulatortest.New(t, func(o *emulator.Options) { o.AdminAccess, o.AdminToken = emulator.AdminAuthenticated, token })
+	p := startChromium(t).newPage(t, viewWidth, viewHeight)
+	p.navigate(srv.URL + "/_iamlocal/ui/#/decisions")
+	p.waitFor("the request for the token", `document.body.dataset.ready === 'error' && document.querySelector('form.token input') !== null`, 20*time.Second)
+	p.run(fmt.Sprintf(`(() => {
+		document.querySelector('form.token input').value = %q;
+		document.querySelector('form.token button').click();
+	})()`, token))
+	p.waitFor("the decisions page", `document.body.dataset.ready === 'decisions'`, 10*time.Second)
+	p.waitFor("the stream open", `document.querySelector('[data-stream]').dataset.stream === 'open'`, 10*time.Second)
+	if _, err := iam.NewFromConfig(srv.AWSConfig(context.Background())).CreateUser(context.Background(),
+		&iam.CreateUserInput{UserName: aws.String("seen-live")}); err != nil {
+		t.Fatal(err)
+	}
+	p.waitFor("root's CreateUser in the stream", `[...document.querySelectorAll('li.decision[data-decision=Allow]')].some(li => li.innerText.includes(':user/seen-live'))`, 10*time.Second)
+	p.run(`location.hash = '#/users'`)
+	p.waitFor("the users page", `document.body.dataset.ready === 'users' && document.querySelector('.entity[data-entity="seen-live"]') !== null`, 10*time.Second)
+	if errs := p.scriptErrors(); len(errs) > 0 {
+		t.Errorf("script errors in the dashboard: %q", errs)
 	}
 }
