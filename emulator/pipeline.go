@@ -26,6 +26,7 @@ func (s *Server) routes() http.Handler {
 	admin.Handle("GET /_iamlocal/decisions", s.restricted(s.authz.Log()))
 	admin.Handle("PUT /_iamlocal/oidc-keys", s.restricted(http.HandlerFunc(s.putOIDCKeys)))
 	admin.Handle("GET /metrics", s.restricted(http.HandlerFunc(s.serveMetrics)))
+	admin.Handle("GET /_iamlocal/policy/suggest", s.restricted(http.HandlerFunc(s.suggestPolicy)))
 	admin.Handle("GET "+lambda.CodePath+"{account}/{region}/{key}/{token}", s.restricted(http.HandlerFunc(s.lambdaCode)))
 	admin.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		adminError(w, http.StatusNotFound, "no admin endpoint "+r.Method+" "+r.URL.Path)

@@ -325,6 +325,7 @@ func (s *Server) Region() string { return s.opts.Region }
 // Reset returns every account to its initial state and forgets recorded decisions.
 func (s *Server) Reset() error {
 	s.authz.Log().Clear()
+	s.authz.Usage().Clear()
 	return s.db.Reset()
 }
 

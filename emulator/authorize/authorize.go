@@ -67,6 +67,7 @@ type Authorizer struct {
 	mu         sync.Mutex
 	principals map[principalKey]cachedPrincipal
 	shared     atomic.Pointer[sharedKeys] // the most recent request's shared keys
+	usage      Usage
 }
 
 type principalKey struct{ account, kind, arn, session string }
@@ -91,6 +92,9 @@ func New(opts Options) *Authorizer {
 	}
 	return &Authorizer{opts: opts, principals: map[principalKey]cachedPrincipal{}}
 }
+
+// Usage is what each principal's calls that went through used, for Suggest.
+func (a *Authorizer) Usage() *Usage { return &a.usage }
 
 // Log is the decision log.
 func (a *Authorizer) Log() *DecisionLog { return a.opts.Log }
@@ -155,8 +159,18 @@ func (a *Authorizer) evaluate(tx *storage.Tx, info *reqctx.Info, op string, p *p
 		if res.Decision != authz.Allow && a.opts.Mode == On {
 			return &awserr.Denial{Message: msg}
 		}
+		a.usage.note(usagePrincipals(info.Caller), c, info.Now)
 	}
 	return nil
+}
+
+// usagePrincipals are the names a call is recorded under: the caller, and for a role session
+// its role, so a policy can be suggested for either.
+func usagePrincipals(c reqctx.Caller) []string {
+	if c.Type == reqctx.AssumedRole && c.RoleARN != "" {
+		return []string{c.ARN, c.RoleARN}
+	}
+	return []string{c.ARN}
 }
 
 func (a *Authorizer) readsFunctions() bool {
