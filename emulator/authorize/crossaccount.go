@@ -9,10 +9,13 @@ import (
 // operations Lambda serves across accounts through a function's resource-based policy
 // (Lambda Developer Guide, "Using resource-based policies for AWS Lambda", "Cross-account
 // APIs"; awsdocs/aws-lambda-developer-guide#139 found AddPermission, RemovePermission and
-// UpdateFunctionConfiguration refused across accounts whatever the policy said). Any other
-// action on another account's function finds no resource-based policy that allows it.
+// UpdateFunctionConfiguration refused across accounts whatever the policy said), and a
+// function URL's lambda:InvokeFunctionUrl ("Control access to Lambda function URLs": a
+// principal of another account needs both its identity-based policy and the function's
+// resource-based policy). Any other action on another account's function finds no
+// resource-based policy that allows it.
 var lambdaCrossAccount = map[string]bool{
-	"lambda:InvokeFunction": true, "lambda:GetFunction": true, "lambda:GetFunctionConfiguration": true,
+	"lambda:InvokeFunction": true, "lambda:InvokeFunctionUrl": true, "lambda:GetFunction": true, "lambda:GetFunctionConfiguration": true,
 	"lambda:UpdateFunctionCode": true, "lambda:DeleteFunction": true, "lambda:PublishVersion": true,
 	"lambda:ListVersionsByFunction": true, "lambda:CreateAlias": true, "lambda:GetAlias": true, "lambda:ListAliases": true,
 	"lambda:UpdateAlias": true, "lambda:DeleteAlias": true, "lambda:GetPolicy": true, "lambda:PutFunctionConcurrency": true,
