@@ -322,6 +322,8 @@ func principalContext(c reqctx.Caller, p *principalPolicies) map[string][]string
 func (a *Authorizer) decide(tx *storage.Tx, info *reqctx.Info, keys *requestKeys, p *principalPolicies, c check) (verdict, error) {
 	req := authz.Request{Principal: p.p, Action: c.action, Resource: c.resource, Context: a.context(keys, p, c)}
 	set := p.setFor(c.action)
+	// A layer version of an account iamlocal does not serve keeps the caller's own reading
+	// (Options.Accounts); every other resource of another account crosses accounts.
 	if c.owner != "" && (a.accounts[c.owner] || !c.layerVersion) {
 		return a.decideCrossAccount(tx, req, set, keys, p, c)
 	}
