@@ -277,8 +277,13 @@ func (s *Server) build(dbPath string, extra []*service) error {
 		s.bySigningName[svc.signingName] = svc
 		prefixes = append(prefixes, svc.authz.Prefix)
 	}
+	var accountIDs []string
+	for _, a := range opts.Accounts {
+		accountIDs = append(accountIDs, a.ID)
+	}
 	s.authz = authorize.New(authorize.Options{DB: db, Mode: mode, Log: authorize.NewDecisionLog(opts.DecisionLogSize),
-		FunctionPolicy: lambda.FunctionPolicy, FunctionTags: lambda.FunctionTags, Prefixes: prefixes})
+		FunctionPolicy: lambda.FunctionPolicy, FunctionTags: lambda.FunctionTags, LayerVersionPolicy: lambda.LayerVersionPolicy,
+		Accounts: accountIDs, Prefixes: prefixes})
 	s.handler = s.routes()
 	return nil
 }

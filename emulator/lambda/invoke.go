@@ -84,6 +84,11 @@ func (s *Service) Invoke(ctx context.Context, in *lambdaapi.InvocationRequest) (
 	if err != nil {
 		return nil, err
 	}
+	if protocol.Val(in.LogType) == "Tail" && fn.Account != reqctx.From(ctx).Caller.Account {
+		// The log tail belongs to the function's account: "AccessDeniedException: Cross-account
+		// log access is not allowed" (common-fate/glide#559, a cross-account Invoke with Tail).
+		return nil, &awserr.Denial{Message: "Cross-account log access is not allowed"}
+	}
 	inv.Payload = in.Payload
 	if cc := protocol.Val(in.ClientContext); cc != "" {
 		raw, err := base64.StdEncoding.DecodeString(cc)
@@ -136,18 +141,26 @@ func (s *Service) InvokeAsync(ctx context.Context, in *lambdaapi.InvokeAsyncRequ
 }
 
 // prepare resolves the function version and its code, and (when running) the role's
-// credentials, in one transaction of the function's account and region: the request's, which
-// Resolve checks the name against, so the function that runs is the one of that region.
+// credentials, in one transaction of the function's account and region: the request's region,
+// which Resolve checks the name against, so the function that runs is the one of that region,
+// and the account the name designates, so a function another account's caller may invoke (its
+// function policy allows it) runs there, as its own execution role.
 func (s *Service) prepare(ctx context.Context, name, qualifier string, withCredentials bool) (executor.Function, executor.Invocation, error) {
 	info := reqctx.From(ctx)
-	where := s.call(ctx).scope()
+	c := s.call(ctx)
+	t, err := c.resolve(name, &qualifier)
+	if err != nil {
+		return executor.Function{}, executor.Invocation{}, err
+	}
+	where := c.scope()
+	where.Account = t.account
 	region := where.Region
 	now := info.Now
 	if now.IsZero() {
 		now = s.clock()
 	}
 	var fn executor.Function
-	err := s.update(where, func(tx *storage.Tx) error {
+	err = s.update(where, func(tx *storage.Tx) error {
 		r, err := Resolve(tx, where, name, qualifier)
 		if err != nil {
 			return err
