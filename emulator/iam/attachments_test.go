@@ -105,7 +105,8 @@ func TestAttachDetach(t *testing.T) {
 			rpWant(t, k.detach(e, "x", "arn:aws:iam::aws:policy/Nonexistent"), "NoSuchEntity", "Policy arn:aws:iam::aws:policy/Nonexistent was not found.")
 			rpWant(t, k.attach(e, "x", "arn:aws:iam::123456789012:policy/nonexistent-policy"), "NoSuchEntity",
 				"Policy arn:aws:iam::123456789012:policy/nonexistent-policy does not exist or is not attachable.")
-			rpWant(t, k.attach(e, "x", "longpolicynamebutnoarn"), "ValidationError", "ARN longpolicynamebutnoarn is not valid.")
+			// AWS's answer since 2025 (checkPolicyARN); it used to be "ARN <x> is not valid.".
+			rpWant(t, k.attach(e, "x", "longpolicynamebutnoarn"), "ValidationError", "Invalid ARN:  Could not be parsed!")
 			rpWant(t, k.attach(e, "ghost", ct), "NoSuchEntity", k.absent)
 			_, err = k.list(e, "ghost", nil)
 			rpWant(t, err, "NoSuchEntity", k.absent)
