@@ -182,7 +182,7 @@ func TestBoundaries(t *testing.T) {
 	_, err := e.s.PutRolePermissionsBoundary(e.ctx, &iamapi.PutRolePermissionsBoundaryRequest{RoleName: protocol.Ptr("r"), PermissionsBoundary: &arn})
 	rpOK(t, err)
 	g, _ := e.s.GetRole(e.ctx, &iamapi.GetRoleRequest{RoleName: protocol.Ptr("r")})
-	if b := g.Role.PermissionsBoundary; b == nil || *b.PermissionsBoundaryArn != arn || *b.PermissionsBoundaryType != "Policy" {
+	if b := g.Role.PermissionsBoundary; b == nil || *b.PermissionsBoundaryArn != arn || *b.PermissionsBoundaryType != "PermissionsBoundaryPolicy" {
 		t.Errorf("role boundary = %+v", b)
 	}
 	l, _ := e.s.ListRoles(e.ctx, &iamapi.ListRolesRequest{})
