@@ -33,7 +33,8 @@ func slrFor(service string) slrService {
 
 // slrTrustPolicy is the trust policy AWS writes: the principal's sts:AssumeRole, in this
 // member order (the AssumeRolePolicyDocument of AWSServiceRoleForAmazonSSM and
-// AWSServiceRoleForAccessAnalyzer in a published ListRoles export of a real account).
+// AWSServiceRoleForAccessAnalyzer in a Terraform export of a real account's roles published
+// on GitHub).
 func slrTrustPolicy(service string) string {
 	return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"` + service +
 		`"},"Action":"sts:AssumeRole"}]}`
