@@ -2,7 +2,6 @@ package cloudwatch
 
 import (
 	"context"
-	"encoding/base64"
 	"math"
 	"sort"
 	"strconv"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/iamlocal/iamlocal/api/cloudwatchapi"
+	"github.com/iamlocal/iamlocal/emulator/internal/pagetoken"
 	"github.com/iamlocal/iamlocal/protocol"
 	"github.com/iamlocal/iamlocal/storage"
 )
@@ -311,17 +311,11 @@ func mergeUnits(in []*bucket) []*bucket {
 	return out
 }
 
-func encodeOffset(n int) string {
-	return base64.RawURLEncoding.EncodeToString([]byte("o:" + strconv.Itoa(n)))
-}
+func encodeOffset(n int) string { return pagetoken.Encode(n) }
 
 func decodeOffset(tok string) (int, error) {
-	if tok == "" {
-		return 0, nil
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(tok)
-	n, err2 := strconv.Atoi(strings.TrimPrefix(string(raw), "o:"))
-	if err != nil || err2 != nil || !strings.HasPrefix(string(raw), "o:") || n < 0 {
+	n, ok := pagetoken.Decode(tok)
+	if !ok {
 		return 0, cloudwatchapi.ErrInvalidNextToken("The service cannot process the NextToken: %s", tok)
 	}
 	return n, nil
