@@ -148,6 +148,21 @@ func (p platformLines) report(r report) (string, bool) {
 	return r.record(p.clock()), systemLogs(p.fn)
 }
 
+// noteLine is a note of iamlocal's own in fn's log format: as is in text,
+// a WARN record {"timestamp", "level", "message"} in JSON, so that a JSON log
+// stream holds JSON only.
+func noteLine(fn Function, t time.Time, note string) string {
+	if fn.LogFormat != logFormatJSON {
+		return note
+	}
+	b, _ := json.Marshal(struct {
+		Timestamp string `json:"timestamp"`
+		Level     string `json:"level"`
+		Message   string `json:"message"`
+	}{t.UTC().Format(timestampLayout), "WARN", note})
+	return string(b)
+}
+
 // logStart writes the platform's start line of an invocation.
 func (sb *sandbox) logStart(requestID string) {
 	sb.logs.addIf(platformLines{sb.fn, sb.e.opts.Clock}.start(requestID))

@@ -181,6 +181,13 @@ func TestPlatformRecords(t *testing.T) {
 	if got := timeout.record(at); !strings.Contains(got, `"status":"timeout"`) || strings.Contains(got, "initDurationMs") {
 		t.Errorf("timeout %s", got)
 	}
+	if got, want := noteLine(Function{LogFormat: "JSON"}, at, "iamlocal: a note"),
+		`{"timestamp":"2024-01-23T12:51:01.538Z","level":"WARN","message":"iamlocal: a note"}`; got != want {
+		t.Errorf("note\n got %s\nwant %s", got, want)
+	}
+	if got := noteLine(Function{LogFormat: "Text"}, at, "iamlocal: a note"); got != "iamlocal: a note" {
+		t.Errorf("text note %s", got)
+	}
 	oom := report{requestID: "req-3", status: "error", errorType: errTypeOutOfMemory}
 	if got := oom.record(at); !strings.Contains(got, `"status":"error","errorType":"Runtime.OutOfMemory"`) {
 		t.Errorf("oom %s", got)

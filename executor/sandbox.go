@@ -159,7 +159,7 @@ func (sb *sandbox) start(ctx context.Context) error {
 	}
 	logs.filter(appLogFilter(sb.fn))
 	if sb.plan.tool != "" && !versionMatches(sb.plan, sb.interp.version) {
-		logs.note(versionNote(sb.fn.Runtime, sb.plan, sb.interp)) // once per environment, in its stream
+		logs.note(noteLine(sb.fn, e.opts.Clock(), versionNote(sb.fn.Runtime, sb.plan, sb.interp))) // once per environment, in its stream
 	}
 	sb.sdk = sb.bundledSDK(ctx)
 	srv := &http.Server{Handler: sb.routes(), ReadHeaderTimeout: 10 * time.Second}
