@@ -83,6 +83,12 @@ type Options struct {
 	// AdminToken opens the admin endpoints (Authorization: Bearer <token>). AdminAuthenticated
 	// without one generates one from IDs: Server.AdminToken.
 	AdminToken string
+	// Runtimes name the interpreter of Lambda runtime identifiers ("python3.13":
+	// "/usr/bin/python3.13"); others are found on the PATH (see docs/lambda.md).
+	Runtimes map[string]string
+	// NodeSDKPath is a node_modules directory holding @aws-sdk/* packages, the AWS SDK
+	// nodejs18.x and later functions see; default npm's global root when it holds them.
+	NodeSDKPath string
 }
 
 // Server is a running emulator without a listener.
@@ -256,13 +262,14 @@ func (s *Server) build(dbPath string, extra []*service) error {
 	// calls); requests name their region, and function output and metrics name the function's.
 	s.logsSvc = logs.New(logs.Options{DB: db, Clock: s.clock, Region: opts.Region, Partition: opts.Partition, Logger: s.log})
 	s.metrics = cloudwatch.New(cloudwatch.Options{DB: db, Clock: s.clock, Region: opts.Region, Partition: opts.Partition, Logger: s.log})
-	exec, err := executor.New(executor.Options{WorkDir: s.sandboxDir(dbPath), Logs: s.logsSvc.Sink()})
+	exec, err := executor.New(executor.Options{WorkDir: s.sandboxDir(dbPath), Logs: s.logsSvc.Sink(),
+		Runtimes: opts.Runtimes, NodeSDKPath: opts.NodeSDKPath})
 	if err != nil {
 		return err
 	}
 	s.exec = exec
 	s.lambdaSvc = lambda.New(lambda.Options{DB: db, Clock: s.clock, IDs: s.ids, Region: opts.Region, Partition: opts.Partition,
-		DownloadKey: derivedKey(messageKey, "lambda code downloads"),
+		DownloadKey: derivedKey(messageKey, "lambda code downloads"), Logger: s.log,
 		Invoke: lambda.InvokeHooks{Runner: exec, Credentials: s.sts.AssumeRoleForService, Endpoint: s.Endpoint,
 			Record: func(inv lambda.Invoked) {
 				s.counters.invoked(inv.Error)

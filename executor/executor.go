@@ -20,7 +20,8 @@ import (
 type Function struct {
 	ARN, Name, Version string // Version "$LATEST" (the default) or "1"
 	Account            string // the function's account: where its logs go
-	Runtime            string // python3.N, nodejsN.x, provided, provided.al2, provided.al2023
+	Runtime            string // python3.N, nodejsN.x, ruby3.N, provided, provided.al2, provided.al2023
+	ImageURI           string // set for a container image function (PackageType Image), which is not run here
 	Handler            string // python: module.function; node: file.export; provided: passed as _HANDLER
 	CodeSHA            string // identifies Code; sandboxes are reused only for the same code and config
 	Code               []byte // the deployment package (zip)
@@ -33,6 +34,10 @@ type Function struct {
 	LogStreamPrefix    string        // default "2006/01/02/[<Version>]"; a sandbox id follows
 	Credentials        Credentials   // the execution role's credentials, as AWS_* variables
 	Endpoint           string        // iamlocal's URL, injected as AWS_ENDPOINT_URL
+	// LogFormat is the LoggingConfig's "Text" (the default) or "JSON";
+	// AppLogLevel and SystemLogLevel filter JSON logs ("Log-level
+	// filtering"; default INFO each).
+	LogFormat, AppLogLevel, SystemLogLevel string
 	// Layers are extracted, in order, into the sandbox's emulated /opt (see
 	// the package documentation); a later layer's files replace an earlier
 	// one's. Code plus layers may unzip to MaxUnzippedSize bytes in all.
@@ -88,9 +93,19 @@ type Options struct {
 	MaxSandboxes int              // running sandboxes at most; default 32
 	NewID        func() string    // request and sandbox ids; default random UUIDs
 
-	// SearchPath is the PATH python3 and node are looked up in and the PATH
+	// SearchPath is the PATH interpreters are looked up in and the PATH
 	// functions get; default the PATH of this process when New runs.
 	SearchPath string
+	// Runtimes name the interpreter of a runtime identifier
+	// ("python3.13": "/usr/bin/python3.13"), run as given; a runtime it
+	// does not name runs on the first of its candidates on SearchPath that
+	// works (see planFor).
+	Runtimes map[string]string
+	// NodeSDKPath is a node_modules directory holding the AWS SDK for
+	// JavaScript v3 (@aws-sdk/*), which nodejs18.x and later functions see
+	// as Lambda's bundled SDK; default npm's global root (`npm root -g`)
+	// when it holds @aws-sdk.
+	NodeSDKPath string
 	// StopTimeout is how long a runtime has between SIGTERM and SIGKILL;
 	// default 2 seconds.
 	StopTimeout time.Duration
@@ -126,8 +141,9 @@ type Executor struct {
 // by) Close.
 var ErrClosed = errors.New("executor closed")
 
-// New checks the options and finds python3 and node on the search path. A
-// missing tool is not an error here: invoking a function that needs it is.
+// New checks the options. Interpreters are found when a function first needs
+// one: a missing one is not an error here, and invoking a function that
+// needs it is a function error.
 // It removes the directories (and control groups) of executors of the same
 // WorkDir that were killed before they could.
 func New(opts Options) (*Executor, error) {
@@ -181,7 +197,7 @@ func New(opts Options) (*Executor, error) {
 		opts:  opts,
 		dir:   dir,
 		owner: owner,
-		tools: newToolchain(opts.SearchPath),
+		tools: newToolchain(opts.SearchPath, opts.Runtimes, opts.NodeSDKPath),
 		live:  map[*sandbox]bool{},
 		idle:  map[string][]*sandbox{},
 	}, nil
@@ -203,15 +219,12 @@ func (e *Executor) Invoke(ctx context.Context, fn Function, inv Invocation) (Res
 			Message: fmt.Sprintf("Request must be smaller than %d bytes for the InvokeFunction operation", MaxRequestPayload),
 		}
 	}
-	plan, err := planFor(fn.Runtime)
-	if err != nil {
+	plan, interp, err := e.resolve(ctx, fn)
+	var u *unavailable
+	if errors.As(err, &u) {
+		return e.unavailableResult(fn, inv, u), nil
+	} else if err != nil {
 		return Result{}, err
-	}
-	var interp interpreter
-	if plan.tool != "" {
-		if interp, err = e.tools.interpreter(ctx, plan.tool, fn.Runtime); err != nil {
-			return Result{}, err
-		}
 	}
 	for attempt := 0; ; attempt++ {
 		sb, cold, err := e.acquire(fn, plan, interp)
@@ -313,7 +326,8 @@ func configKey(fn Function) string {
 	}
 	b, _ := json.Marshal([]any{fn.ARN, fn.Name, fn.Version, fn.Runtime, fn.Handler, code, fn.Env,
 		fn.Timeout, fn.MemoryMB, fn.EphemeralStorageMB, fn.Region, fn.LogGroup, fn.LogStreamPrefix,
-		fn.Credentials.AccessKeyID, fn.Credentials.SecretAccessKey, fn.Credentials.SessionToken, fn.Endpoint, layers})
+		fn.Credentials.AccessKeyID, fn.Credentials.SecretAccessKey, fn.Credentials.SessionToken, fn.Endpoint, layers,
+		fn.LogFormat, fn.AppLogLevel, fn.SystemLogLevel})
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }

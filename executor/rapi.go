@@ -42,7 +42,7 @@ func (sb *sandbox) handleNext(w http.ResponseWriter, r *http.Request) {
 				if iv.Deadline.IsZero() {
 					iv.Deadline = iv.deliveredAt.Add(iv.timeout)
 				}
-				sb.logs.add(startLine(iv.RequestID, sb.fn.Version))
+				sb.logStart(iv.RequestID)
 				iv.started = true
 				close(iv.delivered)
 				sb.mu.Unlock()

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -30,6 +31,12 @@ type Config struct {
 	// AdminToken opens the admin endpoints of a server listening beyond loopback ("": one is
 	// generated and printed at start).
 	AdminToken string
+	// Runtimes name the interpreter of Lambda runtime identifiers (IAMLOCAL_RUNTIMES,
+	// "python3.13=/usr/bin/python3.13,nodejs22.x=/opt/node22/bin/node").
+	Runtimes map[string]string
+	// NodeSDKPath is the node_modules directory of the AWS SDK for JavaScript v3 that
+	// nodejs18.x and later functions see (IAMLOCAL_NODE_SDK_PATH).
+	NodeSDKPath string
 }
 
 // DefaultAddr is the documented listen address.
@@ -114,6 +121,8 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	fs.StringVar(&c.LogLevel, "log-level", env("IAMLOCAL_LOG_LEVEL", "info"), "debug, info, warn or error (IAMLOCAL_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", env("IAMLOCAL_LOG_FORMAT", "text"), "log lines as text or json (IAMLOCAL_LOG_FORMAT)")
 	fs.StringVar(&c.AdminToken, "admin-token", env("IAMLOCAL_ADMIN_TOKEN", ""), "token of the admin endpoints off loopback; generated when empty (IAMLOCAL_ADMIN_TOKEN)")
+	runtimes := fs.String("runtimes", env("IAMLOCAL_RUNTIMES", ""), "interpreters of Lambda runtimes, RUNTIME=PATH[,...] (IAMLOCAL_RUNTIMES)")
+	fs.StringVar(&c.NodeSDKPath, "node-sdk-path", env("IAMLOCAL_NODE_SDK_PATH", ""), "node_modules directory of the @aws-sdk packages nodejs18.x+ functions see (IAMLOCAL_NODE_SDK_PATH)")
 	if v := getenv("IAMLOCAL_ACCOUNTS"); v != "" {
 		if err := extra.Set(v); err != nil {
 			return Config{}, fmt.Errorf("IAMLOCAL_ACCOUNTS: %w", err)
@@ -126,6 +135,11 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 		return Config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	c.Accounts = append([]emulator.Account{{ID: accountID, AccessKeyID: rootKey, SecretAccessKey: rootSecret}}, extra...)
+	rt, err := parseRuntimes(*runtimes)
+	if err != nil {
+		return Config{}, err
+	}
+	c.Runtimes = rt
 	return c, c.validate()
 }
 
@@ -159,6 +173,11 @@ func (c Config) validate() error {
 	if strings.ContainsAny(c.AdminToken, " \t\r\n") {
 		errs = append(errs, errors.New("admin token must not contain blanks"))
 	}
+	if c.NodeSDKPath != "" {
+		if fi, err := os.Stat(c.NodeSDKPath); err != nil || !fi.IsDir() || !filepath.IsAbs(c.NodeSDKPath) {
+			errs = append(errs, fmt.Errorf("node SDK path %q: want the absolute path of a node_modules directory", c.NodeSDKPath))
+		}
+	}
 	seenID, seenKey := map[string]bool{}, map[string]bool{}
 	for _, a := range c.Accounts {
 		if !arn.IsAccountID(a.ID) {
@@ -176,4 +195,44 @@ func (c Config) validate() error {
 		seenID[a.ID], seenKey[a.AccessKeyID] = true, true
 	}
 	return errors.Join(errs...)
+}
+
+// runtimeID is a Lambda runtime identifier iamlocal runs on an interpreter.
+var runtimeID = regexp.MustCompile(`^(python3\.[0-9]+|nodejs[0-9]+\.x|ruby3\.[0-9]+)$`)
+
+// parseRuntimes reads RUNTIME=PATH[,RUNTIME=PATH...]: each runtime once, an interpreted
+// one, and the absolute path of an executable file.
+func parseRuntimes(v string) (map[string]string, error) {
+	if strings.TrimSpace(v) == "" {
+		return nil, nil
+	}
+	out := map[string]string{}
+	var errs []error
+	for _, item := range strings.Split(v, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		id, path, ok := strings.Cut(item, "=")
+		id, path = strings.TrimSpace(id), strings.TrimSpace(path)
+		switch {
+		case !ok || id == "" || path == "":
+			errs = append(errs, fmt.Errorf("runtimes: %q: want RUNTIME=PATH", item))
+		case !runtimeID.MatchString(id):
+			errs = append(errs, fmt.Errorf("runtimes: %q is not a python3.N, nodejsN.x or ruby3.N runtime", id))
+		case out[id] != "":
+			errs = append(errs, fmt.Errorf("runtimes: %s given twice", id))
+		case !filepath.IsAbs(path):
+			errs = append(errs, fmt.Errorf("runtimes: %s: %q is not an absolute path", id, path))
+		default:
+			if fi, err := os.Stat(path); err != nil || fi.IsDir() || fi.Mode().Perm()&0o111 == 0 {
+				errs = append(errs, fmt.Errorf("runtimes: %s: %q is not an executable file", id, path))
+			}
+			out[id] = path
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("IAMLOCAL_RUNTIMES: %w", err)
+	}
+	return out, nil
 }

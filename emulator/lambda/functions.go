@@ -132,6 +132,9 @@ func (s *Service) CreateFunction(ctx context.Context, in *lambdaapi.CreateFuncti
 		out = configuration(t, v, "", viewCreated)
 		return storage.LambdaFunctions(tx).Put(t.name, fn)
 	})
+	if err == nil {
+		s.warnUnrunnable(ctx, t.name, pkg, str(in.Runtime))
+	}
 	return out, err
 }
 

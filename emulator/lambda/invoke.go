@@ -166,16 +166,19 @@ func (s *Service) prepare(ctx context.Context, name, qualifier string, withCrede
 			return err
 		}
 		v := r.Version
-		if v.PackageType == "Image" {
-			return awserr.NotImplemented("Invoke of a container image function")
-		}
-		code, err := storage.LambdaCode(tx, v.CodeKey)
-		if err != nil {
-			return err
+		var code []byte
+		if v.PackageType != "Image" { // an image is not run: the executor answers why
+			if code, err = storage.LambdaCode(tx, v.CodeKey); err != nil {
+				return err
+			}
 		}
 		fn = executor.Function{ARN: r.ARN, Account: tx.Account(), Name: r.Function.Name, Version: v.Version, Runtime: v.Runtime, Handler: v.Handler,
 			CodeSHA: v.CodeKey, Code: code, Env: v.Environment, Timeout: time.Duration(v.Timeout) * time.Second,
 			MemoryMB: int(v.MemorySize), EphemeralStorageMB: int(v.EphemeralStorage), Region: region, LogGroup: v.Logging.LogGroup}
+		fn.LogFormat, fn.AppLogLevel, fn.SystemLogLevel = v.Logging.LogFormat, v.Logging.ApplicationLogLevel, v.Logging.SystemLogLevel
+		if v.PackageType == "Image" {
+			fn.ImageURI = v.ImageURI
+		}
 		if fn.Layers, err = layerContents(tx, v.Layers); err != nil {
 			return err
 		}

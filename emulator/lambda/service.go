@@ -13,6 +13,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -37,6 +38,9 @@ type Options struct {
 	// DownloadKey signs the code download URLs GetFunction returns (see CodePath); a random
 	// one when empty.
 	DownloadKey []byte
+	// Logger takes the service's warnings (a function stored that cannot run here); nil
+	// discards them.
+	Logger *slog.Logger
 }
 
 // Service implements lambdaapi.Handler. Operations it does not override answer NotImplemented.
@@ -48,6 +52,7 @@ type Service struct {
 	region    string
 	partition string
 	hooks     InvokeHooks
+	log       *slog.Logger
 	roles     roleCache
 	async     sync.WaitGroup
 	// downloadKey is the HMAC key of code download URLs.
@@ -70,13 +75,16 @@ func New(opts Options) *Service {
 	if opts.Partition == "" {
 		opts.Partition = arn.DefaultPartition
 	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
 	if len(opts.DownloadKey) == 0 {
 		// Not from opts.IDs: drawing from it would shift the ids seeded tests expect.
 		opts.DownloadKey = make([]byte, 32)
 		ids.Crypto{}.Read(opts.DownloadKey)
 	}
 	return &Service{db: opts.DB, clock: opts.Clock, ids: opts.IDs, region: opts.Region, partition: opts.Partition,
-		hooks: opts.Invoke, downloadKey: opts.DownloadKey}
+		hooks: opts.Invoke, log: opts.Logger, downloadKey: opts.DownloadKey}
 }
 
 // Lambda's documented quotas ("Lambda quotas" in the Developer Guide) and defaults.

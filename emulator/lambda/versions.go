@@ -122,6 +122,9 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, in *lambdaapi
 		}
 		return nil
 	})
+	if err == nil && in.Runtime != nil {
+		s.warnUnrunnable(ctx, t.name, "Zip", *in.Runtime)
+	}
 	return out, err
 }
 

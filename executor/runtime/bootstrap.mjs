@@ -40,12 +40,39 @@ let currentRequestId;
 function logLine(level, args) {
   process.stdout.write(`${new Date().toISOString()}\t${currentRequestId}\t${level}\t${util.format(...args)}\n`);
 }
-console.log = (...a) => logLine('INFO', a);
-console.info = (...a) => logLine('INFO', a);
-console.warn = (...a) => logLine('WARN', a);
-console.error = (...a) => logLine('ERROR', a);
-console.debug = (...a) => logLine('DEBUG', a);
-console.trace = (...a) => logLine('TRACE', a);
+// With LoggingConfig LogFormat JSON: one record a call, {"timestamp",
+// "level", "requestId", "message"} (and the first Error argument's
+// errorType, errorMessage, stackTrace), newlines as \r, and the levels below
+// AWS_LAMBDA_LOG_LEVEL dropped, as the Lambda Node.js runtime's LogPatch
+// does; console.log is INFO, console.fatal FATAL.
+const LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
+const jsonLogs = (process.env.AWS_LAMBDA_LOG_FORMAT || '').toUpperCase() === 'JSON';
+const errorFields = (err) => ({ errorType: err?.constructor?.name ?? 'UnknownError', errorMessage: err.message,
+  stackTrace: typeof err.stack === 'string' ? err.stack.split('\n') : [] });
+const errorReplacer = (_, v) => (v instanceof Error ? Object.assign(errorFields(v), v) : v);
+function jsonLine(level, args) {
+  const rec = { timestamp: new Date().toISOString(), level, requestId: currentRequestId };
+  let line;
+  if (args.length === 1) {
+    rec.message = args[0]; // an Error becomes {errorType, errorMessage, stackTrace}
+    try {
+      line = JSON.stringify(rec, errorReplacer);
+    } catch {
+      line = JSON.stringify({ ...rec, message: util.format(args[0]) });
+    }
+  } else {
+    rec.message = util.format(...args);
+    const err = args.find((a) => a instanceof Error);
+    line = JSON.stringify(err ? Object.assign(rec, errorFields(err)) : rec);
+  }
+  process.stdout.write(line.replace(/\n/g, '\r') + '\n');
+}
+const least = jsonLogs ? Math.max(LEVELS.indexOf((process.env.AWS_LAMBDA_LOG_LEVEL || 'TRACE').toUpperCase()), 0) : 0;
+for (const level of LEVELS) {
+  const write = jsonLogs ? jsonLine : logLine;
+  console[level.toLowerCase()] = LEVELS.indexOf(level) >= least ? (...a) => write(level, a) : () => {};
+}
+console.log = console.info;
 
 class FaultError extends Error {
   constructor(type, message) {
@@ -64,6 +91,11 @@ function errorDocument(err) {
 }
 
 function logError(label, doc) {
+  if (jsonLogs) {
+    const message = { errorType: doc.errorType, errorMessage: doc.errorMessage, stackTrace: doc.trace };
+    process.stdout.write(JSON.stringify({ timestamp: new Date().toISOString(), level: 'ERROR', requestId: currentRequestId, message }).replace(/\n/g, '\r') + '\n');
+    return;
+  }
   logLine('ERROR', [`${label} \t${JSON.stringify({ errorType: doc.errorType, errorMessage: doc.errorMessage, stack: doc.trace })}`]);
 }
 
