@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/iamlocal/iamlocal/storage"
 	"github.com/iamlocal/iamlocal/storage/storagetest"
 )
@@ -295,4 +294,3 @@ func BenchmarkSnapshot300(b *testing.B) {
 		}
 	}
 }
-
