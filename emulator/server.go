@@ -108,6 +108,7 @@ type Server struct {
 	bySigningName map[string]*service
 	handler       http.Handler
 	adminToken    string
+	snapshots     snapshotStore // named snapshots of the state (state.go)
 	// storageFailure is the first failure of the database itself met since start (a record
 	// that no longer decodes, bbolt faulting on a damaged page): health reports it.
 	storageFailure atomic.Pointer[string]
