@@ -100,6 +100,7 @@ type Server struct {
 	lambdaSvc *lambda.Service
 	endpoint  atomic.Value // string: the URL clients reach this server at
 	sts       *sts.Service
+	iamSvc    *iam.Service        // the init file applies through it (init.go)
 	logsSvc   *logs.Service       // Sink() takes Lambda function output
 	metrics   *cloudwatch.Service // RecordLambda records invocation metrics
 	counters  serverMetrics       // what /metrics serves
@@ -270,7 +271,8 @@ func (s *Server) build(dbPath string, extra []*service) error {
 				s.metrics.RecordLambda(cloudwatch.LambdaInvocation{Account: inv.Account, Region: inv.Region, Function: inv.Function,
 					Time: inv.Start, Duration: inv.Duration, Error: inv.Error})
 			}}})
-	s.services = append(declareServices(handlers{iam: iam.New(iam.Options{DB: db, Clock: s.clock, IDs: s.ids, Partition: opts.Partition}),
+	s.iamSvc = iam.New(iam.Options{DB: db, Clock: s.clock, IDs: s.ids, Partition: opts.Partition})
+	s.services = append(declareServices(handlers{iam: s.iamSvc,
 		sts: s.sts, lambda: s.lambdaSvc, logs: s.logsSvc, cloudwatch: s.metrics}), extra...)
 	s.bySigningName = map[string]*service{}
 	var prefixes []string
