@@ -30,6 +30,8 @@ type Config struct {
 	// AdminToken opens the admin endpoints of a server listening beyond loopback ("": one is
 	// generated and printed at start).
 	AdminToken string
+	// Init is an init file applied at start ("": none); docs/state-format.md.
+	Init string
 }
 
 // DefaultAddr is the documented listen address.
@@ -47,6 +49,14 @@ func DataDirFromEnv(getenv func(string) string) string {
 		return v
 	}
 	return DefaultDataDir
+}
+
+// RegionFromEnv is the region a flag does not set: IAMLOCAL_REGION or the default.
+func RegionFromEnv(getenv func(string) string) string {
+	if v := getenv("IAMLOCAL_REGION"); v != "" {
+		return v
+	}
+	return emulator.DefaultRegion
 }
 
 // DBPath is the database file of the configuration.
@@ -80,6 +90,8 @@ const Usage = `Usage:
                                 check the database of a stopped server
   iamlocal decisions [-follow] [-principal ARN] [-denied] [-endpoint URL]
                                 print a running server's authorization decisions
+  iamlocal state export|import [-endpoint URL | -data-dir DIR] FILE
+                                write a server's state to FILE, or replace it with FILE's
   iamlocal version              print the version
 
 Flags of serve:
@@ -104,7 +116,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	var extra accountList
 	fs.StringVar(&c.Addr, "addr", env("IAMLOCAL_ADDR", DefaultAddr), "listen address (IAMLOCAL_ADDR)")
 	fs.StringVar(&c.DataDir, "data-dir", DataDirFromEnv(getenv), "directory of the bbolt database (IAMLOCAL_DATA_DIR)")
-	fs.StringVar(&c.Region, "region", env("IAMLOCAL_REGION", emulator.DefaultRegion), "emulated region (IAMLOCAL_REGION)")
+	fs.StringVar(&c.Region, "region", RegionFromEnv(getenv), "emulated region (IAMLOCAL_REGION)")
 	fs.StringVar(&c.Partition, "partition", env("IAMLOCAL_PARTITION", arn.DefaultPartition), "partition of the ARNs: "+strings.Join(arn.Partitions(), ", ")+" (IAMLOCAL_PARTITION)")
 	fs.StringVar(&accountID, "account-id", env("IAMLOCAL_ACCOUNT_ID", emulator.DefaultAccountID), "default account id (IAMLOCAL_ACCOUNT_ID)")
 	fs.StringVar(&rootKey, "root-access-key-id", env("IAMLOCAL_ROOT_ACCESS_KEY_ID", emulator.DefaultAccessKeyID), "root access key id (IAMLOCAL_ROOT_ACCESS_KEY_ID)")
@@ -114,6 +126,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	fs.StringVar(&c.LogLevel, "log-level", env("IAMLOCAL_LOG_LEVEL", "info"), "debug, info, warn or error (IAMLOCAL_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", env("IAMLOCAL_LOG_FORMAT", "text"), "log lines as text or json (IAMLOCAL_LOG_FORMAT)")
 	fs.StringVar(&c.AdminToken, "admin-token", env("IAMLOCAL_ADMIN_TOKEN", ""), "token of the admin endpoints off loopback; generated when empty (IAMLOCAL_ADMIN_TOKEN)")
+	fs.StringVar(&c.Init, "init", env("IAMLOCAL_INIT", ""), "init file (YAML, JSON or a state export) applied at start, creating what is missing (IAMLOCAL_INIT)")
 	if v := getenv("IAMLOCAL_ACCOUNTS"); v != "" {
 		if err := extra.Set(v); err != nil {
 			return Config{}, fmt.Errorf("IAMLOCAL_ACCOUNTS: %w", err)
