@@ -27,6 +27,12 @@ func (s *Server) routes() http.Handler {
 	admin.Handle("PUT /_iamlocal/oidc-keys", s.restricted(http.HandlerFunc(s.putOIDCKeys)))
 	admin.Handle("GET /metrics", s.restricted(http.HandlerFunc(s.serveMetrics)))
 	admin.Handle("GET /_iamlocal/policy/suggest", s.restricted(http.HandlerFunc(s.suggestPolicy)))
+	admin.Handle("GET /_iamlocal/state", s.restricted(http.HandlerFunc(s.getState)))
+	admin.Handle("PUT /_iamlocal/state", s.restricted(http.HandlerFunc(s.putState)))
+	admin.Handle("GET /_iamlocal/snapshots", s.restricted(http.HandlerFunc(s.listSnapshots)))
+	admin.Handle("POST /_iamlocal/snapshots/{name}", s.restricted(http.HandlerFunc(s.saveSnapshot)))
+	admin.Handle("POST /_iamlocal/snapshots/{name}/restore", s.restricted(http.HandlerFunc(s.restoreSnapshot)))
+	admin.Handle("DELETE /_iamlocal/snapshots/{name}", s.restricted(http.HandlerFunc(s.deleteSnapshot)))
 	admin.Handle("GET "+lambda.CodePath+"{account}/{region}/{key}/{token}", s.restricted(http.HandlerFunc(s.lambdaCode)))
 	admin.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		adminError(w, http.StatusNotFound, "no admin endpoint "+r.Method+" "+r.URL.Path)

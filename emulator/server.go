@@ -106,6 +106,7 @@ type Server struct {
 	lambdaSvc *lambda.Service
 	endpoint  atomic.Value // string: the URL clients reach this server at
 	sts       *sts.Service
+	iamSvc    *iam.Service        // the init file applies through it (init.go)
 	logsSvc   *logs.Service       // Sink() takes Lambda function output
 	metrics   *cloudwatch.Service // RecordLambda records invocation metrics
 	counters  serverMetrics       // what /metrics serves
@@ -114,6 +115,7 @@ type Server struct {
 	bySigningName map[string]*service
 	handler       http.Handler
 	adminToken    string
+	snapshots     snapshotStore // named snapshots of the state (state.go)
 	// storageFailure is the first failure of the database itself met since start (a record
 	// that no longer decodes, bbolt faulting on a damaged page): health reports it.
 	storageFailure atomic.Pointer[string]
@@ -276,7 +278,8 @@ func (s *Server) build(dbPath string, extra []*service) error {
 				s.metrics.RecordLambda(cloudwatch.LambdaInvocation{Account: inv.Account, Region: inv.Region, Function: inv.Function,
 					Time: inv.Start, Duration: inv.Duration, Error: inv.Error})
 			}}})
-	s.services = append(declareServices(handlers{iam: iam.New(iam.Options{DB: db, Clock: s.clock, IDs: s.ids, Partition: opts.Partition}),
+	s.iamSvc = iam.New(iam.Options{DB: db, Clock: s.clock, IDs: s.ids, Partition: opts.Partition})
+	s.services = append(declareServices(handlers{iam: s.iamSvc,
 		sts: s.sts, lambda: s.lambdaSvc, logs: s.logsSvc, cloudwatch: s.metrics}), extra...)
 	s.bySigningName = map[string]*service{}
 	var prefixes []string

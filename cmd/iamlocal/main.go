@@ -1,6 +1,7 @@
 // Command iamlocal runs the emulator: `iamlocal [serve] [flags]`. It parses configuration, builds
 // the embeddable server and serves it until SIGINT or SIGTERM, then shuts down gracefully.
-// `iamlocal db check [-data-dir DIR]` checks the database of a stopped server.
+// `iamlocal db check [-data-dir DIR]` checks the database of a stopped server; `iamlocal state
+// export|import FILE` writes or replaces a server's state.
 package main
 
 import (
@@ -44,6 +45,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return dbCommand(args[1:], getenv, stdout, stderr)
 		case "decisions":
 			return decisionsCommand(ctx, args[1:], getenv, stdout, stderr)
+		case "state":
+			return stateCommand(ctx, args[1:], getenv, stdout, stderr)
 		}
 	}
 	cfg, err := config.Load(args, getenv, stderr)
@@ -106,6 +109,12 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 		return startError(err, cfg)
 	}
 	defer srv.Close()
+	// Applied before the listener opens: no client sees the state half made.
+	if cfg.Init != "" {
+		if err := applyInit(ctx, srv, cfg.Init, logger); err != nil {
+			return err
+		}
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err

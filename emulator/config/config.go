@@ -37,6 +37,8 @@ type Config struct {
 	// NodeSDKPath is the node_modules directory of the AWS SDK for JavaScript v3 that
 	// nodejs18.x and later functions see (IAMLOCAL_NODE_SDK_PATH).
 	NodeSDKPath string
+	// Init is an init file applied at start ("": none); docs/state-format.md.
+	Init string
 }
 
 // DefaultAddr is the documented listen address.
@@ -54,6 +56,14 @@ func DataDirFromEnv(getenv func(string) string) string {
 		return v
 	}
 	return DefaultDataDir
+}
+
+// RegionFromEnv is the region a flag does not set: IAMLOCAL_REGION or the default.
+func RegionFromEnv(getenv func(string) string) string {
+	if v := getenv("IAMLOCAL_REGION"); v != "" {
+		return v
+	}
+	return emulator.DefaultRegion
 }
 
 // DBPath is the database file of the configuration.
@@ -87,6 +97,8 @@ const Usage = `Usage:
                                 check the database of a stopped server
   iamlocal decisions [-follow] [-principal ARN] [-denied] [-endpoint URL]
                                 print a running server's authorization decisions
+  iamlocal state export|import [-endpoint URL | -data-dir DIR] FILE
+                                write a server's state to FILE, or replace it with FILE's
   iamlocal version              print the version
 
 Flags of serve:
@@ -111,7 +123,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	var extra accountList
 	fs.StringVar(&c.Addr, "addr", env("IAMLOCAL_ADDR", DefaultAddr), "listen address (IAMLOCAL_ADDR)")
 	fs.StringVar(&c.DataDir, "data-dir", DataDirFromEnv(getenv), "directory of the bbolt database (IAMLOCAL_DATA_DIR)")
-	fs.StringVar(&c.Region, "region", env("IAMLOCAL_REGION", emulator.DefaultRegion), "emulated region (IAMLOCAL_REGION)")
+	fs.StringVar(&c.Region, "region", RegionFromEnv(getenv), "emulated region (IAMLOCAL_REGION)")
 	fs.StringVar(&c.Partition, "partition", env("IAMLOCAL_PARTITION", arn.DefaultPartition), "partition of the ARNs: "+strings.Join(arn.Partitions(), ", ")+" (IAMLOCAL_PARTITION)")
 	fs.StringVar(&accountID, "account-id", env("IAMLOCAL_ACCOUNT_ID", emulator.DefaultAccountID), "default account id (IAMLOCAL_ACCOUNT_ID)")
 	fs.StringVar(&rootKey, "root-access-key-id", env("IAMLOCAL_ROOT_ACCESS_KEY_ID", emulator.DefaultAccessKeyID), "root access key id (IAMLOCAL_ROOT_ACCESS_KEY_ID)")
@@ -123,6 +135,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	fs.StringVar(&c.AdminToken, "admin-token", env("IAMLOCAL_ADMIN_TOKEN", ""), "token of the admin endpoints off loopback; generated when empty (IAMLOCAL_ADMIN_TOKEN)")
 	runtimes := fs.String("runtimes", env("IAMLOCAL_RUNTIMES", ""), "interpreters of Lambda runtimes, RUNTIME=PATH[,...] (IAMLOCAL_RUNTIMES)")
 	fs.StringVar(&c.NodeSDKPath, "node-sdk-path", env("IAMLOCAL_NODE_SDK_PATH", ""), "node_modules directory of the @aws-sdk packages nodejs18.x+ functions see (IAMLOCAL_NODE_SDK_PATH)")
+	fs.StringVar(&c.Init, "init", env("IAMLOCAL_INIT", ""), "init file (YAML, JSON or a state export) applied at start, creating what is missing (IAMLOCAL_INIT)")
 	if v := getenv("IAMLOCAL_ACCOUNTS"); v != "" {
 		if err := extra.Set(v); err != nil {
 			return Config{}, fmt.Errorf("IAMLOCAL_ACCOUNTS: %w", err)

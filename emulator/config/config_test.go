@@ -73,6 +73,16 @@ func TestLoad(t *testing.T) {
 		{name: "bad log level", env: map[string]string{"IAMLOCAL_LOG_LEVEL": "loud"}, wantErr: "log level"},
 		{name: "empty secret", args: []string{"-root-secret-access-key", ""}, wantErr: "must not be empty"},
 		{name: "stray argument", args: []string{"extra"}, wantErr: "unexpected argument"},
+		{name: "init file from the environment", env: map[string]string{"IAMLOCAL_INIT": "fixture.yaml"}, check: func(t *testing.T, c Config) {
+			if c.Init != "fixture.yaml" {
+				t.Errorf("Init = %q", c.Init)
+			}
+		}},
+		{name: "init flag wins", args: []string{"-init", "b.json"}, env: map[string]string{"IAMLOCAL_INIT": "a.yaml"}, check: func(t *testing.T, c Config) {
+			if c.Init != "b.json" {
+				t.Errorf("Init = %q", c.Init)
+			}
+		}},
 		{name: "admin token from the environment", env: map[string]string{"IAMLOCAL_ADMIN_TOKEN": "env-token"}, check: func(t *testing.T, c Config) {
 			if c.AdminToken != "env-token" {
 				t.Errorf("AdminToken = %q", c.AdminToken)
