@@ -84,6 +84,12 @@ type Options struct {
 	// AdminToken opens the admin endpoints (Authorization: Bearer <token>). AdminAuthenticated
 	// without one generates one from IDs: Server.AdminToken.
 	AdminToken string
+	// URLBase is the base of the function URLs the Lambda API returns
+	// (<base>/_iamlocal/urls/<url-id>/), for clients that reach the server under another name
+	// than its listen address (a container); default Endpoint. URLAuth is how URL requests are
+	// authorized: URLAuthCurrent (default) or URLAuthLegacy.
+	URLBase string
+	URLAuth URLAuth
 }
 
 // Server is a running emulator without a listener.
@@ -243,6 +249,9 @@ func (s *Server) build(dbPath string, extra []*service) error {
 	if err != nil {
 		return err
 	}
+	if s.opts.URLAuth, err = ParseURLAuth(string(opts.URLAuth)); err != nil {
+		return err
+	}
 	rootKeys := map[string]string{}
 	for key, a := range s.accounts {
 		rootKeys[key] = a.ID
@@ -262,7 +271,7 @@ func (s *Server) build(dbPath string, extra []*service) error {
 	}
 	s.exec = exec
 	s.lambdaSvc = lambda.New(lambda.Options{DB: db, Clock: s.clock, IDs: s.ids, Region: opts.Region, Partition: opts.Partition,
-		DownloadKey: derivedKey(messageKey, "lambda code downloads"),
+		DownloadKey: derivedKey(messageKey, "lambda code downloads"), URLBase: opts.URLBase,
 		Invoke: lambda.InvokeHooks{Runner: exec, Credentials: s.sts.AssumeRoleForService, Endpoint: s.Endpoint,
 			Record: func(inv lambda.Invoked) {
 				s.metrics.RecordLambda(cloudwatch.LambdaInvocation{Account: inv.Account, Region: inv.Region, Function: inv.Function,

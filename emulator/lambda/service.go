@@ -37,6 +37,10 @@ type Options struct {
 	// DownloadKey signs the code download URLs GetFunction returns (see CodePath); a random
 	// one when empty.
 	DownloadKey []byte
+	// URLBase is the base of the function URLs the API returns (see URLPath), for a server
+	// reached under another name than its own address (a container); default
+	// Invoke.Endpoint.
+	URLBase string
 }
 
 // Service implements lambdaapi.Handler. Operations it does not override answer NotImplemented.
@@ -52,6 +56,7 @@ type Service struct {
 	async     sync.WaitGroup
 	// downloadKey is the HMAC key of code download URLs.
 	downloadKey []byte
+	urlBase     string // Options.URLBase
 }
 
 var _ lambdaapi.Handler = (*Service)(nil)
@@ -76,7 +81,7 @@ func New(opts Options) *Service {
 		ids.Crypto{}.Read(opts.DownloadKey)
 	}
 	return &Service{db: opts.DB, clock: opts.Clock, ids: opts.IDs, region: opts.Region, partition: opts.Partition,
-		hooks: opts.Invoke, downloadKey: opts.DownloadKey}
+		hooks: opts.Invoke, downloadKey: opts.DownloadKey, urlBase: opts.URLBase}
 }
 
 // Lambda's documented quotas ("Lambda quotas" in the Developer Guide) and defaults.
