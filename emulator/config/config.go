@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -29,6 +30,10 @@ type Config struct {
 	// AdminToken opens the admin endpoints of a server listening beyond loopback ("": one is
 	// generated and printed at start).
 	AdminToken string
+	// URLBase is the base of the function URLs the Lambda API returns ("": the listen
+	// address); URLAuth how URL requests are authorized (current or legacy).
+	URLBase string
+	URLAuth string
 }
 
 // DefaultAddr is the documented listen address.
@@ -96,6 +101,8 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	fs.StringVar(&c.Enforce, "enforce", env("IAMLOCAL_ENFORCE", "on"), "policy enforcement: on, soft (record only) or off (IAMLOCAL_ENFORCE)")
 	fs.StringVar(&c.LogLevel, "log-level", env("IAMLOCAL_LOG_LEVEL", "info"), "debug, info, warn or error (IAMLOCAL_LOG_LEVEL)")
 	fs.StringVar(&c.AdminToken, "admin-token", env("IAMLOCAL_ADMIN_TOKEN", ""), "token of the admin endpoints off loopback; generated when empty (IAMLOCAL_ADMIN_TOKEN)")
+	fs.StringVar(&c.URLBase, "url-base", env("IAMLOCAL_URL_BASE", ""), "public base of function URLs, such as http://iamlocal:4566; default the listen address (IAMLOCAL_URL_BASE)")
+	fs.StringVar(&c.URLAuth, "url-auth", env("IAMLOCAL_URL_AUTH", string(emulator.URLAuthCurrent)), "function URL authorization: current (lambda:InvokeFunctionUrl and lambda:InvokeFunction) or legacy (lambda:InvokeFunctionUrl alone) (IAMLOCAL_URL_AUTH)")
 	if v := getenv("IAMLOCAL_ACCOUNTS"); v != "" {
 		if err := extra.Set(v); err != nil {
 			return Config{}, fmt.Errorf("IAMLOCAL_ACCOUNTS: %w", err)
@@ -137,6 +144,15 @@ func (c Config) validate() error {
 	}
 	if strings.ContainsAny(c.AdminToken, " \t\r\n") {
 		errs = append(errs, errors.New("admin token must not contain blanks"))
+	}
+	if c.URLBase != "" {
+		if u, err := url.Parse(c.URLBase); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+			(u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+			errs = append(errs, fmt.Errorf("function URL base %q: want http(s)://host[:port]", c.URLBase))
+		}
+	}
+	if _, err := emulator.ParseURLAuth(c.URLAuth); err != nil {
+		errs = append(errs, err)
 	}
 	seenID, seenKey := map[string]bool{}, map[string]bool{}
 	for _, a := range c.Accounts {
