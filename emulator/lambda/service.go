@@ -1,11 +1,13 @@
 // Package lambda emulates the AWS Lambda control plane on top of storage: functions and their
 // code, versions, aliases, resource-based policies, tags, concurrency, event invoke configs,
-// function URL configs and layers. Invocation is not here: Invoke, InvokeWithResponseStream
-// and InvokeAsync answer NotImplemented, and an executor reads what it needs (configuration
-// and code) through Resolve and storage.LambdaCode. Handlers receive generated input structs
-// and return generated outputs or *awserr.Error; they never see HTTP, JSON or bbolt. Each call
-// is one transaction in the account and region of the resource it acts on (update, view):
-// Lambda's state is per account and region, as AWS keeps it.
+// function URL configs and layers, and invocation (Invoke, InvokeAsync,
+// InvokeWithResponseStream and function URLs, urlserve.go) through the Runner of
+// Options.Invoke, which answers NotImplemented without one; an executor reads what it needs
+// (configuration and code) through Resolve and storage.LambdaCode. Handlers receive generated
+// input structs and return generated outputs or *awserr.Error; they never see HTTP, JSON or
+// bbolt (the function URL event and answer are the payloads the server hands through). Each
+// call is one transaction in the account and region of the resource it acts on (update,
+// view): Lambda's state is per account and region, as AWS keeps it.
 package lambda
 
 import (

@@ -12,6 +12,7 @@ import (
 	"github.com/iamlocal/iamlocal/api/lambdaapi"
 	"github.com/iamlocal/iamlocal/emulator/reqctx"
 	"github.com/iamlocal/iamlocal/executor"
+	"github.com/iamlocal/iamlocal/storage"
 )
 
 // streamingRunner answers as a runtime would: chunks through the invocation's stream when it
@@ -174,5 +175,24 @@ func TestLookupAndInvokeURL(t *testing.T) {
 	}
 	if _, err := e.s.LookupURL(strings.Repeat("z", 32)); !errors.Is(err, ErrNoURL) {
 		t.Fatalf("unknown id: %v", err)
+	}
+}
+
+// A URL missing from the index (made before URLs were indexed) is served once updated.
+func TestUpdateIndexesURL(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.create("f")
+	out, err := e.s.CreateFunctionUrlConfig(e.ctx, &lambdaapi.CreateFunctionUrlConfigRequest{FunctionName: ptr("f"), AuthType: ptr("NONE")})
+	ok(t, err)
+	id := strings.TrimSuffix(strings.TrimPrefix(deref(out.FunctionUrl), "https://"), ".lambda-url.us-east-1.on.aws/")
+	ok(t, e.db.Update("", func(tx *storage.Tx) error { return storage.LambdaURLIndex(tx).Delete(id) }))
+	if _, err := e.s.LookupURL(id); !errors.Is(err, ErrNoURL) {
+		t.Fatalf("unindexed URL: %v", err)
+	}
+	_, err = e.s.UpdateFunctionUrlConfig(e.ctx, &lambdaapi.UpdateFunctionUrlConfigRequest{FunctionName: ptr("f"), AuthType: ptr("AWS_IAM")})
+	ok(t, err)
+	if got, err := e.s.LookupURL(id); err != nil || got.AuthType != "AWS_IAM" {
+		t.Fatalf("after update: %+v %v", got, err)
 	}
 }

@@ -171,6 +171,11 @@ func (s *Service) UpdateFunctionUrlConfig(ctx context.Context, in *lambdaapi.Upd
 			r.Cors = corsIn(in.Cors)
 		}
 		r.LastModified = c.now
+		// A URL made before URLs were indexed becomes servable once updated.
+		loc := storage.LambdaURLLocation{Account: tx.Account(), Region: tx.Region(), Function: t.name, Qualifier: t.qualifier}
+		if err := storage.LambdaURLIndex(tx).Put(r.URLID, loc); err != nil {
+			return err
+		}
 		o := s.urlOut(t, r)
 		out = &lambdaapi.UpdateFunctionUrlConfigResponse{AuthType: o.AuthType, Cors: o.Cors, CreationTime: o.CreationTime,
 			FunctionArn: o.FunctionArn, FunctionUrl: o.FunctionUrl, LastModifiedTime: o.LastModifiedTime}
