@@ -15,8 +15,8 @@ import (
 )
 
 // routes mounts the admin endpoints (/_iamlocal/..., and moto's /moto-api/...) behind
-// adminGuard, the ones that change or reveal state behind the access check too, and every
-// other path on the API pipeline.
+// adminGuard, the ones that change or reveal state behind the access check too, function URLs
+// by path and by host (functionurls.go), and every other path on the API pipeline.
 func (s *Server) routes() http.Handler {
 	admin := http.NewServeMux()
 	admin.HandleFunc("GET /_iamlocal/health", s.health)
@@ -42,8 +42,10 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("/_iamlocal/", guarded)
 	mux.Handle("/moto-api/", guarded)
 	mux.Handle("GET /metrics", guarded)
+	// Function URLs are public endpoints (browsers call them, with CORS), not admin ones.
+	mux.HandleFunc(lambda.URLPath, s.servePathURL)
 	mux.HandleFunc("/", s.serveAPI)
-	return recoverer(s, mux)
+	return recoverer(s, s.byURLHost(mux))
 }
 
 // serveAPI is the request pipeline: service -> body -> SigV4 -> caller -> serve (route,

@@ -89,6 +89,12 @@ type Options struct {
 	// NodeSDKPath is a node_modules directory holding @aws-sdk/* packages, the AWS SDK
 	// nodejs18.x and later functions see; default npm's global root when it holds them.
 	NodeSDKPath string
+	// URLBase is the base of the function URLs the Lambda API returns
+	// (<base>/_iamlocal/urls/<url-id>/), for clients that reach the server under another name
+	// than its listen address (a container); default Endpoint. URLAuth is how URL requests are
+	// authorized: URLAuthCurrent (default) or URLAuthLegacy.
+	URLBase string
+	URLAuth URLAuth
 }
 
 // Server is a running emulator without a listener.
@@ -251,6 +257,9 @@ func (s *Server) build(dbPath string, extra []*service) error {
 	if err != nil {
 		return err
 	}
+	if s.opts.URLAuth, err = ParseURLAuth(string(opts.URLAuth)); err != nil {
+		return err
+	}
 	rootKeys := map[string]string{}
 	for key, a := range s.accounts {
 		rootKeys[key] = a.ID
@@ -271,7 +280,7 @@ func (s *Server) build(dbPath string, extra []*service) error {
 	}
 	s.exec = exec
 	s.lambdaSvc = lambda.New(lambda.Options{DB: db, Clock: s.clock, IDs: s.ids, Region: opts.Region, Partition: opts.Partition,
-		DownloadKey: derivedKey(messageKey, "lambda code downloads"), Logger: s.log,
+		DownloadKey: derivedKey(messageKey, "lambda code downloads"), Logger: s.log, URLBase: opts.URLBase,
 		Invoke: lambda.InvokeHooks{Runner: exec, Credentials: s.sts.AssumeRoleForService, Endpoint: s.Endpoint,
 			Record: func(inv lambda.Invoked) {
 				s.counters.invoked(inv.Error)

@@ -41,6 +41,8 @@ type service struct {
 	unsigned []string
 	// limits bound request bodies (limits.go); none: the server's MaxBodyBytes.
 	limits bodyLimits
+	// streamed are the operations answered as an event stream (responsestream.go).
+	streamed map[string]streamedOp
 }
 
 // face picks the protocol of a request to this service.
@@ -128,7 +130,8 @@ func declareServices(h handlers) []*service {
 			faces:    []protocol.Codec{awsquery.New(stsModel, stsapi.Operations(h.sts))},
 			unsigned: []string{"AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"}},
 		{name: "lambda", title: "Lambda", signingName: "lambda", model: lambdaModel, regional: true, dialect: lambdaDialect, authz: authorize.Lambda,
-			limits: lambdaLimits(), faces: []protocol.Codec{restjson.New(lambdaModel, lambdaapi.Operations(h.lambda))}},
+			limits: lambdaLimits(), faces: []protocol.Codec{restjson.New(lambdaModel, lambdaapi.Operations(h.lambda))},
+			streamed: lambdaStreamed(h.lambda)},
 		{name: "logs", title: "CloudWatch Logs", signingName: "logs", model: logsModel, regional: true, dialect: logsDialect, authz: authorize.Logs,
 			limits: logsLimits(), faces: []protocol.Codec{awsjson.New(&awsjson.Codec{Service: logsModel}, logsapi.Operations(h.logs))}},
 		// Clients pick CloudWatch's face by what they support (the model lists

@@ -67,6 +67,10 @@ type Invocation struct {
 	CognitoIdentity string    // JSON, for Lambda-Runtime-Cognito-Identity
 	Deadline        time.Time // when zero: the moment the runtime gets the event plus Timeout
 	TraceID         string    // X-Ray header, for Lambda-Runtime-Trace-Id and _X_AMZN_TRACE_ID
+	// Stream, when set, receives the response as the runtime sends it (stream.go); the
+	// Result's Payload then holds a response only when the runtime answered in one piece,
+	// and a function error's document always.
+	Stream ResponseStream
 }
 
 // Result is the outcome of an invocation that reached a runtime, successful

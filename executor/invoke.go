@@ -18,7 +18,9 @@ func (e *Executor) run(ctx context.Context, sb *sandbox, inv Invocation, cold bo
 		timeout:    sb.fn.Timeout,
 		delivered:  make(chan struct{}),
 		done:       make(chan outcome, 1),
+		stream:     newGuardedStream(inv.Stream),
 	}
+	defer iv.stream.close() // the caller owns the stream again once Invoke returns
 	if !sb.assign(iv) {
 		return Result{}, errSandboxGone
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -91,8 +92,13 @@ func writeEvent(w http.ResponseWriter, iv *invocation) {
 
 // handleResponse takes the function's result. A body over
 // MaxResponsePayload is refused with 413 and the invocation fails with
-// Function.ResponseSizeTooLarge.
+// Function.ResponseSizeTooLarge. A streamed one goes to
+// handleStreamedResponse (stream.go).
 func (sb *sandbox) handleResponse(w http.ResponseWriter, r *http.Request) {
+	if strings.EqualFold(r.Header.Get(headerResponseMode), responseStreaming) {
+		sb.handleStreamedResponse(w, r)
+		return
+	}
 	body, tooLarge, err := readLimited(r.Body, MaxResponsePayload)
 	if err != nil {
 		rapiError(w, http.StatusBadRequest, "InvalidRequest", "Could not read the request body.")
@@ -108,6 +114,7 @@ func (sb *sandbox) handleResponse(w http.ResponseWriter, r *http.Request) {
 		rapiError(w, http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", rapiPayloadTooLargeMsg)
 		return
 	}
+	iv.deliver(r.Header.Get("Content-Type"), body)
 	sb.finish(iv, outcome{kind: outResponse, payload: body})
 	rapiAccepted(w)
 }

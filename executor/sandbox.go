@@ -58,11 +58,12 @@ type invocation struct {
 	Invocation
 	arn         string
 	timeout     time.Duration
-	delivered   chan struct{} // closed when /next hands it out
-	deliveredAt time.Time     // set before delivered is closed
-	started     bool          // START written (sb.mu)
-	finished    bool          // an outcome was sent (sb.mu)
-	done        chan outcome  // buffered: exactly one outcome
+	delivered   chan struct{}  // closed when /next hands it out
+	deliveredAt time.Time      // set before delivered is closed
+	started     bool           // START written (sb.mu)
+	finished    bool           // an outcome was sent (sb.mu)
+	done        chan outcome   // buffered: exactly one outcome
+	stream      *guardedStream // Invocation.Stream until the outcome; nil without one
 }
 
 type outcomeKind int

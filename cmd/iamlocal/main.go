@@ -104,7 +104,7 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 	access := emulator.AdminAccessFor(cfg.Addr)
 	srv, err := emulator.New(emulator.Options{DBPath: cfg.DBPath(), Accounts: cfg.Accounts, Region: cfg.Region, Partition: cfg.Partition, Logger: logger,
 		Enforce: authorize.Mode(cfg.Enforce), AdminAccess: access, AdminToken: cfg.AdminToken,
-		Runtimes: cfg.Runtimes, NodeSDKPath: cfg.NodeSDKPath})
+		Runtimes: cfg.Runtimes, NodeSDKPath: cfg.NodeSDKPath, URLBase: cfg.URLBase, URLAuth: emulator.URLAuth(cfg.URLAuth)})
 	if err != nil {
 		return startError(err, cfg)
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -39,6 +40,10 @@ type Config struct {
 	NodeSDKPath string
 	// Init is an init file applied at start ("": none); docs/state-format.md.
 	Init string
+	// URLBase is the base of the function URLs the Lambda API returns ("": the listen
+	// address); URLAuth how URL requests are authorized (current or legacy).
+	URLBase string
+	URLAuth string
 }
 
 // DefaultAddr is the documented listen address.
@@ -136,6 +141,8 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	runtimes := fs.String("runtimes", env("IAMLOCAL_RUNTIMES", ""), "interpreters of Lambda runtimes, RUNTIME=PATH[,...] (IAMLOCAL_RUNTIMES)")
 	fs.StringVar(&c.NodeSDKPath, "node-sdk-path", env("IAMLOCAL_NODE_SDK_PATH", ""), "node_modules directory of the @aws-sdk packages nodejs18.x+ functions see (IAMLOCAL_NODE_SDK_PATH)")
 	fs.StringVar(&c.Init, "init", env("IAMLOCAL_INIT", ""), "init file (YAML, JSON or a state export) applied at start, creating what is missing (IAMLOCAL_INIT)")
+	fs.StringVar(&c.URLBase, "url-base", env("IAMLOCAL_URL_BASE", ""), "public base of function URLs, such as http://iamlocal:4566; default the listen address (IAMLOCAL_URL_BASE)")
+	fs.StringVar(&c.URLAuth, "url-auth", env("IAMLOCAL_URL_AUTH", string(emulator.URLAuthCurrent)), "function URL authorization: current (lambda:InvokeFunctionUrl and lambda:InvokeFunction) or legacy (lambda:InvokeFunctionUrl alone) (IAMLOCAL_URL_AUTH)")
 	if v := getenv("IAMLOCAL_ACCOUNTS"); v != "" {
 		if err := extra.Set(v); err != nil {
 			return Config{}, fmt.Errorf("IAMLOCAL_ACCOUNTS: %w", err)
@@ -190,6 +197,15 @@ func (c Config) validate() error {
 		if fi, err := os.Stat(c.NodeSDKPath); err != nil || !fi.IsDir() || !filepath.IsAbs(c.NodeSDKPath) {
 			errs = append(errs, fmt.Errorf("node SDK path %q: want the absolute path of a node_modules directory", c.NodeSDKPath))
 		}
+	}
+	if c.URLBase != "" {
+		if u, err := url.Parse(c.URLBase); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+			(u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+			errs = append(errs, fmt.Errorf("function URL base %q: want http(s)://host[:port]", c.URLBase))
+		}
+	}
+	if _, err := emulator.ParseURLAuth(c.URLAuth); err != nil {
+		errs = append(errs, err)
 	}
 	seenID, seenKey := map[string]bool{}, map[string]bool{}
 	for _, a := range c.Accounts {

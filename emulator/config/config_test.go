@@ -95,6 +95,27 @@ func TestLoad(t *testing.T) {
 				}
 			}},
 		{name: "admin token with a blank", args: []string{"-admin-token", "a b"}, wantErr: "admin token must not contain blanks"},
+		{name: "function URL defaults", check: func(t *testing.T, c Config) {
+			if c.URLBase != "" || c.URLAuth != "current" {
+				t.Errorf("URLBase, URLAuth = %q, %q", c.URLBase, c.URLAuth)
+			}
+		}},
+		{name: "function URL settings from the environment", env: map[string]string{"IAMLOCAL_URL_BASE": "http://iamlocal:4566",
+			"IAMLOCAL_URL_AUTH": "legacy"}, check: func(t *testing.T, c Config) {
+			if c.URLBase != "http://iamlocal:4566" || c.URLAuth != "legacy" {
+				t.Errorf("URLBase, URLAuth = %q, %q", c.URLBase, c.URLAuth)
+			}
+		}},
+		{name: "function URL flags win", args: []string{"-url-base", "https://example.test/", "-url-auth", "current"},
+			env: map[string]string{"IAMLOCAL_URL_BASE": "http://iamlocal:4566", "IAMLOCAL_URL_AUTH": "legacy"},
+			check: func(t *testing.T, c Config) {
+				if c.URLBase != "https://example.test/" || c.URLAuth != "current" {
+					t.Errorf("URLBase, URLAuth = %q, %q", c.URLBase, c.URLAuth)
+				}
+			}},
+		{name: "function URL base without a scheme", env: map[string]string{"IAMLOCAL_URL_BASE": "iamlocal:4566"}, wantErr: `function URL base "iamlocal:4566"`},
+		{name: "function URL base with a path", args: []string{"-url-base", "http://h/x"}, wantErr: "want http(s)://host[:port]"},
+		{name: "bad function URL authorization", env: map[string]string{"IAMLOCAL_URL_AUTH": "both"}, wantErr: "want current or legacy"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,11 +1,13 @@
 // Package lambda emulates the AWS Lambda control plane on top of storage: functions and their
 // code, versions, aliases, resource-based policies, tags, concurrency, event invoke configs,
-// function URL configs and layers. Invocation is not here: Invoke, InvokeWithResponseStream
-// and InvokeAsync answer NotImplemented, and an executor reads what it needs (configuration
-// and code) through Resolve and storage.LambdaCode. Handlers receive generated input structs
-// and return generated outputs or *awserr.Error; they never see HTTP, JSON or bbolt. Each call
-// is one transaction in the account and region of the resource it acts on (update, view):
-// Lambda's state is per account and region, as AWS keeps it.
+// function URL configs and layers, and invocation (Invoke, InvokeAsync,
+// InvokeWithResponseStream and function URLs, urlserve.go) through the Runner of
+// Options.Invoke, which answers NotImplemented without one; an executor reads what it needs
+// (configuration and code) through Resolve and storage.LambdaCode. Handlers receive generated
+// input structs and return generated outputs or *awserr.Error; they never see HTTP, JSON or
+// bbolt (the function URL event and answer are the payloads the server hands through). Each
+// call is one transaction in the account and region of the resource it acts on (update,
+// view): Lambda's state is per account and region, as AWS keeps it.
 package lambda
 
 import (
@@ -41,6 +43,10 @@ type Options struct {
 	// Logger takes the service's warnings (a function stored that cannot run here); nil
 	// discards them.
 	Logger *slog.Logger
+	// URLBase is the base of the function URLs the API returns (see URLPath), for a server
+	// reached under another name than its own address (a container); default
+	// Invoke.Endpoint.
+	URLBase string
 }
 
 // Service implements lambdaapi.Handler. Operations it does not override answer NotImplemented.
@@ -57,6 +63,7 @@ type Service struct {
 	async     sync.WaitGroup
 	// downloadKey is the HMAC key of code download URLs.
 	downloadKey []byte
+	urlBase     string // Options.URLBase
 }
 
 var _ lambdaapi.Handler = (*Service)(nil)
@@ -84,7 +91,7 @@ func New(opts Options) *Service {
 		ids.Crypto{}.Read(opts.DownloadKey)
 	}
 	return &Service{db: opts.DB, clock: opts.Clock, ids: opts.IDs, region: opts.Region, partition: opts.Partition,
-		hooks: opts.Invoke, log: opts.Logger, downloadKey: opts.DownloadKey}
+		hooks: opts.Invoke, log: opts.Logger, downloadKey: opts.DownloadKey, urlBase: opts.URLBase}
 }
 
 // Lambda's documented quotas ("Lambda quotas" in the Developer Guide) and defaults.
