@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/iamlocal/iamlocal/arn"
+	"github.com/iamlocal/iamlocal/emulator/accessanalyzer"
 	"github.com/iamlocal/iamlocal/emulator/authorize"
 	"github.com/iamlocal/iamlocal/emulator/cloudwatch"
 	"github.com/iamlocal/iamlocal/emulator/iam"
@@ -125,6 +126,8 @@ type Server struct {
 	// storageFailure is the first failure of the database itself met since start (a record
 	// that no longer decodes, bbolt faulting on a damaged page): health reports it.
 	storageFailure atomic.Pointer[string]
+	// policyNotes are the lint's findings on stored policies (policynotes.go).
+	policyNotes policyNotes
 }
 
 // New opens the database and builds the services.
@@ -287,9 +290,9 @@ func (s *Server) build(dbPath string, extra []*service) error {
 				s.metrics.RecordLambda(cloudwatch.LambdaInvocation{Account: inv.Account, Region: inv.Region, Function: inv.Function,
 					Time: inv.Start, Duration: inv.Duration, Error: inv.Error})
 			}}})
-	s.iamSvc = iam.New(iam.Options{DB: db, Clock: s.clock, IDs: s.ids, Partition: opts.Partition})
-	s.services = append(declareServices(handlers{iam: s.iamSvc,
-		sts: s.sts, lambda: s.lambdaSvc, logs: s.logsSvc, cloudwatch: s.metrics}), extra...)
+	s.iamSvc = iam.New(iam.Options{DB: db, Clock: s.clock, IDs: s.ids, Partition: opts.Partition, PolicyStored: s.lintStored})
+	s.services = append(declareServices(handlers{iam: s.iamSvc, sts: s.sts, lambda: s.lambdaSvc, logs: s.logsSvc,
+		cloudwatch: s.metrics, accessAnalyzer: accessanalyzer.New()}), extra...)
 	s.bySigningName = map[string]*service{}
 	var prefixes []string
 	for _, svc := range s.services {
@@ -346,10 +349,12 @@ func (s *Server) Accounts() []Account { return append([]Account(nil), s.opts.Acc
 // Region is the emulated region.
 func (s *Server) Region() string { return s.opts.Region }
 
-// Reset returns every account to its initial state and forgets recorded decisions.
+// Reset returns every account to its initial state and forgets recorded decisions and policy
+// notes.
 func (s *Server) Reset() error {
 	s.authz.Log().Clear()
 	s.authz.Usage().Clear()
+	s.policyNotes.clear()
 	return s.db.Reset()
 }
 

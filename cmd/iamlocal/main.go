@@ -1,7 +1,8 @@
 // Command iamlocal runs the emulator: `iamlocal [serve] [flags]`. It parses configuration, builds
 // the embeddable server and serves it until SIGINT or SIGTERM, then shuts down gracefully.
 // `iamlocal db check [-data-dir DIR]` checks the database of a stopped server; `iamlocal state
-// export|import FILE` writes or replaces a server's state.
+// export|import FILE` writes or replaces a server's state; `iamlocal policy lint FILE|-` checks
+// policy documents as IAM Access Analyzer does.
 package main
 
 import (
@@ -25,6 +26,9 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "policy" {
+		os.Exit(policyCommand(os.Args[2:], os.Stdin, os.Stdout, os.Stderr))
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
