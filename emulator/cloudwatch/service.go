@@ -251,9 +251,15 @@ func (s *Service) recordLambda(inv LambdaInvocation) error {
 		recs = map[string]storage.DatumRecord{"Invocations": one(1, "Count"), "Errors": one(errs, "Count"),
 			"Throttles": one(0, "Count"), "Duration": one(float64(inv.Duration.Microseconds())/1000, "Milliseconds")}
 	}
+	return s.storeLambda(inv.Account, region, inv.Function, recs)
+}
+
+// storeLambda stores a function's data, each by FunctionName, by FunctionName and Resource,
+// and across all functions, as Lambda publishes them.
+func (s *Service) storeLambda(account, region, function string, recs map[string]storage.DatumRecord) error {
 	dimSets := [][]storage.Dimension{
-		{{Name: "FunctionName", Value: inv.Function}},
-		{{Name: "FunctionName", Value: inv.Function}, {Name: "Resource", Value: inv.Function}},
+		{{Name: "FunctionName", Value: function}},
+		{{Name: "FunctionName", Value: function}, {Name: "Resource", Value: function}},
 		nil,
 	}
 	names := make([]string, 0, len(recs))
@@ -267,7 +273,7 @@ func (s *Service) recordLambda(inv LambdaInvocation) error {
 			points = append(points, point{name: n, dims: dims, rec: recs[n]})
 		}
 	}
-	return s.store(inv.Account, region, "AWS/Lambda", s.opts.Clock(), points)
+	return s.store(account, region, "AWS/Lambda", s.opts.Clock(), points)
 }
 
 // ListMetrics lists the metrics that received data in the last two weeks, filtered by
