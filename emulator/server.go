@@ -84,6 +84,18 @@ type Options struct {
 	// AdminToken opens the admin endpoints (Authorization: Bearer <token>). AdminAuthenticated
 	// without one generates one from IDs: Server.AdminToken.
 	AdminToken string
+	// LambdaConcurrency is every account's Lambda concurrency limit in each Region; default
+	// 1000, Lambda's.
+	LambdaConcurrency int
+	// MaxEnvironments bounds the function execution environments alive at once on this
+	// machine; default 32. Past it an invocation waits for one in a queue of InvokeQueueSize
+	// (default 1000) for at most InvokeQueueWait (default 1 minute), and only then is throttled.
+	MaxEnvironments int
+	InvokeQueueSize int
+	InvokeQueueWait time.Duration
+	// AsyncDelayScale multiplies the retry waits of asynchronous invocation and its events'
+	// maximum age (0.001: Lambda's one minute is 60 ms); default 1.
+	AsyncDelayScale float64
 }
 
 // Server is a running emulator without a listener.
@@ -256,18 +268,26 @@ func (s *Server) build(dbPath string, extra []*service) error {
 	// calls); requests name their region, and function output and metrics name the function's.
 	s.logsSvc = logs.New(logs.Options{DB: db, Clock: s.clock, Region: opts.Region, Partition: opts.Partition, Logger: s.log})
 	s.metrics = cloudwatch.New(cloudwatch.Options{DB: db, Clock: s.clock, Region: opts.Region, Partition: opts.Partition, Logger: s.log})
-	exec, err := executor.New(executor.Options{WorkDir: s.sandboxDir(dbPath), Logs: s.logsSvc.Sink()})
+	sink := s.logsSvc.Sink()
+	exec, err := executor.New(executor.Options{WorkDir: s.sandboxDir(dbPath), Logs: sink, MaxSandboxes: opts.MaxEnvironments,
+		QueueSize: opts.InvokeQueueSize, QueueWait: opts.InvokeQueueWait})
 	if err != nil {
 		return err
 	}
 	s.exec = exec
 	s.lambdaSvc = lambda.New(lambda.Options{DB: db, Clock: s.clock, IDs: s.ids, Region: opts.Region, Partition: opts.Partition,
-		DownloadKey: derivedKey(messageKey, "lambda code downloads"),
+		DownloadKey: derivedKey(messageKey, "lambda code downloads"), AccountConcurrency: opts.LambdaConcurrency,
+		AsyncDelayScale: opts.AsyncDelayScale, Logger: s.log,
 		Invoke: lambda.InvokeHooks{Runner: exec, Credentials: s.sts.AssumeRoleForService, Endpoint: s.Endpoint,
 			Record: func(inv lambda.Invoked) {
 				s.metrics.RecordLambda(cloudwatch.LambdaInvocation{Account: inv.Account, Region: inv.Region, Function: inv.Function,
-					Time: inv.Start, Duration: inv.Duration, Error: inv.Error})
-			}}})
+					Time: inv.Start, Duration: inv.Duration, Error: inv.Error, Throttled: inv.Throttled})
+			},
+			Metric: func(m lambda.Metric) {
+				s.metrics.RecordLambdaMetric(cloudwatch.LambdaMetric{Account: m.Account, Region: m.Region, Function: m.Function,
+					Time: m.Time, Name: m.Name, Unit: m.Unit, Value: m.Value})
+			},
+			Log: sink.Write}})
 	s.services = append(declareServices(handlers{iam: iam.New(iam.Options{DB: db, Clock: s.clock, IDs: s.ids, Partition: opts.Partition}),
 		sts: s.sts, lambda: s.lambdaSvc, logs: s.logsSvc, cloudwatch: s.metrics}), extra...)
 	s.bySigningName = map[string]*service{}
@@ -279,6 +299,10 @@ func (s *Server) build(dbPath string, extra []*service) error {
 	s.authz = authorize.New(authorize.Options{DB: db, Mode: mode, Log: authorize.NewDecisionLog(opts.DecisionLogSize),
 		FunctionPolicy: lambda.FunctionPolicy, FunctionTags: lambda.FunctionTags, Prefixes: prefixes})
 	s.handler = s.routes()
+	// Queued events and provisioned environments outlive a restart.
+	if err := s.lambdaSvc.Resume(); err != nil {
+		s.log.Error("resume asynchronous invocations and provisioned concurrency", "err", err)
+	}
 	return nil
 }
 
@@ -333,7 +357,7 @@ func (s *Server) Decisions() []authorize.Decision { return s.authz.Log().Snapsho
 // Close closes the database (and removes it when New created a temporary one).
 func (s *Server) Close() error {
 	if s.lambdaSvc != nil {
-		s.lambdaSvc.Wait()
+		s.lambdaSvc.Close() // deliveries under way finish; queued events stay for the next start
 	}
 	if s.exec != nil {
 		if err := s.exec.Close(); err != nil {

@@ -13,7 +13,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"sync"
+	"log/slog"
 	"time"
 
 	"github.com/iamlocal/iamlocal/api/lambdaapi"
@@ -37,6 +37,21 @@ type Options struct {
 	// DownloadKey signs the code download URLs GetFunction returns (see CodePath); a random
 	// one when empty.
 	DownloadKey []byte
+	// AccountConcurrency is every account's concurrency limit in each Region ("Lambda
+	// quotas": 1,000 by default, the default here).
+	AccountConcurrency int
+	// AsyncDelayScale multiplies the waits of asynchronous invocation (the retry delays of
+	// function errors, throttles and service errors) and its events' maximum age, so a test
+	// suite need not wait minutes: 0.001 turns Lambda's one minute into 60 ms; default 1.
+	AsyncDelayScale float64
+	// After waits on the clock for asynchronous retries; default time.After. Tests with a
+	// clock of their own pass its timer.
+	After func(time.Duration) <-chan time.Time
+	// ProvisionWait bounds how long PutProvisionedConcurrencyConfig waits for the
+	// environments to be initialised before answering IN_PROGRESS; default 10 seconds.
+	ProvisionWait time.Duration
+	// Logger reports what iamlocal does not emulate (destinations of other services).
+	Logger *slog.Logger
 }
 
 // Service implements lambdaapi.Handler. Operations it does not override answer NotImplemented.
@@ -49,7 +64,17 @@ type Service struct {
 	partition string
 	hooks     InvokeHooks
 	roles     roleCache
-	async     sync.WaitGroup
+	conc      concurrency
+	async     *asyncQueues
+	// provisionErrs are provisions the Runner could not be asked for.
+	provisionErrs provisionErrors
+	// accountLimit is Options.AccountConcurrency; delayScale, after, provisionWait and log
+	// the asynchronous and provisioning settings.
+	accountLimit  int
+	delayScale    float64
+	after         func(time.Duration) <-chan time.Time
+	provisionWait time.Duration
+	log           *slog.Logger
 	// downloadKey is the HMAC key of code download URLs.
 	downloadKey []byte
 }
@@ -75,8 +100,26 @@ func New(opts Options) *Service {
 		opts.DownloadKey = make([]byte, 32)
 		ids.Crypto{}.Read(opts.DownloadKey)
 	}
-	return &Service{db: opts.DB, clock: opts.Clock, ids: opts.IDs, region: opts.Region, partition: opts.Partition,
-		hooks: opts.Invoke, downloadKey: opts.DownloadKey}
+	if opts.AccountConcurrency <= 0 {
+		opts.AccountConcurrency = accountConcurrency
+	}
+	if opts.AsyncDelayScale <= 0 {
+		opts.AsyncDelayScale = 1
+	}
+	if opts.After == nil {
+		opts.After = time.After
+	}
+	if opts.ProvisionWait <= 0 {
+		opts.ProvisionWait = 10 * time.Second
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Service{db: opts.DB, clock: opts.Clock, ids: opts.IDs, region: opts.Region, partition: opts.Partition,
+		hooks: opts.Invoke, downloadKey: opts.DownloadKey, accountLimit: opts.AccountConcurrency,
+		delayScale: opts.AsyncDelayScale, after: opts.After, provisionWait: opts.ProvisionWait, log: opts.Logger}
+	s.async = newAsyncQueues(s)
+	return s
 }
 
 // Lambda's documented quotas ("Lambda quotas" in the Developer Guide) and defaults.
