@@ -368,6 +368,9 @@ func (s *Server) Close() error {
 		s.removeTemp()
 		return nil
 	}
+	if s.metrics != nil {
+		s.metrics.Flush() // the last invocations' metrics
+	}
 	err := s.db.Close()
 	s.removeTemp()
 	return err

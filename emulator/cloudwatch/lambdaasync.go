@@ -21,15 +21,13 @@ type LambdaMetric struct {
 }
 
 // RecordLambdaMetric records m by FunctionName, by FunctionName and Resource, and across all
-// functions, as RecordLambda does. A storage failure is logged: metrics never fail an
-// invocation.
+// functions, as RecordLambda does, and like it stores m after returning.
 func (s *Service) RecordLambdaMetric(m LambdaMetric) {
 	region := m.Region
 	if region == "" {
 		region = s.opts.Region
 	}
 	rec := storage.DatumRecord{Time: m.Time.UnixMilli(), Unit: m.Unit, Values: []float64{m.Value}, Counts: []float64{1}}
-	if err := s.storeLambda(m.Account, region, m.Function, map[string]storage.DatumRecord{m.Name: rec}); err != nil {
-		s.opts.Logger.Error("record lambda metric", "account", m.Account, "region", region, "function", m.Function, "metric", m.Name, "err", err)
-	}
+	s.enqueueLambda(lambdaBatch{account: m.Account, region: region, now: s.opts.Clock(),
+		points: lambdaPoints(m.Function, map[string]storage.DatumRecord{m.Name: rec})})
 }

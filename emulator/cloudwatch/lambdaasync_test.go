@@ -1,6 +1,7 @@
 package cloudwatch
 
 import (
+	"sync"
 	"testing"
 	"time"
 
@@ -46,5 +47,37 @@ func TestRecordLambdaMetric(t *testing.T) {
 		if got == nil || *got != tc.want {
 			t.Errorf("%s %s %v = %v, want %v", tc.metric, tc.stat, tc.dims, got, tc.want)
 		}
+	}
+}
+
+// Recorded data is stored after RecordLambda returns, and every read waits for what was
+// recorded before it: concurrent invocations' metrics are all seen by the read that follows.
+func TestRecordLambdaReadsSeePriorRecords(t *testing.T) {
+	t.Parallel()
+	s, ctx := newService(t)
+	s.Flush() // nothing queued: returns
+	at := now.Add(-time.Minute)
+	const n = 200
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			s.RecordLambda(LambdaInvocation{Account: "123456789012", Function: "fn", Time: at, Duration: time.Millisecond, Error: i%2 == 0})
+		})
+	}
+	wg.Wait()
+	for _, tc := range []struct {
+		metric string
+		want   float64
+	}{{"Invocations", n}, {"Errors", n / 2}} {
+		out, err := s.GetMetricStatistics(ctx, &cloudwatchapi.GetMetricStatisticsInput{Namespace: protocol.Ptr("AWS/Lambda"),
+			MetricName: protocol.Ptr(tc.metric), Dimensions: []cloudwatchapi.Dimension{dim("FunctionName", "fn")},
+			StartTime: protocol.Ptr(now.Add(-time.Hour)), EndTime: protocol.Ptr(now), Period: protocol.Ptr(int32(3600)), Statistics: []string{"Sum"}})
+		if err != nil || len(out.Datapoints) != 1 || *out.Datapoints[0].Sum != tc.want {
+			t.Errorf("%s: %v %+v, want %v", tc.metric, err, out, tc.want)
+		}
+	}
+	list, err := s.ListMetrics(ctx, &cloudwatchapi.ListMetricsInput{Namespace: protocol.Ptr("AWS/Lambda")})
+	if err != nil || len(list.Metrics) != 12 { // 4 metrics x 3 dimension sets
+		t.Errorf("ListMetrics: %v %d", err, len(list.Metrics))
 	}
 }
