@@ -114,6 +114,7 @@ type Server struct {
 	endpoint  atomic.Value // string: the URL clients reach this server at
 	sts       *sts.Service
 	logsSvc   *logs.Service       // Sink() takes Lambda function output
+	logLines  *logQueue           // queues function output for logsSvc off the invocation's path
 	metrics   *cloudwatch.Service // RecordLambda records invocation metrics
 	// services is the service table (services.go), bySigningName its index by SigV4 scope.
 	services      []*service
@@ -268,7 +269,8 @@ func (s *Server) build(dbPath string, extra []*service) error {
 	// calls); requests name their region, and function output and metrics name the function's.
 	s.logsSvc = logs.New(logs.Options{DB: db, Clock: s.clock, Region: opts.Region, Partition: opts.Partition, Logger: s.log})
 	s.metrics = cloudwatch.New(cloudwatch.Options{DB: db, Clock: s.clock, Region: opts.Region, Partition: opts.Partition, Logger: s.log})
-	sink := s.logsSvc.Sink()
+	s.logLines = newLogQueue(s.logsSvc.Sink())
+	sink := s.logLines
 	exec, err := executor.New(executor.Options{WorkDir: s.sandboxDir(dbPath), Logs: sink, MaxSandboxes: opts.MaxEnvironments,
 		QueueSize: opts.InvokeQueueSize, QueueWait: opts.InvokeQueueWait})
 	if err != nil {
@@ -347,6 +349,7 @@ func (s *Server) Region() string { return s.opts.Region }
 
 // Reset returns every account to its initial state and forgets recorded decisions.
 func (s *Server) Reset() error {
+	s.logLines.flush() // no line queued before the reset lands after it
 	s.authz.Log().Clear()
 	return s.db.Reset()
 }
@@ -369,7 +372,10 @@ func (s *Server) Close() error {
 		return nil
 	}
 	if s.metrics != nil {
-		s.metrics.Flush() // the last invocations' metrics
+		s.metrics.Flush() // the last invocations' metrics and log lines
+	}
+	if s.logLines != nil {
+		s.logLines.flush()
 	}
 	err := s.db.Close()
 	s.removeTemp()
