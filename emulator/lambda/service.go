@@ -1,8 +1,8 @@
 // Package lambda emulates the AWS Lambda control plane on top of storage: functions and their
 // code, versions, aliases, resource-based policies, tags, concurrency, event invoke configs,
-// function URL configs and layers. Invocation is not here: Invoke, InvokeWithResponseStream
-// and InvokeAsync answer NotImplemented, and an executor reads what it needs (configuration
-// and code) through Resolve and storage.LambdaCode. Handlers receive generated input structs
+// function URL configs and layers, and Invoke: it resolves the version, admits the invocation
+// within Lambda's concurrency (concurrency.go) and hands it to a Runner (the executor), or
+// queues an asynchronous event for delivery (asyncqueue.go). Handlers receive generated input structs
 // and return generated outputs or *awserr.Error; they never see HTTP, JSON or bbolt. Each call
 // is one transaction in the account and region of the resource it acts on (update, view):
 // Lambda's state is per account and region, as AWS keeps it.
