@@ -349,7 +349,10 @@ func (s *Server) Region() string { return s.opts.Region }
 
 // Reset returns every account to its initial state and forgets recorded decisions.
 func (s *Server) Reset() error {
-	s.logLines.flush() // no line queued before the reset lands after it
+	s.logLines.flush()                              // no line queued before the reset lands after it
+	if err := s.lambdaSvc.RetireAll(); err != nil { // provisioned environments go with their configs
+		s.log.Warn("retire provisioned concurrency before reset", "err", err)
+	}
 	s.authz.Log().Clear()
 	return s.db.Reset()
 }

@@ -179,3 +179,24 @@ func (s *Service) resumeProvisioned() error {
 	}
 	return nil
 }
+
+// RetireAll retires the environments of every stored provisioned concurrency config: the
+// server calls it before a reset deletes the configs.
+func (s *Service) RetireAll() error {
+	refs, err := s.db.LambdaFunctionsWithProvisioned()
+	if err != nil || s.provisioner() == nil {
+		return err
+	}
+	for _, ref := range refs {
+		where := arn.Scope{Partition: s.partition, Region: ref.Region, Account: ref.Account}
+		var qualifiers []string
+		if err := s.view(where, func(tx *storage.Tx) (err error) {
+			qualifiers, err = provisionedQualifiers(tx, ref.Function)
+			return err
+		}); err != nil {
+			return err
+		}
+		s.unprovision(where, ref.Function, qualifiers...)
+	}
+	return nil
+}

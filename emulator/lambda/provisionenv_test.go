@@ -169,3 +169,21 @@ func TestProvisionedLifecycle(t *testing.T) {
 		}
 	}
 }
+
+// RetireAll retires the environments of every stored config (before a reset).
+func TestProvisionedRetireAll(t *testing.T) {
+	t.Parallel()
+	pr := &fakeProvisioner{ready: true}
+	e := newEnvWith(t, func(o *Options) { o.Invoke.Runner = pr })
+	e.create("f")
+	_, err := e.s.PublishVersion(e.ctx, &lambdaapi.PublishVersionRequest{FunctionName: ptr("f")})
+	ok(t, err)
+	_, err = e.s.PutProvisionedConcurrencyConfig(e.ctx, &lambdaapi.PutProvisionedConcurrencyConfigRequest{FunctionName: ptr("f"),
+		Qualifier: ptr("1"), ProvisionedConcurrentExecutions: ptr(int32(1))})
+	ok(t, err)
+	ok(t, e.s.RetireAll())
+	id := acct + "/" + region + "/f:1"
+	if got := pr.calls(); len(got) != 2 || got[1] != id+" 0 " {
+		t.Errorf("provisions asked %q", got)
+	}
+}
