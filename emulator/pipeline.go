@@ -73,6 +73,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	svc, face = s.serviceFor(r, body, parsed)
+	if svc.name == "logs" {
+		s.logLines.flush() // function output queued before the request is in what it reads
+	}
 	c = call{svc: svc, face: face, w: w, info: info, size: int64(len(body)), out: c.out}
 	info.Service = svc.signingName
 	ctx := reqctx.With(r.Context(), info)

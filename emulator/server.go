@@ -96,6 +96,18 @@ type Options struct {
 	// authorized: URLAuthCurrent (default) or URLAuthLegacy.
 	URLBase string
 	URLAuth URLAuth
+	// LambdaConcurrency is every account's Lambda concurrency limit in each Region; default
+	// 1000, Lambda's.
+	LambdaConcurrency int
+	// MaxEnvironments bounds the function execution environments alive at once on this
+	// machine; default 32. Past it an invocation waits for one in a queue of InvokeQueueSize
+	// (default 1000) for at most InvokeQueueWait (default 1 minute), and only then is throttled.
+	MaxEnvironments int
+	InvokeQueueSize int
+	InvokeQueueWait time.Duration
+	// AsyncDelayScale multiplies the retry waits of asynchronous invocation and its events'
+	// maximum age (0.001: Lambda's one minute is 60 ms); default 1.
+	AsyncDelayScale float64
 }
 
 // Server is a running emulator without a listener.
@@ -115,6 +127,7 @@ type Server struct {
 	sts       *sts.Service
 	iamSvc    *iam.Service        // the init file applies through it (init.go)
 	logsSvc   *logs.Service       // Sink() takes Lambda function output
+	logLines  *logQueue           // queues function output for logsSvc off the invocation's path
 	metrics   *cloudwatch.Service // RecordLambda records invocation metrics
 	counters  serverMetrics       // what /metrics serves
 	// services is the service table (services.go), bySigningName its index by SigV4 scope.
@@ -276,20 +289,28 @@ func (s *Server) build(dbPath string, extra []*service) error {
 	// calls); requests name their region, and function output and metrics name the function's.
 	s.logsSvc = logs.New(logs.Options{DB: db, Clock: s.clock, Region: opts.Region, Partition: opts.Partition, Logger: s.log})
 	s.metrics = cloudwatch.New(cloudwatch.Options{DB: db, Clock: s.clock, Region: opts.Region, Partition: opts.Partition, Logger: s.log})
-	exec, err := executor.New(executor.Options{WorkDir: s.sandboxDir(dbPath), Logs: s.logsSvc.Sink(),
-		Runtimes: opts.Runtimes, NodeSDKPath: opts.NodeSDKPath})
+	s.logLines = newLogQueue(s.logsSvc.Sink())
+	sink := s.logLines
+	exec, err := executor.New(executor.Options{WorkDir: s.sandboxDir(dbPath), Logs: sink, MaxSandboxes: opts.MaxEnvironments,
+		QueueSize: opts.InvokeQueueSize, QueueWait: opts.InvokeQueueWait, Runtimes: opts.Runtimes, NodeSDKPath: opts.NodeSDKPath})
 	if err != nil {
 		return err
 	}
 	s.exec = exec
 	s.lambdaSvc = lambda.New(lambda.Options{DB: db, Clock: s.clock, IDs: s.ids, Region: opts.Region, Partition: opts.Partition,
-		DownloadKey: derivedKey(messageKey, "lambda code downloads"), Logger: s.log, URLBase: opts.URLBase,
+		DownloadKey: derivedKey(messageKey, "lambda code downloads"), AccountConcurrency: opts.LambdaConcurrency,
+		AsyncDelayScale: opts.AsyncDelayScale, Logger: s.log, URLBase: opts.URLBase,
 		Invoke: lambda.InvokeHooks{Runner: exec, Credentials: s.sts.AssumeRoleForService, Endpoint: s.Endpoint,
 			Record: func(inv lambda.Invoked) {
 				s.counters.invoked(inv.Error)
 				s.metrics.RecordLambda(cloudwatch.LambdaInvocation{Account: inv.Account, Region: inv.Region, Function: inv.Function,
-					Time: inv.Start, Duration: inv.Duration, Error: inv.Error})
-			}}})
+					Time: inv.Start, Duration: inv.Duration, Error: inv.Error, Throttled: inv.Throttled})
+			},
+			Metric: func(m lambda.Metric) {
+				s.metrics.RecordLambdaMetric(cloudwatch.LambdaMetric{Account: m.Account, Region: m.Region, Function: m.Function,
+					Time: m.Time, Name: m.Name, Unit: m.Unit, Value: m.Value})
+			},
+			Log: sink.Write}})
 	s.iamSvc = iam.New(iam.Options{DB: db, Clock: s.clock, IDs: s.ids, Partition: opts.Partition, PolicyStored: s.lintStored})
 	s.services = append(declareServices(handlers{iam: s.iamSvc, sts: s.sts, lambda: s.lambdaSvc, logs: s.logsSvc,
 		cloudwatch: s.metrics, accessAnalyzer: accessanalyzer.New()}), extra...)
@@ -307,6 +328,10 @@ func (s *Server) build(dbPath string, extra []*service) error {
 		FunctionPolicy: lambda.FunctionPolicy, FunctionTags: lambda.FunctionTags, LayerVersionPolicy: lambda.LayerVersionPolicy,
 		Accounts: accountIDs, Prefixes: prefixes})
 	s.handler = s.routes()
+	// Queued events and provisioned environments outlive a restart.
+	if err := s.lambdaSvc.Resume(); err != nil {
+		s.log.Error("resume asynchronous invocations and provisioned concurrency", "err", err)
+	}
 	return nil
 }
 
@@ -352,6 +377,10 @@ func (s *Server) Region() string { return s.opts.Region }
 // Reset returns every account to its initial state and forgets recorded decisions and policy
 // notes.
 func (s *Server) Reset() error {
+	s.logLines.flush()                              // no line queued before the reset lands after it
+	if err := s.lambdaSvc.RetireAll(); err != nil { // provisioned environments go with their configs
+		s.log.Warn("retire provisioned concurrency before reset", "err", err)
+	}
 	s.authz.Log().Clear()
 	s.authz.Usage().Clear()
 	s.policyNotes.clear()
@@ -364,7 +393,7 @@ func (s *Server) Decisions() []authorize.Decision { return s.authz.Log().Snapsho
 // Close closes the database (and removes it when New created a temporary one).
 func (s *Server) Close() error {
 	if s.lambdaSvc != nil {
-		s.lambdaSvc.Wait()
+		s.lambdaSvc.Close() // deliveries under way finish; queued events stay for the next start
 	}
 	if s.exec != nil {
 		if err := s.exec.Close(); err != nil {
@@ -374,6 +403,12 @@ func (s *Server) Close() error {
 	if s.db == nil {
 		s.removeTemp()
 		return nil
+	}
+	if s.metrics != nil {
+		s.metrics.Flush() // the last invocations' metrics and log lines
+	}
+	if s.logLines != nil {
+		s.logLines.flush()
 	}
 	err := s.db.Close()
 	s.removeTemp()

@@ -89,13 +89,25 @@ type Result struct {
 
 // Options configure an Executor. The zero value works.
 type Options struct {
-	WorkDir      string           // where sandbox directories go; default os.TempDir()
-	Launcher     Launcher         // default SandboxLauncher()
-	Clock        func() time.Time // default time.Now
-	Logs         LogSink          // nil discards
-	IdleTimeout  time.Duration    // an idle sandbox stops after it; default 5 minutes
-	MaxSandboxes int              // running sandboxes at most; default 32
-	NewID        func() string    // request and sandbox ids; default random UUIDs
+	WorkDir     string           // where sandbox directories go; default os.TempDir()
+	Launcher    Launcher         // default SandboxLauncher()
+	Clock       func() time.Time // default time.Now
+	Logs        LogSink          // nil discards
+	IdleTimeout time.Duration    // an idle sandbox stops after it; default 5 minutes
+	NewID       func() string    // request and sandbox ids; default random UUIDs
+
+	// MaxSandboxes bounds the live execution environments of the machine;
+	// default 32. It is not a Lambda quota (the account's concurrency is
+	// counted above the executor): at the bound an invocation that finds no
+	// idle environment to reuse or evict waits in a queue for one.
+	MaxSandboxes int
+	// QueueSize is how many invocations may wait for an environment at once;
+	// default 1000, the account concurrency Lambda grants by default. A
+	// negative QueueSize lets none wait. An invocation the queue cannot take,
+	// or that waits longer than QueueWait (default 1 minute), is throttled:
+	// TooManyRequestsException, Reason ConcurrentInvocationLimitExceeded.
+	QueueSize int
+	QueueWait time.Duration
 
 	// SearchPath is the PATH interpreters are looked up in and the PATH
 	// functions get; default the PATH of this process when New runs.
@@ -133,12 +145,14 @@ type Executor struct {
 	owner *os.File // locked while the executor runs (workdir.go)
 	tools *toolchain
 
-	mu     sync.Mutex
-	closed bool
-	live   map[*sandbox]bool     // every sandbox not yet retired
-	idle   map[string][]*sandbox // config key -> sandboxes waiting for work
-	bg     sync.WaitGroup        // retiring sandboxes
-	calls  sync.WaitGroup        // Invoke calls holding a sandbox
+	mu         sync.Mutex
+	closed     bool
+	live       map[*sandbox]bool     // every sandbox not yet retired
+	idle       map[string][]*sandbox // config key -> sandboxes waiting for work
+	waiting    []*waiter             // invocations queued at MaxSandboxes, oldest first
+	provisions map[string]*provision // by the caller's id (Provision)
+	bg         sync.WaitGroup        // retiring sandboxes
+	calls      sync.WaitGroup        // Invoke calls and pre-warms holding a sandbox
 }
 
 // ErrClosed is wrapped by the InvokeError of an Invoke after (or cut short
@@ -169,6 +183,15 @@ func New(opts Options) (*Executor, error) {
 	if opts.MaxSandboxes <= 0 {
 		opts.MaxSandboxes = 32
 	}
+	switch {
+	case opts.QueueSize == 0:
+		opts.QueueSize = 1000
+	case opts.QueueSize < 0:
+		opts.QueueSize = 0
+	}
+	if opts.QueueWait <= 0 {
+		opts.QueueWait = time.Minute
+	}
 	if opts.StopTimeout <= 0 {
 		opts.StopTimeout = 2 * time.Second
 	}
@@ -198,12 +221,13 @@ func New(opts Options) (*Executor, error) {
 	}
 	removeAbandoned(filepath.Dir(dir), dir, forget)
 	return &Executor{
-		opts:  opts,
-		dir:   dir,
-		owner: owner,
-		tools: newToolchain(opts.SearchPath, opts.Runtimes, opts.NodeSDKPath),
-		live:  map[*sandbox]bool{},
-		idle:  map[string][]*sandbox{},
+		opts:       opts,
+		dir:        dir,
+		owner:      owner,
+		tools:      newToolchain(opts.SearchPath, opts.Runtimes, opts.NodeSDKPath),
+		live:       map[*sandbox]bool{},
+		idle:       map[string][]*sandbox{},
+		provisions: map[string]*provision{},
 	}, nil
 }
 
@@ -231,7 +255,7 @@ func (e *Executor) Invoke(ctx context.Context, fn Function, inv Invocation) (Res
 		return Result{}, err
 	}
 	for attempt := 0; ; attempt++ {
-		sb, cold, err := e.acquire(fn, plan, interp)
+		sb, cold, err := e.acquire(ctx, fn, plan, interp)
 		if err != nil {
 			return Result{}, err
 		}
@@ -262,6 +286,10 @@ func (e *Executor) Close() error {
 		}
 	}
 	e.live, e.idle = map[*sandbox]bool{}, map[string][]*sandbox{}
+	for _, w := range e.waiting {
+		w.grant <- lease{err: serviceError("The executor is closed.", ErrClosed)}
+	}
+	e.waiting, e.provisions = nil, map[string]*provision{}
 	e.mu.Unlock()
 
 	var wg sync.WaitGroup
@@ -336,50 +364,6 @@ func configKey(fn Function) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// acquire leases an idle sandbox for fn or registers a new one (cold).
-func (e *Executor) acquire(fn Function, plan runtimePlan, interp interpreter) (*sandbox, bool, error) {
-	key := configKey(fn)
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.closed {
-		return nil, false, serviceError("The executor is closed.", ErrClosed)
-	}
-	for list := e.idle[key]; len(list) > 0; list = e.idle[key] {
-		sb := list[len(list)-1]
-		e.removeIdleLocked(sb)
-		if sb.reusable() {
-			sb.leased = true
-			e.calls.Add(1)
-			return sb, false, nil
-		}
-		e.retireLocked(sb)
-	}
-	if len(e.live) >= e.opts.MaxSandboxes {
-		var victim *sandbox
-		for _, list := range e.idle {
-			for _, sb := range list {
-				if victim == nil || sb.idleSince.Before(victim.idleSince) {
-					victim = sb
-				}
-			}
-		}
-		if victim == nil {
-			return nil, false, &InvokeError{
-				Code:    CodeTooManyRequests,
-				Status:  http.StatusTooManyRequests,
-				Message: "Rate Exceeded.",
-				Reason:  "ConcurrentInvocationLimitExceeded",
-			}
-		}
-		e.retireLocked(victim)
-	}
-	sb := e.newSandbox(fn, plan, interp, key)
-	sb.leased = true
-	e.live[sb] = true
-	e.calls.Add(1)
-	return sb, true, nil
-}
-
 // release returns a leased sandbox to the idle pool, or retires it when it
 // cannot serve again (timed out, exited, failed init) or the executor closed.
 func (e *Executor) release(sb *sandbox) {
@@ -389,13 +373,16 @@ func (e *Executor) release(sb *sandbox) {
 	if !e.live[sb] {
 		return
 	}
-	if e.closed || !sb.reusable() {
+	defer e.dispatchLocked()
+	if e.closed || sb.retire || !sb.reusable() {
 		e.retireLocked(sb)
 		return
 	}
 	sb.idleSince = e.opts.Clock()
 	e.idle[sb.key] = append(e.idle[sb.key], sb)
-	sb.idleTimer = time.AfterFunc(e.opts.IdleTimeout, func() { e.reap(sb) })
+	if sb.provision == nil { // provisioned environments stay until their config goes
+		sb.idleTimer = time.AfterFunc(e.opts.IdleTimeout, func() { e.reap(sb) })
+	}
 }
 
 // reap retires sb if it is still idle when its idle timer fires.
@@ -404,6 +391,7 @@ func (e *Executor) reap(sb *sandbox) {
 	defer e.mu.Unlock()
 	if e.live[sb] && !sb.leased {
 		e.retireLocked(sb)
+		e.dispatchLocked()
 	}
 }
 
@@ -413,6 +401,7 @@ func (e *Executor) sandboxExited(sb *sandbox) {
 	defer e.mu.Unlock()
 	if e.live[sb] && !sb.leased {
 		e.retireLocked(sb)
+		e.dispatchLocked()
 	}
 }
 
@@ -435,13 +424,15 @@ func (e *Executor) removeIdleLocked(sb *sandbox) {
 	}
 }
 
-// retireLocked takes sb out of the pool and stops it in the background.
+// retireLocked takes sb out of the pool (and out of its provision) and stops
+// it in the background. The caller dispatches what the freed slot allows.
 func (e *Executor) retireLocked(sb *sandbox) {
 	if !e.live[sb] {
 		return
 	}
 	delete(e.live, sb)
 	e.removeIdleLocked(sb)
+	sb.provision.leaveLocked(sb)
 	e.bg.Add(1)
 	go func() {
 		defer e.bg.Done()

@@ -172,12 +172,13 @@ func TestMockConcurrentInvokesGetTheirOwnSandbox(t *testing.T) {
 	}
 }
 
-// Past MaxSandboxes busy sandboxes, Invoke throttles as Lambda does:
-// TooManyRequestsException, Reason ConcurrentInvocationLimitExceeded.
+// Past MaxSandboxes busy sandboxes, with no room to wait (QueueSize < 0),
+// Invoke throttles as Lambda does: TooManyRequestsException, Reason
+// ConcurrentInvocationLimitExceeded. (schedule_test.go: with room, it waits.)
 func TestMockMaxSandboxesThrottles(t *testing.T) {
 	t.Parallel()
 	l := &mockLauncher{}
-	e := newTestExecutor(t, Options{Launcher: l, MaxSandboxes: 1})
+	e := newTestExecutor(t, Options{Launcher: l, MaxSandboxes: 1, QueueSize: -1})
 	fn := mockFunction(t, "busy", "slow")
 	done := make(chan struct{})
 	go func() { defer close(done); invoke(t, e, fn, `{}`) }()

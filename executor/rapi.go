@@ -33,6 +33,7 @@ func (sb *sandbox) handleNext(w http.ResponseWriter, r *http.Request) {
 		if sb.state == stateInitializing {
 			sb.state, _ = next(sb.state, evInitDone)
 			sb.initAt = sb.e.opts.Clock()
+			sb.endInitLocked()
 		}
 		switch sb.state {
 		case stateIdle:
@@ -153,6 +154,7 @@ func (sb *sandbox) handleInitError(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sb.state = st
+	sb.endInitLocked()
 	if iv := sb.pending; iv != nil {
 		sb.finishLocked(iv, outcome{kind: outInitError, errorType: errType, payload: errorBody(errType, body)})
 	}

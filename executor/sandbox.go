@@ -30,6 +30,9 @@ type sandbox struct {
 	leased    bool
 	idleSince time.Time
 	idleTimer *time.Timer
+	provision *provision // the provisioned concurrency it serves, nil for none
+	retire    bool       // retire on release rather than go idle
+	prewarmed bool       // initialised by its provision, before any invocation
 
 	taskRoot, runtimeDir string
 	optDir               string       // the emulated /opt: the function's layers
@@ -47,6 +50,7 @@ type sandbox struct {
 	inflight  *invocation
 	wake      chan struct{} // a pending invocation arrived
 	exited    chan struct{} // closed when the process has exited
+	initOver  chan struct{} // closed when the init phase ends, well or not (endInitLocked)
 
 	stopOnce sync.Once
 	stopping chan struct{} // closed when stop begins
@@ -102,7 +106,7 @@ func (e *Executor) newSandbox(fn Function, plan runtimePlan, interp interpreter,
 		e: e, id: id, key: key, fn: fn, plan: plan, interp: interp,
 		dir: dir, stream: prefix + id,
 		taskRoot: filepath.Join(dir, "task"), runtimeDir: filepath.Join(dir, "runtime"), optDir: filepath.Join(dir, "opt"),
-		wake: make(chan struct{}, 1), exited: make(chan struct{}),
+		wake: make(chan struct{}, 1), exited: make(chan struct{}), initOver: make(chan struct{}),
 		stopping: make(chan struct{}), stopped: make(chan struct{}),
 	}
 }
@@ -123,6 +127,20 @@ func sanitize(id string) string {
 		}
 		return r
 	}, id)
+}
+
+// endInitLocked marks the end of the init phase for those waiting on it (a
+// pre-warm). Called with sb.mu held; safe to call more than once, and on a
+// sandbox built without newSandbox (nothing waits on one).
+func (sb *sandbox) endInitLocked() {
+	if sb.initOver == nil {
+		return
+	}
+	select {
+	case <-sb.initOver:
+	default:
+		close(sb.initOver)
+	}
 }
 
 // reusable reports whether the sandbox can take another invocation.

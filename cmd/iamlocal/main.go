@@ -106,9 +106,9 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 		return fmt.Errorf("data directory: %w", err)
 	}
 	access := emulator.AdminAccessFor(cfg.Addr)
-	srv, err := emulator.New(emulator.Options{DBPath: cfg.DBPath(), Accounts: cfg.Accounts, Region: cfg.Region, Partition: cfg.Partition, Logger: logger,
+	srv, err := emulator.New(cfg.LambdaOptions(emulator.Options{DBPath: cfg.DBPath(), Accounts: cfg.Accounts, Region: cfg.Region, Partition: cfg.Partition, Logger: logger,
 		Enforce: authorize.Mode(cfg.Enforce), AdminAccess: access, AdminToken: cfg.AdminToken,
-		Runtimes: cfg.Runtimes, NodeSDKPath: cfg.NodeSDKPath, URLBase: cfg.URLBase, URLAuth: emulator.URLAuth(cfg.URLAuth)})
+		Runtimes: cfg.Runtimes, NodeSDKPath: cfg.NodeSDKPath, URLBase: cfg.URLBase, URLAuth: emulator.URLAuth(cfg.URLAuth)}))
 	if err != nil {
 		return startError(err, cfg)
 	}

@@ -153,6 +153,7 @@ func checkPeriod(period int32, name string) error {
 // GetMetricStatistics aggregates one metric, named by namespace, name and its exact dimension
 // set, into periods; at most 1,440 data points may be asked for.
 func (s *Service) GetMetricStatistics(ctx context.Context, in *cloudwatchapi.GetMetricStatisticsInput) (*cloudwatchapi.GetMetricStatisticsOutput, error) {
+	s.flushLambda() // what was recorded before this read is in it
 	c := s.call(ctx)
 	if len(in.Statistics) > 0 && len(in.ExtendedStatistics) > 0 {
 		return nil, cloudwatchapi.ErrInvalidParameterCombination("The parameters Statistics and ExtendedStatistics are mutually exclusive and you have specified both.")
@@ -227,6 +228,7 @@ var statNames = map[string]bool{"SampleCount": true, "Average": true, "Sum": tru
 // expressions are not evaluated: such a query answers StatusCode InternalError with a message
 // saying so, rather than invented numbers.
 func (s *Service) GetMetricData(ctx context.Context, in *cloudwatchapi.GetMetricDataInput) (*cloudwatchapi.GetMetricDataOutput, error) {
+	s.flushLambda() // what was recorded before this read is in it
 	c := s.call(ctx)
 	start, end := protocol.Val(in.StartTime), protocol.Val(in.EndTime)
 	if !start.Before(end) {

@@ -12,7 +12,9 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/emulator"
@@ -44,6 +46,24 @@ type Config struct {
 	// address); URLAuth how URL requests are authorized (current or legacy).
 	URLBase string
 	URLAuth string
+	// Lambda: each account's concurrency limit per Region, the function environments alive at
+	// once on this machine, how many invocations may wait for one (0: none wait) and for how
+	// long, and the factor of the asynchronous invocation's retry waits and event age.
+	LambdaConcurrency int
+	MaxEnvironments   int
+	InvokeQueueSize   int
+	InvokeQueueWait   time.Duration
+	AsyncDelayScale   float64
+}
+
+// LambdaOptions sets the Lambda settings of o, the emulator options the caller built.
+func (c Config) LambdaOptions(o emulator.Options) emulator.Options {
+	o.LambdaConcurrency, o.MaxEnvironments, o.InvokeQueueWait, o.AsyncDelayScale = c.LambdaConcurrency, c.MaxEnvironments, c.InvokeQueueWait, c.AsyncDelayScale
+	o.InvokeQueueSize = c.InvokeQueueSize
+	if o.InvokeQueueSize == 0 {
+		o.InvokeQueueSize = -1 // the emulator's zero is its default
+	}
+	return o
 }
 
 // DefaultAddr is the documented listen address.
@@ -143,6 +163,12 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	fs.StringVar(&c.Init, "init", env("IAMLOCAL_INIT", ""), "init file (YAML, JSON or a state export) applied at start, creating what is missing (IAMLOCAL_INIT)")
 	fs.StringVar(&c.URLBase, "url-base", env("IAMLOCAL_URL_BASE", ""), "public base of function URLs, such as http://iamlocal:4566; default the listen address (IAMLOCAL_URL_BASE)")
 	fs.StringVar(&c.URLAuth, "url-auth", env("IAMLOCAL_URL_AUTH", string(emulator.URLAuthCurrent)), "function URL authorization: current (lambda:InvokeFunctionUrl and lambda:InvokeFunction) or legacy (lambda:InvokeFunctionUrl alone) (IAMLOCAL_URL_AUTH)")
+	var lambda lambdaFlags
+	fs.StringVar(&lambda.concurrency, "lambda-concurrency", env("IAMLOCAL_LAMBDA_CONCURRENCY", "1000"), "Lambda concurrency limit of each account per region (IAMLOCAL_LAMBDA_CONCURRENCY)")
+	fs.StringVar(&lambda.environments, "max-environments", env("IAMLOCAL_MAX_ENVIRONMENTS", "32"), "function environments alive at once on this machine (IAMLOCAL_MAX_ENVIRONMENTS)")
+	fs.StringVar(&lambda.queueSize, "invoke-queue-size", env("IAMLOCAL_INVOKE_QUEUE_SIZE", "1000"), "invocations that may wait for an environment, 0 for none (IAMLOCAL_INVOKE_QUEUE_SIZE)")
+	fs.StringVar(&lambda.queueWait, "invoke-queue-wait", env("IAMLOCAL_INVOKE_QUEUE_WAIT", "1m"), "how long an invocation waits for an environment (IAMLOCAL_INVOKE_QUEUE_WAIT)")
+	fs.StringVar(&lambda.delayScale, "async-delay-scale", env("IAMLOCAL_ASYNC_DELAY_SCALE", "1"), "factor of asynchronous invocation's retry waits and event age, e.g. 0.001 in tests (IAMLOCAL_ASYNC_DELAY_SCALE)")
 	if v := getenv("IAMLOCAL_ACCOUNTS"); v != "" {
 		if err := extra.Set(v); err != nil {
 			return Config{}, fmt.Errorf("IAMLOCAL_ACCOUNTS: %w", err)
@@ -160,7 +186,32 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 		return Config{}, err
 	}
 	c.Runtimes = rt
-	return c, c.validate()
+	return c, errors.Join(lambda.apply(&c), c.validate())
+}
+
+// lambdaFlags are the Lambda settings as given, parsed by apply.
+type lambdaFlags struct{ concurrency, environments, queueSize, queueWait, delayScale string }
+
+func (f lambdaFlags) apply(c *Config) error {
+	var errs []error
+	count := func(name, v string, least int) int {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < least {
+			errs = append(errs, fmt.Errorf("%s %q: want a whole number of at least %d", name, v, least))
+		}
+		return n
+	}
+	c.LambdaConcurrency = count("lambda concurrency", f.concurrency, 1)
+	c.MaxEnvironments = count("max environments", f.environments, 1)
+	c.InvokeQueueSize = count("invoke queue size", f.queueSize, 0)
+	var err error
+	if c.InvokeQueueWait, err = time.ParseDuration(f.queueWait); err != nil || c.InvokeQueueWait <= 0 {
+		errs = append(errs, fmt.Errorf("invoke queue wait %q: want a positive duration such as 30s", f.queueWait))
+	}
+	if c.AsyncDelayScale, err = strconv.ParseFloat(f.delayScale, 64); err != nil || !(c.AsyncDelayScale > 0 && c.AsyncDelayScale <= 1000) {
+		errs = append(errs, fmt.Errorf("async delay scale %q: want a number above 0 and at most 1000, such as 0.001", f.delayScale))
+	}
+	return errors.Join(errs...)
 }
 
 func (c Config) validate() error {

@@ -242,12 +242,21 @@ func (s *Service) DeleteFunction(ctx context.Context, in *lambdaapi.DeleteFuncti
 	if err != nil {
 		return nil, err
 	}
+	var provisioned []string // retired once the deletion commits
 	err = s.update(t.scope(), func(tx *storage.Tx) error {
 		if _, err := loadFunction(tx, t, t.arn()); err != nil {
 			return err
 		}
 		if t.qualifier == latest {
 			return invalid("$LATEST version cannot be deleted without deleting the function.")
+		}
+		if t.qualifier == "" {
+			var err error
+			if provisioned, err = provisionedQualifiers(tx, t.name); err != nil {
+				return err
+			}
+		} else {
+			provisioned = []string{t.qualifier}
 		}
 		var keys []string
 		var layers []storage.LambdaLayerRef
@@ -310,6 +319,7 @@ func (s *Service) DeleteFunction(ctx context.Context, in *lambdaapi.DeleteFuncti
 	if err != nil {
 		return nil, err
 	}
+	s.unprovision(t.scope(), t.name, provisioned...)
 	return &lambdaapi.DeleteFunctionResponse{StatusCode: ptr(int32(204))}, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/iamlocal/iamlocal/api/lambdaapi"
+	"github.com/iamlocal/iamlocal/emulator/reqctx"
 	"github.com/iamlocal/iamlocal/executor"
 	"github.com/iamlocal/iamlocal/protocol"
 	"github.com/iamlocal/iamlocal/protocol/awserr"
@@ -48,10 +49,11 @@ func (s *Service) StreamInvocation(ctx context.Context, in *lambdaapi.InvokeWith
 	if len(in.Payload) > maxSyncPayload {
 		return lambdaapi.ErrRequestTooLarge("Request must be smaller than %d bytes for the InvokeFunction operation", maxSyncPayload)
 	}
-	fn, inv, err := s.prepare(ctx, protocol.Val(in.FunctionName), protocol.Val(in.Qualifier), typ != "DryRun")
+	p, err := s.prepareCall(ctx, protocol.Val(in.FunctionName), protocol.Val(in.Qualifier), typ != "DryRun")
 	if err != nil {
 		return err
 	}
+	inv := executor.Invocation{RequestID: reqctx.From(ctx).RequestID}
 	if typ == "DryRun" {
 		return out.Begin(StreamHead{Status: http.StatusNoContent})
 	}
@@ -63,16 +65,16 @@ func (s *Service) StreamInvocation(ctx context.Context, in *lambdaapi.InvokeWith
 		}
 		inv.ClientContext = string(raw)
 	}
-	st := &streamAdapter{out: out, version: fn.Version}
+	st := &streamAdapter{out: out, version: p.fn.Version}
 	inv.Stream = st
 	// Streamed responses are not stopped when the client goes away ("Response streaming for
 	// Lambda functions"): the run outlives the request.
-	res, err := s.run(context.WithoutCancel(ctx), fn, inv)
+	res, err := s.run(context.WithoutCancel(ctx), p, inv)
 	if err != nil && !st.begun {
 		return err
 	}
 	if !st.begun {
-		if err := out.Begin(StreamHead{Status: http.StatusOK, ExecutedVersion: fn.Version, ContentType: "application/json"}); err != nil {
+		if err := out.Begin(StreamHead{Status: http.StatusOK, ExecutedVersion: p.fn.Version, ContentType: "application/json"}); err != nil {
 			return err
 		}
 	}

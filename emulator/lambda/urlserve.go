@@ -82,12 +82,11 @@ func (s *Service) InvokeURL(ctx context.Context, t URLTarget, requestID string, 
 		Partition: info.Partition, Now: info.Now, SourceIP: info.SourceIP, Secure: info.Secure,
 		Caller: reqctx.Caller{Type: reqctx.Account, Account: t.Account}}
 	octx := reqctx.With(ctx, owner)
-	fn, inv, err := s.prepare(octx, t.Function, t.Qualifier, true)
+	p, err := s.prepareCall(octx, t.Function, t.Qualifier, true)
 	if err != nil {
 		return executor.Result{}, err
 	}
-	inv.Payload, inv.Stream = event, stream
-	return s.run(octx, fn, inv)
+	return s.run(octx, p, executor.Invocation{RequestID: requestID, Payload: event, Stream: stream})
 }
 
 // CORS of function URLs: "Lambda automatically adds the CORS headers to all responses through
