@@ -2,7 +2,8 @@
 // the embeddable server and serves it until SIGINT or SIGTERM, then shuts down gracefully.
 // `iamlocal db check [-data-dir DIR]` checks the database of a stopped server; `iamlocal state
 // export|import FILE` writes or replaces a server's state; `iamlocal policy lint FILE|-` checks
-// policy documents as IAM Access Analyzer does.
+// policy documents as IAM Access Analyzer does; `iamlocal policy suggest -principal ARN` prints
+// the least-privilege policy for what a principal did.
 package main
 
 import (
@@ -26,11 +27,13 @@ import (
 )
 
 func main() {
-	if len(os.Args) > 1 && os.Args[1] == "policy" {
-		os.Exit(policyCommand(os.Args[2:], os.Stdin, os.Stdout, os.Stderr))
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if len(os.Args) > 1 && os.Args[1] == "policy" {
+		code := policyCommand(ctx, os.Args[2:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+		stop()
+		os.Exit(code)
+	}
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "iamlocal:", err)
 		os.Exit(2)

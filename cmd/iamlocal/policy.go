@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -17,15 +18,24 @@ const (
 	lintUsage    = 2 // bad flags, or a file that cannot be read
 )
 
-// policyCommand runs `iamlocal policy lint [flags] FILE|- ...`: each policy document is checked
-// as IAM Access Analyzer's ValidatePolicy checks it (and with iamlocal's own checks), findings
-// are printed, and the exit status says whether any is of a blocking type. It reads stdin and
-// has exit statuses of its own, so main runs it before the server's run.
-func policyCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+// policyCommand runs `iamlocal policy lint` and `iamlocal policy suggest`. They read stdin and
+// have exit statuses of their own, so main runs them before the server's run.
+func policyCommand(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "suggest" {
+		return suggestCommand(ctx, args[1:], getenv, stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "lint" {
 		fmt.Fprintln(stderr, "usage: iamlocal policy lint [-type identity|resource|trust|scp|rcp] [-fail-on ERROR,SECURITY_WARNING] [-format text|json] [-aws-only] FILE|- ...")
+		fmt.Fprintln(stderr, "       iamlocal policy suggest -principal ARN [-since RFC3339|DURATION] [-endpoint URL]")
 		return lintUsage
 	}
+	return lintCommand(args[1:], stdin, stdout, stderr)
+}
+
+// lintCommand runs `iamlocal policy lint [flags] FILE|- ...`: each policy document is checked
+// as IAM Access Analyzer's ValidatePolicy checks it (and with iamlocal's own checks), findings
+// are printed, and the exit status says whether any is of a blocking type.
+func lintCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("iamlocal policy lint", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	policyType := fs.String("type", "identity", "what the documents are: identity, resource, trust (a role's trust policy), scp, rcp")
@@ -33,7 +43,7 @@ func policyCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 	failOn := fs.String("fail-on", "ERROR,SECURITY_WARNING", "finding types that fail the run (exit status 1), comma-separated; empty for none")
 	format := fs.String("format", "text", "text, or json (ValidatePolicy's findings)")
 	awsOnly := fs.Bool("aws-only", false, "only the checks IAM Access Analyzer's ValidatePolicy makes, leaving out iamlocal's own")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := fs.Parse(args); err != nil {
 		return lintUsage
 	}
 	opts, ok := lint.ParsePolicyType(*policyType)

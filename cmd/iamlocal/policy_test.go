@@ -67,7 +67,7 @@ func TestPolicyLint(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var stdout, stderr bytes.Buffer
-			code := policyCommand(tt.args, strings.NewReader(tt.stdin), &stdout, &stderr)
+			code := policyCommand(context.Background(), tt.args, noEnv, strings.NewReader(tt.stdin), &stdout, &stderr)
 			if code != tt.code {
 				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, stdout.String(), stderr.String())
 			}
@@ -88,7 +88,7 @@ func TestPolicyLint(t *testing.T) {
 func TestPolicyLintJSON(t *testing.T) {
 	t.Parallel()
 	var stdout bytes.Buffer
-	if code := policyCommand([]string{"lint", "-format", "json", "-"}, strings.NewReader(seedStep3), &stdout, &bytes.Buffer{}); code != lintBlocking {
+	if code := policyCommand(context.Background(), []string{"lint", "-format", "json", "-"}, noEnv, strings.NewReader(seedStep3), &stdout, &bytes.Buffer{}); code != lintBlocking {
 		t.Fatalf("exit %d", code)
 	}
 	var out struct {
