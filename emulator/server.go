@@ -302,7 +302,7 @@ func (s *Server) build(dbPath string, extra []*service) error {
 		AsyncDelayScale: opts.AsyncDelayScale, Logger: s.log, URLBase: opts.URLBase,
 		Invoke: lambda.InvokeHooks{Runner: exec, Credentials: s.sts.AssumeRoleForService, Endpoint: s.Endpoint,
 			Record: func(inv lambda.Invoked) {
-				s.counters.invoked(inv.Error)
+				s.counters.invoked(inv)
 				s.metrics.RecordLambda(cloudwatch.LambdaInvocation{Account: inv.Account, Region: inv.Region, Function: inv.Function,
 					Time: inv.Start, Duration: inv.Duration, Error: inv.Error, Throttled: inv.Throttled})
 			},

@@ -63,6 +63,7 @@ type Invoked struct {
 	Duration                  time.Duration
 	Error                     bool
 	Throttled                 bool
+	Cold                      bool // the invocation started a new execution environment
 }
 
 // Metric is one datum of a function's AWS/Lambda metric Name in Unit.
@@ -392,7 +393,7 @@ func (s *Service) run(ctx context.Context, p prepared, inv executor.Invocation) 
 	if isThrottle(err) { // the machine's queue was full
 		record(Invoked{Start: start, Throttled: true})
 	} else {
-		record(Invoked{Start: start, Duration: res.Duration, Error: err != nil || res.FunctionError != ""})
+		record(Invoked{Start: start, Duration: res.Duration, Error: err != nil || res.FunctionError != "", Cold: res.InitDuration > 0})
 	}
 	return res, err
 }
