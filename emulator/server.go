@@ -310,7 +310,7 @@ func (s *Server) build(dbPath string, extra []*service) error {
 				s.metrics.RecordLambdaMetric(cloudwatch.LambdaMetric{Account: m.Account, Region: m.Region, Function: m.Function,
 					Time: m.Time, Name: m.Name, Unit: m.Unit, Value: m.Value})
 			},
-			Log: sink.Write}})
+			Log: sink.Write, RoleAllowed: s.authorizeFunctionRole}})
 	s.iamSvc = iam.New(iam.Options{DB: db, Clock: s.clock, IDs: s.ids, Partition: opts.Partition, PolicyStored: s.lintStored})
 	s.services = append(declareServices(handlers{iam: s.iamSvc, sts: s.sts, lambda: s.lambdaSvc, logs: s.logsSvc,
 		cloudwatch: s.metrics, accessAnalyzer: accessanalyzer.New()}), extra...)

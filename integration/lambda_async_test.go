@@ -57,7 +57,13 @@ func newAsyncFixture(t *testing.T, srv *emulatortest.Server, fail string) *async
 	t.Helper()
 	ctx := context.Background()
 	f := &asyncFixture{srv: srv, fns: lambda.NewFromConfig(srv.AWSConfig(ctx)), logs: cloudwatchlogs.NewFromConfig(srv.AWSConfig(ctx)), ctx: ctx}
-	role := createRole(t, iam.NewFromConfig(srv.AWSConfig(ctx)), "async-exec", lambdaExecTrust)
+	admin := iam.NewFromConfig(srv.AWSConfig(ctx))
+	role := createRole(t, admin, "async-exec", lambdaExecTrust)
+	// What a real deployment needs for its destination: Lambda delivers as this role.
+	if _, err := admin.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("async-exec"), PolicyName: aws.String("destinations"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"lambda:InvokeFunction","Resource":"arn:aws:lambda:us-east-1:123456789012:function:sink"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
 	for name, code := range map[string]string{"flaky": pythonFlaky, "sink": pythonSink} {
 		if _, err := f.fns.CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String(name), Role: aws.String(role),
 			Runtime: lambdatypes.RuntimePython312, Handler: aws.String("app.handler"), Timeout: aws.Int32(30),

@@ -101,6 +101,11 @@ func (s *Service) sendRecord(ref storage.LambdaFunctionRef, rec storage.LambdaAs
 	if condition == condSuccess {
 		what = "OnSuccess"
 	}
+	if why := s.deliveryRefused(p, dest); why != "" {
+		s.notDelivered(ref, p, now, fmt.Sprintf("the invocation record of request %s (%s) was not sent to the %s destination %s: %s",
+			rec.RequestID, condition, what, dest, why))
+		return
+	}
 	if serviceOf(dest) != "lambda" {
 		s.notDelivered(ref, p, now, fmt.Sprintf("the invocation record of request %s (%s) was not sent to the %s destination %s: iamlocal does not emulate %s",
 			rec.RequestID, condition, what, dest, serviceOf(dest)))

@@ -52,6 +52,9 @@ type InvokeHooks struct {
 	// Log writes a line iamlocal itself adds to a function's log (an invocation record or a
 	// dead-letter event it cannot deliver): the executor's log sink.
 	Log func(account, region, group, stream string, t time.Time, line string)
+	// RoleAllowed decides the deliveries to destinations, made as the function's execution
+	// role (destauth.go); nil delivers without asking.
+	RoleAllowed RoleAuthorizer
 }
 
 // Invoked is one invocation as InvokeHooks.Record is told of it: the function's account and
@@ -174,8 +177,9 @@ type prepared struct {
 	fn          executor.Function
 	qualifier   string // as invoked: "" (none), $LATEST, a version or an alias
 	limits      limits
-	provisioned int32  // the qualifier's provisioned concurrency, 0 for none
-	deadLetter  string // the version's DeadLetterConfig target, "" for none
+	provisioned int32                 // the qualifier's provisioned concurrency, 0 for none
+	deadLetter  string                // the version's DeadLetterConfig target, "" for none
+	session     storage.SessionRecord // the execution role's session, when prepared with credentials
 }
 
 // ref names the function of p.
@@ -264,6 +268,7 @@ func (s *Service) readVersion(tx *storage.Tx, where arn.Scope, name, qualifier s
 	if err != nil {
 		return prepared{}, err
 	}
+	p.session = creds
 	p.fn.Credentials = executor.Credentials{AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.Secret,
 		SessionToken: creds.Token, Expiration: creds.Expiration}
 	return p, nil
