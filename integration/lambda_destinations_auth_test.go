@@ -92,3 +92,45 @@ func TestDestinationsNeedTheExecutionRolesPermission(t *testing.T) {
 		t.Errorf("sink ran: %v", out.Events)
 	}
 }
+
+// A dead-letter queue is checked as the destinations are: CreateFunction and
+// UpdateFunctionConfiguration refuse a queue or topic the execution role may not send to, in
+// the words Terraform and CloudFormation report from AWS ("The provided execution role does
+// not have permissions to call SendMessage on SQS").
+func TestDeadLetterQueueNeedsTheExecutionRolesPermission(t *testing.T) {
+	t.Parallel()
+	f := newLambdaFixture(t)
+	const queue, topic = "arn:aws:sqs:us-east-1:123456789012:dlq", "arn:aws:sns:us-east-1:123456789012:dlq"
+	create := func(name string) error {
+		_, err := f.c.CreateFunction(f.ctx, &lambda.CreateFunctionInput{FunctionName: aws.String(name), Role: aws.String(f.role),
+			Runtime: lambdatypes.RuntimePython312, Handler: aws.String("app.handler"), Code: &lambdatypes.FunctionCode{ZipFile: lambdaZip(t, "def handler(e, c):\n    return 1\n")},
+			DeadLetterConfig: &lambdatypes.DeadLetterConfig{TargetArn: aws.String(queue)}})
+		return err
+	}
+	wantRefusal := func(err error, text string) {
+		t.Helper()
+		var apiErr smithy.APIError
+		if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "InvalidParameterValueException" || apiErr.ErrorMessage() != text {
+			t.Errorf("got %v, want InvalidParameterValueException %q", err, text)
+		}
+	}
+	wantRefusal(create("first"), "The provided execution role does not have permissions to call SendMessage on SQS")
+	admin := iam.NewFromConfig(f.srv.AWSConfig(f.ctx))
+	if _, err := admin.PutRolePolicy(f.ctx, &iam.PutRolePolicyInput{RoleName: aws.String("lambda-exec"), PolicyName: aws.String("dlq"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sqs:SendMessage","Resource":"` + queue + `"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := create("first"); err != nil {
+		t.Fatalf("with sqs:SendMessage on the queue: %v", err)
+	}
+	if err := lambda.NewFunctionActiveV2Waiter(f.c).Wait(f.ctx, &lambda.GetFunctionInput{FunctionName: aws.String("first")}, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	_, err := f.c.UpdateFunctionConfiguration(f.ctx, &lambda.UpdateFunctionConfigurationInput{FunctionName: aws.String("first"),
+		DeadLetterConfig: &lambdatypes.DeadLetterConfig{TargetArn: aws.String(topic)}})
+	wantRefusal(err, "The provided execution role does not have permissions to call Publish on SNS")
+	got := must[*lambda.GetFunctionConfigurationOutput](t)(f.c.GetFunctionConfiguration(f.ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String("first")}))
+	if got.DeadLetterConfig == nil || aws.ToString(got.DeadLetterConfig.TargetArn) != queue {
+		t.Errorf("a refused update changed the dead-letter queue: %+v", got.DeadLetterConfig)
+	}
+}

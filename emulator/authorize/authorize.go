@@ -286,6 +286,10 @@ func (a *Authorizer) principal(tx *storage.Tx, c reqctx.Caller) (*principalPolic
 		pp.p.IsRoot = true
 	case c.Type == reqctx.User:
 		pp.set, ent, err = policyset.ForUser(tx, a.opts.Cache, c.UserName)
+	case c.Type == reqctx.AssumedRole:
+		// A role session without credentials: what Lambda checks of a function's execution
+		// role before it has assumed it (no request is ever signed as one).
+		pp.set, ent, err = policyset.ForRole(tx, a.opts.Cache, c.RoleName)
 	}
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return nil, err

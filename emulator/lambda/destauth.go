@@ -3,8 +3,10 @@ package lambda
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/iamlocal/iamlocal/api/lambdaapi"
+	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/protocol/awserr"
 	"github.com/iamlocal/iamlocal/storage"
 )
@@ -98,4 +100,63 @@ func (s *Service) deliveryRefused(p prepared, dest string) string {
 	}
 	action, _ := deliveryAction(dest)
 	return fmt.Sprintf("the execution role session %s is not allowed %s on it", p.session.ARN, action)
+}
+
+// deadLetterRefused is the error CreateFunction and UpdateFunctionConfiguration answer when the
+// execution role may not send to the dead-letter queue: "The provided execution role does not
+// have permissions to call SendMessage on SQS" (or "Publish on SNS"; InvalidParameterValueException,
+// as Terraform and CloudFormation report it from AWS). The role is decided as the session Lambda
+// would assume it in, before one is issued; nil when there is no queue or it may.
+func (s *Service) deadLetterRefused(ctx context.Context, c call, function, role string, dlc *lambdaapi.DeadLetterConfig) error {
+	var target string
+	if dlc != nil {
+		target = str(dlc.TargetArn)
+	}
+	service := serviceOf(target)
+	if (service != "sqs" && service != "sns") || s.hooks.RoleAllowed == nil {
+		return nil // no queue, or one the settings check refuses
+	}
+	sess, ok := roleSession(role, function)
+	if !ok {
+		return nil // the role check answers
+	}
+	action, op := deliveryAction(target)
+	err := s.hooks.RoleAllowed(ctx, sess, c.region, action, target)
+	if _, denied := awserr.AsDenial(err); denied {
+		return invalid("The provided execution role does not have permissions to call %s on %s", op, strings.ToUpper(service))
+	}
+	return err
+}
+
+// roleSession is the session of role Lambda names after the function, without credentials.
+func roleSession(role, function string) (storage.SessionRecord, bool) {
+	a, err := arn.Parse(role)
+	if err != nil || a.Service != "iam" {
+		return storage.SessionRecord{}, false
+	}
+	kind, _, name, ok := arn.SplitIAMResource(a.Resource)
+	if !ok || kind != "role" {
+		return storage.SessionRecord{}, false
+	}
+	return storage.SessionRecord{Type: "AssumedRole", Account: a.Account, RoleName: name, RoleARN: role, SessionName: function,
+		ARN: arn.Scope{Partition: a.Partition, Account: a.Account}.AssumedRole(name, function).String()}, true
+}
+
+// deadLetterRefusedOnUpdate is deadLetterRefused for UpdateFunctionConfiguration, with the role
+// it names or, when it names none, the function's.
+func (s *Service) deadLetterRefusedOnUpdate(ctx context.Context, c call, t target, role *string, dlc *lambdaapi.DeadLetterConfig) error {
+	if dlc == nil || str(dlc.TargetArn) == "" {
+		return nil
+	}
+	if role == nil {
+		err := s.view(t.scope(), func(tx *storage.Tx) error {
+			_, v, err := loadLatest(tx, t)
+			role = &v.Role
+			return err
+		})
+		if err != nil {
+			return nil // the update answers
+		}
+	}
+	return s.deadLetterRefused(ctx, c, t.name, *role, dlc)
 }

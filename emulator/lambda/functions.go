@@ -95,6 +95,7 @@ func (s *Service) CreateFunction(ctx context.Context, in *lambdaapi.CreateFuncti
 	if err != nil {
 		return nil, err
 	}
+	refused := s.deadLetterRefused(ctx, c, t.name, str(in.Role), in.DeadLetterConfig) // outside the write, as the authorizer reads
 	var out *lambdaapi.FunctionConfiguration
 	err = s.update(t.scope(), func(tx *storage.Tx) error {
 		if storage.LambdaFunctions(tx).Has(t.name) {
@@ -102,6 +103,9 @@ func (s *Service) CreateFunction(ctx context.Context, in *lambdaapi.CreateFuncti
 		}
 		if err := checkRole(tx, str(in.Role)); err != nil {
 			return err
+		}
+		if refused != nil {
+			return refused
 		}
 		layers, err := resolveLayers(tx, t.region, in.Layers)
 		if err != nil {
