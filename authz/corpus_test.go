@@ -40,6 +40,12 @@ type corpusCase struct {
 	Message      *string  `json:"message"`
 	ResourceText *string  `json:"resourceText"`
 	Missing      []string `json:"missing"`
+	// CrossAccount, when present, evaluates the case with EvaluateCrossAccount (the resource
+	// belongs to another account) and gives what each side decides.
+	CrossAccount *struct {
+		Identity string `json:"identity"`
+		Resource string `json:"resource"`
+	} `json:"crossAccount"`
 }
 
 // corpusPrincipals are the callers the corpus refers to by name.
@@ -136,6 +142,24 @@ func (c *corpusCase) request(t testing.TB) Request {
 	return Request{Principal: c.principal(t), Action: c.Request.Action, Resource: c.Request.Resource, Context: c.Request.Context}
 }
 
+// evaluate decides the case in its mode: Evaluate, or EvaluateCrossAccount with its sides checked.
+func (c *corpusCase) evaluate(t testing.TB, req Request) Result {
+	t.Helper()
+	if c.CrossAccount == nil {
+		return Evaluate(req, c.policySet(t))
+	}
+	r := EvaluateCrossAccount(req, c.policySet(t))
+	identity, ok := decisionNames[c.CrossAccount.Identity]
+	resource, ok2 := decisionNames[c.CrossAccount.Resource]
+	if !ok || !ok2 {
+		t.Fatalf("bad crossAccount sides %+v", *c.CrossAccount)
+	}
+	if r.Identity != identity || r.Resource != resource {
+		t.Fatalf("sides: identity %v, resource %v; want %v, %v\ncite: %s", r.Identity, r.Resource, identity, resource, c.Cite)
+	}
+	return r.Result
+}
+
 func TestCorpus(t *testing.T) {
 	t.Parallel()
 	total := 0
@@ -153,7 +177,7 @@ func TestCorpus(t *testing.T) {
 					t.Fatalf("bad want %q or decidedBy %q", c.Want, c.DecidedBy)
 				}
 				req := c.request(t)
-				r := Evaluate(req, c.policySet(t))
+				r := c.evaluate(t, req)
 				if r.Decision != want || r.DecidedBy != by {
 					t.Fatalf("got %v by %v, want %v by %v\ncite: %s\nmatched: %+v", r.Decision, r.DecidedBy, want, by, c.Cite, r.Matched)
 				}

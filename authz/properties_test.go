@@ -146,3 +146,30 @@ func TestPropertyRemovingAllowNeverAllows(t *testing.T) {
 		}
 	}
 }
+
+// Crossing an account boundary only takes permissions away ("Cross-account policy evaluation
+// logic": both accounts must allow, where one account's allow is enough): over every corpus
+// case, EvaluateCrossAccount allows only what Evaluate allows, never allows without a
+// resource-based policy, and denies explicitly under a resource-based Deny on everything.
+func TestPropertyCrossAccountOnlyNarrows(t *testing.T) {
+	t.Parallel()
+	resDeny := mustParse(t, KindResource, `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}]}`)
+	for _, run := range corpusRuns(t) {
+		cross := EvaluateCrossAccount(run.req, run.set)
+		if same := Evaluate(run.req, run.set); cross.Decision == Allow && same.Decision != Allow {
+			t.Errorf("%s: cross-account Allow where the same account gives %v by %v", run.name, same.Decision, same.DecidedBy)
+		}
+		if (cross.Decision == Allow) != (cross.Identity == Allow && cross.Resource == Allow) {
+			t.Errorf("%s: %v with sides identity %v, resource %v", run.name, cross.Decision, cross.Identity, cross.Resource)
+		}
+		set := run.set
+		set.Resource = nil
+		if r := EvaluateCrossAccount(run.req, set); r.Decision == Allow || r.Resource != ImplicitDeny {
+			t.Errorf("%s: without resource-based policies: %v, resource side %v", run.name, r.Decision, r.Resource)
+		}
+		set.Resource = []Named{{"deny-all", resDeny}}
+		if r := EvaluateCrossAccount(run.req, set); r.Decision != ExplicitDeny || r.Resource != ExplicitDeny {
+			t.Errorf("%s: resource Deny *: %v, resource side %v", run.name, r.Decision, r.Resource)
+		}
+	}
+}

@@ -75,6 +75,10 @@ func (s *Server) serve(ctx context.Context, c call, r *http.Request, body []byte
 		c.fail(s.wireError(c, err))
 		return
 	}
+	if streamed := c.svc.streamed[op.Name()]; streamed != nil {
+		s.serveStreamed(ctx, c, streamed, in)
+		return
+	}
 	out, err := op.Call(ctx, in)
 	if err != nil {
 		c.fail(s.wireError(c, err))

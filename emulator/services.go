@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/iamlocal/iamlocal/api/accessanalyzerapi"
 	"github.com/iamlocal/iamlocal/api/cloudwatchapi"
 	"github.com/iamlocal/iamlocal/api/iamapi"
 	"github.com/iamlocal/iamlocal/api/lambdaapi"
@@ -41,6 +42,8 @@ type service struct {
 	unsigned []string
 	// limits bound request bodies (limits.go); none: the server's MaxBodyBytes.
 	limits bodyLimits
+	// streamed are the operations answered as an event stream (responsestream.go).
+	streamed map[string]streamedOp
 }
 
 // face picks the protocol of a request to this service.
@@ -105,7 +108,27 @@ var (
 		Denied:   protocol.Denial("AccessDenied", http.StatusForbidden, ""),
 		Invalid:  protocol.ValidationErrors("ValidationError", false),
 		Internal: awserr.Internal}
+	// IAM Access Analyzer, a REST JSON service like Lambda, answers SigV4 failures as Lambda's
+	// front end does; its model gives AccessDeniedException (403, "message"), a
+	// ValidationException that carries a reason and the failing fields, and
+	// InternalServerException (500).
+	accessAnalyzerDialect = protocol.Dialect{MaxSkew: 5 * time.Minute, Auth: protocol.RESTAuth,
+		Denied:   protocol.Denial("AccessDeniedException", http.StatusForbidden, ""),
+		Invalid:  accessAnalyzerInvalid,
+		Internal: protocol.InternalError("InternalServerException", "Internal server error")}
 )
+
+// accessAnalyzerInvalid words constraint failures as Access Analyzer's ValidationException:
+// the model requires its reason (fieldValidationFailed) and lists the fields (name, message).
+func accessAnalyzerInvalid(vs []protocol.Violation) *awserr.Error {
+	e := protocol.ValidationErrors("ValidationException", false)(vs)
+	fields := make([]map[string]string, len(vs))
+	for i, v := range vs {
+		fields[i] = map[string]string{"name": v.Path, "message": v.Text}
+	}
+	e.Fields = map[string]any{"reason": "fieldValidationFailed", "fieldList": fields}
+	return e
+}
 
 // handlers are the service implementations the table binds.
 type handlers struct {
@@ -114,12 +137,14 @@ type handlers struct {
 	lambda     lambdaapi.Handler
 	logs       logsapi.Handler
 	cloudwatch cloudwatchapi.Handler
+	// accessAnalyzer serves IAM Access Analyzer's policy checks.
+	accessAnalyzer accessanalyzerapi.Handler
 }
 
 // declareServices is the service table. The first entry answers requests no entry recognizes.
 func declareServices(h handlers) []*service {
 	iamModel, stsModel, lambdaModel := iamapi.Model(), stsapi.Model(), lambdaapi.Model()
-	logsModel, cwModel := logsapi.Model(), cloudwatchapi.Model()
+	logsModel, cwModel, aaModel := logsapi.Model(), cloudwatchapi.Model(), accessanalyzerapi.Model()
 	cwOps := cloudwatchapi.Operations(h.cloudwatch)
 	return []*service{
 		{name: "iam", title: "IAM", signingName: "iam", model: iamModel, dialect: iamDialect, authz: authorize.IAM, limits: iamLimits(),
@@ -128,7 +153,8 @@ func declareServices(h handlers) []*service {
 			faces:    []protocol.Codec{awsquery.New(stsModel, stsapi.Operations(h.sts))},
 			unsigned: []string{"AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"}},
 		{name: "lambda", title: "Lambda", signingName: "lambda", model: lambdaModel, regional: true, dialect: lambdaDialect, authz: authorize.Lambda,
-			limits: lambdaLimits(), faces: []protocol.Codec{restjson.New(lambdaModel, lambdaapi.Operations(h.lambda))}},
+			limits: lambdaLimits(), faces: []protocol.Codec{restjson.New(lambdaModel, lambdaapi.Operations(h.lambda))},
+			streamed: lambdaStreamed(h.lambda)},
 		{name: "logs", title: "CloudWatch Logs", signingName: "logs", model: logsModel, regional: true, dialect: logsDialect, authz: authorize.Logs,
 			limits: logsLimits(), faces: []protocol.Codec{awsjson.New(&awsjson.Codec{Service: logsModel}, logsapi.Operations(h.logs))}},
 		// Clients pick CloudWatch's face by what they support (the model lists
@@ -141,5 +167,10 @@ func declareServices(h handlers) []*service {
 				awsjson.New(&awsjson.Codec{Service: cwModel, QueryCompatible: true}, cwOps),
 				awsquery.New(cwModel, cwOps),
 			}},
+		// Access Analyzer is regional (access-analyzer.<region>.amazonaws.com); its policy
+		// checks keep no state.
+		{name: "accessanalyzer", title: "IAM Access Analyzer", signingName: "access-analyzer", model: aaModel, regional: true, dialect: accessAnalyzerDialect,
+			authz: authorize.Generic("access-analyzer"), limits: accessAnalyzerLimits(),
+			faces: []protocol.Codec{restjson.New(aaModel, accessanalyzerapi.Operations(h.accessAnalyzer))}},
 	}
 }

@@ -53,6 +53,7 @@ type envParams struct {
 	runtimeAPI string // host:port of the sandbox's Runtime API
 	logStream  string
 	path       string // PATH handed to the function
+	nodeSDK    string // the bundled SDK's node_modules, for NODE_PATH; "" when it is /var/runtime/node_modules or absent
 }
 
 // buildEnv is the runtime process's whole environment: the unreserved
@@ -84,8 +85,19 @@ func buildEnv(p envParams) []string {
 		"PATH":            path,
 		"LD_LIBRARY_PATH": strings.Join(libs, ":"),
 	}
-	if p.rt.kind == kindNode {
-		env["NODE_PATH"] = strings.Join(append(nodePath, p.runtimeDir+"/node_modules", p.runtimeDir, p.taskRoot), ":")
+	switch p.rt.kind {
+	case kindNode:
+		// Lambda's: the layers' node_modules, /var/runtime/node_modules
+		// (the bundled SDK), /var/runtime, /var/task.
+		nodePath = append(nodePath, p.runtimeDir+"/node_modules")
+		if p.nodeSDK != "" {
+			nodePath = append(nodePath, p.nodeSDK)
+		}
+		env["NODE_PATH"] = strings.Join(append(nodePath, p.runtimeDir, p.taskRoot), ":")
+	case kindRuby:
+		for k, v := range rubyPaths(p) {
+			env[k] = v
+		}
 	}
 	if fn.Endpoint != "" {
 		env["AWS_ENDPOINT_URL"] = fn.Endpoint
@@ -114,6 +126,13 @@ func buildEnv(p envParams) []string {
 	set("LAMBDA_TASK_ROOT", p.taskRoot)
 	set("LAMBDA_RUNTIME_DIR", p.runtimeDir)
 	set("TZ", ":UTC")
+	if fn.LogFormat == logFormatJSON {
+		// What the managed runtimes' clients read to write JSON records and
+		// drop the levels below the application log level (the Lambda
+		// runtime interface clients' log setup).
+		set("AWS_LAMBDA_LOG_FORMAT", logFormatJSON)
+		set("AWS_LAMBDA_LOG_LEVEL", strings.ToUpper(nonEmptyLevel(fn.AppLogLevel)))
+	}
 	if p.rt.kind != kindProvided {
 		set("_HANDLER", fn.Handler)
 	} else if fn.Handler != "" {
@@ -129,4 +148,27 @@ func buildEnv(p envParams) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// rubyPaths are the Ruby runtime's load and gem paths: RUBYLIB the task
+// root, the runtime directory's lib and the layers' ruby/lib; GEM_PATH the
+// function's vendored bundle and the layers' ruby/gems for the declared
+// version ("Layer paths for each Lambda runtime": ruby/gems/3.x.0,
+// ruby/lib).
+func rubyPaths(p envParams) map[string]string {
+	v := p.rt.version + ".0"
+	lib := []string{p.taskRoot, p.runtimeDir + "/lib"}
+	gems := []string{p.taskRoot + "/vendor/bundle/ruby/" + v}
+	if p.optDir != "" {
+		lib = append(lib, p.optDir+"/ruby/lib")
+		gems = append(gems, p.optDir+"/ruby/gems/"+v)
+	}
+	return map[string]string{"RUBYLIB": strings.Join(lib, ":"), "GEM_PATH": strings.Join(gems, ":")}
+}
+
+func nonEmptyLevel(level string) string {
+	if level == "" {
+		return defaultLogLevel
+	}
+	return level
 }

@@ -49,12 +49,13 @@ func TestPlanForRuntimes(t *testing.T) {
 	for rt, kind := range map[string]runtimeKind{
 		"python3.9": kindPython, "python3.13": kindPython, "nodejs18.x": kindNode, "nodejs22.x": kindNode,
 		"provided": kindProvided, "provided.al2": kindProvided, "provided.al2023": kindProvided,
+		"ruby3.3": kindRuby, "ruby3.4": kindRuby,
 	} {
 		if p, err := planFor(rt); err != nil || p.kind != kind {
 			t.Errorf("%s: %+v %v", rt, p, err)
 		}
 	}
-	for _, rt := range []string{"java21", "python2.7", "nodejs", "go1.x", "ruby3.3", ""} {
+	for _, rt := range []string{"java21", "python2.7", "nodejs", "go1.x", "ruby2.7", ""} {
 		if _, err := planFor(rt); err == nil {
 			t.Errorf("%q accepted", rt)
 		}

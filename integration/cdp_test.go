@@ -7,7 +7,6 @@ package integration
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -86,7 +85,7 @@ func startChromium(t *testing.T) *browser {
 		scan := bufio.NewScanner(stderr)
 		for scan.Scan() {
 			line := scan.Text()
-			log.WriteString(line + "\n")
+			_, _ = log.Write([]byte(line + "\n"))
 			if m := devToolsURL.FindStringSubmatch(line); m != nil {
 				select { // once: the pipe must keep being drained
 				case found <- m[1]:
@@ -118,24 +117,6 @@ func startChromium(t *testing.T) *browser {
 	b := &browser{conn: conn, ctx: ctx, pending: map[int64]chan cdpMessage{}, pages: map[string]*page{}, log: log}
 	go b.read()
 	return b
-}
-
-// syncBuffer is a buffer written by one goroutine and read by another.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (s *syncBuffer) WriteString(v string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.buf.WriteString(v)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.String()
 }
 
 // read hands answers to their callers and events to their pages until the connection ends.

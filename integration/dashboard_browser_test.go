@@ -49,6 +49,7 @@ func dashboardPages(seed dashboardSeed) []dashboardPage {
 		}},
 		{name: "groups", hash: "#/groups", ready: "groups", shows: map[string]string{
 			"devs and its member": entity("devs") + `.innerText.includes('alice')`,
+			"the lint's findings": entity("devs") + `.querySelector('.policy[data-policy=deploy] .notes .finding[data-issue=PASS_ROLE_WITH_STAR_IN_RESOURCE]') !== null`,
 		}},
 		{name: "roles", hash: "#/roles", ready: "roles", shows: map[string]string{
 			"the trust policy": entity("greeter-exec") + `.innerText.includes('lambda.amazonaws.com')`,

@@ -32,6 +32,9 @@ const dashboardAlicePolicy = `{"Version":"2012-10-17","Statement":[
 {"Sid":"ReadUsers","Effect":"Allow","Action":["iam:ListUsers","iam:GetUser"],"Resource":"*"},
 {"Sid":"NoDeletes","Effect":"Deny","Action":"iam:DeleteUser","Resource":"*"}]}`
 
+const dashboardDeployPolicy = `{"Version":"2012-10-17","Statement":[
+{"Sid":"Deploy","Effect":"Allow","Action":["lambda:UpdateFunctionCod","iam:PassRole"],"Resource":"*"}]}`
+
 const dashboardFunctionCode = `
 def handler(event, context):
     print("greeting", event.get("name"))
@@ -58,6 +61,16 @@ func seedDashboard(t *testing.T, srv *emulatortest.Server) dashboardSeed {
 	mustDo(t, "PutGroupPolicy", func() error {
 		_, err := admin.PutGroupPolicy(ctx, &iam.PutGroupPolicyInput{GroupName: aws.String("devs"), PolicyName: aws.String("read-functions"),
 			PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"lambda:List*","Resource":"*"}]}`)})
+		return err
+	})
+	// The lint notes what AWS stores without a word: an action that does not exist, and
+	// iam:PassRole on every role.
+	mustDo(t, "CreatePolicy and AttachGroupPolicy", func() error {
+		p, err := admin.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("deploy"), PolicyDocument: aws.String(dashboardDeployPolicy)})
+		if err != nil {
+			return err
+		}
+		_, err = admin.AttachGroupPolicy(ctx, &iam.AttachGroupPolicyInput{GroupName: aws.String("devs"), PolicyArn: p.Policy.Arn})
 		return err
 	})
 	role := createRole(t, admin, "greeter-exec", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)
@@ -131,6 +144,10 @@ type (
 	dashPolicy struct {
 		Name, Kind string
 		Matches    int
+		Notes      *struct {
+			Operation string
+			Findings  []struct{ Type, IssueCode, Details string }
+		}
 		Statements []struct {
 			Sid       string
 			Effect    string
@@ -196,8 +213,23 @@ func TestDashboardAPI(t *testing.T) {
 	if len(stmts) == 2 && (stmts[1].RecentUse == nil || stmts[1].RecentUse.Decision != "ExplicitDeny" || stmts[1].RecentUse.Action != "iam:DeleteUser") {
 		t.Errorf("NoDeletes statement: %+v", stmts[1])
 	}
-	if devs := entity(view.Groups, "devs"); len(devs.Members) != 1 || devs.Members[0] != "alice" || len(devs.Policies) != 1 {
-		t.Errorf("devs: %+v", devs)
+	devs := entity(view.Groups, "devs")
+	if len(devs.Members) != 1 || devs.Members[0] != "alice" || len(devs.Policies) != 2 {
+		t.Fatalf("devs: %+v", devs)
+	}
+	if inline := devs.Policies[0]; inline.Name != "read-functions" || inline.Notes != nil {
+		t.Errorf("devs' inline policy: %+v", inline)
+	}
+	deploy := devs.Policies[1]
+	var codes []string
+	if deploy.Notes != nil {
+		for _, f := range deploy.Notes.Findings {
+			codes = append(codes, f.Type+" "+f.IssueCode)
+		}
+	}
+	if deploy.Name != "deploy" || deploy.Kind != "managed" || deploy.Notes == nil || deploy.Notes.Operation != "CreatePolicy" ||
+		strings.Join(codes, ", ") != "ERROR INVALID_ACTION, SECURITY_WARNING PASS_ROLE_WITH_STAR_IN_RESOURCE" {
+		t.Errorf("deploy: %+v, findings %q", deploy, codes)
 	}
 	if role := entity(view.Roles, "greeter-exec"); role.Trust == nil || len(role.Trust.Statements) != 1 {
 		t.Errorf("greeter-exec: %+v", role)

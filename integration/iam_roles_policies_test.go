@@ -319,7 +319,7 @@ func TestIAMAttachmentsInlineAndBoundaries(t *testing.T) {
 	_, err = c.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("app"), PolicyArn: aws.String("arn:aws:iam::123456789012:policy/nope")})
 	rpErr(t, err, "NoSuchEntity", "Policy arn:aws:iam::123456789012:policy/nope does not exist or is not attachable.")
 	_, err = c.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("app"), PolicyArn: aws.String("longpolicynamebutnoarn")})
-	rpErr(t, err, "ValidationError", "ARN longpolicynamebutnoarn is not valid.")
+	rpErr(t, err, "ValidationError", "Invalid ARN:  Could not be parsed!")
 
 	au, err := c.ListAttachedUserPolicies(ctx, &iam.ListAttachedUserPoliciesInput{UserName: aws.String("alice")})
 	rpOK(t, err)

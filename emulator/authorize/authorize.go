@@ -53,6 +53,13 @@ type Options struct {
 	FunctionPolicy func(tx *storage.Tx, arn string) (string, error)
 	// FunctionTags returns a Lambda function's tags, for aws:ResourceTag/*.
 	FunctionTags func(tx *storage.Tx, arn string) (map[string]string, error)
+	// LayerVersionPolicy returns the policy document of a Lambda layer version ARN, "" when it
+	// has none, for callers of another account.
+	LayerVersionPolicy func(tx *storage.Tx, arn string) (string, error)
+	// Accounts are the accounts iamlocal serves. A layer version of any other account (AWS's
+	// public layers) has permissions iamlocal cannot know, so using one is decided by the
+	// caller's policies alone, as the handler accepts it as given.
+	Accounts []string
 	// Prefixes are the action prefixes of the services served: a caller's policies are
 	// pre-filtered for each, so a decision scans only the policies that can name its action.
 	Prefixes []string
@@ -67,6 +74,8 @@ type Authorizer struct {
 	mu         sync.Mutex
 	principals map[principalKey]cachedPrincipal
 	shared     atomic.Pointer[sharedKeys] // the most recent request's shared keys
+	usage      Usage
+	accounts   map[string]bool // Options.Accounts
 }
 
 type principalKey struct{ account, kind, arn, session string }
@@ -89,8 +98,15 @@ func New(opts Options) *Authorizer {
 	if opts.Log == nil {
 		opts.Log = NewDecisionLog(1000)
 	}
-	return &Authorizer{opts: opts, principals: map[principalKey]cachedPrincipal{}}
+	accounts := make(map[string]bool, len(opts.Accounts))
+	for _, id := range opts.Accounts {
+		accounts[id] = true
+	}
+	return &Authorizer{opts: opts, principals: map[principalKey]cachedPrincipal{}, accounts: accounts}
 }
+
+// Usage is what each principal's calls that went through used, for Suggest.
+func (a *Authorizer) Usage() *Usage { return &a.usage }
 
 // Log is the decision log.
 func (a *Authorizer) Log() *DecisionLog { return a.opts.Log }
@@ -112,7 +128,7 @@ func (a *Authorizer) Authorize(ctx context.Context, info *reqctx.Info, svc Servi
 	if p := a.lookupCached(info.Caller); p != nil {
 		e := &env{account: info.Caller.Account, region: info.Region, partition: info.Partition, caller: info.Caller, self: p}
 		checks := svc.checks(op, in, e)
-		if !e.needTx && !needsTrust(checks) && !(a.readsFunctions() && needsFunction(checks)) {
+		if !e.needTx && !needsTrust(checks) && !needsOwner(checks) && !(a.readsFunctions() && needsFunction(checks)) {
 			return a.evaluate(nil, info, op, p, checks)
 		}
 	}
@@ -140,10 +156,11 @@ func (a *Authorizer) Authorize(ctx context.Context, info *reqctx.Info, svc Servi
 func (a *Authorizer) evaluate(tx *storage.Tx, info *reqctx.Info, op string, p *principalPolicies, checks []check) error {
 	keys := a.newRequestKeys(info, p)
 	for _, c := range checks {
-		res, evaluated, err := a.decide(tx, info, keys, p, c)
+		v, err := a.decide(tx, info, keys, p, c)
 		if err != nil {
 			return err
 		}
+		res := v.Result
 		msg := ""
 		if res.Decision != authz.Allow {
 			msg = message(info.Caller.ARN, c, res)
@@ -151,12 +168,22 @@ func (a *Authorizer) evaluate(tx *storage.Tx, info *reqctx.Info, op string, p *p
 		a.opts.Log.Add(Decision{Time: info.Now, RequestID: info.RequestID, Principal: info.Caller.ARN,
 			Action: c.action, Resource: c.resource, Decision: res.Decision.String(), DecidedBy: kindName(res.DecidedBy),
 			Matched: matched(res.Matched), Missing: res.Missing, Mode: string(a.opts.Mode), Message: msg, Operation: op,
-			Service: info.Service, Evaluated: evaluated})
+			Service: info.Service, CrossAccount: v.cross, Evaluated: v.evaluated})
 		if res.Decision != authz.Allow && a.opts.Mode == On {
 			return &awserr.Denial{Message: msg}
 		}
+		a.usage.note(usagePrincipals(info.Caller), c, info.Now)
 	}
 	return nil
+}
+
+// usagePrincipals are the names a call is recorded under: the caller, and for a role session
+// its role, so a policy can be suggested for either.
+func usagePrincipals(c reqctx.Caller) []string {
+	if c.Type == reqctx.AssumedRole && c.RoleARN != "" {
+		return []string{c.ARN, c.RoleARN}
+	}
+	return []string{c.ARN}
 }
 
 func (a *Authorizer) readsFunctions() bool {
@@ -259,6 +286,10 @@ func (a *Authorizer) principal(tx *storage.Tx, c reqctx.Caller) (*principalPolic
 		pp.p.IsRoot = true
 	case c.Type == reqctx.User:
 		pp.set, ent, err = policyset.ForUser(tx, a.opts.Cache, c.UserName)
+	case c.Type == reqctx.AssumedRole:
+		// A role session without credentials: what Lambda checks of a function's execution
+		// role before it has assumed it (no request is ever signed as one).
+		pp.set, ent, err = policyset.ForRole(tx, a.opts.Cache, c.RoleName)
 	}
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return nil, err
@@ -304,26 +335,36 @@ func principalContext(c reqctx.Caller, p *principalPolicies) map[string][]string
 }
 
 // decide evaluates one check, with the trust policy as resource-based policy where the check
-// names a role, and AWS's cross-account rule (both sides must allow) when the role is in
-// another account.
-func (a *Authorizer) decide(tx *storage.Tx, info *reqctx.Info, keys *requestKeys, p *principalPolicies, c check) (authz.Result, []string, error) {
+// names a role, and AWS's cross-account rule (both sides must allow) when the role, or a
+// Lambda resource, is in another account.
+func (a *Authorizer) decide(tx *storage.Tx, info *reqctx.Info, keys *requestKeys, p *principalPolicies, c check) (verdict, error) {
 	req := authz.Request{Principal: p.p, Action: c.action, Resource: c.resource, Context: a.context(keys, p, c)}
 	set := p.setFor(c.action)
+	// A layer version of an account iamlocal does not serve keeps the caller's own reading
+	// (Options.Accounts); every other resource of another account crosses accounts.
+	if c.owner != "" && (a.accounts[c.owner] || !c.layerVersion) {
+		return a.decideCrossAccount(tx, req, set, keys, p, c)
+	}
 	if c.function && tx != nil {
-		if err := a.functionFacts(tx, &req, &set, keys, p, c); err != nil {
-			return authz.Result{}, nil, err
+		if err := a.functionFacts(tx, &req, &set, keys, p, c, true); err != nil {
+			return verdict{}, err
 		}
 	}
 	if c.trustRole == nil {
-		return authz.Evaluate(req, set), evaluatedTypes(req.Principal, set), nil
+		return verdict{Result: authz.Evaluate(req, set), evaluated: evaluatedTypes(req.Principal, set)}, nil
 	}
+	return a.decideTrust(tx, info, req, set, c)
+}
+
+// decideTrust evaluates a check with a role's trust policy as its resource-based policy.
+func (a *Authorizer) decideTrust(tx *storage.Tx, info *reqctx.Info, req authz.Request, set authz.PolicySet, c check) (verdict, error) {
 	trust, err := a.trustPolicy(tx, info.Caller.Account, c.trustRole)
 	if err != nil {
-		return authz.Result{}, nil, err
+		return verdict{}, err
 	}
 	if c.trustRole.Account == info.Caller.Account {
 		set.Resource = trust
-		return authz.Evaluate(req, set), evaluatedTypes(req.Principal, set), nil
+		return verdict{Result: authz.Evaluate(req, set), evaluated: evaluatedTypes(req.Principal, set)}, nil
 	}
 	// Cross-account: the caller's own policies must allow by themselves (a trust policy in
 	// another account cannot grant on the caller's side), and then the trust policy must allow
@@ -331,31 +372,27 @@ func (a *Authorizer) decide(tx *storage.Tx, info *reqctx.Info, keys *requestKeys
 	// caller's account root is satisfied by that identity allow ("Cross-account policy
 	// evaluation logic").
 	if id := authz.Evaluate(req, set); id.Decision != authz.Allow {
-		return id, evaluatedTypes(req.Principal, set), nil
+		return verdict{Result: id, evaluated: evaluatedTypes(req.Principal, set)}, nil
 	}
 	set.Resource = trust
 	res := authz.Evaluate(req, set)
 	if res.Decision != authz.Allow && res.DecidedBy == 0 {
 		res.DecidedBy = authz.KindResource
 	}
-	return res, evaluatedTypes(req.Principal, set), nil
+	return verdict{Result: res, evaluated: evaluatedTypes(req.Principal, set)}, nil
 }
 
-// functionFacts adds a Lambda function's resource-based policy to the set and its tags to the
-// context ("Using resource-based policies in Lambda": a same-account policy that names the
-// caller allows on its own).
-func (a *Authorizer) functionFacts(tx *storage.Tx, req *authz.Request, set *authz.PolicySet, keys *requestKeys, p *principalPolicies, c check) error {
-	if a.opts.FunctionPolicy != nil {
+// functionFacts adds a Lambda function's resource-based policy to the set (when withPolicy)
+// and its tags to the context ("Using resource-based policies in Lambda": a same-account
+// policy that names the caller allows on its own).
+func (a *Authorizer) functionFacts(tx *storage.Tx, req *authz.Request, set *authz.PolicySet, keys *requestKeys, p *principalPolicies, c check, withPolicy bool) error {
+	if a.opts.FunctionPolicy != nil && withPolicy {
 		doc, err := a.opts.FunctionPolicy(tx, c.resource)
 		if err != nil {
 			return err
 		}
-		if doc != "" {
-			pol, err := a.opts.Cache.Compile(doc, authz.KindResource)
-			if err != nil {
-				return err
-			}
-			set.Resource = append(append([]authz.Named(nil), set.Resource...), authz.Named{Name: c.resource, Policy: pol})
+		if err := a.addResourcePolicy(set, c.resource, doc); err != nil {
+			return err
 		}
 	}
 	if a.opts.FunctionTags != nil {

@@ -33,6 +33,17 @@ type Decision struct {
 	// Evaluated names the policy types that took part (identity, boundary, session, resource,
 	// trust), whether or not one of their statements matched; none for the account's root.
 	Evaluated []string `json:"evaluated,omitempty"`
+	// CrossAccount, for a resource of another account, is what each side decided: both must
+	// allow, and the message names the side as AWS words it, which may not be the one that
+	// refused.
+	CrossAccount *CrossAccount `json:"crossAccount,omitempty"`
+}
+
+// CrossAccount is the two sides of a decision on another account's resource.
+type CrossAccount struct {
+	Owner    string `json:"owner"`    // the resource's account
+	Identity string `json:"identity"` // the caller's policies: Allow, ImplicitDeny or ExplicitDeny
+	Resource string `json:"resource"` // the owner's resource-based policy
 }
 
 // MatchedStatement names one statement that matched.

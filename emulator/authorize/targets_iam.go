@@ -23,6 +23,12 @@ type check struct {
 	// function marks a check on a Lambda function (or version or alias): its resource-based
 	// policy and tags take part, read through Options.FunctionPolicy and FunctionTags.
 	function bool
+	// layerVersion marks lambda:GetLayerVersion on a layer version, which the version's
+	// permissions can grant to another account (Options.LayerVersionPolicy).
+	layerVersion bool
+	// owner is the account of a Lambda resource of another account than the caller's, "" for
+	// the caller's own: both accounts must then allow (decideCrossAccount).
+	owner string
 }
 
 // roleRef is the role whose trust policy a check evaluates: its partition and account, and name.

@@ -93,6 +93,7 @@ func lambdaChecks(op string, in any, e *env) []check {
 	case "layer":
 		c.resource = arn.ResolveLayer(e.scope(), members.LayerName(in)).ARN().String()
 	case "layerVersion":
+		c.layerVersion = action == "lambda:GetLayerVersion"
 		layer := arn.ResolveLayer(e.scope(), members.LayerName(in))
 		if text := members.Arn(in); text != "" {
 			c.resource = text
@@ -123,13 +124,18 @@ func lambdaChecks(op string, in any, e *env) []check {
 			c.resource = execution
 		}
 	}
-	// Tagging operations name their resource by ARN in the path.
+	// Tagging operations name their resource by ARN in the path; a function's takes part with
+	// its policy and tags as in every other function operation.
 	if resource := members.Resource(in); strings.HasPrefix(resource, "arn:") {
 		c.resource = resource
+		if a, err := arn.Parse(resource); err == nil && a.Service == "lambda" && strings.HasPrefix(a.Resource, "function:") {
+			c.function = true
+		}
 	}
 	if c.resource != "*" {
 		c.text = c.resource
 	}
+	c.owner = e.otherOwner(c.resource)
 	if fnARN != "" && info.hasKey("lambda:FunctionArn") {
 		put(&c.ctx, "lambda:FunctionArn", []string{fnARN})
 	}
@@ -147,9 +153,21 @@ func lambdaChecks(op string, in any, e *env) []check {
 		}})
 	}
 	for _, l := range layers {
-		checks = append(checks, check{action: "lambda:GetLayerVersion", resource: l, text: l})
+		checks = append(checks, check{action: "lambda:GetLayerVersion", resource: l, text: l, layerVersion: true, owner: e.otherOwner(l)})
 	}
 	return checks
+}
+
+// otherOwner is the account a resource ARN names when it is not the caller's, "" for the
+// caller's own resources, "*" and text that is no ARN: a Lambda resource belongs to the
+// account of its ARN, and a request for another account's resource is decided by the
+// cross-account rule (decideCrossAccount).
+func (e *env) otherOwner(resource string) string {
+	a, err := arn.Parse(resource)
+	if err != nil || a.Account == "" || a.Account == e.account {
+		return ""
+	}
+	return a.Account
 }
 
 func setIf(ctx *map[string][]string, key, value string) {

@@ -105,7 +105,8 @@ func TestAttachDetach(t *testing.T) {
 			rpWant(t, k.detach(e, "x", "arn:aws:iam::aws:policy/Nonexistent"), "NoSuchEntity", "Policy arn:aws:iam::aws:policy/Nonexistent was not found.")
 			rpWant(t, k.attach(e, "x", "arn:aws:iam::123456789012:policy/nonexistent-policy"), "NoSuchEntity",
 				"Policy arn:aws:iam::123456789012:policy/nonexistent-policy does not exist or is not attachable.")
-			rpWant(t, k.attach(e, "x", "longpolicynamebutnoarn"), "ValidationError", "ARN longpolicynamebutnoarn is not valid.")
+			// AWS's answer since 2025 (checkPolicyARN); it used to be "ARN <x> is not valid.".
+			rpWant(t, k.attach(e, "x", "longpolicynamebutnoarn"), "ValidationError", "Invalid ARN:  Could not be parsed!")
 			rpWant(t, k.attach(e, "ghost", ct), "NoSuchEntity", k.absent)
 			_, err = k.list(e, "ghost", nil)
 			rpWant(t, err, "NoSuchEntity", k.absent)
@@ -181,7 +182,7 @@ func TestBoundaries(t *testing.T) {
 	_, err := e.s.PutRolePermissionsBoundary(e.ctx, &iamapi.PutRolePermissionsBoundaryRequest{RoleName: protocol.Ptr("r"), PermissionsBoundary: &arn})
 	rpOK(t, err)
 	g, _ := e.s.GetRole(e.ctx, &iamapi.GetRoleRequest{RoleName: protocol.Ptr("r")})
-	if b := g.Role.PermissionsBoundary; b == nil || *b.PermissionsBoundaryArn != arn || *b.PermissionsBoundaryType != "Policy" {
+	if b := g.Role.PermissionsBoundary; b == nil || *b.PermissionsBoundaryArn != arn || *b.PermissionsBoundaryType != "PermissionsBoundaryPolicy" {
 		t.Errorf("role boundary = %+v", b)
 	}
 	l, _ := e.s.ListRoles(e.ctx, &iamapi.ListRolesRequest{})

@@ -32,18 +32,23 @@ func boundaryExists(tx *storage.Tx, names arn.Scope, policyARN string) error {
 	return nil
 }
 
-// wireBoundary is the PermissionsBoundary member of a user or role; nil when none is set. AWS
-// sends the type "Policy" (recorded responses), not the model's enum value
-// "PermissionsBoundaryPolicy".
+// wireBoundary is the PermissionsBoundary member of a user or role (GetUser, GetRole, their
+// Create answers and GetAccountAuthorizationDetails; the List operations leave it out); nil
+// when none is set. The type is the model's one enum value: IAM API Reference,
+// AttachedPermissionsBoundary, "Valid Values: PermissionsBoundaryPolicy", as the
+// GetAccountAuthorizationDetails sample there shows it.
 func wireBoundary(arn string) *iamapi.AttachedPermissionsBoundary {
 	if arn == "" {
 		return nil
 	}
 	return &iamapi.AttachedPermissionsBoundary{
 		PermissionsBoundaryArn:  protocol.Ptr(arn),
-		PermissionsBoundaryType: protocol.Ptr("Policy"),
+		PermissionsBoundaryType: protocol.Ptr(permissionsBoundaryPolicy),
 	}
 }
+
+// permissionsBoundaryPolicy is the PermissionsBoundaryAttachmentType AWS sends.
+const permissionsBoundaryPolicy = "PermissionsBoundaryPolicy"
 
 func (s *Service) PutRolePermissionsBoundary(ctx context.Context, in *iamapi.PutRolePermissionsBoundaryRequest) (*iamapi.Empty, error) {
 	arn := protocol.Val(in.PermissionsBoundary)

@@ -40,6 +40,12 @@ func globalEndpointTokenVersion(tx *storage.Tx) int32 {
 	return rec.GlobalEndpointTokenVersion
 }
 
+// errUnparsableARN is IAM's answer to an ARN parameter that is not an ARN at all (two spaces
+// after the colon, as AWS writes it: conformance/errors README, ValidationError rows).
+func errUnparsableARN() error {
+	return awserr.Validation("Invalid ARN:  Could not be parsed!")
+}
+
 // arnResource returns the part of an IAM ARN after "<kind>/" when the ARN names a resource of
 // that kind in account. A string that is not an ARN answers ValidationError with IAM's text
 // for unparseable ARNs; an ARN of another service, account or kind names nothing here, so
@@ -47,7 +53,7 @@ func globalEndpointTokenVersion(tx *storage.Tx) int32 {
 func arnResource(text, account, kind string) (rest string, found bool, err error) {
 	a, err := arn.Parse(text)
 	if err != nil {
-		return "", false, awserr.Validation("Invalid ARN:  Could not be parsed!")
+		return "", false, errUnparsableARN()
 	}
 	if a.Service != "iam" || a.Account != account {
 		return "", false, nil

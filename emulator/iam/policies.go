@@ -51,14 +51,19 @@ func (p policyRef) path() string {
 	return p.local.Path
 }
 
-// checkPolicyARN rejects a PolicyArn that is not an IAM policy ARN: ValidationError "ARN <x> is
-// not valid." for a string that is no ARN at all (recorded AWS response to AttachRolePolicy
-// with "longpolicynamebutnoarn"), InvalidInput with the same text for an ARN of something else
-// (aws-samples/aws-cdk-examples#287).
+// checkPolicyARN rejects a PolicyArn that is not an IAM policy ARN: ValidationError "Invalid
+// ARN:  Could not be parsed!" (two spaces) for a string that is no ARN at all, InvalidInput
+// "ARN <x> is not valid." for an ARN of something else (aws-samples/aws-cdk-examples#287).
+// The first is what AWS answered AttachRolePolicy and AttachUserPolicy given
+// "longpolicynamebutnoarn" or a bare policy name (LocalStack test_iam.snapshot.json
+// test_role_attach_policy and test_user_attach_policy, recorded 2025-06-19; an earlier
+// recording had "ARN <x> is not valid."), and GetPolicy given a policy path (CloudFormation's
+// AWS::IAM::ManagedPolicy handler quoting IAM: "Invalid ARN:  Could not be parsed! (Service:
+// Iam, Status Code: 400)"). Permissions boundaries answer otherwise (boundaryExists).
 func checkPolicyARN(partition, text string) error {
 	a, err := arn.Parse(text)
 	if err != nil {
-		return awserr.Validation("ARN %s is not valid.", text)
+		return errUnparsableARN()
 	}
 	if a.Partition != partition || a.Service != "iam" || a.Region != "" ||
 		!strings.HasPrefix(a.Resource, "policy/") || strings.Count(a.Resource, ":") > 0 {
@@ -203,6 +208,7 @@ func (s *Service) CreatePolicy(ctx context.Context, in *iamapi.CreatePolicyReque
 	}
 	out := wirePolicy(policyRef{local: rec}, policyUsage{}, 0)
 	out.Tags = in.Tags // echoed in request order, and only when given
+	s.noteStored(ctx, rec.ARN, doc)
 	return &iamapi.CreatePolicyResponse{Policy: &out}, nil
 }
 

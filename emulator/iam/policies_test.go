@@ -73,7 +73,7 @@ func TestGetPolicyErrors(t *testing.T) {
 		{"arn:aws:iam::123456789012:policy/none", "NoSuchEntity", "Policy arn:aws:iam::123456789012:policy/none was not found."},
 		{"arn:aws:iam::210987654321:policy/other", "NoSuchEntity", "Policy arn:aws:iam::210987654321:policy/other was not found."},
 		{"arn:aws:iam::aws:policy/NoSuchAWSPolicy", "NoSuchEntity", ""},
-		{"longpolicynamebutnoarn", "ValidationError", "ARN longpolicynamebutnoarn is not valid."},
+		{"longpolicynamebutnoarn", "ValidationError", "Invalid ARN:  Could not be parsed!"},
 		{"arn:aws:iam::123456789012:role/r", "InvalidInput", "ARN arn:aws:iam::123456789012:role/r is not valid."},
 	}
 	for _, tt := range tests {

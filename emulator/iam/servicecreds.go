@@ -167,8 +167,16 @@ func (s *Service) ListServiceSpecificCredentials(ctx context.Context, in *iamapi
 	if err != nil {
 		return nil, err
 	}
-	out := &iamapi.ListServiceSpecificCredentialsResponse{IsTruncated: p.IsTruncated(), Marker: p.Marker,
+	// Unlike IAM's other List operations, AWS sends no IsTruncated here while the list is
+	// whole: the response held only ServiceSpecificCredentials until the model gained Marker
+	// and IsTruncated with AllUsers, and LocalStack's provider, whose answers its
+	// AWS-validated TestIAMServiceSpecificCredentials snapshots match, sends only that. A
+	// cut page (MaxItems) still says so, beside its Marker.
+	out := &iamapi.ListServiceSpecificCredentialsResponse{Marker: p.Marker,
 		ServiceSpecificCredentials: []iamapi.ServiceSpecificCredentialMetadata{}}
+	if p.Truncated {
+		out.IsTruncated = p.IsTruncated()
+	}
 	for _, c := range p.Items {
 		w := s.wireServiceCred(ctx, c)
 		out.ServiceSpecificCredentials = append(out.ServiceSpecificCredentials, iamapi.ServiceSpecificCredentialMetadata{

@@ -17,66 +17,6 @@ import (
 
 const slrPathPrefix = "/aws-service-role/"
 
-// slrService is what AWS creates for one service principal: the role name, the policy under
-// arn:aws:iam::aws:policy/aws-service-role/ it attaches, and whether CustomSuffix is accepted.
-// The names are AWS's (the role and policy names AWS documents per service and that AWS
-// answers; LocalStack's AWS-validated service role table for the suffix rules).
-type slrService struct {
-	role   string
-	policy string
-	suffix bool
-}
-
-var serviceLinkedRoles = map[string]slrService{
-	"access-analyzer.amazonaws.com":                   {"AWSServiceRoleForAccessAnalyzer", "AccessAnalyzerServiceRolePolicy", false},
-	"acm.amazonaws.com":                               {"AWSServiceRoleForCertificateManager", "CertificateManagerServiceRolePolicy", false},
-	"appmesh.amazonaws.com":                           {"AWSServiceRoleForAppMesh", "AWSAppMeshServiceRolePolicy", false},
-	"autoscaling.amazonaws.com":                       {"AWSServiceRoleForAutoScaling", "AutoScalingServiceRolePolicy", true},
-	"backup.amazonaws.com":                            {"AWSServiceRoleForBackup", "AWSBackupServiceLinkedRolePolicyForBackup", false},
-	"batch.amazonaws.com":                             {"AWSServiceRoleForBatch", "BatchServiceRolePolicy", false},
-	"cloudtrail.amazonaws.com":                        {"AWSServiceRoleForCloudTrail", "CloudTrailServiceRolePolicy", false},
-	"compute-optimizer.amazonaws.com":                 {"AWSServiceRoleForComputeOptimizer", "ComputeOptimizerServiceRolePolicy", false},
-	"config.amazonaws.com":                            {"AWSServiceRoleForConfig", "AWSConfigServiceRolePolicy", false},
-	"connect.amazonaws.com":                           {"AWSServiceRoleForAmazonConnect", "AmazonConnectServiceLinkedRolePolicy", true},
-	"dynamodb.application-autoscaling.amazonaws.com":  {"AWSServiceRoleForApplicationAutoScaling_DynamoDBTable", "AWSApplicationAutoscalingDynamoDBTablePolicy", false},
-	"ec2.application-autoscaling.amazonaws.com":       {"AWSServiceRoleForApplicationAutoScaling_EC2SpotFleetRequest", "AWSApplicationAutoscalingEC2SpotFleetRequestPolicy", false},
-	"ecs.amazonaws.com":                               {"AWSServiceRoleForECS", "AmazonECSServiceRolePolicy", false},
-	"ecs.application-autoscaling.amazonaws.com":       {"AWSServiceRoleForApplicationAutoScaling_ECSService", "AWSApplicationAutoscalingECSServicePolicy", false},
-	"eks.amazonaws.com":                               {"AWSServiceRoleForAmazonEKS", "AmazonEKSServiceRolePolicy", false},
-	"eks-fargate.amazonaws.com":                       {"AWSServiceRoleForAmazonEKSForFargate", "AmazonEKSForFargateServiceRolePolicy", false},
-	"eks-nodegroup.amazonaws.com":                     {"AWSServiceRoleForAmazonEKSNodegroup", "AWSServiceRoleForAmazonEKSNodegroup", false},
-	"elasticache.amazonaws.com":                       {"AWSServiceRoleForElastiCache", "ElastiCacheServiceRolePolicy", false},
-	"elasticbeanstalk.amazonaws.com":                  {"AWSServiceRoleForElasticBeanstalk", "AWSElasticBeanstalkServiceRolePolicy", false},
-	"elasticfilesystem.amazonaws.com":                 {"AWSServiceRoleForAmazonElasticFileSystem", "AmazonElasticFileSystemServiceRolePolicy", false},
-	"elasticloadbalancing.amazonaws.com":              {"AWSServiceRoleForElasticLoadBalancing", "AWSElasticLoadBalancingServiceRolePolicy", false},
-	"elasticmapreduce.amazonaws.com":                  {"AWSServiceRoleForEMRCleanup", "AmazonEMRCleanupPolicy", false},
-	"emr-containers.amazonaws.com":                    {"AWSServiceRoleForAmazonEMRContainers", "AmazonEMRContainersServiceRolePolicy", false},
-	"es.amazonaws.com":                                {"AWSServiceRoleForAmazonElasticsearchService", "AmazonElasticsearchServiceRolePolicy", false},
-	"globalaccelerator.amazonaws.com":                 {"AWSServiceRoleForGlobalAccelerator", "AWSGlobalAcceleratorSLRPolicy", false},
-	"guardduty.amazonaws.com":                         {"AWSServiceRoleForAmazonGuardDuty", "AmazonGuardDutyServiceRolePolicy", false},
-	"kafka.amazonaws.com":                             {"AWSServiceRoleForKafka", "KafkaServiceRolePolicy", false},
-	"lambda.application-autoscaling.amazonaws.com":    {"AWSServiceRoleForApplicationAutoScaling_LambdaConcurrency", "AWSApplicationAutoscalingLambdaConcurrencyPolicy", false},
-	"lexv2.amazonaws.com":                             {"AWSServiceRoleForLexV2Bots", "AmazonLexV2BotPolicy", true},
-	"mq.amazonaws.com":                                {"AWSServiceRoleForAmazonMQ", "AmazonMQServiceRolePolicy", false},
-	"opensearchservice.amazonaws.com":                 {"AWSServiceRoleForAmazonOpenSearchService", "AmazonOpenSearchServiceRolePolicy", false},
-	"ops.apigateway.amazonaws.com":                    {"AWSServiceRoleForAPIGateway", "APIGatewayServiceRolePolicy", false},
-	"organizations.amazonaws.com":                     {"AWSServiceRoleForOrganizations", "AWSOrganizationsServiceTrustPolicy", false},
-	"ram.amazonaws.com":                               {"AWSServiceRoleForResourceAccessManager", "AWSResourceAccessManagerServiceRolePolicy", false},
-	"rds.amazonaws.com":                               {"AWSServiceRoleForRDS", "AmazonRDSServiceRolePolicy", false},
-	"redshift.amazonaws.com":                          {"AWSServiceRoleForRedshift", "AmazonRedshiftServiceLinkedRolePolicy", false},
-	"replicator.lambda.amazonaws.com":                 {"AWSServiceRoleForLambdaReplicator", "AWSLambdaReplicator", false},
-	"sagemaker.application-autoscaling.amazonaws.com": {"AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint", "AWSApplicationAutoscalingSageMakerEndpointPolicy", false},
-	"securityhub.amazonaws.com":                       {"AWSServiceRoleForSecurityHub", "AWSSecurityHubServiceRolePolicy", false},
-	"spot.amazonaws.com":                              {"AWSServiceRoleForEC2Spot", "AWSEC2SpotServiceRolePolicy", false},
-	"spotfleet.amazonaws.com":                         {"AWSServiceRoleForEC2SpotFleet", "AWSEC2SpotFleetServiceRolePolicy", false},
-	"ssm.amazonaws.com":                               {"AWSServiceRoleForAmazonSSM", "AmazonSSMServiceRolePolicy", false},
-	"sso.amazonaws.com":                               {"AWSServiceRoleForSSO", "AWSSSOServiceRolePolicy", false},
-	"support.amazonaws.com":                           {"AWSServiceRoleForSupport", "AWSSupportServiceRolePolicy", false},
-	"transitgateway.amazonaws.com":                    {"AWSServiceRoleForVPCTransitGateway", "AWSVPCTransitGatewayServiceRolePolicy", false},
-	"trustedadvisor.amazonaws.com":                    {"AWSServiceRoleForTrustedAdvisor", "AWSTrustedAdvisorServiceRolePolicy", false},
-	"wafv2.amazonaws.com":                             {"AWSServiceRoleForWAFV2Logging", "WAFV2LoggingServiceRolePolicy", false},
-}
-
 // slrFor returns the role AWS would create for a service principal. A principal not in the
 // table gets AWSServiceRoleFor + its first label capitalised ("foo.amazonaws.com" ->
 // AWSServiceRoleForFoo), no policy, and accepts a suffix: iamlocal cannot know every service.
@@ -91,6 +31,10 @@ func slrFor(service string) slrService {
 	return slrService{role: "AWSServiceRoleFor" + first, suffix: true}
 }
 
+// slrTrustPolicy is the trust policy AWS writes: the principal's sts:AssumeRole, in this
+// member order (the AssumeRolePolicyDocument of AWSServiceRoleForAmazonSSM and
+// AWSServiceRoleForAccessAnalyzer in a Terraform export of a real account's roles published
+// on GitHub).
 func slrTrustPolicy(service string) string {
 	return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"` + service +
 		`"},"Action":"sts:AssumeRole"}]}`
@@ -99,7 +43,10 @@ func slrTrustPolicy(service string) string {
 // CreateServiceLinkedRole answers with the texts of recorded AWS responses (LocalStack IAM
 // parity snapshots, TestIAMServiceRoles): "Custom suffix is not allowed for <service>" and
 // "Service role name <name> has been taken in this account, please try a different suffix.",
-// both InvalidInput.
+// both InvalidInput. The role has no Description unless the caller gives one: AWS adds none
+// (hashicorp/terraform-provider-aws TestAccAWSIAMServiceLinkedRole_basic reads back "" for
+// elasticbeanstalk.amazonaws.com); the descriptions seen on roles a service created itself
+// are the ones that service passed.
 func (s *Service) CreateServiceLinkedRole(ctx context.Context, in *iamapi.CreateServiceLinkedRoleRequest) (*iamapi.CreateServiceLinkedRoleResponse, error) {
 	service, suffix := protocol.Val(in.AWSServiceName), protocol.Val(in.CustomSuffix)
 	def := slrFor(service)

@@ -44,12 +44,7 @@ func wireUser(names arn.Scope, u storage.UserRecord, full bool) iamapi.User {
 	}
 	if full {
 		out.Tags = tagsToAPI(u.Tags)
-		if u.Boundary != "" {
-			out.PermissionsBoundary = &iamapi.AttachedPermissionsBoundary{
-				PermissionsBoundaryArn:  protocol.Ptr(u.Boundary),
-				PermissionsBoundaryType: protocol.Ptr("PermissionsBoundaryPolicy"),
-			}
-		}
+		out.PermissionsBoundary = wireBoundary(u.Boundary)
 	}
 	return out
 }

@@ -183,6 +183,7 @@ func (s *Service) DeleteAlias(ctx context.Context, in *lambdaapi.DeleteAliasRequ
 	if err != nil {
 		return nil, err
 	}
+	s.unprovision(t.scope(), t.name, name)
 	return &lambdaapi.Empty{}, nil
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/iamlocal/iamlocal/api/lambdaapi"
 	"github.com/iamlocal/iamlocal/arn"
@@ -18,12 +17,16 @@ import (
 // iamlocal serves no code download.
 
 // layerRef is a LayerName (a name or a layer ARN) read as the authorizer reads it
-// (arn.ResolveLayer): the layer's name, and whether it is a layer of the request's region.
-// Layers are regional and a Region's endpoint holds only its own, so a layer ARN of another
-// region names nothing the request can reach: it reads as a layer without versions (Get* not
-// found, ListLayerVersions empty, DeleteLayerVersion a no-op), and PublishLayerVersion
-// refuses it. iamlocal has no capture of AWS answering such a request; these are the answers
-// it gives for a layer that does not exist.
+// (arn.ResolveLayer): the layer's name, and whether it is a layer of the request's region and
+// the caller's account. Layers are regional and a Region's endpoint holds only its own, so a
+// layer ARN of another region names nothing the request can reach: it reads as a layer
+// without versions (Get* not found, ListLayerVersions empty, DeleteLayerVersion a no-op), and
+// PublishLayerVersion refuses it. iamlocal has no capture of AWS answering such a request;
+// these are the answers it gives for a layer that does not exist. A layer of another account
+// is read the same way, except by GetLayerVersion (sharedLayer): a layer version permission
+// shares only lambda:GetLayerVersion (the model's LayerPermissionAllowedAction), so no other
+// operation reaches another account's layer, and none acts on the caller's own layer of that
+// name.
 type layerRef struct {
 	name  string
 	here  bool
@@ -32,7 +35,19 @@ type layerRef struct {
 
 func (c call) layer(s string) layerRef {
 	l := arn.ResolveLayer(c.scope(), s)
-	return layerRef{name: l.Name, here: l.Region == c.region, named: l}
+	return layerRef{name: l.Name, here: l.Region == c.region && (l.Account == "" || l.Account == c.account), named: l}
+}
+
+// sharedLayer reads a LayerName for GetLayerVersion: a layer of the request's region is read
+// in the account its ARN names, which for another account's layer the authorizer has let
+// through only under that layer version's permissions ("Granting layer access to other
+// accounts"). owner is the call as seen from that account, which the answer's ARNs name.
+func (c call) sharedLayer(s string) (owner call, layer layerRef) {
+	owner, layer = c, c.layer(s)
+	if l := layer.named; l.Region == c.region && l.Account != "" && l.Account != c.account {
+		owner.account, layer.here = l.Account, true
+	}
+	return owner, layer
 }
 
 func layerVersionOut(c call, name string, v storage.LambdaLayerVersionRecord) *lambdaapi.GetLayerVersionResponse {
@@ -119,17 +134,17 @@ func loadLayerVersion(tx *storage.Tx, layer layerRef, version *int64) (storage.L
 	return v, err == nil, err
 }
 
-// GetLayerVersion returns a layer version.
+// GetLayerVersion returns a layer version, of the caller's account or of the account its ARN
+// names.
 func (s *Service) GetLayerVersion(ctx context.Context, in *lambdaapi.GetLayerVersionRequest) (*lambdaapi.GetLayerVersionResponse, error) {
-	c := s.call(ctx)
-	layer := c.layer(str(in.LayerName))
+	owner, layer := s.call(ctx).sharedLayer(str(in.LayerName))
 	var out *lambdaapi.GetLayerVersionResponse
-	err := s.view(c.scope(), func(tx *storage.Tx) error {
+	err := s.view(owner.scope(), func(tx *storage.Tx) error {
 		v, found, err := loadLayerVersion(tx, layer, in.VersionNumber)
 		if err == nil && !found {
 			err = lambdaapi.ErrResourceNotFound(msgNoResource)
 		}
-		out = layerVersionOut(c, layer.name, v)
+		out = layerVersionOut(owner, layer.name, v)
 		return err
 	})
 	return out, err
@@ -334,9 +349,29 @@ func (s *Service) GetLayerVersionPolicy(ctx context.Context, in *lambdaapi.GetLa
 		if len(v.Policy) == 0 {
 			return lambdaapi.ErrResourceNotFound("No policy is associated with the given resource.")
 		}
-		out.Policy = ptr(`{"Version":"2012-10-17","Id":"default","Statement":[` + strings.Join(v.Policy, ",") + `]}`)
+		out.Policy = ptr(policyDocument(v.Policy))
 		out.RevisionId = ptr(v.PolicyRevision)
 		return nil
 	})
 	return out, err
+}
+
+// LayerVersionPolicy returns the policy document of the layer version an ARN names, for the
+// authorizer, which calls it inside its own read transaction (the caller's account) for a
+// layer version of another account: read in the account and region the ARN names; "" when
+// the version does not exist or shares nothing.
+func LayerVersionPolicy(tx *storage.Tx, layerVersionARN string) (string, error) {
+	v, err := arn.ParseLayerVersion(layerVersionARN)
+	if err != nil || v.Region == "" || v.Account == "" {
+		return "", nil
+	}
+	owner := tx.In(v.Account).InRegion(v.Region)
+	rec, err := storage.LambdaLayerVersions(owner, v.Name).Get(storage.LambdaVersionKey(strconv.FormatInt(v.Version, 10)))
+	if isNotFound(err) || err == nil && len(rec.Policy) == 0 {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return policyDocument(rec.Policy), nil
 }

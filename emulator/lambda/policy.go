@@ -280,9 +280,9 @@ func (s *Service) GetPolicy(ctx context.Context, in *lambdaapi.GetPolicyRequest)
 // FunctionPolicy returns the resource-based policy document of the function a (possibly
 // qualified) function ARN designates, for the authorizer, which calls it inside its own read
 // transaction: the policy of the version or alias when the ARN is qualified and one exists for
-// that qualifier, else the function's own policy, "" when there is none or the ARN names a
-// function of another account than tx's. The function is read in the region its ARN names
-// (functionTx).
+// that qualifier, else the function's own policy, "" when there is none. The function is read
+// in the account and region its ARN names (functionTx): another account's function policy is
+// what lets that account's function be reached across accounts.
 func FunctionPolicy(tx *storage.Tx, functionARN string) (string, error) {
 	ref, fnTx, ok := functionTx(tx, functionARN)
 	if !ok {
@@ -311,8 +311,8 @@ func policyText(policies storage.Table[storage.LambdaPolicyRecord], qualifier st
 }
 
 // FunctionTags returns the tags of the function a (possibly qualified) function ARN
-// designates, for the authorizer's aws:ResourceTag/* keys; nil when it does not exist in tx's
-// account and the ARN's region.
+// designates, for the authorizer's aws:ResourceTag/* keys; nil when it does not exist in the
+// ARN's account and region.
 func FunctionTags(tx *storage.Tx, functionARN string) (map[string]string, error) {
 	ref, fnTx, ok := functionTx(tx, functionARN)
 	if !ok {
@@ -329,13 +329,14 @@ func FunctionTags(tx *storage.Tx, functionARN string) (map[string]string, error)
 }
 
 // functionTx reads the function reference of the authorizer's hooks and returns tx scoped to
-// the region the function lives in: the ARN's, or tx's own when tx names one and the reference
-// names none. ok is false when there is nothing to read: not a function name, a function of
-// another account than tx's, or no region at all (the authorizer passes full ARNs, built by
-// arn.ResolveFunction in the request's region).
+// the account and region the function lives in: the ARN's, or tx's own where the reference
+// names none. The authorizer's transaction is the caller's; a function of another account is
+// read in that account (the same read transaction, another account's buckets). ok is false
+// when there is nothing to read: not a function name, or no region at all (the authorizer
+// passes full ARNs, built by arn.ResolveFunction in the request's region).
 func functionTx(tx *storage.Tx, functionARN string) (ref arn.FunctionRef, fnTx *storage.Tx, ok bool) {
 	ref, err := ParseFunctionName(functionARN)
-	if err != nil || ref.Account != "" && ref.Account != tx.Account() {
+	if err != nil {
 		return ref, nil, false
 	}
 	region := ref.Region
@@ -344,6 +345,9 @@ func functionTx(tx *storage.Tx, functionARN string) (ref arn.FunctionRef, fnTx *
 	}
 	if region == "" {
 		return ref, nil, false
+	}
+	if ref.Account != "" && ref.Account != tx.Account() {
+		tx = tx.In(ref.Account)
 	}
 	return ref, tx.InRegion(region), true
 }

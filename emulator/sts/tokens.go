@@ -92,6 +92,12 @@ func (s *Service) GetFederationToken(ctx context.Context, in *stsapi.GetFederati
 	if err != nil {
 		return nil, err
 	}
+	if packed == nil {
+		// Unlike AssumeRole, GetFederationToken always reports the packed size, 0 when no
+		// session policy or tag was passed (LocalStack test_sts.snapshot.json
+		// test_get_federation_token, recorded against AWS 2024-06-05: "PackedPolicySize": 0).
+		packed = protocol.Ptr(int32(0))
+	}
 	name := protocol.Val(in.Name)
 	acct := caller.Account
 	now := s.now(ctx)

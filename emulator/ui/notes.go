@@ -24,8 +24,10 @@ type Finding struct {
 	IssueCode     string `json:"issueCode"`
 	Details       string `json:"details"`
 	LearnMoreLink string `json:"learnMoreLink,omitempty"`
-	Line          int    `json:"line,omitempty"` // of the first location, from 1
-	Column        int    `json:"column,omitempty"`
+	// Where the first location starts, as ValidatePolicy counts (Access Analyzer's Position:
+	// line from 1, column from 0); line 0 when the finding names no place.
+	Line   int `json:"line,omitempty"`
+	Column int `json:"column"`
 }
 
 // noteView is a note as a policy shows it.

@@ -132,12 +132,21 @@ function list(items) {
   return items.slice(0, -1).join(', ') + ' and ' + items[items.length - 1];
 }
 
+const sides = {Allow: 'allow it', ImplicitDeny: 'do not allow it', ExplicitDeny: 'deny it explicitly'};
+
+// crossAccount says what each side decided on another account's resource ("Cross-account
+// policy evaluation logic": the caller's policies and the owner's resource-based policy must
+// both allow).
+function crossAccount(c) {
+  return `The resource is account ${c.owner}'s, so both sides must allow: the caller's policies ${sides[c.identity] || c.identity}, ` +
+    `the resource-based policy ${sides[c.resource] || c.resource}.`;
+}
+
 // reason says in words why a request was denied (IAM User Guide, "Policy evaluation logic":
 // an explicit Deny in any policy wins; otherwise every policy type that takes part must allow).
 export function reason(d) {
   const matched = d.matched || [];
   const denies = matched.filter(m => m.effect === 'Deny');
-  const allows = matched.filter(m => m.effect === 'Allow');
   const what = `${d.action} on ${d.resource}`;
   let why;
   if (d.decision === 'ExplicitDeny') {
@@ -154,7 +163,7 @@ export function reason(d) {
         why = `The role's trust policy does not allow ${d.principal} to ${d.action}.`;
         break;
       case 'resource':
-        why = `The resource-based policy of ${d.resource} does not allow ${d.principal}${allows.length ? ', and across accounts both sides must allow' : ''}.`;
+        why = `The resource-based policy of ${d.resource} does not allow ${d.principal}.`;
         break;
       default: {
         const resourceToo = (d.evaluated || []).includes('resource') ? ', and no resource-based policy allows it either' : '';
@@ -162,6 +171,7 @@ export function reason(d) {
       }
     }
   }
+  if (d.crossAccount) why += ' ' + crossAccount(d.crossAccount);
   if ((d.missingContextKeys || []).length) {
     why += ` A condition asked for context keys the request did not carry: ${d.missingContextKeys.join(', ')}.`;
   }

@@ -94,7 +94,7 @@ function notesBlock(n) {
     h('ul', null, n.findings.map(f => h('li', {class: 'finding', dataset: {issue: f.issueCode}},
       badge(f.type.toLowerCase().replace('_', ' '), findingKinds[f.type] || 'warn'), ' ',
       h('span', {class: 'mono small'}, f.issueCode), ' ',
-      f.line ? h('span', {class: 'muted small'}, `line ${f.line}, column ${f.column}: `) : null,
+      f.line ? h('span', {class: 'muted small'}, `at line ${f.line}, column ${f.column} as stored: `) : null,
       f.details,
       f.learnMoreLink ? [' ', h('a', {href: f.learnMoreLink, rel: 'noreferrer', target: '_blank'}, 'more')] : null))));
 }
