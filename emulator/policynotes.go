@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"slices"
 	"sync"
@@ -56,7 +57,8 @@ func (n *policyNotes) clear() {
 }
 
 // lintStored is IAM's PolicyStored hook: the stored document is checked as the identity policy
-// it is, and each finding is logged, suggestions at Info and the rest at Warn.
+// it is, and each finding is logged, suggestions at Info and the rest at Warn, and added to the
+// request's decisions in the decision log.
 func (s *Server) lintStored(ctx context.Context, w iam.PolicyWrite) {
 	findings := lint.Check(w.Document, lint.Options{Type: lint.IdentityPolicy})
 	if len(findings) == 0 {
@@ -65,6 +67,12 @@ func (s *Server) lintStored(ctx context.Context, w iam.PolicyWrite) {
 	info := reqctx.From(ctx)
 	s.policyNotes.add(PolicyNote{Time: info.Now, RequestID: info.RequestID, Account: info.Caller.Account,
 		Operation: w.Operation, Policy: w.Policy, Findings: findings})
+	notes := make([]string, 0, len(findings))
+	for _, f := range findings {
+		start := f.Locations[0].Span.Start
+		notes = append(notes, fmt.Sprintf("%s %s %s line %d column %d: %s", f.Type, f.IssueCode, w.Policy, start.Line, start.Column, f.Details))
+	}
+	s.authz.Log().Annotate(info.RequestID, notes)
 	for _, f := range findings {
 		level := slog.LevelWarn
 		if f.Type == lint.Suggestion {

@@ -37,6 +37,9 @@ type Decision struct {
 	// allow, and the message names the side as AWS words it, which may not be the one that
 	// refused.
 	CrossAccount *CrossAccount `json:"crossAccount,omitempty"`
+	// PolicyFindings is what the policy lint found in the document the request stored (IAM
+	// stores it regardless, as AWS does); see Annotate.
+	PolicyFindings []string `json:"policyFindings,omitempty"`
 }
 
 // CrossAccount is the two sides of a decision on another account's resource.
