@@ -71,9 +71,10 @@ func dashboardPages(seed dashboardSeed) []dashboardPage {
 			"alice to choose": fmt.Sprintf(`[...document.querySelectorAll('#sim-principal option')].some(o => o.value === %q)`, seed.aliceARN),
 		}},
 		{name: "decisions", hash: "#/decisions", ready: "decisions", shows: map[string]string{
-			"the stream open":         `document.querySelector('[data-stream]').dataset.stream === 'open'`,
-			"the decisions recorded":  `document.querySelectorAll('li.decision').length > 0`,
-			"alice's DeleteUser deny": `[...document.querySelectorAll('li.decision[data-decision=ExplicitDeny]')].some(li => li.innerText.includes('iam:DeleteUser'))`,
+			"the stream open":                           `document.querySelector('[data-stream]').dataset.stream === 'open'`,
+			"the decisions recorded":                    `document.querySelectorAll('li.decision').length > 0`,
+			"alice's DeleteUser deny":                   `[...document.querySelectorAll('li.decision[data-decision=ExplicitDeny]')].some(li => li.innerText.includes('iam:DeleteUser'))`,
+			"the stored policy's findings on its write": `[...document.querySelectorAll('li.decision .findings li')].some(li => li.innerText.includes('PASS_ROLE_WITH_STAR_IN_RESOURCE'))`,
 		}},
 	}
 }

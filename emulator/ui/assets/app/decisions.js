@@ -120,6 +120,10 @@ function decisionRow(d) {
   if ((d.matched || []).length) {
     row.append(h('ul', {class: 'matched'}, d.matched.map(m => h('li', null, badge(m.effect, m.effect === 'Deny' ? 'deny' : 'ok'), ' ', statementName(m)))));
   }
+  // What the lint found in the policy this request stored (in the log, not yet on the live stream).
+  if ((d.policyFindings || []).length) {
+    row.append(h('ul', {class: 'matched findings'}, d.policyFindings.map(f => h('li', null, badge('stored policy', 'warn'), ' ', f))));
+  }
   return row;
 }
 
