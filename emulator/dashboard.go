@@ -3,6 +3,7 @@ package emulator
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/iamlocal/iamlocal/api/logsapi"
 	"github.com/iamlocal/iamlocal/emulator/ui"
@@ -16,8 +17,13 @@ func (s *Server) dashboard() http.Handler {
 	}
 	return ui.New(ui.Options{Accounts: accounts, Region: s.opts.Region, Partition: s.opts.Partition,
 		Enforcement: string(s.authz.Mode()), Version: Version, IAM: s.iamSvc, Lambda: s.lambdaSvc, Logs: flushedLogs{s},
-		Metrics: s.metrics, Decisions: s.authz.Log(), PolicyNotes: s.dashboardNotes, Clock: s.clock, IDs: s.ids,
-		Logger: s.log, Restrict: s.restricted})
+		Metrics: s.metrics, Decisions: s.authz.Log(), PolicyNotes: s.dashboardNotes, Suggest: s.dashboardSuggestion,
+		Clock: s.clock, IDs: s.ids, Logger: s.log, Restrict: s.restricted})
+}
+
+func (s *Server) dashboardSuggestion(principal string, since time.Time) ([]byte, int) {
+	policy, calls := s.SuggestPolicy(principal, since)
+	return policy, len(calls)
 }
 
 // flushedLogs reads CloudWatch Logs as a Logs request through the pipeline does: with the

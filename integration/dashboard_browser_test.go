@@ -46,6 +46,9 @@ func dashboardPages(seed dashboardSeed) []dashboardPage {
 			"both statements matched by decisions": entity("alice") + `.querySelectorAll('.stmt.matched').length === 2`,
 			"the policy pretty-printed":            entity("alice") + `.querySelector('.stmt pre.doc').textContent.includes('\n  "Sid": "ReadUsers"')`,
 			"the denial that matched NoDeletes":    entity("alice") + `.querySelector('.stmt[data-index="1"]').innerText.includes('iam:DeleteUser')`,
+			// Opened, the suggestion fetches the policy for alice's recorded calls.
+			"a suggested policy for alice": `(d => (d.open = true, !!d.querySelector('pre.doc') && d.querySelector('pre.doc').textContent.includes('"iam:ListUsers"')))(` +
+				entity("alice") + `.querySelector('details.suggest'))`,
 		}},
 		{name: "groups", hash: "#/groups", ready: "groups", shows: map[string]string{
 			"devs and its member": entity("devs") + `.innerText.includes('alice')`,

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -420,4 +421,31 @@ func rawDoNoRedirect(t *testing.T, req *http.Request) (*http.Response, string) {
 		t.Fatal(err)
 	}
 	return resp, string(body)
+}
+
+// The dashboard suggests, for a user, the policy iamlocal policy suggest prints: the calls that
+// went through (alice's ListUsers), not the one her policy denied.
+func TestDashboardSuggestsAPolicy(t *testing.T) {
+	t.Parallel()
+	needBoto3(t)
+	srv := emulatortest.New(t)
+	seed := seedDashboard(t, srv)
+	var got struct {
+		Principal string
+		Calls     int
+		Policy    struct {
+			Version   string
+			Statement []struct{ Effect, Action, Resource any }
+		}
+	}
+	dashboardGet(t, srv, "suggest?principal="+url.QueryEscape(seed.aliceARN), &got)
+	doc, _ := json.Marshal(got.Policy)
+	if got.Principal != seed.aliceARN || got.Calls == 0 || got.Policy.Version != "2012-10-17" ||
+		!strings.Contains(string(doc), "iam:ListUsers") || strings.Contains(string(doc), "iam:DeleteUser") {
+		t.Errorf("suggestion for alice: %d calls, %s", got.Calls, doc)
+	}
+	resp, body := rawDo(t, adminReq(t, "GET", srv.URL+"/_iamlocal/ui/api/suggest", "", nil))
+	if resp.StatusCode != 400 || !strings.Contains(body, "want ?principal=") {
+		t.Errorf("without a principal: %d %s", resp.StatusCode, body)
+	}
 }

@@ -94,6 +94,9 @@ type Options struct {
 	// PolicyNotes returns what the policy lint found in the documents stored lately, oldest
 	// first; nil shows none.
 	PolicyNotes func() []PolicyNote
+	// Suggest is the least-privilege policy for what a principal did since then, and how many
+	// calls it covers (the server's SuggestPolicy); nil offers none.
+	Suggest func(principal string, since time.Time) (policy []byte, calls int)
 	Clock       func() time.Time
 	IDs         ids.Generator // request ids of the calls the dashboard makes
 	Logger      *slog.Logger
@@ -141,6 +144,7 @@ func New(opts Options) *Dashboard {
 	api.Handle("GET "+Prefix+"api/functions", d.endpoint(d.functions))
 	api.Handle("GET "+Prefix+"api/functions/{name}", d.endpoint(d.function))
 	api.Handle("POST "+Prefix+"api/simulate", d.endpoint(d.simulate))
+	api.Handle("GET "+Prefix+"api/suggest", d.endpoint(d.suggest))
 	api.HandleFunc(Prefix+"api/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, apiError{Code: "NotFound", Message: "no dashboard API " + r.Method + " " + r.URL.Path})
 	})

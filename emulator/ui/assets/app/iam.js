@@ -36,6 +36,7 @@ function entityCard(kind, e, open) {
   if (e.boundary) body.append(policyBlock(e.boundary, 'Permissions boundary'));
   if (e.policies.length === 0) body.append(empty('No policies attached or inline.'));
   for (const p of e.policies) body.append(policyBlock(p));
+  if (kind === 'users' || kind === 'roles') body.append(suggestBlock(e.arn));
   return h('details', {class: 'card entity', open, dataset: {entity: e.name}},
     h('summary', null, h('strong', null, e.name), ' ',
       h('span', {class: 'muted'}, plural(e.policies.length, 'policy', 'policies')),
@@ -97,4 +98,27 @@ function notesBlock(n) {
       f.line ? h('span', {class: 'muted small'}, `at line ${f.line}, column ${f.column} as stored: `) : null,
       f.details,
       f.learnMoreLink ? [' ', h('a', {href: f.learnMoreLink, rel: 'noreferrer', target: '_blank'}, 'more')] : null))));
+}
+
+// suggestBlock offers the least-privilege policy for the calls recorded for a user or a role
+// (all its sessions), fetched when opened: what iamlocal policy suggest prints.
+function suggestBlock(principal) {
+  const out = h('div', {class: 'suggestion'}, h('span', {class: 'muted'}, 'Reading the recorded calls…'));
+  const block = h('details', {class: 'whole suggest', dataset: {principal}},
+    h('summary', null, 'Suggested least-privilege policy, from the calls recorded'), out);
+  block.addEventListener('toggle', async () => {
+    if (!block.open || block.dataset.loaded) return;
+    block.dataset.loaded = 'true';
+    try {
+      const s = await api('suggest', {query: {principal}});
+      out.replaceChildren(
+        h('p', {class: 'muted small'}, s.calls
+          ? `Allows exactly the ${plural(s.calls, 'call')} that went through, with the resources they named.`
+          : 'No call of this principal went through yet: the policy allows nothing.'),
+        h('pre', {class: 'doc', dataset: {calls: String(s.calls)}}, JSON.stringify(s.policy, null, 2)));
+    } catch (err) {
+      out.replaceChildren(h('span', {class: 'error'}, err.message));
+    }
+  });
+  return block;
 }
