@@ -36,7 +36,7 @@ func checkAliasTarget(tx *storage.Tx, t target, version string, weights map[stri
 		}
 	}
 	if version == latest && len(weights) > 0 {
-		return invalid("$LATEST is not supported for an alias pointing to more than 1 version")
+		return untyped(invalid("$LATEST is not supported for an alias pointing to more than 1 version"))
 	}
 	versions := storage.LambdaVersions(tx, t.name)
 	for _, v := range append([]string{version}, keys(weights)...) {

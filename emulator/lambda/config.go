@@ -69,8 +69,10 @@ func validation(format string, args ...any) error {
 // (covidatlas/li#575) and "'MemorySize' value failed to satisfy constraint: Member must have
 // value less than or equal to 3008" (ubc-cirrus-lab/parrotfish#38, a quota-limited account).
 func (st settings) check(packageType string) error {
-	if r := str(st.Runtime); blockedRuntimes[r] {
-		return invalid("The runtime parameter of %s is no longer supported for creating or updating AWS Lambda functions. We recommend you use a supported runtime while creating or updating functions.", r)
+	if st.Runtime != nil {
+		if err := runtimeError(*st.Runtime); err != nil {
+			return err
+		}
 	}
 	if st.Timeout != nil && *st.Timeout > maxTimeout {
 		return validation("1 validation error detected: Value '%d' at 'timeout' failed to satisfy constraint: Member must have value less than or equal to %d", *st.Timeout, maxTimeout)

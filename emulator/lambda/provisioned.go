@@ -120,10 +120,10 @@ func (s *Service) PutProvisionedConcurrencyConfig(ctx context.Context, in *lambd
 			}
 			unreserved := int64(s.accountLimit) - reserved
 			if int64(total) > unreserved {
-				return invalid(msgOverUnreserved, unreserved)
+				return untyped(invalid(msgOverUnreserved, unreserved))
 			}
 			if floor := s.minUnreserved(); unreserved-int64(total) < int64(floor) {
-				return invalid(msgBelowMinUnreserved, floor)
+				return untyped(invalid(msgBelowMinUnreserved, floor))
 			}
 		}
 		return storage.LambdaProvisioned(tx, t.name).Put(t.qualifier, rec)
