@@ -106,6 +106,9 @@ func (s *Service) Invoke(ctx context.Context, in *lambdaapi.InvocationRequest) (
 	if len(in.Payload) > limit {
 		return nil, lambdaapi.ErrRequestTooLarge("Request must be smaller than %d bytes for the InvokeFunction operation", limit)
 	}
+	if err := checkPayload(in.Payload); err != nil {
+		return nil, err
+	}
 	c := s.call(ctx)
 	p, err := s.prepareCall(ctx, protocol.Val(in.FunctionName), protocol.Val(in.Qualifier), typ == "RequestResponse")
 	if err != nil {

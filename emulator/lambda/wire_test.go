@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"flag"
 	"io"
 	"net/http"
@@ -175,6 +176,75 @@ func TestWireValidationTexts(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			status, h, body := wireSend(t, srv, c.method, c.path, c.body, "lambda", 0)
 			wireGolden(t, c.name, status, h, body)
+		})
+	}
+}
+
+// recordedMessage is the message LocalStack recorded against AWS under snapshotKey in the test
+// whose name starts with test.
+func recordedMessage(t *testing.T, test, snapshotKey string) string {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "..", "internal", "awsdata", "conformance", "errors", "localstack-aws-recorded-errors.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec struct {
+		Errors map[string][]struct {
+			Test, SnapshotKey, Message string
+		}
+	}
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range rec.Errors["lambda"] {
+		if strings.HasPrefix(e.Test, test) && e.SnapshotKey == snapshotKey {
+			return e.Message
+		}
+	}
+	t.Fatalf("no recording %s %s", test, snapshotKey)
+	return ""
+}
+
+// Lambda's lifecycle answers: deletes of what is already gone, the 4 KB environment message and
+// payloads that are not UTF-8 JSON. Where the recording has no anonymised part, the message is
+// also compared with it.
+func TestWireLifecycle(t *testing.T) {
+	t.Parallel()
+	srv := wireServer(t)
+	oneVar := createBody("f3", "python3.12", map[string]string{"LARGE_VAR": strings.Repeat("x", 4081)})
+	twoVars := createBody("f3", "python3.12", map[string]string{"LARGE_VAR": strings.Repeat("x", 4064), "SMALL_VAR": "ok"})
+	cases := []struct {
+		wireCase
+		test, key string // the recording the message must equal, if any
+	}{
+		{wireCase{"delete-missing-version.json", "DELETE", "/2015-03-31/functions/f1?Qualifier=1233", "", "test_delete_on_nonexisting_version"}, "", ""},
+		{wireCase{"delete-missing-version-again.json", "DELETE", "/2015-03-31/functions/f1?Qualifier=1233", "", "test_delete_on_nonexisting_version"}, "", ""},
+		{wireCase{"delete-missing-alias.json", "DELETE", "/2015-03-31/functions/f1/aliases/nope", "", "test_alias_lifecycle"}, "", ""},
+		{wireCase{"delete-alias-missing-function.json", "DELETE", "/2015-03-31/functions/nofn/aliases/nope", "", "function not found first"}, "", ""},
+		{wireCase{"delete-provisioned-none.json", "DELETE", "/2019-09-30/functions/f1/provisioned-concurrency?Qualifier=1", "", "brief: no config on an existing version"}, "", ""},
+		{wireCase{"delete-provisioned-missing-version.json", "DELETE", "/2019-09-30/functions/f1/provisioned-concurrency?Qualifier=10", "", "delete_provisioned_functionname_doesnotexist"}, "", ""},
+		{wireCase{"delete-provisioned-missing-alias.json", "DELETE", "/2019-09-30/functions/f1/provisioned-concurrency?Qualifier=nope", "", "put_provisioned_qualifier_doesnotexist"}, "", ""},
+		{wireCase{"environment-4kb.json", "POST", "/2015-03-31/functions", oneVar, "failed_create_fn_result"},
+			"TestLambdaSizeLimits::test_large_environment_variables_fails", "failed_create_fn_result"},
+		{wireCase{"environment-4kb-two-keys.json", "POST", "/2015-03-31/functions", twoVars, "failured_create_fn_result_multi_key"},
+			"TestLambdaSizeLimits::test_large_environment_fails_multiple_keys", "failured_create_fn_result_multi_key"},
+		{wireCase{"invoke-payload-utf8.json", "POST", "/2015-03-31/functions/f1/invocations", "n\x87r\x9e\xe9\xb5\xd7I\xee\x9bmt", "invoke_function_invalid_payload_body"},
+			"TestLambdaErrors::test_lambda_invoke_payload_encoding_error[body-", "invoke_function_invalid_payload_body"},
+		{wireCase{"invoke-payload-ctrl.json", "POST", "/2015-03-31/functions/f1/invocations", "\x99\xeb,j\x07\xa1zYh", "invoke_function_invalid_payload_message"},
+			"TestLambdaErrors::test_lambda_invoke_payload_encoding_error[message-", "invoke_function_invalid_payload_message"},
+	}
+	for _, c := range cases {
+		status, h, body := wireSend(t, srv, c.method, c.path, c.body, "lambda", 0)
+		t.Run(c.name, func(t *testing.T) {
+			wireGolden(t, c.name, status, h, body)
+			if c.test == "" {
+				return
+			}
+			var got struct{ Message string }
+			_ = json.Unmarshal([]byte(strings.Replace(body, `"message"`, `"Message"`, 1)), &got)
+			if want := recordedMessage(t, c.test, c.key); got.Message != want {
+				t.Errorf("message differs from the recording:\n got %q\nwant %q", got.Message, want)
+			}
 		})
 	}
 }
