@@ -119,7 +119,7 @@ func (s *Service) Invoke(ctx context.Context, in *lambdaapi.InvocationRequest) (
 		// log access is not allowed" (common-fate/glide#559, a cross-account Invoke with Tail).
 		return nil, &awserr.Denial{Message: "Cross-account log access is not allowed"}
 	}
-	inv := executor.Invocation{RequestID: reqctx.From(ctx).RequestID, Payload: in.Payload}
+	inv := executor.Invocation{RequestID: reqctx.From(ctx).RequestID, Payload: in.Payload, TraceID: traceHeader(c.now)}
 	if cc := protocol.Val(in.ClientContext); cc != "" {
 		raw, err := base64.StdEncoding.DecodeString(cc)
 		if err != nil {
