@@ -106,12 +106,14 @@ func (s *Service) Invoke(ctx context.Context, in *lambdaapi.InvocationRequest) (
 	if len(in.Payload) > limit {
 		return nil, lambdaapi.ErrRequestTooLarge("Request must be smaller than %d bytes for the InvokeFunction operation", limit)
 	}
-	if err := checkPayload(in.Payload); err != nil {
-		return nil, err
-	}
 	c := s.call(ctx)
 	p, err := s.prepareCall(ctx, protocol.Val(in.FunctionName), protocol.Val(in.Qualifier), typ == "RequestResponse")
 	if err != nil {
+		return nil, err
+	}
+	// After the function is found: a payload to a function that does not exist is
+	// ResourceNotFoundException (integration/limits_test.go).
+	if err := checkPayload(in.Payload); err != nil {
 		return nil, err
 	}
 	if protocol.Val(in.LogType) == "Tail" && p.fn.Account != reqctx.From(ctx).Caller.Account {
