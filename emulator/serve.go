@@ -63,7 +63,7 @@ func (s *Server) serve(ctx context.Context, c call, r *http.Request, body []byte
 		return
 	}
 	if op.Model.Input != nil {
-		if vs := protocol.Validate(op.Model.Input, in); len(vs) > 0 {
+		if vs := c.svc.dialect.Validate(op.Model.Input, in); len(vs) > 0 {
 			c.fail(c.svc.dialect.Invalid(vs))
 			return
 		}

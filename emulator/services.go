@@ -12,6 +12,7 @@ import (
 	"github.com/iamlocal/iamlocal/api/logsapi"
 	"github.com/iamlocal/iamlocal/api/stsapi"
 	"github.com/iamlocal/iamlocal/emulator/authorize"
+	"github.com/iamlocal/iamlocal/emulator/lambda"
 	"github.com/iamlocal/iamlocal/protocol"
 	"github.com/iamlocal/iamlocal/protocol/awserr"
 	"github.com/iamlocal/iamlocal/protocol/awsjson"
@@ -146,13 +147,15 @@ func declareServices(h handlers) []*service {
 	iamModel, stsModel, lambdaModel := iamapi.Model(), stsapi.Model(), lambdaapi.Model()
 	logsModel, cwModel, aaModel := logsapi.Model(), cloudwatchapi.Model(), accessanalyzerapi.Model()
 	cwOps := cloudwatchapi.Operations(h.cloudwatch)
+	lambdaWords := lambdaDialect
+	lambdaWords.Constraints = lambda.Constraints(lambdaModel)
 	return []*service{
 		{name: "iam", title: "IAM", signingName: "iam", model: iamModel, dialect: iamDialect, authz: authorize.IAM, limits: iamLimits(),
 			faces: []protocol.Codec{awsquery.New(iamModel, iamapi.Operations(h.iam))}},
 		{name: "sts", title: "STS", signingName: "sts", model: stsModel, dialect: stsDialect, authz: authorize.STS, limits: stsLimits(),
 			faces:    []protocol.Codec{awsquery.New(stsModel, stsapi.Operations(h.sts))},
 			unsigned: []string{"AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"}},
-		{name: "lambda", title: "Lambda", signingName: "lambda", model: lambdaModel, regional: true, dialect: lambdaDialect, authz: authorize.Lambda,
+		{name: "lambda", title: "Lambda", signingName: "lambda", model: lambdaModel, regional: true, dialect: lambdaWords, authz: authorize.Lambda,
 			limits: lambdaLimits(), faces: []protocol.Codec{restjson.New(lambdaModel, lambdaapi.Operations(h.lambda))},
 			streamed: lambdaStreamed(h.lambda)},
 		{name: "logs", title: "CloudWatch Logs", signingName: "logs", model: logsModel, regional: true, dialect: logsDialect, authz: authorize.Logs,

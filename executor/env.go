@@ -54,7 +54,18 @@ type envParams struct {
 	logStream  string
 	path       string // PATH handed to the function
 	nodeSDK    string // the bundled SDK's node_modules, for NODE_PATH; "" when it is /var/runtime/node_modules or absent
+	// provisioned: the environment is initialised for provisioned concurrency.
+	provisioned bool
 }
+
+// xrayDaemon is the X-Ray daemon address Lambda gives every function, traced or not, as
+// captured from a function's environment (gist Sleavely/d4e99dc362860f3c6e27f955e755f1e8:
+// AWS_XRAY_DAEMON_ADDRESS '169.254.79.2:2000'). Nothing listens there locally, which the X-Ray
+// SDKs (UDP) do not notice.
+const (
+	xrayDaemonHost = "169.254.79.2"
+	xrayDaemonPort = "2000"
+)
 
 // buildEnv is the runtime process's whole environment: the unreserved
 // defaults (LANG, PATH, LD_LIBRARY_PATH, NODE_PATH, AWS_ENDPOINT_URL), then
@@ -84,6 +95,9 @@ func buildEnv(p envParams) []string {
 		"LANG":            "en_US.UTF-8",
 		"PATH":            path,
 		"LD_LIBRARY_PATH": strings.Join(libs, ":"),
+		// The runtime starts in the task root ("Defined runtime environment variables" lists
+		// LAMBDA_TASK_ROOT; a handler's os.getcwd() and $PWD are /var/task).
+		"PWD": p.taskRoot,
 	}
 	switch p.rt.kind {
 	case kindNode:
@@ -98,6 +112,9 @@ func buildEnv(p envParams) []string {
 		for k, v := range rubyPaths(p) {
 			env[k] = v
 		}
+	case kindPython:
+		// "PYTHONPATH – (Python) The Python library path ($LAMBDA_RUNTIME_DIR)", unreserved.
+		env["PYTHONPATH"] = p.runtimeDir
 	}
 	if fn.Endpoint != "" {
 		env["AWS_ENDPOINT_URL"] = fn.Endpoint
@@ -118,7 +135,11 @@ func buildEnv(p envParams) []string {
 	set("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", strconv.Itoa(fn.MemoryMB))
 	set("AWS_LAMBDA_LOG_GROUP_NAME", fn.LogGroup)
 	set("AWS_LAMBDA_LOG_STREAM_NAME", p.logStream)
-	set("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand")
+	initType := "on-demand"
+	if p.provisioned {
+		initType = "provisioned-concurrency"
+	}
+	set("AWS_LAMBDA_INITIALIZATION_TYPE", initType)
 	set("AWS_REGION", fn.Region)
 	set("AWS_DEFAULT_REGION", fn.Region)
 	set("AWS_EXECUTION_ENV", p.rt.executionEnv) // not set for OS-only runtimes
@@ -126,6 +147,12 @@ func buildEnv(p envParams) []string {
 	set("LAMBDA_TASK_ROOT", p.taskRoot)
 	set("LAMBDA_RUNTIME_DIR", p.runtimeDir)
 	set("TZ", ":UTC")
+	// "AWS_XRAY_CONTEXT_MISSING – For X-Ray tracing, Lambda sets this to LOG_ERROR";
+	// AWS_XRAY_DAEMON_ADDRESS and its two halves as the managed runtimes have them.
+	set("AWS_XRAY_CONTEXT_MISSING", "LOG_ERROR")
+	set("AWS_XRAY_DAEMON_ADDRESS", xrayDaemonHost+":"+xrayDaemonPort)
+	set("_AWS_XRAY_DAEMON_ADDRESS", xrayDaemonHost)
+	set("_AWS_XRAY_DAEMON_PORT", xrayDaemonPort)
 	if fn.LogFormat == logFormatJSON {
 		// What the managed runtimes' clients read to write JSON records and
 		// drop the levels below the application log level (the Lambda
@@ -139,6 +166,7 @@ func buildEnv(p envParams) []string {
 		set("_HANDLER", fn.Handler) // custom runtimes read it too
 	}
 	set("AWS_ACCESS_KEY_ID", fn.Credentials.AccessKeyID)
+	set("AWS_ACCESS_KEY", fn.Credentials.AccessKeyID) // listed beside AWS_ACCESS_KEY_ID
 	set("AWS_SECRET_ACCESS_KEY", fn.Credentials.SecretAccessKey)
 	set("AWS_SESSION_TOKEN", fn.Credentials.SessionToken)
 

@@ -207,6 +207,7 @@ func (sb *sandbox) start(ctx context.Context) error {
 	spec.Env = buildEnv(envParams{
 		fn: sb.fn, rt: sb.plan, taskRoot: view.task, runtimeDir: view.runtime, optDir: view.opt,
 		runtimeAPI: ln.Addr().String(), logStream: sb.stream, path: e.opts.SearchPath, nodeSDK: sb.nodeSDKOnPath(isolated),
+		provisioned: sb.provision != nil,
 	})
 	if isolated {
 		spec.Sandbox = sb.sandboxSpec()

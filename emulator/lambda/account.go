@@ -242,7 +242,7 @@ func (s *Service) PutFunctionConcurrency(ctx context.Context, in *lambdaapi.PutF
 			return err
 		}
 		if floor := s.minUnreserved(); int64(s.accountLimit)-int64(others)-int64(want) < int64(floor) {
-			return invalid("Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [%d].", floor)
+			return untyped(invalid("Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [%d].", floor))
 		}
 		var provisioned int32
 		err = storage.LambdaProvisioned(tx, t.name).Scan("", func(_ string, p storage.LambdaProvisionedRecord) error {
@@ -253,7 +253,7 @@ func (s *Service) PutFunctionConcurrency(ctx context.Context, in *lambdaapi.PutF
 			return err
 		}
 		if want < provisioned { // recorded text, spaces as AWS sends them
-			return invalid(" ReservedConcurrentExecutions  %d should not be lower than function's total provisioned concurrency [%d].", want, provisioned)
+			return untyped(invalid(" ReservedConcurrentExecutions  %d should not be lower than function's total provisioned concurrency [%d].", want, provisioned))
 		}
 		fn.Reserved = ptr(want)
 		return storage.LambdaFunctions(tx).Put(t.name, fn)

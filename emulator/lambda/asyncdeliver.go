@@ -120,7 +120,7 @@ func (s *Service) deliver(ctx context.Context, ref storage.LambdaFunctionRef, ke
 		return time.Time{}, false
 	}
 	s.metric(ref, now, "AsyncEventAge", float64(now.Sub(rec.Received).Milliseconds()), "Milliseconds")
-	res, err := s.run(ctx, p, executor.Invocation{RequestID: rec.RequestID, Payload: rec.Payload})
+	res, err := s.run(ctx, p, executor.Invocation{RequestID: rec.RequestID, Payload: rec.Payload, TraceID: traceHeader(s.clock())})
 	if err != nil {
 		return s.afterFailure(ref, key, rec, es, p, err, now)
 	}

@@ -115,12 +115,17 @@ func (s *Service) Invoke(ctx context.Context, in *lambdaapi.InvocationRequest) (
 	if err != nil {
 		return nil, err
 	}
+	// After the function is found: a payload to a function that does not exist is
+	// ResourceNotFoundException (integration/limits_test.go).
+	if err := checkPayload(in.Payload); err != nil {
+		return nil, err
+	}
 	if protocol.Val(in.LogType) == "Tail" && p.fn.Account != reqctx.From(ctx).Caller.Account {
 		// The log tail belongs to the function's account: "AccessDeniedException: Cross-account
 		// log access is not allowed" (common-fate/glide#559, a cross-account Invoke with Tail).
 		return nil, &awserr.Denial{Message: "Cross-account log access is not allowed"}
 	}
-	inv := executor.Invocation{RequestID: reqctx.From(ctx).RequestID, Payload: in.Payload}
+	inv := executor.Invocation{RequestID: reqctx.From(ctx).RequestID, Payload: in.Payload, TraceID: traceHeader(c.now)}
 	if cc := protocol.Val(in.ClientContext); cc != "" {
 		raw, err := base64.StdEncoding.DecodeString(cc)
 		if err != nil {

@@ -120,10 +120,10 @@ func (s *Service) PutProvisionedConcurrencyConfig(ctx context.Context, in *lambd
 			}
 			unreserved := int64(s.accountLimit) - reserved
 			if int64(total) > unreserved {
-				return invalid(msgOverUnreserved, unreserved)
+				return untyped(invalid(msgOverUnreserved, unreserved))
 			}
 			if floor := s.minUnreserved(); unreserved-int64(total) < int64(floor) {
-				return invalid(msgBelowMinUnreserved, floor)
+				return untyped(invalid(msgBelowMinUnreserved, floor))
 			}
 		}
 		return storage.LambdaProvisioned(tx, t.name).Put(t.qualifier, rec)
@@ -177,10 +177,13 @@ func (s *Service) DeleteProvisionedConcurrencyConfig(ctx context.Context, in *la
 		return nil, err
 	}
 	err = s.update(t.scope(), func(tx *storage.Tx) error {
-		if _, err := loadProvisioned(tx, t); err != nil {
+		// A missing version is "Function not found: ...:10" and a missing alias "Cannot find
+		// alias arn: ..." (404, delete_provisioned_functionname_doesnotexist), but a version or
+		// alias without a config has nothing to delete: 204.
+		if _, err := provisionedTarget(tx, t); err != nil {
 			return err
 		}
-		return storage.LambdaProvisioned(tx, t.name).Delete(t.qualifier)
+		return ignoreMissing(storage.LambdaProvisioned(tx, t.name).Delete(t.qualifier))
 	})
 	if err != nil {
 		return nil, err

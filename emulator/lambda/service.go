@@ -234,6 +234,18 @@ func invalid(format string, args ...any) error {
 	return lambdaapi.ErrInvalidParameterValue(format, args...)
 }
 
+// untyped is err without the body's "Type" member: the concurrency checks, the alias routing
+// check on $LATEST and the code signing config lookups answer so (bodyKeys of
+// reserved_lower_than_provisioned_exc, put_provisioned_concurrency_*,
+// put_function_concurrency_account_limit_exceeded, target_version_exc_version_latest and
+// delete_csc_notfound in conformance/errors).
+func untyped(err error) error {
+	if e, ok := awserr.As(err); ok {
+		e.Untyped = true
+	}
+	return err
+}
+
 func str(p *string) string {
 	if p == nil {
 		return ""

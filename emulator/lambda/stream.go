@@ -53,7 +53,7 @@ func (s *Service) StreamInvocation(ctx context.Context, in *lambdaapi.InvokeWith
 	if err != nil {
 		return err
 	}
-	inv := executor.Invocation{RequestID: reqctx.From(ctx).RequestID}
+	inv := executor.Invocation{RequestID: reqctx.From(ctx).RequestID, TraceID: traceHeader(reqctx.From(ctx).Now)}
 	if typ == "DryRun" {
 		return out.Begin(StreamHead{Status: http.StatusNoContent})
 	}

@@ -86,7 +86,7 @@ func (s *Service) InvokeURL(ctx context.Context, t URLTarget, requestID string, 
 	if err != nil {
 		return executor.Result{}, err
 	}
-	return s.run(octx, p, executor.Invocation{RequestID: requestID, Payload: event, Stream: stream})
+	return s.run(octx, p, executor.Invocation{RequestID: requestID, Payload: event, Stream: stream, TraceID: traceHeader(s.clock())})
 }
 
 // CORS of function URLs: "Lambda automatically adds the CORS headers to all responses through
