@@ -4,12 +4,22 @@ package integration
 
 import (
 	"context"
+	"encoding/json"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/iamlocal/iamlocal/emulator/emulatortest"
 )
@@ -103,8 +113,8 @@ func (r *terraformRun) withVars(args ...string) []string {
 }
 
 // TestTerraform applies testdata/terraform with the AWS provider against iamlocal: apply, then
-// a plan that finds no change (every read after create agrees with what was declared), then
-// destroy, which leaves nothing.
+// a plan that finds no change (every read after create agrees with what was declared), the
+// function answering through the SDK and through its URL, then destroy, which leaves nothing.
 func TestTerraform(t *testing.T) {
 	t.Parallel()
 	srv := emulatortest.New(t)
@@ -117,7 +127,110 @@ func TestTerraform(t *testing.T) {
 	if out, code := tf.run(tf.withVars("plan", "-detailed-exitcode", "-input=false")...); code != 0 {
 		t.Fatalf("plan after apply: exit %d, want 0 (no changes)\n%s", code, out)
 	}
+	outputs := tf.outputs()
+	checkTerraformApplied(t, srv, outputs)
 	tf.mustRun(tf.withVars("destroy", "-auto-approve", "-input=false")...)
+	checkTerraformDestroyed(t, srv)
+}
+
+// outputs is `terraform output -json` as name to value.
+func (r *terraformRun) outputs() map[string]string {
+	r.t.Helper()
+	var raw map[string]struct {
+		Value any `json:"value"`
+	}
+	if err := json.Unmarshal([]byte(r.mustRun("output", "-json")), &raw); err != nil {
+		r.t.Fatalf("terraform output -json: %v", err)
+	}
+	values := map[string]string{}
+	for k, v := range raw {
+		s, _ := v.Value.(string)
+		values[k] = s
+	}
+	return values
+}
+
+// checkTerraformApplied calls what the configuration made: the function (unqualified and by its
+// alias), its public URL without a signature, and STS with the access key Terraform created.
+func checkTerraformApplied(t *testing.T, srv *emulatortest.Server, outputs map[string]string) {
+	t.Helper()
+	ctx := context.Background()
+	lc := lambda.NewFromConfig(srv.AWSConfig(ctx))
+	for _, qualifier := range []string{"", "live"} {
+		in := &lambda.InvokeInput{FunctionName: aws.String(outputs["function_name"])}
+		if qualifier != "" {
+			in.Qualifier = aws.String(qualifier)
+		}
+		out, err := lc.Invoke(ctx, in)
+		if err != nil {
+			t.Fatalf("Invoke %q: %v", qualifier, err)
+		}
+		if out.FunctionError != nil || !strings.Contains(string(out.Payload), `\"from\": \"terraform\"`) {
+			t.Errorf("Invoke %q: error %v, payload %s", qualifier, aws.ToString(out.FunctionError), out.Payload)
+		}
+	}
+	resp, err := http.Get(outputs["function_url"])
+	if err != nil {
+		t.Fatalf("GET %s: %v", outputs["function_url"], err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || string(body) != `{"from": "terraform"}` {
+		t.Errorf("GET %s = %d %s, want 200 {\"from\": \"terraform\"}", outputs["function_url"], resp.StatusCode, body)
+	}
+	who, err := sts.NewFromConfig(srv.ConfigFor(outputs["deployer_access_key_id"], outputs["deployer_secret_access_key"], "")).
+		GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		t.Fatalf("GetCallerIdentity with the access key Terraform created: %v", err)
+	}
+	if got, want := aws.ToString(who.Arn), "arn:aws:iam::"+outputs["account_id"]+":user/tf-deployer"; got != want {
+		t.Errorf("GetCallerIdentity = %s, want %s", got, want)
+	}
+}
+
+// checkTerraformDestroyed lists, through the SDK, every kind of thing the configuration made:
+// after destroy there is none.
+func checkTerraformDestroyed(t *testing.T, srv *emulatortest.Server) {
+	t.Helper()
+	ctx := context.Background()
+	cfg := srv.AWSConfig(ctx)
+	ic, lc, logs := iam.NewFromConfig(cfg), lambda.NewFromConfig(cfg), cloudwatchlogs.NewFromConfig(cfg)
+	left := map[string]int{}
+	if out, err := ic.ListUsers(ctx, &iam.ListUsersInput{}); err != nil {
+		t.Fatal(err)
+	} else {
+		left["users"] = len(out.Users)
+	}
+	if out, err := ic.ListRoles(ctx, &iam.ListRolesInput{}); err != nil {
+		t.Fatal(err)
+	} else {
+		left["roles"] = len(out.Roles)
+	}
+	if out, err := ic.ListGroups(ctx, &iam.ListGroupsInput{}); err != nil {
+		t.Fatal(err)
+	} else {
+		left["groups"] = len(out.Groups)
+	}
+	if out, err := ic.ListPolicies(ctx, &iam.ListPoliciesInput{Scope: iamtypes.PolicyScopeTypeLocal}); err != nil {
+		t.Fatal(err)
+	} else {
+		left["customer managed policies"] = len(out.Policies)
+	}
+	if out, err := lc.ListFunctions(ctx, &lambda.ListFunctionsInput{}); err != nil {
+		t.Fatal(err)
+	} else {
+		left["functions"] = len(out.Functions)
+	}
+	if out, err := logs.DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{}); err != nil {
+		t.Fatal(err)
+	} else {
+		left["log groups"] = len(out.LogGroups)
+	}
+	for kind, n := range left {
+		if n != 0 {
+			t.Errorf("after terraform destroy: %d %s left, want none", n, kind)
+		}
+	}
 }
 
 const terraformHandler = `
