@@ -26,11 +26,12 @@ import (
 
 // terraformRun is a Terraform working directory bound to one in-process server.
 type terraformRun struct {
-	t    *testing.T
-	bin  string
-	dir  string
-	env  []string
-	vars []string
+	t       *testing.T
+	bin     string
+	dir     string
+	env     []string
+	vars    []string
+	logPath string // TF_LOG_PATH, suffixed with each command's name
 }
 
 // newTerraformRun copies testdata/terraform into a fresh directory and initialises it from the
@@ -70,12 +71,10 @@ func newTerraformRun(t *testing.T, srv *emulatortest.Server, zipPath string) *te
 		"AWS_CONFIG_FILE=" + os.DevNull, "AWS_SHARED_CREDENTIALS_FILE=" + os.DevNull,
 		"AWS_EC2_METADATA_DISABLED=true",
 	}
-	for _, k := range []string{"TF_LOG", "TF_LOG_PATH"} {
-		if v := os.Getenv(k); v != "" {
-			env = append(env, k+"="+v)
-		}
+	if v := os.Getenv("TF_LOG"); v != "" {
+		env = append(env, "TF_LOG="+v)
 	}
-	r := &terraformRun{t: t, bin: bin, dir: dir, env: env,
+	r := &terraformRun{t: t, bin: bin, dir: dir, env: env, logPath: os.Getenv("TF_LOG_PATH"),
 		vars: []string{"-var", "endpoint=" + srv.URL, "-var", "zip_path=" + zipPath}}
 	r.mustRun("init", "-no-color", "-plugin-dir="+pluginDir)
 	return r
@@ -88,6 +87,9 @@ func (r *terraformRun) run(args ...string) (string, int) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, r.bin, args...)
 	cmd.Dir, cmd.Env = r.dir, r.env
+	if r.logPath != "" { // each command truncates its log: one file per command
+		cmd.Env = append(cmd.Env[:len(cmd.Env):len(cmd.Env)], "TF_LOG_PATH="+r.logPath+"."+args[0])
+	}
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		if exit, ok := err.(*exec.ExitError); ok {
