@@ -101,3 +101,39 @@ func tagText(tags []cloudwatchapi.Tag) []string {
 	}
 	return text
 }
+
+// PutMetricAlarm's tags are an alarm's first ones only: replacing the alarm ignores those given
+// then, with or without them (API Reference, PutMetricAlarm, Tags: "If you are using this
+// operation to update an existing alarm, any tags you specify in this parameter are ignored";
+// aws/aws-sdk#27).
+func TestPutMetricAlarmKeepsTags(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name        string
+		replaceTags []cloudwatchapi.Tag
+	}{
+		{name: "other tags", replaceTags: []cloudwatchapi.Tag{tag("team", "b")}},
+		{name: "no tags", replaceTags: nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s, ctx := newService(t)
+			for _, tags := range [][]cloudwatchapi.Tag{{tag("team", "a")}, tt.replaceTags} {
+				if _, err := s.PutMetricAlarm(ctx, &cloudwatchapi.PutMetricAlarmInput{AlarmName: protocol.Ptr("high"), MetricName: protocol.Ptr("m"),
+					Namespace: protocol.Ptr("App"), Statistic: protocol.Ptr("Sum"), Period: protocol.Ptr(int32(60)), EvaluationPeriods: protocol.Ptr(int32(1)),
+					Threshold: protocol.Ptr(1.0), ComparisonOperator: protocol.Ptr("GreaterThanThreshold"), Tags: tags}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			out, err := s.ListTagsForResource(ctx, &cloudwatchapi.ListTagsForResourceInput{
+				ResourceARN: protocol.Ptr("arn:aws:cloudwatch:us-east-1:123456789012:alarm:high")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := []cloudwatchapi.Tag{tag("team", "a")}; !reflect.DeepEqual(out.Tags, want) {
+				t.Errorf("tags = %s, want %s", tagText(out.Tags), tagText(want))
+			}
+		})
+	}
+}
