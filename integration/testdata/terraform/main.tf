@@ -36,8 +36,10 @@ provider "aws" {
 data "aws_caller_identity" "current" {}
 
 resource "aws_iam_role" "function" {
-  name = "tf-function"
-  path = "/service/"
+  name                 = "tf-function"
+  path                 = "/service/"
+  description          = "Runs tf-function"
+  max_session_duration = 7200
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
@@ -130,6 +132,15 @@ resource "aws_lambda_function" "function" {
   environment {
     variables = { GREETING = "hello" }
   }
+  # With JSON, Lambda answers both levels as INFO when none is given; the provider plans a new
+  # version on every run unless they are written out, on AWS as here
+  # (hashicorp/terraform-provider-aws#42181, #42660).
+  logging_config {
+    log_format            = "JSON"
+    log_group             = aws_cloudwatch_log_group.function.name
+    application_log_level = "INFO"
+    system_log_level      = "INFO"
+  }
   tags       = { project = "tf" }
   depends_on = [aws_iam_role_policy_attachment.logs, aws_cloudwatch_log_group.function]
 }
@@ -172,6 +183,20 @@ resource "aws_lambda_permission" "url_invoke" {
   action        = "lambda:InvokeFunction"
   function_name = aws_lambda_function.function.function_name
   principal     = "*"
+}
+
+resource "aws_cloudwatch_metric_alarm" "errors" {
+  alarm_name          = "tf-function-errors"
+  namespace           = "AWS/Lambda"
+  metric_name         = "Errors"
+  dimensions          = { FunctionName = aws_lambda_function.function.function_name }
+  statistic           = "Sum"
+  period              = 60
+  evaluation_periods  = 1
+  threshold           = 1
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  tags                = { project = "tf" }
 }
 
 output "account_id" {
