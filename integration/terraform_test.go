@@ -121,18 +121,38 @@ func TestTerraform(t *testing.T) {
 	t.Parallel()
 	srv := emulatortest.New(t)
 	zipPath := filepath.Join(t.TempDir(), "function.zip")
-	if err := os.WriteFile(zipPath, zipOf(t, map[string]string{"index.py": terraformHandler}), 0o644); err != nil {
-		t.Fatal(err)
+	writeCode := func(answer string) {
+		t.Helper()
+		code := strings.ReplaceAll(terraformHandler, "ANSWER", answer)
+		if err := os.WriteFile(zipPath, zipOf(t, map[string]string{"index.py": code}), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
+	writeCode("terraform")
 	tf := newTerraformRun(t, srv, zipPath)
-	tf.mustRun(tf.withVars("apply", "-auto-approve", "-input=false")...)
-	if out, code := tf.run(tf.withVars("plan", "-detailed-exitcode", "-input=false")...); code != 0 {
-		t.Fatalf("plan after apply: exit %d, want 0 (no changes)\n%s", code, out)
-	}
+	tf.applyClean()
+	checkTerraformApplied(t, srv, tf.outputs(), "terraform")
+	// New code: source_code_hash changes, the function is updated and publishes version 2, the
+	// alias follows it, and the next plan is clean again.
+	writeCode("terraform again")
+	tf.applyClean()
 	outputs := tf.outputs()
-	checkTerraformApplied(t, srv, outputs)
+	checkTerraformApplied(t, srv, outputs, "terraform again")
+	if got := outputs["function_version"]; got != "2" {
+		t.Errorf("version after the code changed = %q, want 2", got)
+	}
 	tf.mustRun(tf.withVars("destroy", "-auto-approve", "-input=false")...)
 	checkTerraformDestroyed(t, srv)
+}
+
+// applyClean applies the configuration, then plans it again: the plan must find no change
+// (exit 0 of -detailed-exitcode), every read after the writes agreeing with the configuration.
+func (r *terraformRun) applyClean() {
+	r.t.Helper()
+	r.mustRun(r.withVars("apply", "-auto-approve", "-input=false")...)
+	if out, code := r.run(r.withVars("plan", "-detailed-exitcode", "-input=false")...); code != 0 {
+		r.t.Fatalf("plan after apply: exit %d, want 0 (no changes)\n%s", code, out)
+	}
 }
 
 // outputs is `terraform output -json` as name to value.
@@ -154,7 +174,7 @@ func (r *terraformRun) outputs() map[string]string {
 
 // checkTerraformApplied calls what the configuration made: the function (unqualified and by its
 // alias), its public URL without a signature, and STS with the access key Terraform created.
-func checkTerraformApplied(t *testing.T, srv *emulatortest.Server, outputs map[string]string) {
+func checkTerraformApplied(t *testing.T, srv *emulatortest.Server, outputs map[string]string, answer string) {
 	t.Helper()
 	ctx := context.Background()
 	lc := lambda.NewFromConfig(srv.AWSConfig(ctx))
@@ -167,7 +187,7 @@ func checkTerraformApplied(t *testing.T, srv *emulatortest.Server, outputs map[s
 		if err != nil {
 			t.Fatalf("Invoke %q: %v", qualifier, err)
 		}
-		if out.FunctionError != nil || !strings.Contains(string(out.Payload), `\"from\": \"terraform\"`) {
+		if out.FunctionError != nil || !strings.Contains(string(out.Payload), `\"from\": \"`+answer+`\"`) {
 			t.Errorf("Invoke %q: error %v, payload %s", qualifier, aws.ToString(out.FunctionError), out.Payload)
 		}
 	}
@@ -177,8 +197,8 @@ func checkTerraformApplied(t *testing.T, srv *emulatortest.Server, outputs map[s
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || string(body) != `{"from": "terraform"}` {
-		t.Errorf("GET %s = %d %s, want 200 {\"from\": \"terraform\"}", outputs["function_url"], resp.StatusCode, body)
+	if want := `{"from": "` + answer + `"}`; resp.StatusCode != http.StatusOK || string(body) != want {
+		t.Errorf("GET %s = %d %s, want 200 %s", outputs["function_url"], resp.StatusCode, body, want)
 	}
 	who, err := sts.NewFromConfig(srv.ConfigFor(outputs["deployer_access_key_id"], outputs["deployer_secret_access_key"], "")).
 		GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
@@ -239,5 +259,5 @@ const terraformHandler = `
 import json
 
 def handler(event, context):
-    return {"statusCode": 200, "body": json.dumps({"from": "terraform"})}
+    return {"statusCode": 200, "body": json.dumps({"from": "ANSWER"})}
 `

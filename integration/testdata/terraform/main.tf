@@ -219,3 +219,7 @@ output "deployer_secret_access_key" {
   value     = aws_iam_access_key.deployer.secret
   sensitive = true
 }
+
+output "function_version" {
+  value = aws_lambda_function.function.version
+}
