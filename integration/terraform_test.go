@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
@@ -191,7 +192,7 @@ func checkTerraformApplied(t *testing.T, srv *emulatortest.Server, outputs map[s
 			t.Errorf("Invoke %q: error %v, payload %s", qualifier, aws.ToString(out.FunctionError), out.Payload)
 		}
 	}
-	resp, err := http.Get(outputs["function_url"])
+	resp, err := (&http.Client{Timeout: time.Minute}).Get(outputs["function_url"])
 	if err != nil {
 		t.Fatalf("GET %s: %v", outputs["function_url"], err)
 	}
@@ -216,7 +217,7 @@ func checkTerraformDestroyed(t *testing.T, srv *emulatortest.Server) {
 	t.Helper()
 	ctx := context.Background()
 	cfg := srv.AWSConfig(ctx)
-	ic, lc, logs := iam.NewFromConfig(cfg), lambda.NewFromConfig(cfg), cloudwatchlogs.NewFromConfig(cfg)
+	ic, lc, logs, cw := iam.NewFromConfig(cfg), lambda.NewFromConfig(cfg), cloudwatchlogs.NewFromConfig(cfg), cloudwatch.NewFromConfig(cfg)
 	left := map[string]int{}
 	if out, err := ic.ListUsers(ctx, &iam.ListUsersInput{}); err != nil {
 		t.Fatal(err)
@@ -247,6 +248,11 @@ func checkTerraformDestroyed(t *testing.T, srv *emulatortest.Server) {
 		t.Fatal(err)
 	} else {
 		left["log groups"] = len(out.LogGroups)
+	}
+	if out, err := cw.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{}); err != nil {
+		t.Fatal(err)
+	} else {
+		left["metric alarms"] = len(out.MetricAlarms)
 	}
 	for kind, n := range left {
 		if n != 0 {
