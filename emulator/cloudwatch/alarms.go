@@ -38,10 +38,9 @@ func (s *Service) PutMetricAlarm(ctx context.Context, in *cloudwatchapi.PutMetri
 	err := s.opts.DB.Update(c.account, func(tx *storage.Tx) error {
 		key := storage.Join(c.region, name)
 		if old, err := storage.Alarms(tx).Get(key); err == nil {
-			rec.State, rec.StateReason, rec.StateUpdated = old.State, old.StateReason, old.StateUpdated
-			if len(in.Tags) == 0 {
-				rec.Tags = old.Tags
-			}
+			// Tags given when an alarm is replaced are ignored: TagResource and UntagResource
+			// change them (API Reference, PutMetricAlarm, Tags; aws/aws-sdk#27).
+			rec.State, rec.StateReason, rec.StateUpdated, rec.Tags = old.State, old.StateReason, old.StateUpdated, old.Tags
 		} else if !errors.Is(err, storage.ErrNotFound) {
 			return err
 		}
