@@ -97,9 +97,9 @@ type Options struct {
 	// Suggest is the least-privilege policy for what a principal did since then, and how many
 	// calls it covers (the server's SuggestPolicy); nil offers none.
 	Suggest func(principal string, since time.Time) (policy []byte, calls int)
-	Clock       func() time.Time
-	IDs         ids.Generator // request ids of the calls the dashboard makes
-	Logger      *slog.Logger
+	Clock   func() time.Time
+	IDs     ids.Generator // request ids of the calls the dashboard makes
+	Logger  *slog.Logger
 	// Restrict wraps the JSON API in the admin endpoints' access check; without it the API
 	// refuses every request rather than answer unchecked.
 	Restrict func(http.Handler) http.Handler
