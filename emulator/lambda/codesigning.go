@@ -195,6 +195,16 @@ func (s *Service) ListFunctionsByCodeSigningConfig(ctx context.Context, in *lamb
 	return out, err
 }
 
+// codeSigningOf is the id of the configuration a CreateFunction or PutFunctionCodeSigningConfig
+// names; one that is not there is CodeSigningConfigNotFoundException.
+func codeSigningOf(tx *storage.Tx, c call, arn string) (string, error) {
+	id := cscID(c, arn)
+	if id == "" || !storage.LambdaCSCs(tx).Has(id) {
+		return "", lambdaapi.ErrCodeSigningConfigNotFound("The code signing configuration cannot be found. Check that the provided configuration is not deleted: %s.", arn)
+	}
+	return id, nil
+}
+
 // PutFunctionCodeSigningConfig attaches a configuration to a function.
 func (s *Service) PutFunctionCodeSigningConfig(ctx context.Context, in *lambdaapi.PutFunctionCodeSigningConfigRequest) (*lambdaapi.PutFunctionCodeSigningConfigResponse, error) {
 	c := s.call(ctx)
@@ -207,9 +217,9 @@ func (s *Service) PutFunctionCodeSigningConfig(ctx context.Context, in *lambdaap
 		if _, err := loadFunction(tx, t, t.arn()); err != nil {
 			return err
 		}
-		id := cscID(c, arn)
-		if id == "" || !storage.LambdaCSCs(tx).Has(id) {
-			return lambdaapi.ErrCodeSigningConfigNotFound("The code signing configuration cannot be found. Check that the provided configuration is not deleted: %s.", arn)
+		id, err := codeSigningOf(tx, c, arn)
+		if err != nil {
+			return err
 		}
 		return editSettings(tx, t.name, func(r *storage.LambdaFunctionSettingsRecord) { r.CodeSigning = id })
 	})

@@ -99,3 +99,51 @@ func TestCodeSigningConfigs(t *testing.T) {
 		t.Fatalf("list after delete = %+v", list)
 	}
 }
+
+// CreateFunction attaches the configuration it names, as PutFunctionCodeSigningConfig does
+// (Lambda API Reference, CreateFunction: CodeSigningConfigArn); Terraform's
+// aws_lambda_function sets code_signing_config_arn this way. One that is not there is
+// CodeSigningConfigNotFoundException and creates nothing.
+func TestCreateFunctionWithCodeSigningConfig(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	created, err := e.s.CreateCodeSigningConfig(e.ctx, &lambdaapi.CreateCodeSigningConfigRequest{
+		AllowedPublishers: &lambdaapi.AllowedPublishers{SigningProfileVersionArns: []string{signer}}})
+	ok(t, err)
+	arn := *created.CodeSigningConfig.CodeSigningConfigArn
+	missing := "arn:aws:lambda:us-east-1:123456789012:code-signing-config:csc-0123456789abcdef0"
+	tests := []struct {
+		name, function, csc string
+		wantCode            string
+	}{
+		{name: "existing config", function: "signed", csc: arn},
+		{name: "missing config", function: "unsigned", csc: missing, wantCode: "CodeSigningConfigNotFoundException"},
+		{name: "config of another region", function: "elsewhere", csc: "arn:aws:lambda:eu-west-1:123456789012:code-signing-config:" + *created.CodeSigningConfig.CodeSigningConfigId,
+			wantCode: "CodeSigningConfigNotFoundException"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := e.s.CreateFunction(e.ctx, func() *lambdaapi.CreateFunctionRequest {
+				in := e.createReq(tc.function)
+				in.CodeSigningConfigArn = ptr(tc.csc)
+				return in
+			}())
+			got, getErr := e.s.GetFunctionCodeSigningConfig(e.ctx, &lambdaapi.GetFunctionCodeSigningConfigRequest{FunctionName: ptr(tc.function)})
+			if tc.wantCode != "" {
+				wantErr(t, err, tc.wantCode, "The code signing configuration cannot be found. Check that the provided configuration is not deleted: "+tc.csc+".")
+				wantErr(t, getErr, "ResourceNotFoundException", "")
+				return
+			}
+			ok(t, err)
+			ok(t, getErr)
+			if *got.CodeSigningConfigArn != arn {
+				t.Fatalf("attached = %s, want %s", *got.CodeSigningConfigArn, arn)
+			}
+		})
+	}
+	users, err := e.s.ListFunctionsByCodeSigningConfig(e.ctx, &lambdaapi.ListFunctionsByCodeSigningConfigRequest{CodeSigningConfigArn: ptr(arn)})
+	ok(t, err)
+	if len(users.FunctionArns) != 1 || users.FunctionArns[0] != fnARN+"signed" {
+		t.Fatalf("functions of the config = %v", users.FunctionArns)
+	}
+}

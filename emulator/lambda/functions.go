@@ -84,9 +84,6 @@ func (s *Service) CreateFunction(ctx context.Context, in *lambdaapi.CreateFuncti
 	if len(in.Tags) > maxTags {
 		return nil, invalid("Number of tags exceeds resource tag limit.")
 	}
-	if arn := str(in.CodeSigningConfigArn); arn != "" {
-		return nil, lambdaapi.ErrCodeSigningConfigNotFound("The code signing configuration cannot be found. Check that the provided configuration is not deleted: %s.", arn)
-	}
 	var src lambdaapi.FunctionCode
 	if in.Code != nil {
 		src = *in.Code
@@ -103,6 +100,14 @@ func (s *Service) CreateFunction(ctx context.Context, in *lambdaapi.CreateFuncti
 		}
 		if err := checkRole(tx, str(in.Role)); err != nil {
 			return err
+		}
+		var csc string
+		if arn := str(in.CodeSigningConfigArn); arn != "" {
+			id, err := codeSigningOf(tx, c, arn)
+			if err != nil {
+				return err
+			}
+			csc = id
 		}
 		if refused != nil {
 			return refused
@@ -132,6 +137,11 @@ func (s *Service) CreateFunction(ctx context.Context, in *lambdaapi.CreateFuncti
 				return err
 			}
 			v = pub // Lambda answers with Version "1" and the unqualified ARN
+		}
+		if csc != "" {
+			if err := editSettings(tx, t.name, func(r *storage.LambdaFunctionSettingsRecord) { r.CodeSigning = csc }); err != nil {
+				return err
+			}
 		}
 		out = configuration(t, v, "", viewCreated)
 		return storage.LambdaFunctions(tx).Put(t.name, fn)
