@@ -323,6 +323,7 @@ func setIf[T any](dst *T, src *T) {
 // (recorded: test_version_lifecycle second_publish_response).
 func fingerprint(v storage.LambdaVersionRecord) string {
 	v.Version, v.RevisionID = "", ""
+	v.Transition, v.Settles, v.SettledRevision = "", time.Time{}, ""
 	v.LastModified = time.Time{}
 	raw, _ := json.Marshal(v)
 	sum := sha256.Sum256(raw)
@@ -408,6 +409,15 @@ func configuration(t target, v storage.LambdaVersionRecord, arnQualifier string,
 		out.ImageConfigResponse = &lambdaapi.ImageConfigResponse{ImageConfig: &lambdaapi.ImageConfig{Command: ic.Command, EntryPoint: ic.EntryPoint}}
 		if ic.WorkingDirectory != "" {
 			out.ImageConfigResponse.ImageConfig.WorkingDirectory = ptr(ic.WorkingDirectory)
+		}
+	}
+	if vw == viewRead {
+		// A read during a state change sees it as the answer that began it did.
+		switch v.Transition {
+		case transitionCreating:
+			vw = viewCreated
+		case transitionUpdating:
+			vw = viewUpdated
 		}
 	}
 	switch vw {

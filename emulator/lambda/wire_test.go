@@ -19,6 +19,7 @@ import (
 
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
+	"github.com/iamlocal/iamlocal/emulator"
 	"github.com/iamlocal/iamlocal/emulator/emulatortest"
 )
 
@@ -243,6 +244,36 @@ func TestWireLifecycle(t *testing.T) {
 			var got struct{ Message string }
 			_ = json.Unmarshal([]byte(strings.Replace(body, `"message"`, `"Message"`, 1)), &got)
 			if want := recordedMessage(t, c.test, c.key); got.Message != want {
+				t.Errorf("message differs from the recording:\n got %q\nwant %q", got.Message, want)
+			}
+		})
+	}
+}
+
+// An update while the function is still being created is refused in Lambda's words
+// (recorded: TestLambdaFunction::test_lambda_concurrent_code_updates,
+// update-during-in-progress-update-exc, whose anonymised ARN is the function's here).
+func TestWireUpdateInProgress(t *testing.T) {
+	t.Parallel()
+	srv := emulatortest.New(t, func(o *emulator.Options) { o.LambdaStateTransition = time.Hour })
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	wireSend(t, srv, "POST", "/?Action=CreateRole&Version=2010-05-08&RoleName=wire&AssumeRolePolicyDocument="+urlQuery(trust), "", "iam", 200)
+	wireSend(t, srv, "POST", "/2015-03-31/functions", createBody("f1", "python3.12", nil), "lambda", 201)
+	want := strings.ReplaceAll(recordedMessage(t, "TestLambdaFunction::test_lambda_concurrent_code_updates", "update-during-in-progress-update-exc"),
+		"arn:<partition>:lambda:<region>:111111111111:function:<function-name:1>", wireFn+"f1")
+	cases := []wireCase{
+		{"update-config-in-progress.json", "PUT", "/2015-03-31/functions/f1/configuration", `{"Timeout":9}`, "update-during-in-progress-update-exc"},
+		{"update-code-in-progress.json", "PUT", "/2015-03-31/functions/f1/code", `{"ZipFile":"UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA=="}`, "update-during-in-progress-update-exc"},
+	}
+	for _, c := range cases {
+		status, h, body := wireSend(t, srv, c.method, c.path, c.body, "lambda", 0)
+		t.Run(c.name, func(t *testing.T) {
+			wireGolden(t, c.name, status, h, body)
+			var got struct {
+				Message string `json:"message"`
+			}
+			_ = json.Unmarshal([]byte(body), &got)
+			if got.Message != want {
 				t.Errorf("message differs from the recording:\n got %q\nwant %q", got.Message, want)
 			}
 		})
