@@ -292,13 +292,21 @@ func (st settings) apply(v *storage.LambdaVersionRecord, functionName string, la
 	if v.Logging.LogGroup == "" {
 		v.Logging.LogGroup = "/aws/lambda/" + functionName
 	}
-	if v.Logging.LogFormat == "JSON" {
+	// A partial LoggingConfig keeps the members it leaves out (LogGroup, LogFormat, a level);
+	// the levels belong to the JSON format alone: Text has none, so switching to Text drops
+	// them, and JSON without them has INFO and INFO ("Configuring advanced logging controls
+	// for Lambda functions": "log-level filtering ... only for the JSON format"; LocalStack's
+	// TestLoggingConfig recordings of partial updates and format switches).
+	switch v.Logging.LogFormat {
+	case "JSON":
 		if v.Logging.ApplicationLogLevel == "" {
 			v.Logging.ApplicationLogLevel = "INFO"
 		}
 		if v.Logging.SystemLogLevel == "" {
 			v.Logging.SystemLogLevel = "INFO"
 		}
+	case "Text":
+		v.Logging.ApplicationLogLevel, v.Logging.SystemLogLevel = "", ""
 	}
 	if ic := st.ImageConfig; ic != nil {
 		v.ImageConfig = &storage.LambdaImageConfig{Command: ic.Command, EntryPoint: ic.EntryPoint, WorkingDirectory: str(ic.WorkingDirectory)}
