@@ -279,3 +279,59 @@ func TestWireUpdateInProgress(t *testing.T) {
 		})
 	}
 }
+
+// Layer version policy, layer filter and tag errors in the words LocalStack recorded against
+// AWS (TestLambdaLayer::test_layer_policy_exceptions and test_layer_exceptions,
+// TestLambdaTags::test_tag_exceptions and test_tag_limits); the recordings' anonymised ARNs are
+// this server's: layer l1 and function f1.
+func TestWireLayersAndTags(t *testing.T) {
+	t.Parallel()
+	srv := wireServer(t)
+	wireSend(t, srv, "POST", "/2018-10-31/layers/l1/versions", `{"Content":{"ZipFile":"UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA=="}}`, "lambda", 201)
+	grant := func(sid, action string) string {
+		return `{"StatementId":"` + sid + `","Action":"` + action + `","Principal":"*"}`
+	}
+	wireSend(t, srv, "POST", "/2018-10-31/layers/l1/versions/1/policy", grant("s1", "lambda:GetLayerVersion"), "lambda", 201)
+	tooMany := `{"Tags":{`
+	for i := range 51 {
+		if i > 0 {
+			tooMany += ","
+		}
+		tooMany += `"k` + itoa(i) + `":"v"`
+	}
+	tooMany += "}}"
+	anon := strings.NewReplacer("arn:<partition>:lambda:<region>:111111111111:", "arn:aws:lambda:us-east-1:123456789012:", "<resource:1>", "l1")
+	cases := []struct {
+		wireCase
+		test string
+	}{
+		{wireCase{"layer-permission-wrong-revision.json", "POST", "/2018-10-31/layers/l1/versions/1/policy?RevisionId=wrong", grant("s2", "lambda:GetLayerVersion"), "layer_permission_wrong_revision"}, "TestLambdaLayer::test_layer_policy_exceptions"},
+		{wireCase{"layer-permission-duplicate.json", "POST", "/2018-10-31/layers/l1/versions/1/policy", grant("s1", "lambda:GetLayerVersion"), "layer_permission_duplicate_statement"}, "TestLambdaLayer::test_layer_policy_exceptions"},
+		{wireCase{"layer-permission-missing-layer.json", "POST", "/2018-10-31/layers/l1-doesnotexist/versions/1/policy", grant("s2", "lambda:GetLayerVersion"), "layer_permission_layername_doesnotexist_add"}, "TestLambdaLayer::test_layer_policy_exceptions"},
+		{wireCase{"layer-permission-missing-version.json", "POST", "/2018-10-31/layers/l1/versions/2/policy", grant("s2", "lambda:GetLayerVersion"), "layer_permission_layerversion_doesnotexist_add"}, "TestLambdaLayer::test_layer_policy_exceptions"},
+		{wireCase{"layer-permission-missing-statement.json", "DELETE", "/2018-10-31/layers/l1/versions/1/policy/doesnotexist", "", "layer_permission_statementid_doesnotexist_remove"}, "TestLambdaLayer::test_layer_policy_exceptions"},
+		{wireCase{"layer-permission-action.json", "POST", "/2018-10-31/layers/l1/versions/1/policy", grant("s2", "*"), "layer_permission_action_invalid"}, "TestLambdaLayer::test_layer_policy_exceptions"},
+		{wireCase{"list-layers-architecture.json", "GET", "/2018-10-31/layers?CompatibleArchitecture=archdoesnotexist", "", "list_layers_exc_compatiblearchitecture_invalid"}, "TestLambdaLayer::test_layer_exceptions"},
+		{wireCase{"layer-version-negative.json", "GET", "/2018-10-31/layers/l1/versions/-1", "", "get_layer_version_exc_layer_version_doesnotexist_negative"}, "TestLambdaLayer::test_layer_exceptions"},
+		{wireCase{"tag-empty.json", "POST", "/2017-03-31/tags/" + wireFn + "f1", `{"Tags":{}}`, "tag_empty_tags"}, "TestLambdaTags::test_tag_exceptions"},
+		{wireCase{"tag-qualified.json", "POST", "/2017-03-31/tags/" + wireFn + "f1:1", `{"Tags":{"a":"b"}}`, "tag_lambda_qualifier_doesnotexist"}, "TestLambdaTags::test_tag_exceptions"},
+		{wireCase{"tag-missing-function.json", "POST", "/2017-03-31/tags/" + wireFn + "doesnotexist", `{"Tags":{"a":"b"}}`, "tag_lambda_doesnotexist"}, "TestLambdaTags::test_tag_exceptions"},
+		{wireCase{"untag-no-keys.json", "DELETE", "/2017-03-31/tags/" + wireFn + "f1", "", "untag_empty_keys"}, "TestLambdaTags::test_tag_exceptions"},
+		{wireCase{"tag-too-many.json", "POST", "/2017-03-31/tags/" + wireFn + "f1", tooMany, "tag_lambda_too_many_tags"}, "TestLambdaTags::test_tag_limits"},
+	}
+	for _, c := range cases {
+		status, h, body := wireSend(t, srv, c.method, c.path, c.body, "lambda", 0)
+		t.Run(c.name, func(t *testing.T) {
+			wireGolden(t, c.name, status, h, body)
+			var got map[string]any
+			_ = json.Unmarshal([]byte(body), &got)
+			msg, _ := got["message"].(string)
+			if m, ok := got["Message"].(string); ok {
+				msg = m
+			}
+			if want := anon.Replace(recordedMessage(t, c.test, c.source)); msg != want {
+				t.Errorf("message differs from the recording:\n got %q\nwant %q", msg, want)
+			}
+		})
+	}
+}
