@@ -108,6 +108,9 @@ type Options struct {
 	// AsyncDelayScale multiplies the retry waits of asynchronous invocation and its events'
 	// maximum age (0.001: Lambda's one minute is 60 ms); default 1.
 	AsyncDelayScale float64
+	// LambdaStateTransition is how long a new function stays Pending and an update
+	// InProgress, refusing further updates meanwhile as Lambda does; default 0 (at once).
+	LambdaStateTransition time.Duration
 }
 
 // Server is a running emulator without a listener.
@@ -299,7 +302,7 @@ func (s *Server) build(dbPath string, extra []*service) error {
 	s.exec = exec
 	s.lambdaSvc = lambda.New(lambda.Options{DB: db, Clock: s.clock, IDs: s.ids, Region: opts.Region, Partition: opts.Partition,
 		DownloadKey: derivedKey(messageKey, "lambda code downloads"), AccountConcurrency: opts.LambdaConcurrency,
-		AsyncDelayScale: opts.AsyncDelayScale, Logger: s.log, URLBase: opts.URLBase,
+		AsyncDelayScale: opts.AsyncDelayScale, Logger: s.log, URLBase: opts.URLBase, StateTransition: opts.LambdaStateTransition,
 		Invoke: lambda.InvokeHooks{Runner: exec, Credentials: s.sts.AssumeRoleForService, Endpoint: s.Endpoint,
 			Record: func(inv lambda.Invoked) {
 				s.counters.invoked(inv)

@@ -168,3 +168,54 @@ func TestGetFunctionCodeLocation(t *testing.T) {
 		t.Fatalf("download: %d, %d bytes (want %d)", resp.StatusCode, len(body), len(code))
 	}
 }
+
+// A layer version's Content.Location downloads its archive, as AWS's presigned URL does
+// (LayerVersionContentOutput), from PublishLayerVersion, GetLayerVersion and
+// GetLayerVersionByArn alike.
+func TestLayerContentLocation(t *testing.T) {
+	t.Parallel()
+	srv := emulatortest.New(t)
+	ctx := context.Background()
+	fns := lambda.NewFromConfig(srv.AWSConfig(ctx))
+	archive := zipOf(t, map[string]string{"python/helper.py": "VALUE = 42\n"})
+	pub, err := fns.PublishLayerVersion(ctx, &lambda.PublishLayerVersionInput{LayerName: aws.String("dl-layer"),
+		Content: &lambdatypes.LayerVersionContentInput{ZipFile: archive}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := fns.GetLayerVersion(ctx, &lambda.GetLayerVersionInput{LayerName: aws.String("dl-layer"), VersionNumber: aws.Int64(1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byARN, err := fns.GetLayerVersionByArn(ctx, &lambda.GetLayerVersionByArnInput{Arn: pub.LayerVersionArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name    string
+		content *lambdatypes.LayerVersionContentOutput
+	}{
+		{"PublishLayerVersion", pub.Content},
+		{"GetLayerVersion", got.Content},
+		{"GetLayerVersionByArn", byARN.Content},
+	}
+	for _, c := range cases {
+		if c.content == nil || c.content.Location == nil {
+			t.Fatalf("%s: no Content.Location", c.name)
+		}
+		resp, body := rawDo(t, mustReq(t, "GET", aws.ToString(c.content.Location)))
+		if resp.StatusCode != 200 || body != string(archive) {
+			t.Errorf("%s download: %d, %d bytes (want %d)", c.name, resp.StatusCode, len(body), len(archive))
+		}
+	}
+	// The token is what makes the URL: the same path with another one is not found.
+	loc := aws.ToString(got.Content.Location)
+	forged := loc[:len(loc)-4] + "0000"
+	if forged == loc {
+		forged = loc[:len(loc)-4] + "1111"
+	}
+	resp, _ := rawDo(t, mustReq(t, "GET", forged))
+	if resp.StatusCode != 404 {
+		t.Errorf("forged token: %d, want 404", resp.StatusCode)
+	}
+}

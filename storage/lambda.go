@@ -79,6 +79,15 @@ type LambdaVersionRecord struct {
 	Logging          LambdaLogging      `json:"logging"`
 	ImageConfig      *LambdaImageConfig `json:"imageConfig,omitempty"`
 	SnapStart        string             `json:"snapStart,omitempty"` // ApplyOn: PublishedVersions | None
+
+	// Transition is the state change a create or an update began and Lambda finishes
+	// asynchronously: "Creating" (State Pending) or "Updating" (LastUpdateStatus InProgress),
+	// "" when none is under way. It ends at Settles, when RevisionID becomes SettledRevision:
+	// Lambda gives a function a new RevisionId when it turns Active and when an update
+	// succeeds.
+	Transition      string    `json:"transition,omitempty"`
+	Settles         time.Time `json:"settles,omitzero"`
+	SettledRevision string    `json:"settledRev,omitempty"`
 }
 
 // LambdaLayerRef is a layer version a function uses. CodeKey is the key of the layer

@@ -10,8 +10,8 @@ import (
 	"github.com/iamlocal/iamlocal/storage"
 )
 
-// CodePath is where the server serves a function's deployment package: AWS answers GetFunction
-// with a short-lived presigned S3 URL, iamlocal with a URL of its own (GET
+// CodePath is where the server serves a function's deployment package and a layer version's
+// archive: AWS answers GetFunction and GetLayerVersion with a short-lived presigned S3 URL, iamlocal with a URL of its own (GET
 // /_iamlocal/lambda-code/<account>/<region>/<code key>/<token>), so tools that download the
 // code work. Packages are stored per account and region, as the functions are. The code key is
 // the zip's SHA-256, which GetFunctionConfiguration reveals to anyone allowed to read the

@@ -150,7 +150,7 @@ func (s *Service) deadLetterRefusedOnUpdate(ctx context.Context, c call, t targe
 	}
 	if role == nil {
 		err := s.view(t.scope(), func(tx *storage.Tx) error {
-			_, v, err := loadLatest(tx, t)
+			_, v, err := loadLatest(tx, t, c.now)
 			role = &v.Role
 			return err
 		})

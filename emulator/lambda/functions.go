@@ -119,7 +119,7 @@ func (s *Service) CreateFunction(ctx context.Context, in *lambdaapi.CreateFuncti
 		if err := cd.store(tx); err != nil {
 			return err
 		}
-		v := storage.LambdaVersionRecord{Version: latest, RevisionID: s.revision(), LastModified: c.now,
+		v := storage.LambdaVersionRecord{Version: latest, LastModified: c.now,
 			PackageType: pkg, CodeKey: cd.key, CodeSha256: cd.sha, CodeSize: cd.size, ImageURI: cd.imageURI,
 			Timeout: defaultTimeout, MemorySize: defaultMemory, EphemeralStorage: defaultEphemeral,
 			Architectures: in.Architectures, TracingMode: "PassThrough"}
@@ -127,6 +127,7 @@ func (s *Service) CreateFunction(ctx context.Context, in *lambdaapi.CreateFuncti
 			v.Architectures = []string{"x86_64"}
 		}
 		st.apply(&v, t.name, layers)
+		s.begin(&v, transitionCreating, c.now)
 		fn := storage.LambdaFunctionRecord{Name: t.name, Created: c.now, Tags: in.Tags}
 		if err := storage.LambdaVersions(tx, t.name).Put(latest, v); err != nil {
 			return err
@@ -170,6 +171,7 @@ func (s *Service) GetFunction(ctx context.Context, in *lambdaapi.GetFunctionRequ
 		if err != nil {
 			return err
 		}
+		v = settled(v, c.now)
 		out.Configuration = configuration(t, v, q, viewRead)
 		out.Code = &lambdaapi.FunctionCodeLocation{RepositoryType: ptr("S3")}
 		if loc := s.codeLocation(t.scope(), v.CodeKey); loc != "" {
@@ -234,7 +236,7 @@ func (s *Service) ListFunctions(ctx context.Context, in *lambdaapi.ListFunctions
 				if all {
 					q = v.Version
 				}
-				items = append(items, pageItem[lambdaapi.FunctionConfiguration]{key: name + "\x00" + key, item: *configuration(t, v, q, viewList)})
+				items = append(items, pageItem[lambdaapi.FunctionConfiguration]{key: name + "\x00" + key, item: *configuration(t, settled(v, c.now), q, viewList)})
 				return nil
 			})
 			if err != nil {

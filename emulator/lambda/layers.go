@@ -13,8 +13,10 @@ import (
 // Layers of the caller's account and region. Versions are numbered by a bucket sequence that
 // survives the deletion of every version, as Lambda's numbering does; deleting a missing
 // version is not an error (recorded: delete_nonexistent_version_response 204). Texts as
-// recorded in TestLambdaLayer. Like GetFunction, the answers carry no Content.Location:
-// iamlocal serves no code download.
+// recorded in TestLambdaLayer. Like GetFunction's Code.Location, a version's
+// Content.Location is a download URL iamlocal serves (codelocation.go): AWS answers with a
+// presigned S3 URL (LayerVersionContentOutput: "Location: A link to the layer archive in Amazon
+// S3 that is valid for 10 minutes").
 
 // layerRef is a LayerName (a name or a layer ARN) read as the authorizer reads it
 // (arn.ResolveLayer): the layer's name, and whether it is a layer of the request's region and
@@ -50,7 +52,8 @@ func (c call) sharedLayer(s string) (owner call, layer layerRef) {
 	return owner, layer
 }
 
-func layerVersionOut(c call, name string, v storage.LambdaLayerVersionRecord) *lambdaapi.GetLayerVersionResponse {
+// layerVersionOut renders a layer version of the account and region of c.
+func (s *Service) layerVersionOut(c call, name string, v storage.LambdaLayerVersionRecord) *lambdaapi.GetLayerVersionResponse {
 	out := &lambdaapi.GetLayerVersionResponse{
 		CompatibleArchitectures: append([]string{}, v.CompatibleArchitectures...),
 		CompatibleRuntimes:      append([]string{}, v.CompatibleRuntimes...),
@@ -62,11 +65,14 @@ func layerVersionOut(c call, name string, v storage.LambdaLayerVersionRecord) *l
 	if v.LicenseInfo != "" {
 		out.LicenseInfo = ptr(v.LicenseInfo)
 	}
+	if loc := s.codeLocation(c.scope(), v.CodeKey); loc != "" {
+		out.Content.Location = ptr(loc)
+	}
 	return out
 }
 
-func listItem(c call, name string, v storage.LambdaLayerVersionRecord) lambdaapi.LayerVersionsListItem {
-	o := layerVersionOut(c, name, v)
+func (s *Service) listItem(c call, name string, v storage.LambdaLayerVersionRecord) lambdaapi.LayerVersionsListItem {
+	o := s.layerVersionOut(c, name, v)
 	return lambdaapi.LayerVersionsListItem{CompatibleArchitectures: o.CompatibleArchitectures, CompatibleRuntimes: o.CompatibleRuntimes,
 		CreatedDate: o.CreatedDate, Description: o.Description, LayerVersionArn: o.LayerVersionArn, LicenseInfo: o.LicenseInfo, Version: o.Version}
 }
@@ -103,7 +109,7 @@ func (s *Service) PublishLayerVersion(ctx context.Context, in *lambdaapi.Publish
 		v := storage.LambdaLayerVersionRecord{Version: int64(n), Description: str(in.Description), LicenseInfo: str(in.LicenseInfo),
 			CompatibleRuntimes: append([]string{}, in.CompatibleRuntimes...), CompatibleArchitectures: append([]string{}, in.CompatibleArchitectures...),
 			CodeKey: cd.key, CodeSha256: cd.sha, CodeSize: cd.size, Created: c.now}
-		out = layerVersionOut(c, name, v)
+		out = s.layerVersionOut(c, name, v)
 		return versions.Put(storage.LambdaVersionKey(strconv.FormatUint(n, 10)), v)
 	})
 	if err != nil {
@@ -144,7 +150,7 @@ func (s *Service) GetLayerVersion(ctx context.Context, in *lambdaapi.GetLayerVer
 		if err == nil && !found {
 			err = lambdaapi.ErrResourceNotFound(msgNoResource)
 		}
-		out = layerVersionOut(owner, layer.name, v)
+		out = s.layerVersionOut(owner, layer.name, v)
 		return err
 	})
 	return out, err
@@ -179,7 +185,7 @@ func (s *Service) ListLayerVersions(ctx context.Context, in *lambdaapi.ListLayer
 		}
 		err := storage.LambdaLayerVersions(tx, name).Scan("", func(key string, v storage.LambdaLayerVersionRecord) error {
 			if matches(v, in.CompatibleRuntime, in.CompatibleArchitecture) {
-				items = append(items, pageItem[lambdaapi.LayerVersionsListItem]{key: descending(v.Version), item: listItem(c, name, v)})
+				items = append(items, pageItem[lambdaapi.LayerVersionsListItem]{key: descending(v.Version), item: s.listItem(c, name, v)})
 			}
 			return nil
 		})
@@ -212,7 +218,7 @@ func (s *Service) ListLayers(ctx context.Context, in *lambdaapi.ListLayersReques
 			if err != nil || newest == nil {
 				return err
 			}
-			item := listItem(c, name, *newest)
+			item := s.listItem(c, name, *newest)
 			items = append(items, pageItem[lambdaapi.LayersListItem]{key: name, item: lambdaapi.LayersListItem{
 				LayerName: ptr(name), LayerArn: ptr(c.scope().Layer(name).String()), LatestMatchingVersion: &item}})
 			return nil

@@ -1,7 +1,9 @@
 package lambda
 
 import (
+	"maps"
 	"regexp"
+	"slices"
 	"testing"
 
 	"github.com/iamlocal/iamlocal/api/lambdaapi"
@@ -88,5 +90,60 @@ func TestLayers(t *testing.T) {
 	}
 	if v3 := publish(); deref(v3.Version) != 3 {
 		t.Errorf("after delete, version %d", deref(v3.Version))
+	}
+}
+
+// ListLayers and ListLayerVersions filter by CompatibleRuntime and CompatibleArchitecture,
+// both at once when both are given: a version matches when it declares the runtime and the
+// architecture asked for, and ListLayers names each layer's newest matching version as its
+// LatestMatchingVersion (the ListLayers and ListLayerVersions API reference).
+func TestLayerCompatibilityFilters(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	zip := zipOf(t, map[string]string{"python/x.py": "X = 1\n"})
+	publish := func(layer string, runtimes, archs []string) {
+		_, err := e.s.PublishLayerVersion(e.ctx, &lambdaapi.PublishLayerVersionRequest{LayerName: ptr(layer),
+			Content: &lambdaapi.LayerVersionContentInput{ZipFile: zip}, CompatibleRuntimes: runtimes, CompatibleArchitectures: archs})
+		ok(t, err)
+	}
+	publish("multi", []string{"python3.12"}, []string{"x86_64"})              // 1
+	publish("multi", []string{"python3.12", "nodejs22.x"}, []string{"arm64"}) // 2
+	publish("multi", nil, nil)                                                // 3
+	publish("other", []string{"nodejs22.x"}, []string{"x86_64", "arm64"})     // 1
+	cases := []struct {
+		name          string
+		runtime, arch string
+		versions      []int64          // ListLayerVersions of "multi", newest first
+		latest        map[string]int64 // ListLayers: layer -> LatestMatchingVersion
+	}{
+		{"no filter", "", "", []int64{3, 2, 1}, map[string]int64{"multi": 3, "other": 1}},
+		{"runtime", "python3.12", "", []int64{2, 1}, map[string]int64{"multi": 2}},
+		{"architecture", "", "x86_64", []int64{1}, map[string]int64{"multi": 1, "other": 1}},
+		{"both", "nodejs22.x", "arm64", []int64{2}, map[string]int64{"multi": 2, "other": 1}},
+		{"both, on one version", "python3.12", "arm64", []int64{2}, map[string]int64{"multi": 2}},
+		{"nothing", "ruby3.3", "", nil, map[string]int64{}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			vs, err := e.s.ListLayerVersions(e.ctx, &lambdaapi.ListLayerVersionsRequest{LayerName: ptr("multi"),
+				CompatibleRuntime: ptrOrNil(c.runtime), CompatibleArchitecture: ptrOrNil(c.arch)})
+			ok(t, err)
+			var got []int64
+			for _, v := range vs.LayerVersions {
+				got = append(got, deref(v.Version))
+			}
+			if !slices.Equal(got, c.versions) {
+				t.Errorf("ListLayerVersions = %v, want %v", got, c.versions)
+			}
+			ls, err := e.s.ListLayers(e.ctx, &lambdaapi.ListLayersRequest{CompatibleRuntime: ptrOrNil(c.runtime), CompatibleArchitecture: ptrOrNil(c.arch)})
+			ok(t, err)
+			latest := map[string]int64{}
+			for _, l := range ls.Layers {
+				latest[deref(l.LayerName)] = deref(l.LatestMatchingVersion.Version)
+			}
+			if !maps.Equal(latest, c.latest) {
+				t.Errorf("ListLayers = %v, want %v", latest, c.latest)
+			}
+		})
 	}
 }

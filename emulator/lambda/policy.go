@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/iamlocal/iamlocal/api/lambdaapi"
 	"github.com/iamlocal/iamlocal/arn"
@@ -115,7 +116,7 @@ type policyTarget struct {
 
 // loadPolicyTarget reads the target of t's policy; an unknown alias is "Cannot find alias arn:
 // <arn>" and an unknown version "Function not found: <arn>" (recorded: test_permission_exceptions).
-func loadPolicyTarget(tx *storage.Tx, t target) (policyTarget, error) {
+func loadPolicyTarget(tx *storage.Tx, t target, now time.Time) (policyTarget, error) {
 	versions := storage.LambdaVersions(tx, t.name)
 	q := t.qualifier
 	if q != "" && !isVersionNumber(q) {
@@ -137,6 +138,7 @@ func loadPolicyTarget(tx *storage.Tx, t target) (policyTarget, error) {
 	if isNotFound(err) {
 		return policyTarget{}, notFound(t.qualifiedARN())
 	}
+	v = settled(v, now) // a function policy's RevisionId is its version's
 	return policyTarget{revision: v.RevisionID, save: func(r string) error {
 		v.RevisionID = r
 		return versions.Put(key, v)
@@ -163,7 +165,7 @@ func (s *Service) AddPermission(ctx context.Context, in *lambdaapi.AddPermission
 		if _, err := loadFunction(tx, t, t.arn()); err != nil {
 			return err
 		}
-		pt, err := loadPolicyTarget(tx, t)
+		pt, err := loadPolicyTarget(tx, t, c.now)
 		if err != nil {
 			return err
 		}
@@ -205,7 +207,7 @@ func (s *Service) RemovePermission(ctx context.Context, in *lambdaapi.RemovePerm
 		if !storage.LambdaFunctions(tx).Has(t.name) {
 			return lambdaapi.ErrResourceNotFound("No policy found for: %s", t.qualifiedARN())
 		}
-		pt, err := loadPolicyTarget(tx, t)
+		pt, err := loadPolicyTarget(tx, t, c.now)
 		if err != nil {
 			return err
 		}
@@ -260,7 +262,7 @@ func (s *Service) GetPolicy(ctx context.Context, in *lambdaapi.GetPolicyRequest)
 		if _, err := loadFunction(tx, t, t.arn()); err != nil {
 			return err
 		}
-		pt, err := loadPolicyTarget(tx, t)
+		pt, err := loadPolicyTarget(tx, t, c.now)
 		if err != nil {
 			return lambdaapi.ErrResourceNotFound(msgNoResource)
 		}

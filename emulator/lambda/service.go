@@ -60,6 +60,10 @@ type Options struct {
 	// reached under another name than its own address (a container); default
 	// Invoke.Endpoint.
 	URLBase string
+	// StateTransition is how long a new function stays Pending and an update of $LATEST
+	// InProgress (lifecycle.go), during which updates and publishing are refused as Lambda
+	// refuses them; default 0: the reads that follow see Active and Successful at once.
+	StateTransition time.Duration
 }
 
 // Service implements lambdaapi.Handler. Operations it does not override answer NotImplemented.
@@ -86,6 +90,8 @@ type Service struct {
 	// downloadKey is the HMAC key of code download URLs.
 	downloadKey []byte
 	urlBase     string // Options.URLBase
+	// stateTransition is Options.StateTransition.
+	stateTransition time.Duration
 }
 
 var _ lambdaapi.Handler = (*Service)(nil)
@@ -130,7 +136,7 @@ func New(opts Options) *Service {
 	s := &Service{db: opts.DB, clock: opts.Clock, ids: opts.IDs, region: opts.Region, partition: opts.Partition,
 		hooks: opts.Invoke, downloadKey: opts.DownloadKey, accountLimit: opts.AccountConcurrency,
 		delayScale: opts.AsyncDelayScale, after: opts.After, provisionWait: opts.ProvisionWait, log: opts.Logger,
-		urlBase: opts.URLBase}
+		urlBase: opts.URLBase, stateTransition: opts.StateTransition}
 	s.async = newAsyncQueues(s)
 	return s
 }

@@ -3,14 +3,15 @@ package lambda
 import (
 	"context"
 	"strconv"
+	"time"
 
 	"github.com/iamlocal/iamlocal/api/lambdaapi"
 	"github.com/iamlocal/iamlocal/storage"
 )
 
-// loadLatest reads a function and its $LATEST for an update of the function itself; a
-// qualified name is refused.
-func loadLatest(tx *storage.Tx, t target) (storage.LambdaFunctionRecord, storage.LambdaVersionRecord, error) {
+// loadLatest reads a function and its $LATEST as it stands at now, for an update of the
+// function itself; a qualified name is refused.
+func loadLatest(tx *storage.Tx, t target, now time.Time) (storage.LambdaFunctionRecord, storage.LambdaVersionRecord, error) {
 	fn, err := loadFunction(tx, t, t.arn())
 	if err != nil {
 		return fn, storage.LambdaVersionRecord{}, err
@@ -19,7 +20,7 @@ func loadLatest(tx *storage.Tx, t target) (storage.LambdaFunctionRecord, storage
 	if isNotFound(err) {
 		return fn, v, notFound(t.arn())
 	}
-	return fn, v, err
+	return fn, settled(v, now), err
 }
 
 // UpdateFunctionCode replaces $LATEST's code (a zip, or the image of an Image function) and
@@ -32,12 +33,15 @@ func (s *Service) UpdateFunctionCode(ctx context.Context, in *lambdaapi.UpdateFu
 	}
 	var out *lambdaapi.FunctionConfiguration
 	err = s.update(t.scope(), func(tx *storage.Tx) error {
-		fn, v, err := loadLatest(tx, t)
+		fn, v, err := loadLatest(tx, t, c.now)
 		if err != nil {
 			return err
 		}
 		if r := str(in.RevisionId); r != "" && r != v.RevisionID {
 			return errRevision()
+		}
+		if err := checkSettled(t, v); err != nil {
+			return err
 		}
 		cd, err := codeFromInput(v.PackageType, in.ZipFile, str(in.S3Bucket), str(in.ImageUri))
 		if err != nil {
@@ -55,7 +59,8 @@ func (s *Service) UpdateFunctionCode(ctx context.Context, in *lambdaapi.UpdateFu
 		if len(in.Architectures) > 0 {
 			v.Architectures = in.Architectures
 		}
-		v.RevisionID, v.LastModified = s.revision(), c.now
+		s.begin(&v, transitionUpdating, c.now)
+		v.LastModified = c.now
 		if err := storage.LambdaVersions(tx, t.name).Put(latest, v); err != nil {
 			return err
 		}
@@ -90,7 +95,7 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, in *lambdaapi
 	refused := s.deadLetterRefusedOnUpdate(ctx, c, t, in.Role, in.DeadLetterConfig) // outside the write, as the authorizer reads
 	var out *lambdaapi.FunctionConfiguration
 	err = s.update(t.scope(), func(tx *storage.Tx) error {
-		_, v, err := loadLatest(tx, t)
+		_, v, err := loadLatest(tx, t, c.now)
 		if err != nil {
 			return err
 		}
@@ -99,6 +104,9 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, in *lambdaapi
 		}
 		if r := str(in.RevisionId); r != "" && r != v.RevisionID {
 			return errRevision()
+		}
+		if err := checkSettled(t, v); err != nil {
+			return err
 		}
 		if in.Role != nil {
 			if err := checkRole(tx, *in.Role); err != nil {
@@ -116,7 +124,8 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, in *lambdaapi
 		}
 		oldLayers := v.Layers
 		st.apply(&v, t.name, layers)
-		v.RevisionID, v.LastModified = s.revision(), c.now
+		s.begin(&v, transitionUpdating, c.now)
+		v.LastModified = c.now
 		if err := storage.LambdaVersions(tx, t.name).Put(latest, v); err != nil {
 			return err
 		}
@@ -154,6 +163,8 @@ func (s *Service) publish(tx *storage.Tx, fn *storage.LambdaFunctionRecord, v *s
 	pub := *v
 	pub.Version = strconv.FormatUint(n, 10)
 	pub.RevisionID = s.revision()
+	// A published version takes no part in $LATEST's state change.
+	pub.Transition, pub.Settles, pub.SettledRevision = "", time.Time{}, ""
 	pub.LastModified = c.now
 	if description != nil {
 		pub.Description = *description
@@ -179,7 +190,7 @@ func (s *Service) PublishVersion(ctx context.Context, in *lambdaapi.PublishVersi
 	}
 	var out *lambdaapi.FunctionConfiguration
 	err = s.update(t.scope(), func(tx *storage.Tx) error {
-		fn, v, err := loadLatest(tx, t)
+		fn, v, err := loadLatest(tx, t, c.now)
 		if err != nil {
 			return err
 		}
@@ -188,6 +199,9 @@ func (s *Service) PublishVersion(ctx context.Context, in *lambdaapi.PublishVersi
 		}
 		if r := str(in.RevisionId); r != "" && r != v.RevisionID {
 			return errRevision()
+		}
+		if err := checkSettled(t, v); err != nil {
+			return err
 		}
 		pub, err := s.publish(tx, &fn, &v, in.Description, c)
 		if err != nil {
@@ -214,7 +228,7 @@ func (s *Service) ListVersionsByFunction(ctx context.Context, in *lambdaapi.List
 		}
 		var items []pageItem[lambdaapi.FunctionConfiguration]
 		err := storage.LambdaVersions(tx, t.name).Scan("", func(key string, v storage.LambdaVersionRecord) error {
-			items = append(items, pageItem[lambdaapi.FunctionConfiguration]{key: key, item: *configuration(t, v, v.Version, viewList)})
+			items = append(items, pageItem[lambdaapi.FunctionConfiguration]{key: key, item: *configuration(t, settled(v, c.now), v.Version, viewList)})
 			return nil
 		})
 		if err != nil {

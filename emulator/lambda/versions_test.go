@@ -19,8 +19,11 @@ func TestPublishVersion(t *testing.T) {
 	_, err = e.s.PublishVersion(e.ctx, &lambdaapi.PublishVersionRequest{FunctionName: ptr("v"), RevisionId: ptr("wrong")})
 	wantErr(t, err, "PreconditionFailedException", msgRevision)
 
+	// The function's RevisionId changed when it turned Active (lifecycle.go).
+	active, err := e.s.GetFunctionConfiguration(e.ctx, &lambdaapi.GetFunctionConfigurationRequest{FunctionName: ptr("v")})
+	ok(t, err)
 	v1, err := e.s.PublishVersion(e.ctx, &lambdaapi.PublishVersionRequest{FunctionName: ptr("v"), Description: ptr("first"),
-		CodeSha256: created.CodeSha256, RevisionId: created.RevisionId})
+		CodeSha256: created.CodeSha256, RevisionId: active.RevisionId})
 	ok(t, err)
 	if deref(v1.Version) != "1" || deref(v1.FunctionArn) != fnARN+"v:1" || deref(v1.Description) != "first" || deref(v1.State) != "Active" {
 		t.Fatalf("v1 = %+v", v1)
@@ -32,7 +35,7 @@ func TestPublishVersion(t *testing.T) {
 	}
 	latest, err := e.s.GetFunctionConfiguration(e.ctx, &lambdaapi.GetFunctionConfigurationRequest{FunctionName: ptr("v")})
 	ok(t, err)
-	if deref(latest.RevisionId) == deref(created.RevisionId) {
+	if deref(latest.RevisionId) == deref(active.RevisionId) {
 		t.Error("$LATEST kept its revision across a publish")
 	}
 	_, err = e.s.UpdateFunctionConfiguration(e.ctx, &lambdaapi.UpdateFunctionConfigurationRequest{FunctionName: ptr("v"),

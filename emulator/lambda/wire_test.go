@@ -19,6 +19,7 @@ import (
 
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
+	"github.com/iamlocal/iamlocal/emulator"
 	"github.com/iamlocal/iamlocal/emulator/emulatortest"
 )
 
@@ -244,6 +245,92 @@ func TestWireLifecycle(t *testing.T) {
 			_ = json.Unmarshal([]byte(strings.Replace(body, `"message"`, `"Message"`, 1)), &got)
 			if want := recordedMessage(t, c.test, c.key); got.Message != want {
 				t.Errorf("message differs from the recording:\n got %q\nwant %q", got.Message, want)
+			}
+		})
+	}
+}
+
+// An update while the function is still being created is refused in Lambda's words
+// (recorded: TestLambdaFunction::test_lambda_concurrent_code_updates,
+// update-during-in-progress-update-exc, whose anonymised ARN is the function's here).
+func TestWireUpdateInProgress(t *testing.T) {
+	t.Parallel()
+	srv := emulatortest.New(t, func(o *emulator.Options) { o.LambdaStateTransition = time.Hour })
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	wireSend(t, srv, "POST", "/?Action=CreateRole&Version=2010-05-08&RoleName=wire&AssumeRolePolicyDocument="+urlQuery(trust), "", "iam", 200)
+	wireSend(t, srv, "POST", "/2015-03-31/functions", createBody("f1", "python3.12", nil), "lambda", 201)
+	want := strings.ReplaceAll(recordedMessage(t, "TestLambdaFunction::test_lambda_concurrent_code_updates", "update-during-in-progress-update-exc"),
+		"arn:<partition>:lambda:<region>:111111111111:function:<function-name:1>", wireFn+"f1")
+	cases := []wireCase{
+		{"update-config-in-progress.json", "PUT", "/2015-03-31/functions/f1/configuration", `{"Timeout":9}`, "update-during-in-progress-update-exc"},
+		{"update-code-in-progress.json", "PUT", "/2015-03-31/functions/f1/code", `{"ZipFile":"UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA=="}`, "update-during-in-progress-update-exc"},
+	}
+	for _, c := range cases {
+		status, h, body := wireSend(t, srv, c.method, c.path, c.body, "lambda", 0)
+		t.Run(c.name, func(t *testing.T) {
+			wireGolden(t, c.name, status, h, body)
+			var got struct {
+				Message string `json:"message"`
+			}
+			_ = json.Unmarshal([]byte(body), &got)
+			if got.Message != want {
+				t.Errorf("message differs from the recording:\n got %q\nwant %q", got.Message, want)
+			}
+		})
+	}
+}
+
+// Layer version policy, layer filter and tag errors in the words LocalStack recorded against
+// AWS (TestLambdaLayer::test_layer_policy_exceptions and test_layer_exceptions,
+// TestLambdaTags::test_tag_exceptions and test_tag_limits); the recordings' anonymised ARNs are
+// this server's: layer l1 and function f1.
+func TestWireLayersAndTags(t *testing.T) {
+	t.Parallel()
+	srv := wireServer(t)
+	wireSend(t, srv, "POST", "/2018-10-31/layers/l1/versions", `{"Content":{"ZipFile":"UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA=="}}`, "lambda", 201)
+	grant := func(sid, action string) string {
+		return `{"StatementId":"` + sid + `","Action":"` + action + `","Principal":"*"}`
+	}
+	wireSend(t, srv, "POST", "/2018-10-31/layers/l1/versions/1/policy", grant("s1", "lambda:GetLayerVersion"), "lambda", 201)
+	tooMany := `{"Tags":{`
+	for i := range 51 {
+		if i > 0 {
+			tooMany += ","
+		}
+		tooMany += `"k` + itoa(i) + `":"v"`
+	}
+	tooMany += "}}"
+	anon := strings.NewReplacer("arn:<partition>:lambda:<region>:111111111111:", "arn:aws:lambda:us-east-1:123456789012:", "<resource:1>", "l1")
+	cases := []struct {
+		wireCase
+		test string
+	}{
+		{wireCase{"layer-permission-wrong-revision.json", "POST", "/2018-10-31/layers/l1/versions/1/policy?RevisionId=wrong", grant("s2", "lambda:GetLayerVersion"), "layer_permission_wrong_revision"}, "TestLambdaLayer::test_layer_policy_exceptions"},
+		{wireCase{"layer-permission-duplicate.json", "POST", "/2018-10-31/layers/l1/versions/1/policy", grant("s1", "lambda:GetLayerVersion"), "layer_permission_duplicate_statement"}, "TestLambdaLayer::test_layer_policy_exceptions"},
+		{wireCase{"layer-permission-missing-layer.json", "POST", "/2018-10-31/layers/l1-doesnotexist/versions/1/policy", grant("s2", "lambda:GetLayerVersion"), "layer_permission_layername_doesnotexist_add"}, "TestLambdaLayer::test_layer_policy_exceptions"},
+		{wireCase{"layer-permission-missing-version.json", "POST", "/2018-10-31/layers/l1/versions/2/policy", grant("s2", "lambda:GetLayerVersion"), "layer_permission_layerversion_doesnotexist_add"}, "TestLambdaLayer::test_layer_policy_exceptions"},
+		{wireCase{"layer-permission-missing-statement.json", "DELETE", "/2018-10-31/layers/l1/versions/1/policy/doesnotexist", "", "layer_permission_statementid_doesnotexist_remove"}, "TestLambdaLayer::test_layer_policy_exceptions"},
+		{wireCase{"layer-permission-action.json", "POST", "/2018-10-31/layers/l1/versions/1/policy", grant("s2", "*"), "layer_permission_action_invalid"}, "TestLambdaLayer::test_layer_policy_exceptions"},
+		{wireCase{"list-layers-architecture.json", "GET", "/2018-10-31/layers?CompatibleArchitecture=archdoesnotexist", "", "list_layers_exc_compatiblearchitecture_invalid"}, "TestLambdaLayer::test_layer_exceptions"},
+		{wireCase{"layer-version-negative.json", "GET", "/2018-10-31/layers/l1/versions/-1", "", "get_layer_version_exc_layer_version_doesnotexist_negative"}, "TestLambdaLayer::test_layer_exceptions"},
+		{wireCase{"tag-empty.json", "POST", "/2017-03-31/tags/" + wireFn + "f1", `{"Tags":{}}`, "tag_empty_tags"}, "TestLambdaTags::test_tag_exceptions"},
+		{wireCase{"tag-qualified.json", "POST", "/2017-03-31/tags/" + wireFn + "f1:1", `{"Tags":{"a":"b"}}`, "tag_lambda_qualifier_doesnotexist"}, "TestLambdaTags::test_tag_exceptions"},
+		{wireCase{"tag-missing-function.json", "POST", "/2017-03-31/tags/" + wireFn + "doesnotexist", `{"Tags":{"a":"b"}}`, "tag_lambda_doesnotexist"}, "TestLambdaTags::test_tag_exceptions"},
+		{wireCase{"untag-no-keys.json", "DELETE", "/2017-03-31/tags/" + wireFn + "f1", "", "untag_empty_keys"}, "TestLambdaTags::test_tag_exceptions"},
+		{wireCase{"tag-too-many.json", "POST", "/2017-03-31/tags/" + wireFn + "f1", tooMany, "tag_lambda_too_many_tags"}, "TestLambdaTags::test_tag_limits"},
+	}
+	for _, c := range cases {
+		status, h, body := wireSend(t, srv, c.method, c.path, c.body, "lambda", 0)
+		t.Run(c.name, func(t *testing.T) {
+			wireGolden(t, c.name, status, h, body)
+			var got map[string]any
+			_ = json.Unmarshal([]byte(body), &got)
+			msg, _ := got["message"].(string)
+			if m, ok := got["Message"].(string); ok {
+				msg = m
+			}
+			if want := anon.Replace(recordedMessage(t, c.test, c.source)); msg != want {
+				t.Errorf("message differs from the recording:\n got %q\nwant %q", msg, want)
 			}
 		})
 	}
