@@ -110,6 +110,11 @@ func Open(path string, opts Options) (*DB, error) {
 	}
 	var upgraded []string
 	if err := guard(path, func() error {
+		// A current file needs no write: reading first spares a restart its commit (an fsync).
+		var ok bool
+		if err := b.View(func(tx *bolt.Tx) error { ok = current(tx); return nil }); err != nil || ok {
+			return err
+		}
 		return b.Update(func(tx *bolt.Tx) (err error) { upgraded, err = initMeta(tx, opts.Region); return err })
 	}); err != nil {
 		b.Close()
@@ -141,6 +146,16 @@ func initMeta(tx *bolt.Tx, region string) ([]string, error) {
 		return nil, meta.Put(keySchema, []byte(fmt.Sprint(SchemaVersion)))
 	}
 	return migrate(tx, meta, string(v), region)
+}
+
+// current reports a file initMeta would leave unchanged: its top buckets exist and its schema
+// version is this build's.
+func current(tx *bolt.Tx) bool {
+	meta := tx.Bucket(bucketMeta)
+	if meta == nil || tx.Bucket(bucketAccounts) == nil || tx.Bucket(bucketGlobal) == nil {
+		return false
+	}
+	return string(meta.Get(keySchema)) == fmt.Sprint(SchemaVersion)
 }
 
 // CheckNote is "" when Open checked the whole file, else why it did not (a file too large to
