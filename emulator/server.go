@@ -94,6 +94,7 @@ type Server struct {
 	ids      ids.Generator
 	log      *slog.Logger
 	accounts map[string]Account // by root access key id
+	creds    credentials        // access keys and sessions read since the last write (auth.go)
 	authz    *authorize.Authorizer
 	// exec runs Lambda functions; lambdaSvc is waited for on Close (queued invocations).
 	exec      *executor.Executor

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -51,8 +52,9 @@ type DB struct {
 // derive from an account's state until it next changes. In memory only: one process owns the
 // file (bbolt's lock), so no other writer can change it behind the counter.
 type generations struct {
-	mu sync.Mutex
-	n  map[string]uint64
+	mu    sync.Mutex
+	n     map[string]uint64
+	total atomic.Uint64 // every account's together
 }
 
 func (g *generations) bump(account string) {
@@ -62,6 +64,7 @@ func (g *generations) bump(account string) {
 	}
 	g.n[account]++
 	g.mu.Unlock()
+	g.total.Add(1)
 }
 
 func (g *generations) get(account string) uint64 {
@@ -75,6 +78,12 @@ func (g *generations) get(account string) uint64 {
 func (db *DB) Generation(account string) uint64 {
 	return db.gens.get(account) + db.gens.get(allAccounts)
 }
+
+// Writes is the number of write transactions committed since Open, on any account. It only
+// grows: what a caller derived from the database while Writes read n is still current while
+// Writes reads n, provided it read Writes before opening the transaction it derived it in (a
+// write commits before it counts).
+func (db *DB) Writes() uint64 { return db.gens.total.Load() }
 
 // allAccounts is the generation key bumped by Reset, which changes every account.
 const allAccounts = "\x00all"
