@@ -22,7 +22,7 @@ func (s *Server) authenticate(parsed *sigv4.Parsed, r *http.Request, body []byte
 		found, err = s.credential(akid)
 		return found.secret, err
 	}
-	p, err := sigv4.VerifyParsed(parsed, r, body, sigv4.Options{Now: now, MaxSkew: skew, Lookup: lookup})
+	p, err := sigv4.VerifyParsed(parsed, r, body, sigv4.Options{Now: now, MaxSkew: skew, Lookup: lookup, Keys: &s.signingKeys})
 	if err != nil {
 		return reqctx.Caller{}, err
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/iamlocal/iamlocal/emulator/sts"
 	"github.com/iamlocal/iamlocal/executor"
 	"github.com/iamlocal/iamlocal/ids"
+	"github.com/iamlocal/iamlocal/sigv4"
 	"github.com/iamlocal/iamlocal/storage"
 )
 
@@ -95,7 +96,9 @@ type Server struct {
 	log      *slog.Logger
 	accounts map[string]Account // by root access key id
 	creds    credentials        // access keys and sessions read since the last write (auth.go)
-	authz    *authorize.Authorizer
+	// signingKeys remembers the SigV4 signing keys authentication derived.
+	signingKeys sigv4.SigningKeys
+	authz       *authorize.Authorizer
 	// exec runs Lambda functions; lambdaSvc is waited for on Close (queued invocations).
 	exec      *executor.Executor
 	lambdaSvc *lambda.Service

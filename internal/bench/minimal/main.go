@@ -68,6 +68,8 @@ func handler(accessKey, secret string) http.Handler {
 		}
 		return sigv4.Secret{SecretAccessKey: secret}, nil
 	}
+	// Remembered signing keys, as iamlocal's authentication keeps them.
+	var keys sigv4.SigningKeys
 	body := []byte(getUserBody)
 	length := strconv.Itoa(len(body))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -76,7 +78,7 @@ func handler(accessKey, secret string) http.Handler {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		if _, err := sigv4.Verify(r, raw, sigv4.Options{Now: time.Now(), Lookup: lookup}); err != nil {
+		if _, err := sigv4.Verify(r, raw, sigv4.Options{Now: time.Now(), Lookup: lookup, Keys: &keys}); err != nil {
 			status := http.StatusForbidden
 			var se *sigv4.Error
 			if !errors.As(err, &se) {
