@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/iamlocal/iamlocal/emulator/lambda"
 )
 
 // outcome is what an API request came to: its status, and whether the authorizer denied it.
@@ -59,6 +61,8 @@ type serverMetrics struct {
 	decisions [2]atomic.Uint64      // allow, deny
 	invokes   atomic.Uint64
 	errors    atomic.Uint64 // function errors
+	throttles atomic.Uint64
+	cold      atomic.Uint64 // invocations that started an execution environment
 }
 
 type requestKey struct {
@@ -103,10 +107,19 @@ func (m *serverMetrics) request(service, op string, out *outcome, d time.Duratio
 	}
 }
 
-func (m *serverMetrics) invoked(failed bool) {
+// invoked counts an invocation: a throttled one never ran, so it is no invocation (as AWS/Lambda's
+// Invocations leaves throttles out).
+func (m *serverMetrics) invoked(inv lambda.Invoked) {
+	if inv.Throttled {
+		m.throttles.Add(1)
+		return
+	}
 	m.invokes.Add(1)
-	if failed {
+	if inv.Error {
 		m.errors.Add(1)
+	}
+	if inv.Cold {
+		m.cold.Add(1)
 	}
 }
 
@@ -157,6 +170,13 @@ func (s *Server) serveMetrics(w http.ResponseWriter, _ *http.Request) {
 	b.WriteString("# HELP iamlocal_lambda_invocations_total Lambda invocations run, and those that ended in a function error.\n# TYPE iamlocal_lambda_invocations_total counter\n")
 	fmt.Fprintf(&b, "iamlocal_lambda_invocations_total{result=\"success\"} %d\niamlocal_lambda_invocations_total{result=\"error\"} %d\n",
 		m.invokes.Load()-m.errors.Load(), m.errors.Load())
+	b.WriteString("# HELP iamlocal_lambda_throttles_total Lambda invocations refused for want of concurrency.\n# TYPE iamlocal_lambda_throttles_total counter\n")
+	fmt.Fprintf(&b, "iamlocal_lambda_throttles_total %d\n", m.throttles.Load())
+	b.WriteString("# HELP iamlocal_lambda_cold_starts_total Lambda invocations that started a new execution environment.\n# TYPE iamlocal_lambda_cold_starts_total counter\n")
+	fmt.Fprintf(&b, "iamlocal_lambda_cold_starts_total %d\n", m.cold.Load())
+	running, idle := s.exec.Sandboxes()
+	b.WriteString("# HELP iamlocal_lambda_sandboxes Execution environments alive, busy with an invocation or idle.\n# TYPE iamlocal_lambda_sandboxes gauge\n")
+	fmt.Fprintf(&b, "iamlocal_lambda_sandboxes{state=\"busy\"} %d\niamlocal_lambda_sandboxes{state=\"idle\"} %d\n", running-idle, idle)
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 	_, _ = w.Write([]byte(b.String()))
 }

@@ -9,14 +9,15 @@ import (
 
 	"github.com/iamlocal/iamlocal/emulator/lambda"
 	"github.com/iamlocal/iamlocal/emulator/reqctx"
+	"github.com/iamlocal/iamlocal/emulator/ui"
 	"github.com/iamlocal/iamlocal/protocol"
 	"github.com/iamlocal/iamlocal/protocol/awserr"
 	"github.com/iamlocal/iamlocal/sigv4"
 )
 
 // routes mounts the admin endpoints (/_iamlocal/..., and moto's /moto-api/...) behind
-// adminGuard, the ones that change or reveal state behind the access check too, and every
-// other path on the API pipeline.
+// adminGuard, the ones that change or reveal state behind the access check too, function URLs
+// by path and by host (functionurls.go), and every other path on the API pipeline.
 func (s *Server) routes() http.Handler {
 	admin := http.NewServeMux()
 	admin.HandleFunc("GET /_iamlocal/health", s.health)
@@ -27,6 +28,13 @@ func (s *Server) routes() http.Handler {
 	admin.Handle("PUT /_iamlocal/oidc-keys", s.restricted(http.HandlerFunc(s.putOIDCKeys)))
 	admin.Handle("GET /metrics", s.restricted(http.HandlerFunc(s.serveMetrics)))
 	admin.Handle("GET /_iamlocal/policy/suggest", s.restricted(http.HandlerFunc(s.suggestPolicy)))
+	admin.Handle("GET /_iamlocal/state", s.restricted(http.HandlerFunc(s.getState)))
+	admin.Handle("PUT /_iamlocal/state", s.restricted(http.HandlerFunc(s.putState)))
+	admin.Handle("GET /_iamlocal/snapshots", s.restricted(http.HandlerFunc(s.listSnapshots)))
+	admin.Handle("POST /_iamlocal/snapshots/{name}", s.restricted(http.HandlerFunc(s.saveSnapshot)))
+	admin.Handle("POST /_iamlocal/snapshots/{name}/restore", s.restricted(http.HandlerFunc(s.restoreSnapshot)))
+	admin.Handle("DELETE /_iamlocal/snapshots/{name}", s.restricted(http.HandlerFunc(s.deleteSnapshot)))
+	admin.Handle(ui.Prefix, s.dashboard())
 	admin.Handle("GET "+lambda.CodePath+"{account}/{region}/{key}/{token}", s.restricted(http.HandlerFunc(s.lambdaCode)))
 	admin.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		adminError(w, http.StatusNotFound, "no admin endpoint "+r.Method+" "+r.URL.Path)
@@ -36,8 +44,10 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("/_iamlocal/", guarded)
 	mux.Handle("/moto-api/", guarded)
 	mux.Handle("GET /metrics", guarded)
+	// Function URLs are public endpoints (browsers call them, with CORS), not admin ones.
+	mux.HandleFunc(lambda.URLPath, s.servePathURL)
 	mux.HandleFunc("/", s.serveAPI)
-	return recoverer(s, mux)
+	return recoverer(s, s.byURLHost(mux))
 }
 
 // serveAPI is the request pipeline: service -> body -> SigV4 -> caller -> serve (route,
@@ -65,6 +75,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	svc, face = s.serviceFor(r, body, parsed)
+	if svc.name == "logs" {
+		s.logLines.flush() // function output queued before the request is in what it reads
+	}
 	c = call{svc: svc, face: face, w: w, info: info, size: int64(len(body)), out: c.out}
 	info.Service = svc.signingName
 	ctx := reqctx.With(r.Context(), info)

@@ -63,7 +63,7 @@ func (s *Server) serve(ctx context.Context, c call, r *http.Request, body []byte
 		return
 	}
 	if op.Model.Input != nil {
-		if vs := protocol.Validate(op.Model.Input, in); len(vs) > 0 {
+		if vs := c.svc.dialect.Validate(op.Model.Input, in); len(vs) > 0 {
 			c.fail(c.svc.dialect.Invalid(vs))
 			return
 		}
@@ -73,6 +73,10 @@ func (s *Server) serve(ctx context.Context, c call, r *http.Request, body []byte
 	c.out.authorized = err == nil || c.out.denied
 	if err != nil {
 		c.fail(s.wireError(c, err))
+		return
+	}
+	if streamed := c.svc.streamed[op.Name()]; streamed != nil {
+		s.serveStreamed(ctx, c, streamed, in)
 		return
 	}
 	out, err := op.Call(ctx, in)

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/iamlocal/iamlocal/arn"
+	"github.com/iamlocal/iamlocal/emulator/accessanalyzer"
 	"github.com/iamlocal/iamlocal/emulator/authorize"
 	"github.com/iamlocal/iamlocal/emulator/cloudwatch"
 	"github.com/iamlocal/iamlocal/emulator/iam"
@@ -84,6 +85,30 @@ type Options struct {
 	// AdminToken opens the admin endpoints (Authorization: Bearer <token>). AdminAuthenticated
 	// without one generates one from IDs: Server.AdminToken.
 	AdminToken string
+	// Runtimes name the interpreter of Lambda runtime identifiers ("python3.13":
+	// "/usr/bin/python3.13"); others are found on the PATH (see docs/lambda.md).
+	Runtimes map[string]string
+	// NodeSDKPath is a node_modules directory holding @aws-sdk/* packages, the AWS SDK
+	// nodejs18.x and later functions see; default npm's global root when it holds them.
+	NodeSDKPath string
+	// URLBase is the base of the function URLs the Lambda API returns
+	// (<base>/_iamlocal/urls/<url-id>/), for clients that reach the server under another name
+	// than its listen address (a container); default Endpoint. URLAuth is how URL requests are
+	// authorized: URLAuthCurrent (default) or URLAuthLegacy.
+	URLBase string
+	URLAuth URLAuth
+	// LambdaConcurrency is every account's Lambda concurrency limit in each Region; default
+	// 1000, Lambda's.
+	LambdaConcurrency int
+	// MaxEnvironments bounds the function execution environments alive at once on this
+	// machine; default 32. Past it an invocation waits for one in a queue of InvokeQueueSize
+	// (default 1000) for at most InvokeQueueWait (default 1 minute), and only then is throttled.
+	MaxEnvironments int
+	InvokeQueueSize int
+	InvokeQueueWait time.Duration
+	// AsyncDelayScale multiplies the retry waits of asynchronous invocation and its events'
+	// maximum age (0.001: Lambda's one minute is 60 ms); default 1.
+	AsyncDelayScale float64
 }
 
 // Server is a running emulator without a listener.
@@ -104,7 +129,9 @@ type Server struct {
 	lambdaSvc *lambda.Service
 	endpoint  atomic.Value // string: the URL clients reach this server at
 	sts       *sts.Service
+	iamSvc    *iam.Service        // the init file applies through it (init.go)
 	logsSvc   *logs.Service       // Sink() takes Lambda function output
+	logLines  *logQueue           // queues function output for logsSvc off the invocation's path
 	metrics   *cloudwatch.Service // RecordLambda records invocation metrics
 	counters  serverMetrics       // what /metrics serves
 	// services is the service table (services.go), bySigningName its index by SigV4 scope.
@@ -112,9 +139,12 @@ type Server struct {
 	bySigningName map[string]*service
 	handler       http.Handler
 	adminToken    string
+	snapshots     snapshotStore // named snapshots of the state (state.go)
 	// storageFailure is the first failure of the database itself met since start (a record
 	// that no longer decodes, bbolt faulting on a damaged page): health reports it.
 	storageFailure atomic.Pointer[string]
+	// policyNotes are the lint's findings on stored policies (policynotes.go).
+	policyNotes policyNotes
 }
 
 // New opens the database and builds the services.
@@ -247,6 +277,9 @@ func (s *Server) build(dbPath string, extra []*service) error {
 	if err != nil {
 		return err
 	}
+	if s.opts.URLAuth, err = ParseURLAuth(string(opts.URLAuth)); err != nil {
+		return err
+	}
 	rootKeys := map[string]string{}
 	for key, a := range s.accounts {
 		rootKeys[key] = a.ID
@@ -260,21 +293,31 @@ func (s *Server) build(dbPath string, extra []*service) error {
 	// calls); requests name their region, and function output and metrics name the function's.
 	s.logsSvc = logs.New(logs.Options{DB: db, Clock: s.clock, Region: opts.Region, Partition: opts.Partition, Logger: s.log})
 	s.metrics = cloudwatch.New(cloudwatch.Options{DB: db, Clock: s.clock, Region: opts.Region, Partition: opts.Partition, Logger: s.log})
-	exec, err := executor.New(executor.Options{WorkDir: s.sandboxDir(dbPath), Logs: s.logsSvc.Sink()})
+	s.logLines = newLogQueue(s.logsSvc.Sink())
+	sink := s.logLines
+	exec, err := executor.New(executor.Options{WorkDir: s.sandboxDir(dbPath), Logs: sink, MaxSandboxes: opts.MaxEnvironments,
+		QueueSize: opts.InvokeQueueSize, QueueWait: opts.InvokeQueueWait, Runtimes: opts.Runtimes, NodeSDKPath: opts.NodeSDKPath})
 	if err != nil {
 		return err
 	}
 	s.exec = exec
 	s.lambdaSvc = lambda.New(lambda.Options{DB: db, Clock: s.clock, IDs: s.ids, Region: opts.Region, Partition: opts.Partition,
-		DownloadKey: derivedKey(messageKey, "lambda code downloads"),
+		DownloadKey: derivedKey(messageKey, "lambda code downloads"), AccountConcurrency: opts.LambdaConcurrency,
+		AsyncDelayScale: opts.AsyncDelayScale, Logger: s.log, URLBase: opts.URLBase,
 		Invoke: lambda.InvokeHooks{Runner: exec, Credentials: s.sts.AssumeRoleForService, Endpoint: s.Endpoint,
 			Record: func(inv lambda.Invoked) {
-				s.counters.invoked(inv.Error)
+				s.counters.invoked(inv)
 				s.metrics.RecordLambda(cloudwatch.LambdaInvocation{Account: inv.Account, Region: inv.Region, Function: inv.Function,
-					Time: inv.Start, Duration: inv.Duration, Error: inv.Error})
-			}}})
-	s.services = append(declareServices(handlers{iam: iam.New(iam.Options{DB: db, Clock: s.clock, IDs: s.ids, Partition: opts.Partition}),
-		sts: s.sts, lambda: s.lambdaSvc, logs: s.logsSvc, cloudwatch: s.metrics}), extra...)
+					Time: inv.Start, Duration: inv.Duration, Error: inv.Error, Throttled: inv.Throttled})
+			},
+			Metric: func(m lambda.Metric) {
+				s.metrics.RecordLambdaMetric(cloudwatch.LambdaMetric{Account: m.Account, Region: m.Region, Function: m.Function,
+					Time: m.Time, Name: m.Name, Unit: m.Unit, Value: m.Value})
+			},
+			Log: sink.Write, RoleAllowed: s.authorizeFunctionRole}})
+	s.iamSvc = iam.New(iam.Options{DB: db, Clock: s.clock, IDs: s.ids, Partition: opts.Partition, PolicyStored: s.lintStored})
+	s.services = append(declareServices(handlers{iam: s.iamSvc, sts: s.sts, lambda: s.lambdaSvc, logs: s.logsSvc,
+		cloudwatch: s.metrics, accessAnalyzer: accessanalyzer.New()}), extra...)
 	s.bySigningName = map[string]*service{}
 	var prefixes []string
 	for _, svc := range s.services {
@@ -289,6 +332,10 @@ func (s *Server) build(dbPath string, extra []*service) error {
 		FunctionPolicy: lambda.FunctionPolicy, FunctionTags: lambda.FunctionTags, LayerVersionPolicy: lambda.LayerVersionPolicy,
 		Accounts: accountIDs, Prefixes: prefixes})
 	s.handler = s.routes()
+	// Queued events and provisioned environments outlive a restart.
+	if err := s.lambdaSvc.Resume(); err != nil {
+		s.log.Error("resume asynchronous invocations and provisioned concurrency", "err", err)
+	}
 	return nil
 }
 
@@ -331,10 +378,16 @@ func (s *Server) Accounts() []Account { return append([]Account(nil), s.opts.Acc
 // Region is the emulated region.
 func (s *Server) Region() string { return s.opts.Region }
 
-// Reset returns every account to its initial state and forgets recorded decisions.
+// Reset returns every account to its initial state and forgets recorded decisions and policy
+// notes.
 func (s *Server) Reset() error {
+	s.logLines.flush()                              // no line queued before the reset lands after it
+	if err := s.lambdaSvc.RetireAll(); err != nil { // provisioned environments go with their configs
+		s.log.Warn("retire provisioned concurrency before reset", "err", err)
+	}
 	s.authz.Log().Clear()
 	s.authz.Usage().Clear()
+	s.policyNotes.clear()
 	return s.db.Reset()
 }
 
@@ -344,7 +397,7 @@ func (s *Server) Decisions() []authorize.Decision { return s.authz.Log().Snapsho
 // Close closes the database (and removes it when New created a temporary one).
 func (s *Server) Close() error {
 	if s.lambdaSvc != nil {
-		s.lambdaSvc.Wait()
+		s.lambdaSvc.Close() // deliveries under way finish; queued events stay for the next start
 	}
 	if s.exec != nil {
 		if err := s.exec.Close(); err != nil {
@@ -354,6 +407,12 @@ func (s *Server) Close() error {
 	if s.db == nil {
 		s.removeTemp()
 		return nil
+	}
+	if s.metrics != nil {
+		s.metrics.Flush() // the last invocations' metrics and log lines
+	}
+	if s.logLines != nil {
+		s.logLines.flush()
 	}
 	err := s.db.Close()
 	s.removeTemp()

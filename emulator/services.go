@@ -7,12 +7,14 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/iamlocal/iamlocal/api/accessanalyzerapi"
 	"github.com/iamlocal/iamlocal/api/cloudwatchapi"
 	"github.com/iamlocal/iamlocal/api/iamapi"
 	"github.com/iamlocal/iamlocal/api/lambdaapi"
 	"github.com/iamlocal/iamlocal/api/logsapi"
 	"github.com/iamlocal/iamlocal/api/stsapi"
 	"github.com/iamlocal/iamlocal/emulator/authorize"
+	"github.com/iamlocal/iamlocal/emulator/lambda"
 	"github.com/iamlocal/iamlocal/protocol"
 	"github.com/iamlocal/iamlocal/protocol/awserr"
 	"github.com/iamlocal/iamlocal/protocol/awsjson"
@@ -45,6 +47,8 @@ type service struct {
 	unsigned []string
 	// limits bound request bodies (limits.go); none: the server's MaxBodyBytes.
 	limits bodyLimits
+	// streamed are the operations answered as an event stream (responsestream.go).
+	streamed map[string]streamedOp
 }
 
 // face picks the protocol of a request to this service.
@@ -109,7 +113,27 @@ var (
 		Denied:   protocol.Denial("AccessDenied", http.StatusForbidden, ""),
 		Invalid:  protocol.ValidationErrors("ValidationError", false),
 		Internal: awserr.Internal}
+	// IAM Access Analyzer, a REST JSON service like Lambda, answers SigV4 failures as Lambda's
+	// front end does; its model gives AccessDeniedException (403, "message"), a
+	// ValidationException that carries a reason and the failing fields, and
+	// InternalServerException (500).
+	accessAnalyzerDialect = protocol.Dialect{MaxSkew: 5 * time.Minute, Auth: protocol.RESTAuth,
+		Denied:   protocol.Denial("AccessDeniedException", http.StatusForbidden, ""),
+		Invalid:  accessAnalyzerInvalid,
+		Internal: protocol.InternalError("InternalServerException", "Internal server error")}
 )
+
+// accessAnalyzerInvalid words constraint failures as Access Analyzer's ValidationException:
+// the model requires its reason (fieldValidationFailed) and lists the fields (name, message).
+func accessAnalyzerInvalid(vs []protocol.Violation) *awserr.Error {
+	e := protocol.ValidationErrors("ValidationException", false)(vs)
+	fields := make([]map[string]string, len(vs))
+	for i, v := range vs {
+		fields[i] = map[string]string{"name": v.Path, "message": v.Text}
+	}
+	e.Fields = map[string]any{"reason": "fieldValidationFailed", "fieldList": fields}
+	return e
+}
 
 // handlers are the service implementations the table binds.
 type handlers struct {
@@ -118,6 +142,8 @@ type handlers struct {
 	lambda     lambdaapi.Handler
 	logs       logsapi.Handler
 	cloudwatch cloudwatchapi.Handler
+	// accessAnalyzer serves IAM Access Analyzer's policy checks.
+	accessAnalyzer accessanalyzerapi.Handler
 }
 
 // declareServices is the service table. The first entry answers requests no entry recognizes.
@@ -126,16 +152,19 @@ type handlers struct {
 // request, nor at all for a service it is never sent.
 func declareServices(h handlers) []*service {
 	cwOps := sync.OnceValue(func() []protocol.Operation { return cloudwatchapi.Operations(h.cloudwatch) })
+	lambdaWords := lambdaDialect
+	lambdaWords.Constraints = sync.OnceValue(func() *protocol.Constraints { return lambda.Constraints(lambdaapi.Model()) })
 	return []*service{
 		{name: "iam", title: "IAM", signingName: "iam", model: iamapi.Model, dialect: iamDialect, authz: authorize.IAM, limits: iamLimits(),
 			faces: []protocol.Codec{lazy("awsQuery", func() protocol.Codec { return awsquery.New(iamapi.Model(), iamapi.Operations(h.iam)) })}},
 		{name: "sts", title: "STS", signingName: "sts", model: stsapi.Model, dialect: stsDialect, authz: authorize.STS, limits: stsLimits(),
 			faces:    []protocol.Codec{lazy("awsQuery", func() protocol.Codec { return awsquery.New(stsapi.Model(), stsapi.Operations(h.sts)) })},
 			unsigned: []string{"AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"}},
-		{name: "lambda", title: "Lambda", signingName: "lambda", model: lambdaapi.Model, regional: true, dialect: lambdaDialect, authz: authorize.Lambda,
+		{name: "lambda", title: "Lambda", signingName: "lambda", model: lambdaapi.Model, regional: true, dialect: lambdaWords, authz: authorize.Lambda,
 			limits: lambdaLimits(), faces: []protocol.Codec{lazy("restJson1", func() protocol.Codec {
 				return restjson.New(lambdaapi.Model(), lambdaapi.Operations(h.lambda))
-			})}},
+			})},
+			streamed: lambdaStreamed(h.lambda)},
 		{name: "logs", title: "CloudWatch Logs", signingName: "logs", model: logsapi.Model, regional: true, dialect: logsDialect, authz: authorize.Logs,
 			limits: logsLimits(), faces: []protocol.Codec{lazy("awsJson1_1", func() protocol.Codec {
 				return awsjson.New(&awsjson.Codec{Service: logsapi.Model()}, logsapi.Operations(h.logs))
@@ -154,6 +183,13 @@ func declareServices(h handlers) []*service {
 				}),
 				lazy("awsQuery", func() protocol.Codec { return awsquery.New(cloudwatchapi.Model(), cwOps()) }),
 			}},
+		// Access Analyzer is regional (access-analyzer.<region>.amazonaws.com); its policy
+		// checks keep no state.
+		{name: "accessanalyzer", title: "IAM Access Analyzer", signingName: "access-analyzer", model: accessanalyzerapi.Model, regional: true, dialect: accessAnalyzerDialect,
+			authz: authorize.Generic("access-analyzer"), limits: accessAnalyzerLimits(),
+			faces: []protocol.Codec{lazy("restJson1", func() protocol.Codec {
+				return restjson.New(accessanalyzerapi.Model(), accessanalyzerapi.Operations(h.accessAnalyzer))
+			})}},
 	}
 }
 

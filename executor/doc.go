@@ -24,14 +24,31 @@
 //     the last 4 KB of the log, base64 encoded (Result.LogTail); payloads are
 //     limited to 6 MB each way.
 //
-// Runtimes. python3.N runtimes run on the python3 found on the PATH and
-// nodejsN.x runtimes on the node found on the PATH, whatever N is: on a
-// machine with Python 3.11 and Node.js 20, python3.13 and nodejs22.x
-// functions run on those. AWS_EXECUTION_ENV still names the function's
-// declared runtime. The Python and Node.js runtime clients are iamlocal's
-// own (runtime/bootstrap.py, runtime/bootstrap.mjs), written against the
-// Runtime API with the standard libraries only. provided, provided.al2 and
-// provided.al2023 run the deployment package's executable bootstrap file.
+// Runtimes. A python3.N, nodejsN.x or ruby3.N function runs on the
+// interpreter Options.Runtimes names for its identifier, run as given, else
+// on the first of python3.N then python3 (nodeN then node, ruby3.N then
+// ruby) on the PATH whose probe runs (a pyenv shim of a version that is not
+// installed does not). An environment whose interpreter is not the version
+// its runtime declares writes a note saying so, once, to its log stream.
+// AWS_EXECUTION_ENV still names the function's declared runtime. The
+// runtime clients are iamlocal's own (runtime/bootstrap.py, bootstrap.mjs,
+// bootstrap.rb), written against the Runtime API with the standard
+// libraries only. provided, provided.al2 and provided.al2023 run the
+// deployment package's executable bootstrap file. The bundled AWS SDKs are
+// the host's: python imports boto3 from its interpreter, else from the PATH
+// python3's site directory (appended to sys.path); nodejs18.x and later see
+// Options.NodeSDKPath, else npm's global root when it holds @aws-sdk, as
+// /var/runtime/node_modules. A function that cannot run here (Java, .NET, a
+// missing interpreter, a container image) is a function error,
+// Runtime.InvalidEntrypoint, naming what is missing and the setting that
+// supplies it; CheckRuntime says so before any invocation.
+//
+// Logs. With LoggingConfig LogFormat JSON the runtime clients write their
+// native loggers' records in the shapes of AWS's runtime interface clients,
+// the platform writes platform.start and platform.report records instead of
+// START, END and REPORT, application lines below AppLogLevel are dropped
+// (a line without a level is INFO) and a SystemLogLevel of WARN drops the
+// platform records ("Log-level filtering").
 //
 // Execution environments. On Linux each sandbox's runtime runs in an
 // environment of its own (SandboxLauncher, the default): its first process

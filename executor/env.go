@@ -53,7 +53,19 @@ type envParams struct {
 	runtimeAPI string // host:port of the sandbox's Runtime API
 	logStream  string
 	path       string // PATH handed to the function
+	nodeSDK    string // the bundled SDK's node_modules, for NODE_PATH; "" when it is /var/runtime/node_modules or absent
+	// provisioned: the environment is initialised for provisioned concurrency.
+	provisioned bool
 }
+
+// xrayDaemon is the X-Ray daemon address Lambda gives every function, traced or not, as
+// captured from a function's environment (gist Sleavely/d4e99dc362860f3c6e27f955e755f1e8:
+// AWS_XRAY_DAEMON_ADDRESS '169.254.79.2:2000'). Nothing listens there locally, which the X-Ray
+// SDKs (UDP) do not notice.
+const (
+	xrayDaemonHost = "169.254.79.2"
+	xrayDaemonPort = "2000"
+)
 
 // buildEnv is the runtime process's whole environment: the unreserved
 // defaults (LANG, PATH, LD_LIBRARY_PATH, NODE_PATH, AWS_ENDPOINT_URL), then
@@ -83,9 +95,26 @@ func buildEnv(p envParams) []string {
 		"LANG":            "en_US.UTF-8",
 		"PATH":            path,
 		"LD_LIBRARY_PATH": strings.Join(libs, ":"),
+		// The runtime starts in the task root ("Defined runtime environment variables" lists
+		// LAMBDA_TASK_ROOT; a handler's os.getcwd() and $PWD are /var/task).
+		"PWD": p.taskRoot,
 	}
-	if p.rt.kind == kindNode {
-		env["NODE_PATH"] = strings.Join(append(nodePath, p.runtimeDir+"/node_modules", p.runtimeDir, p.taskRoot), ":")
+	switch p.rt.kind {
+	case kindNode:
+		// Lambda's: the layers' node_modules, /var/runtime/node_modules
+		// (the bundled SDK), /var/runtime, /var/task.
+		nodePath = append(nodePath, p.runtimeDir+"/node_modules")
+		if p.nodeSDK != "" {
+			nodePath = append(nodePath, p.nodeSDK)
+		}
+		env["NODE_PATH"] = strings.Join(append(nodePath, p.runtimeDir, p.taskRoot), ":")
+	case kindRuby:
+		for k, v := range rubyPaths(p) {
+			env[k] = v
+		}
+	case kindPython:
+		// "PYTHONPATH – (Python) The Python library path ($LAMBDA_RUNTIME_DIR)", unreserved.
+		env["PYTHONPATH"] = p.runtimeDir
 	}
 	if fn.Endpoint != "" {
 		env["AWS_ENDPOINT_URL"] = fn.Endpoint
@@ -106,7 +135,11 @@ func buildEnv(p envParams) []string {
 	set("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", strconv.Itoa(fn.MemoryMB))
 	set("AWS_LAMBDA_LOG_GROUP_NAME", fn.LogGroup)
 	set("AWS_LAMBDA_LOG_STREAM_NAME", p.logStream)
-	set("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand")
+	initType := "on-demand"
+	if p.provisioned {
+		initType = "provisioned-concurrency"
+	}
+	set("AWS_LAMBDA_INITIALIZATION_TYPE", initType)
 	set("AWS_REGION", fn.Region)
 	set("AWS_DEFAULT_REGION", fn.Region)
 	set("AWS_EXECUTION_ENV", p.rt.executionEnv) // not set for OS-only runtimes
@@ -114,12 +147,26 @@ func buildEnv(p envParams) []string {
 	set("LAMBDA_TASK_ROOT", p.taskRoot)
 	set("LAMBDA_RUNTIME_DIR", p.runtimeDir)
 	set("TZ", ":UTC")
+	// "AWS_XRAY_CONTEXT_MISSING – For X-Ray tracing, Lambda sets this to LOG_ERROR";
+	// AWS_XRAY_DAEMON_ADDRESS and its two halves as the managed runtimes have them.
+	set("AWS_XRAY_CONTEXT_MISSING", "LOG_ERROR")
+	set("AWS_XRAY_DAEMON_ADDRESS", xrayDaemonHost+":"+xrayDaemonPort)
+	set("_AWS_XRAY_DAEMON_ADDRESS", xrayDaemonHost)
+	set("_AWS_XRAY_DAEMON_PORT", xrayDaemonPort)
+	if fn.LogFormat == logFormatJSON {
+		// What the managed runtimes' clients read to write JSON records and
+		// drop the levels below the application log level (the Lambda
+		// runtime interface clients' log setup).
+		set("AWS_LAMBDA_LOG_FORMAT", logFormatJSON)
+		set("AWS_LAMBDA_LOG_LEVEL", strings.ToUpper(nonEmptyLevel(fn.AppLogLevel)))
+	}
 	if p.rt.kind != kindProvided {
 		set("_HANDLER", fn.Handler)
 	} else if fn.Handler != "" {
 		set("_HANDLER", fn.Handler) // custom runtimes read it too
 	}
 	set("AWS_ACCESS_KEY_ID", fn.Credentials.AccessKeyID)
+	set("AWS_ACCESS_KEY", fn.Credentials.AccessKeyID) // listed beside AWS_ACCESS_KEY_ID
 	set("AWS_SECRET_ACCESS_KEY", fn.Credentials.SecretAccessKey)
 	set("AWS_SESSION_TOKEN", fn.Credentials.SessionToken)
 
@@ -129,4 +176,27 @@ func buildEnv(p envParams) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// rubyPaths are the Ruby runtime's load and gem paths: RUBYLIB the task
+// root, the runtime directory's lib and the layers' ruby/lib; GEM_PATH the
+// function's vendored bundle and the layers' ruby/gems for the declared
+// version ("Layer paths for each Lambda runtime": ruby/gems/3.x.0,
+// ruby/lib).
+func rubyPaths(p envParams) map[string]string {
+	v := p.rt.version + ".0"
+	lib := []string{p.taskRoot, p.runtimeDir + "/lib"}
+	gems := []string{p.taskRoot + "/vendor/bundle/ruby/" + v}
+	if p.optDir != "" {
+		lib = append(lib, p.optDir+"/ruby/lib")
+		gems = append(gems, p.optDir+"/ruby/gems/"+v)
+	}
+	return map[string]string{"RUBYLIB": strings.Join(lib, ":"), "GEM_PATH": strings.Join(gems, ":")}
+}
+
+func nonEmptyLevel(level string) string {
+	if level == "" {
+		return defaultLogLevel
+	}
+	return level
 }

@@ -49,14 +49,60 @@ func TestPlanForRuntimes(t *testing.T) {
 	for rt, kind := range map[string]runtimeKind{
 		"python3.9": kindPython, "python3.13": kindPython, "nodejs18.x": kindNode, "nodejs22.x": kindNode,
 		"provided": kindProvided, "provided.al2": kindProvided, "provided.al2023": kindProvided,
+		"ruby3.3": kindRuby, "ruby3.4": kindRuby,
 	} {
 		if p, err := planFor(rt); err != nil || p.kind != kind {
 			t.Errorf("%s: %+v %v", rt, p, err)
 		}
 	}
-	for _, rt := range []string{"java21", "python2.7", "nodejs", "go1.x", "ruby3.3", ""} {
+	for _, rt := range []string{"java21", "python2.7", "nodejs", "go1.x", "ruby2.7", ""} {
 		if _, err := planFor(rt); err == nil {
 			t.Errorf("%q accepted", rt)
 		}
+	}
+}
+
+// The variables of "Defined runtime environment variables" that a handler sees besides the
+// function's: per runtime family, and the initialization type of a provisioned environment.
+func TestBuildEnvDefinedVariables(t *testing.T) {
+	t.Parallel()
+	fn := Function{Name: "f", Version: "1", MemoryMB: 256, Region: "eu-west-1", LogGroup: "/aws/lambda/f", Handler: "app.handler",
+		Credentials: Credentials{AccessKeyID: "ASIAEXAMPLE", SecretAccessKey: "s", SessionToken: "t"}}
+	tests := []struct {
+		name        string
+		kind        runtimeKind
+		provisioned bool
+		want        map[string]string
+		absent      []string
+	}{
+		{"python", kindPython, false, map[string]string{"PWD": "/var/task", "PYTHONPATH": "/var/runtime",
+			"AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR", "AWS_XRAY_DAEMON_ADDRESS": "169.254.79.2:2000",
+			"_AWS_XRAY_DAEMON_ADDRESS": "169.254.79.2", "_AWS_XRAY_DAEMON_PORT": "2000",
+			"AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand", "AWS_ACCESS_KEY": "ASIAEXAMPLE", "AWS_ACCESS_KEY_ID": "ASIAEXAMPLE",
+			"LAMBDA_TASK_ROOT": "/var/task", "LAMBDA_RUNTIME_DIR": "/var/runtime", "LANG": "en_US.UTF-8", "TZ": ":UTC",
+			"AWS_LAMBDA_LOG_GROUP_NAME": "/aws/lambda/f", "AWS_LAMBDA_LOG_STREAM_NAME": "stream"}, nil},
+		{"node", kindNode, false, map[string]string{"PWD": "/var/task", "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR"}, []string{"PYTHONPATH"}},
+		{"provisioned", kindPython, true, map[string]string{"AWS_LAMBDA_INITIALIZATION_TYPE": "provisioned-concurrency"}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			env := map[string]string{}
+			for _, kv := range buildEnv(envParams{fn: fn, rt: runtimePlan{kind: tc.kind}, taskRoot: "/var/task", runtimeDir: "/var/runtime",
+				optDir: "/opt", runtimeAPI: "127.0.0.1:9001", logStream: "stream", path: "/usr/bin", provisioned: tc.provisioned}) {
+				k, v, _ := strings.Cut(kv, "=")
+				env[k] = v
+			}
+			for k, v := range tc.want {
+				if env[k] != v {
+					t.Errorf("%s = %q, want %q", k, env[k], v)
+				}
+			}
+			for _, k := range tc.absent {
+				if _, ok := env[k]; ok {
+					t.Errorf("%s is set", k)
+				}
+			}
+		})
 	}
 }

@@ -20,7 +20,8 @@ import (
 type Function struct {
 	ARN, Name, Version string // Version "$LATEST" (the default) or "1"
 	Account            string // the function's account: where its logs go
-	Runtime            string // python3.N, nodejsN.x, provided, provided.al2, provided.al2023
+	Runtime            string // python3.N, nodejsN.x, ruby3.N, provided, provided.al2, provided.al2023
+	ImageURI           string // set for a container image function (PackageType Image), which is not run here
 	Handler            string // python: module.function; node: file.export; provided: passed as _HANDLER
 	CodeSHA            string // identifies Code; sandboxes are reused only for the same code and config
 	Code               []byte // the deployment package (zip)
@@ -33,6 +34,10 @@ type Function struct {
 	LogStreamPrefix    string        // default "2006/01/02/[<Version>]"; a sandbox id follows
 	Credentials        Credentials   // the execution role's credentials, as AWS_* variables
 	Endpoint           string        // iamlocal's URL, injected as AWS_ENDPOINT_URL
+	// LogFormat is the LoggingConfig's "Text" (the default) or "JSON";
+	// AppLogLevel and SystemLogLevel filter JSON logs ("Log-level
+	// filtering"; default INFO each).
+	LogFormat, AppLogLevel, SystemLogLevel string
 	// Layers are extracted, in order, into the sandbox's emulated /opt (see
 	// the package documentation); a later layer's files replace an earlier
 	// one's. Code plus layers may unzip to MaxUnzippedSize bytes in all.
@@ -62,6 +67,10 @@ type Invocation struct {
 	CognitoIdentity string    // JSON, for Lambda-Runtime-Cognito-Identity
 	Deadline        time.Time // when zero: the moment the runtime gets the event plus Timeout
 	TraceID         string    // X-Ray header, for Lambda-Runtime-Trace-Id and _X_AMZN_TRACE_ID
+	// Stream, when set, receives the response as the runtime sends it (stream.go); the
+	// Result's Payload then holds a response only when the runtime answered in one piece,
+	// and a function error's document always.
+	Stream ResponseStream
 }
 
 // Result is the outcome of an invocation that reached a runtime, successful
@@ -80,17 +89,39 @@ type Result struct {
 
 // Options configure an Executor. The zero value works.
 type Options struct {
-	WorkDir      string           // where sandbox directories go; default os.TempDir()
-	Launcher     Launcher         // default SandboxLauncher()
-	Clock        func() time.Time // default time.Now
-	Logs         LogSink          // nil discards
-	IdleTimeout  time.Duration    // an idle sandbox stops after it; default 5 minutes
-	MaxSandboxes int              // running sandboxes at most; default 32
-	NewID        func() string    // request and sandbox ids; default random UUIDs
+	WorkDir     string           // where sandbox directories go; default os.TempDir()
+	Launcher    Launcher         // default SandboxLauncher()
+	Clock       func() time.Time // default time.Now
+	Logs        LogSink          // nil discards
+	IdleTimeout time.Duration    // an idle sandbox stops after it; default 5 minutes
+	NewID       func() string    // request and sandbox ids; default random UUIDs
 
-	// SearchPath is the PATH python3 and node are looked up in and the PATH
+	// MaxSandboxes bounds the live execution environments of the machine;
+	// default 32. It is not a Lambda quota (the account's concurrency is
+	// counted above the executor): at the bound an invocation that finds no
+	// idle environment to reuse or evict waits in a queue for one.
+	MaxSandboxes int
+	// QueueSize is how many invocations may wait for an environment at once;
+	// default 1000, the account concurrency Lambda grants by default. A
+	// negative QueueSize lets none wait. An invocation the queue cannot take,
+	// or that waits longer than QueueWait (default 1 minute), is throttled:
+	// TooManyRequestsException, Reason ConcurrentInvocationLimitExceeded.
+	QueueSize int
+	QueueWait time.Duration
+
+	// SearchPath is the PATH interpreters are looked up in and the PATH
 	// functions get; default the PATH of this process when New runs.
 	SearchPath string
+	// Runtimes name the interpreter of a runtime identifier
+	// ("python3.13": "/usr/bin/python3.13"), run as given; a runtime it
+	// does not name runs on the first of its candidates on SearchPath that
+	// works (see planFor).
+	Runtimes map[string]string
+	// NodeSDKPath is a node_modules directory holding the AWS SDK for
+	// JavaScript v3 (@aws-sdk/*), which nodejs18.x and later functions see
+	// as Lambda's bundled SDK; default npm's global root (`npm root -g`)
+	// when it holds @aws-sdk.
+	NodeSDKPath string
 	// StopTimeout is how long a runtime has between SIGTERM and SIGKILL;
 	// default 2 seconds.
 	StopTimeout time.Duration
@@ -114,20 +145,23 @@ type Executor struct {
 	owner *os.File // locked while the executor runs (workdir.go)
 	tools *toolchain
 
-	mu     sync.Mutex
-	closed bool
-	live   map[*sandbox]bool     // every sandbox not yet retired
-	idle   map[string][]*sandbox // config key -> sandboxes waiting for work
-	bg     sync.WaitGroup        // retiring sandboxes
-	calls  sync.WaitGroup        // Invoke calls holding a sandbox
+	mu         sync.Mutex
+	closed     bool
+	live       map[*sandbox]bool     // every sandbox not yet retired
+	idle       map[string][]*sandbox // config key -> sandboxes waiting for work
+	waiting    []*waiter             // invocations queued at MaxSandboxes, oldest first
+	provisions map[string]*provision // by the caller's id (Provision)
+	bg         sync.WaitGroup        // retiring sandboxes
+	calls      sync.WaitGroup        // Invoke calls and pre-warms holding a sandbox
 }
 
 // ErrClosed is wrapped by the InvokeError of an Invoke after (or cut short
 // by) Close.
 var ErrClosed = errors.New("executor closed")
 
-// New checks the options and finds python3 and node on the search path. A
-// missing tool is not an error here: invoking a function that needs it is.
+// New checks the options. Interpreters are found when a function first needs
+// one: a missing one is not an error here, and invoking a function that
+// needs it is a function error.
 // It removes the directories (and control groups) of executors of the same
 // WorkDir that were killed before they could.
 func New(opts Options) (*Executor, error) {
@@ -148,6 +182,15 @@ func New(opts Options) (*Executor, error) {
 	}
 	if opts.MaxSandboxes <= 0 {
 		opts.MaxSandboxes = 32
+	}
+	switch {
+	case opts.QueueSize == 0:
+		opts.QueueSize = 1000
+	case opts.QueueSize < 0:
+		opts.QueueSize = 0
+	}
+	if opts.QueueWait <= 0 {
+		opts.QueueWait = time.Minute
 	}
 	if opts.StopTimeout <= 0 {
 		opts.StopTimeout = 2 * time.Second
@@ -183,12 +226,13 @@ func New(opts Options) (*Executor, error) {
 		go r.isolation()
 	}
 	return &Executor{
-		opts:  opts,
-		dir:   dir,
-		owner: owner,
-		tools: newToolchain(opts.SearchPath),
-		live:  map[*sandbox]bool{},
-		idle:  map[string][]*sandbox{},
+		opts:       opts,
+		dir:        dir,
+		owner:      owner,
+		tools:      newToolchain(opts.SearchPath, opts.Runtimes, opts.NodeSDKPath),
+		live:       map[*sandbox]bool{},
+		idle:       map[string][]*sandbox{},
+		provisions: map[string]*provision{},
 	}, nil
 }
 
@@ -208,18 +252,15 @@ func (e *Executor) Invoke(ctx context.Context, fn Function, inv Invocation) (Res
 			Message: fmt.Sprintf("Request must be smaller than %d bytes for the InvokeFunction operation", MaxRequestPayload),
 		}
 	}
-	plan, err := planFor(fn.Runtime)
-	if err != nil {
+	plan, interp, err := e.resolve(ctx, fn)
+	var u *unavailable
+	if errors.As(err, &u) {
+		return e.unavailableResult(fn, inv, u), nil
+	} else if err != nil {
 		return Result{}, err
 	}
-	var interp interpreter
-	if plan.tool != "" {
-		if interp, err = e.tools.interpreter(ctx, plan.tool, fn.Runtime); err != nil {
-			return Result{}, err
-		}
-	}
 	for attempt := 0; ; attempt++ {
-		sb, cold, err := e.acquire(fn, plan, interp)
+		sb, cold, err := e.acquire(ctx, fn, plan, interp)
 		if err != nil {
 			return Result{}, err
 		}
@@ -250,6 +291,10 @@ func (e *Executor) Close() error {
 		}
 	}
 	e.live, e.idle = map[*sandbox]bool{}, map[string][]*sandbox{}
+	for _, w := range e.waiting {
+		w.grant <- lease{err: serviceError("The executor is closed.", ErrClosed)}
+	}
+	e.waiting, e.provisions = nil, map[string]*provision{}
 	e.mu.Unlock()
 
 	var wg sync.WaitGroup
@@ -318,53 +363,10 @@ func configKey(fn Function) string {
 	}
 	b, _ := json.Marshal([]any{fn.ARN, fn.Name, fn.Version, fn.Runtime, fn.Handler, code, fn.Env,
 		fn.Timeout, fn.MemoryMB, fn.EphemeralStorageMB, fn.Region, fn.LogGroup, fn.LogStreamPrefix,
-		fn.Credentials.AccessKeyID, fn.Credentials.SecretAccessKey, fn.Credentials.SessionToken, fn.Endpoint, layers})
+		fn.Credentials.AccessKeyID, fn.Credentials.SecretAccessKey, fn.Credentials.SessionToken, fn.Endpoint, layers,
+		fn.LogFormat, fn.AppLogLevel, fn.SystemLogLevel})
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
-}
-
-// acquire leases an idle sandbox for fn or registers a new one (cold).
-func (e *Executor) acquire(fn Function, plan runtimePlan, interp interpreter) (*sandbox, bool, error) {
-	key := configKey(fn)
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.closed {
-		return nil, false, serviceError("The executor is closed.", ErrClosed)
-	}
-	for list := e.idle[key]; len(list) > 0; list = e.idle[key] {
-		sb := list[len(list)-1]
-		e.removeIdleLocked(sb)
-		if sb.reusable() {
-			sb.leased = true
-			e.calls.Add(1)
-			return sb, false, nil
-		}
-		e.retireLocked(sb)
-	}
-	if len(e.live) >= e.opts.MaxSandboxes {
-		var victim *sandbox
-		for _, list := range e.idle {
-			for _, sb := range list {
-				if victim == nil || sb.idleSince.Before(victim.idleSince) {
-					victim = sb
-				}
-			}
-		}
-		if victim == nil {
-			return nil, false, &InvokeError{
-				Code:    CodeTooManyRequests,
-				Status:  http.StatusTooManyRequests,
-				Message: "Rate Exceeded.",
-				Reason:  "ConcurrentInvocationLimitExceeded",
-			}
-		}
-		e.retireLocked(victim)
-	}
-	sb := e.newSandbox(fn, plan, interp, key)
-	sb.leased = true
-	e.live[sb] = true
-	e.calls.Add(1)
-	return sb, true, nil
 }
 
 // release returns a leased sandbox to the idle pool, or retires it when it
@@ -376,13 +378,16 @@ func (e *Executor) release(sb *sandbox) {
 	if !e.live[sb] {
 		return
 	}
-	if e.closed || !sb.reusable() {
+	defer e.dispatchLocked()
+	if e.closed || sb.retire || !sb.reusable() {
 		e.retireLocked(sb)
 		return
 	}
 	sb.idleSince = e.opts.Clock()
 	e.idle[sb.key] = append(e.idle[sb.key], sb)
-	sb.idleTimer = time.AfterFunc(e.opts.IdleTimeout, func() { e.reap(sb) })
+	if sb.provision == nil { // provisioned environments stay until their config goes
+		sb.idleTimer = time.AfterFunc(e.opts.IdleTimeout, func() { e.reap(sb) })
+	}
 }
 
 // reap retires sb if it is still idle when its idle timer fires.
@@ -391,6 +396,7 @@ func (e *Executor) reap(sb *sandbox) {
 	defer e.mu.Unlock()
 	if e.live[sb] && !sb.leased {
 		e.retireLocked(sb)
+		e.dispatchLocked()
 	}
 }
 
@@ -400,6 +406,7 @@ func (e *Executor) sandboxExited(sb *sandbox) {
 	defer e.mu.Unlock()
 	if e.live[sb] && !sb.leased {
 		e.retireLocked(sb)
+		e.dispatchLocked()
 	}
 }
 
@@ -422,13 +429,15 @@ func (e *Executor) removeIdleLocked(sb *sandbox) {
 	}
 }
 
-// retireLocked takes sb out of the pool and stops it in the background.
+// retireLocked takes sb out of the pool (and out of its provision) and stops
+// it in the background. The caller dispatches what the freed slot allows.
 func (e *Executor) retireLocked(sb *sandbox) {
 	if !e.live[sb] {
 		return
 	}
 	delete(e.live, sb)
 	e.removeIdleLocked(sb)
+	sb.provision.leaveLocked(sb)
 	e.bg.Add(1)
 	go func() {
 		defer e.bg.Done()

@@ -18,7 +18,9 @@ func (e *Executor) run(ctx context.Context, sb *sandbox, inv Invocation, cold bo
 		timeout:    sb.fn.Timeout,
 		delivered:  make(chan struct{}),
 		done:       make(chan outcome, 1),
+		stream:     newGuardedStream(inv.Stream),
 	}
+	defer iv.stream.close() // the caller owns the stream again once Invoke returns
 	if !sb.assign(iv) {
 		return Result{}, errSandboxGone
 	}
@@ -86,9 +88,9 @@ func (e *Executor) result(sb *sandbox, iv *invocation, out outcome, cold bool) R
 	startedAt, initAt := sb.startedAt, sb.initAt
 	sb.mu.Unlock()
 
-	lc := sb.logs
+	lc, pl := sb.logs, platformLines{sb.fn, e.opts.Clock}
 	if !started {
-		lc.add(startLine(iv.RequestID, sb.fn.Version))
+		lc.addIf(pl.start(iv.RequestID))
 	}
 	switch out.kind {
 	case outTimeout:
@@ -97,7 +99,7 @@ func (e *Executor) result(sb *sandbox, iv *invocation, out outcome, cold bool) R
 		lc.add(out.message)
 		lc.add(out.errorType)
 	}
-	lc.add(endLine(iv.RequestID))
+	lc.addIf(pl.end(iv.RequestID))
 
 	var duration, initDuration time.Duration
 	if started {
@@ -123,7 +125,7 @@ func (e *Executor) result(sb *sandbox, iv *invocation, out outcome, cold bool) R
 	case out.errorType == errTypeOutOfMemory:
 		rep.status, rep.errorType = "error", errTypeOutOfMemory
 	}
-	lc.add(rep.line())
+	lc.addIf(pl.report(rep))
 
 	var b strings.Builder
 	for _, l := range lc.take() {

@@ -41,6 +41,9 @@ type logCapture struct {
 	r, w  *os.File
 	clock func() time.Time
 	sink  func(t time.Time, line string)
+	// keep, when set, filters the runtime's lines (never the platform's):
+	// a JSON function's application log level.
+	keep func(line string) bool
 
 	mu      sync.Mutex
 	lines   []logLine
@@ -72,7 +75,7 @@ func (lc *logCapture) read() {
 		if err != nil {
 			lc.mu.Lock()
 			if len(lc.partial) > 0 {
-				lc.emitLocked(string(lc.partial))
+				lc.emitRuntimeLocked(string(lc.partial))
 				lc.partial = nil
 			}
 			lc.mu.Unlock()
@@ -95,7 +98,7 @@ func (lc *logCapture) feed(b []byte) {
 		lc.partial = lc.partial[i+1:]
 		if m := strings.Index(line, syncMarkerStart); m >= 0 {
 			if m > 0 {
-				lc.emitLocked(line[:m])
+				lc.emitRuntimeLocked(line[:m])
 			}
 			if ch, ok := lc.waiters[line[m:]]; ok {
 				delete(lc.waiters, line[m:])
@@ -103,14 +106,31 @@ func (lc *logCapture) feed(b []byte) {
 			}
 			continue
 		}
-		lc.emitLocked(line)
+		lc.emitRuntimeLocked(line)
 	}
 	for len(lc.partial) > maxLogLine {
-		lc.emitLocked(string(lc.partial[:maxLogLine]))
+		lc.emitRuntimeLocked(string(lc.partial[:maxLogLine]))
 		lc.partial = lc.partial[maxLogLine:]
 	}
 	if len(lc.partial) == 0 {
 		lc.partial = nil // let the backing array go
+	}
+}
+
+// filter sets the filter of the runtime's lines, before the runtime starts.
+func (lc *logCapture) filter(keep func(line string) bool) {
+	lc.mu.Lock()
+	defer lc.mu.Unlock()
+	lc.keep = keep
+}
+
+// note sends a line of iamlocal's own to the log stream only: it is no
+// invocation's, so no Result.Log carries it.
+func (lc *logCapture) note(line string) {
+	lc.mu.Lock()
+	defer lc.mu.Unlock()
+	if lc.sink != nil {
+		lc.sink(lc.clock(), line)
 	}
 }
 
@@ -119,6 +139,13 @@ func (lc *logCapture) add(line string) {
 	lc.mu.Lock()
 	defer lc.mu.Unlock()
 	lc.emitLocked(line)
+}
+
+// emitRuntimeLocked records a line of the runtime's output the filter keeps.
+func (lc *logCapture) emitRuntimeLocked(line string) {
+	if lc.keep == nil || lc.keep(line) {
+		lc.emitLocked(line)
+	}
 }
 
 func (lc *logCapture) emitLocked(line string) {

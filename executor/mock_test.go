@@ -172,12 +172,13 @@ func TestMockConcurrentInvokesGetTheirOwnSandbox(t *testing.T) {
 	}
 }
 
-// Past MaxSandboxes busy sandboxes, Invoke throttles as Lambda does:
-// TooManyRequestsException, Reason ConcurrentInvocationLimitExceeded.
+// Past MaxSandboxes busy sandboxes, with no room to wait (QueueSize < 0),
+// Invoke throttles as Lambda does: TooManyRequestsException, Reason
+// ConcurrentInvocationLimitExceeded. (schedule_test.go: with room, it waits.)
 func TestMockMaxSandboxesThrottles(t *testing.T) {
 	t.Parallel()
 	l := &mockLauncher{}
-	e := newTestExecutor(t, Options{Launcher: l, MaxSandboxes: 1})
+	e := newTestExecutor(t, Options{Launcher: l, MaxSandboxes: 1, QueueSize: -1})
 	fn := mockFunction(t, "busy", "slow")
 	done := make(chan struct{})
 	go func() { defer close(done); invoke(t, e, fn, `{}`) }()
@@ -300,9 +301,6 @@ func TestMockPlatformErrors(t *testing.T) {
 		text    string
 	}{
 		{"request too large", mockFunction(t, "big", "echo"), big, CodeRequestTooLarge, 413, "Request must be smaller than 6291456 bytes for the InvokeFunction operation"},
-		{"unknown runtime", Function{Name: "j", Runtime: "java21"}, nil, CodeInvalidRuntime, 502, "java21"},
-		{"python missing", Function{Name: "p", Runtime: "python3.13"}, nil, CodeInvalidRuntime, 502, "no python3 was found on the PATH"},
-		{"node missing", Function{Name: "n", Runtime: "nodejs18.x"}, nil, CodeInvalidRuntime, 502, "no node was found on the PATH"},
 		{"bad zip", Function{Name: "z", Runtime: "provided", Code: []byte("not a zip")}, nil, CodeInvalidZipFile, 502, "unzip"},
 	} {
 		_, err := e.Invoke(context.Background(), tc.fn, Invocation{Payload: tc.payload})
@@ -316,6 +314,56 @@ func TestMockPlatformErrors(t *testing.T) {
 	}
 	if running, _ := e.Sandboxes(); running != 0 {
 		t.Errorf("%d sandboxes left", running)
+	}
+}
+
+// A function iamlocal cannot run here (a foreign runtime, a missing
+// interpreter, a container image) is a function error, 200 with
+// X-Amz-Function-Error, whose message names what is missing and the setting
+// that supplies it, never a 5xx an SDK would retry; no runtime starts.
+func TestMockUnavailableRuntimes(t *testing.T) {
+	t.Parallel()
+	l := &mockLauncher{}
+	sunk := &memSink{}
+	e := newTestExecutor(t, Options{Launcher: l, SearchPath: t.TempDir(), Logs: sunk})
+	for _, tc := range []struct {
+		name string
+		fn   Function
+		text string
+	}{
+		{"foreign runtime", Function{Name: "j", Runtime: "java21"}, "iamlocal cannot run java21 functions"},
+		{"python missing", Function{Name: "p", Runtime: "python3.13"}, "python3.13 or python3, and none was found on the PATH"},
+		{"node missing", Function{Name: "n", Runtime: "nodejs18.x"}, "IAMLOCAL_RUNTIMES=nodejs18.x=/path/to/node18 supplies one"},
+		{"ruby missing", Function{Name: "r", Runtime: "ruby3.3"}, "ruby3.3 or ruby"},
+		{"container image", Function{Name: "i", ImageURI: "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1"}, "container image functions"},
+		{"unknown", Function{Name: "u", Runtime: "cobol1"}, `does not know the runtime "cobol1"`},
+	} {
+		res, err := e.Invoke(context.Background(), tc.fn, Invocation{RequestID: "r-" + tc.fn.Name})
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		doc := decode(t, res.Payload)
+		msg, _ := doc["errorMessage"].(string)
+		if res.FunctionError != FunctionErrorUnhandled || doc["errorType"] != "Runtime.InvalidEntrypoint" ||
+			!strings.HasPrefix(msg, "RequestId: r-"+tc.fn.Name+" Error: ") || !strings.Contains(msg, tc.text) {
+			t.Errorf("%s: FunctionError %q payload %s", tc.name, res.FunctionError, res.Payload)
+		}
+		if log := string(res.Log); !strings.HasPrefix(log, "START RequestId: r-"+tc.fn.Name) || !strings.Contains(log, "Status: error\tError Type: Runtime.InvalidEntrypoint") {
+			t.Errorf("%s: log\n%s", tc.name, log)
+		}
+		if got := sunk.group("/aws/lambda/" + tc.fn.Name); len(got) != 5 {
+			t.Errorf("%s: log group has %q", tc.name, got)
+		}
+		if reason := e.CheckRuntime(context.Background(), tc.fn.Runtime); tc.fn.ImageURI == "" && !strings.Contains(msg, reason) {
+			t.Errorf("%s: CheckRuntime %q", tc.name, reason)
+		}
+	}
+	if n := len(l.started()); n != 0 {
+		t.Errorf("%d runtimes started", n)
+	}
+	if reason := e.CheckRuntime(context.Background(), "provided.al2023"); reason != "" {
+		t.Errorf("provided.al2023: %q", reason)
 	}
 }
 

@@ -84,11 +84,12 @@ func TestProvidedEnvironmentIsExactlyTheDefinedVariables(t *testing.T) {
 	env := envMap(t, decode(t, invoke(t, e, fn, `{}`).Payload))
 	delete(env, "PWD") // exported by /bin/sh, which runs the bootstrap script
 	wantKeys := []string{
-		"AWS_ACCESS_KEY_ID", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+		"AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
 		"AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_INITIALIZATION_TYPE",
 		"AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_LAMBDA_RUNTIME_API", "AWS_REGION",
-		"AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "IAMLOCAL_FAKE_RUNTIME", "LAMBDA_RUNTIME_DIR",
-		"LAMBDA_TASK_ROOT", "LANG", "LD_LIBRARY_PATH", "MY_SETTING", "PATH", "TZ", "_HANDLER",
+		"AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_XRAY_CONTEXT_MISSING", "AWS_XRAY_DAEMON_ADDRESS",
+		"IAMLOCAL_FAKE_RUNTIME", "LAMBDA_RUNTIME_DIR", "LAMBDA_TASK_ROOT", "LANG", "LD_LIBRARY_PATH", "MY_SETTING",
+		"PATH", "TZ", "_AWS_XRAY_DAEMON_ADDRESS", "_AWS_XRAY_DAEMON_PORT", "_HANDLER",
 	}
 	if got := sortedKeys(env); strings.Join(got, " ") != strings.Join(wantKeys, " ") {
 		t.Errorf("environment keys\n got %v\nwant %v", got, wantKeys)

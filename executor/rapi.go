@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -32,6 +33,7 @@ func (sb *sandbox) handleNext(w http.ResponseWriter, r *http.Request) {
 		if sb.state == stateInitializing {
 			sb.state, _ = next(sb.state, evInitDone)
 			sb.initAt = sb.e.opts.Clock()
+			sb.endInitLocked()
 		}
 		switch sb.state {
 		case stateIdle:
@@ -42,7 +44,7 @@ func (sb *sandbox) handleNext(w http.ResponseWriter, r *http.Request) {
 				if iv.Deadline.IsZero() {
 					iv.Deadline = iv.deliveredAt.Add(iv.timeout)
 				}
-				sb.logs.add(startLine(iv.RequestID, sb.fn.Version))
+				sb.logStart(iv.RequestID)
 				iv.started = true
 				close(iv.delivered)
 				sb.mu.Unlock()
@@ -91,8 +93,13 @@ func writeEvent(w http.ResponseWriter, iv *invocation) {
 
 // handleResponse takes the function's result. A body over
 // MaxResponsePayload is refused with 413 and the invocation fails with
-// Function.ResponseSizeTooLarge.
+// Function.ResponseSizeTooLarge. A streamed one goes to
+// handleStreamedResponse (stream.go).
 func (sb *sandbox) handleResponse(w http.ResponseWriter, r *http.Request) {
+	if strings.EqualFold(r.Header.Get(headerResponseMode), responseStreaming) {
+		sb.handleStreamedResponse(w, r)
+		return
+	}
 	body, tooLarge, err := readLimited(r.Body, MaxResponsePayload)
 	if err != nil {
 		rapiError(w, http.StatusBadRequest, "InvalidRequest", "Could not read the request body.")
@@ -108,6 +115,7 @@ func (sb *sandbox) handleResponse(w http.ResponseWriter, r *http.Request) {
 		rapiError(w, http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", rapiPayloadTooLargeMsg)
 		return
 	}
+	iv.deliver(r.Header.Get("Content-Type"), body)
 	sb.finish(iv, outcome{kind: outResponse, payload: body})
 	rapiAccepted(w)
 }
@@ -146,6 +154,7 @@ func (sb *sandbox) handleInitError(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sb.state = st
+	sb.endInitLocked()
 	if iv := sb.pending; iv != nil {
 		sb.finishLocked(iv, outcome{kind: outInitError, errorType: errType, payload: errorBody(errType, body)})
 	}

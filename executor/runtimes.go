@@ -1,18 +1,11 @@
 package executor
 
 import (
-	"context"
 	_ "embed"
 	"fmt"
-	"net/http"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
-	"sync"
-	"time"
 )
 
 //go:embed runtime/bootstrap.py
@@ -21,25 +14,45 @@ var pythonBootstrap []byte
 //go:embed runtime/bootstrap.mjs
 var nodeBootstrap []byte
 
+//go:embed runtime/bootstrap.rb
+var rubyBootstrap []byte
+
 type runtimeKind int
 
 const (
 	kindPython runtimeKind = iota + 1
 	kindNode
 	kindProvided
+	kindRuby
 )
 
 // runtimePlan is how a sandbox of one runtime is started.
 type runtimePlan struct {
 	kind         runtimeKind
 	executionEnv string // AWS_EXECUTION_ENV, "" for provided runtimes
-	tool         string // "python3" or "node"; "" for provided
+	tool         string // "python", "node" or "ruby"; "" for provided
+	// version is the language version the identifier declares: "3.13" for
+	// python3.13, "22" for nodejs22.x, "3.4" for ruby3.4.
+	version string
+	// candidates are the names looked up on the PATH, best first, when
+	// IAMLOCAL_RUNTIMES names no interpreter for the runtime.
+	candidates []string
 }
 
 var (
 	pythonRuntime = regexp.MustCompile(`^python(3\.[0-9]+)$`)
 	nodeRuntime   = regexp.MustCompile(`^nodejs([0-9]+)\.x$`)
+	rubyRuntime   = regexp.MustCompile(`^ruby(3\.[0-9]+)$`)
+	// The managed runtimes of other languages ("Lambda runtimes"; the
+	// Runtime enum of the Lambda API model): accepted at create as AWS does,
+	// never run here.
+	foreignRuntime = regexp.MustCompile(`^(java[0-9]+(\.al2|\.al2023)?|dotnet[0-9]+|dotnetcore[0-9.]+|go1\.x|ruby2\.[0-9]+|ruby4\.[0-9]+)$`)
 )
+
+// RuntimeSetting is the setting that chooses an interpreter per runtime, for
+// messages: the environment variable of `iamlocal serve`, whose flag and
+// Options field (Options.Runtimes) carry the same map.
+const RuntimeSetting = "IAMLOCAL_RUNTIMES"
 
 // pythonLayerPaths are the layer directories the Python runtime puts on
 // sys.path after the task root ("Layer paths for each Lambda runtime":
@@ -53,159 +66,85 @@ func pythonLayerPaths(optDir, runtime string) []string {
 	return append(out, filepath.Join(optDir, "python"))
 }
 
-// planFor maps a Lambda runtime identifier to a local plan. python3.N maps
-// to the python3 on the PATH and nodejsN.x to the node on the PATH, whatever
-// N is.
+// planFor maps a Lambda runtime identifier to a local plan. python3.N is
+// looked for as python3.N, then python3; nodejsN.x as nodeN, then node;
+// ruby3.N as ruby3.N, then ruby. A runtime iamlocal cannot run (Java, .NET,
+// an unknown identifier) is an *unavailable.
 func planFor(runtime string) (runtimePlan, error) {
+	env := "AWS_Lambda_" + runtime
 	switch {
 	case pythonRuntime.MatchString(runtime):
-		return runtimePlan{kind: kindPython, executionEnv: "AWS_Lambda_" + runtime, tool: "python3"}, nil
+		v := pythonRuntime.FindStringSubmatch(runtime)[1]
+		return runtimePlan{kind: kindPython, executionEnv: env, tool: "python", version: v,
+			candidates: []string{"python" + v, "python3"}}, nil
 	case nodeRuntime.MatchString(runtime):
-		return runtimePlan{kind: kindNode, executionEnv: "AWS_Lambda_" + runtime, tool: "node"}, nil
+		v := nodeRuntime.FindStringSubmatch(runtime)[1]
+		return runtimePlan{kind: kindNode, executionEnv: env, tool: "node", version: v,
+			candidates: []string{"node" + v, "node"}}, nil
+	case rubyRuntime.MatchString(runtime):
+		v := rubyRuntime.FindStringSubmatch(runtime)[1]
+		return runtimePlan{kind: kindRuby, executionEnv: env, tool: "ruby", version: v,
+			candidates: []string{"ruby" + v, "ruby"}}, nil
 	case runtime == "provided" || runtime == "provided.al2" || runtime == "provided.al2023":
 		return runtimePlan{kind: kindProvided}, nil
+	case foreignRuntime.MatchString(runtime):
+		return runtimePlan{}, &unavailable{fmt.Sprintf("iamlocal cannot run %s functions: it runs python3.x, nodejsN.x and ruby3.x functions "+
+			"on interpreters of this machine (chosen with %s) and provided runtimes' own bootstrap, and has no runtime for %s.", runtime, RuntimeSetting, language(runtime))}
 	}
-	return runtimePlan{}, &InvokeError{
-		Code:    CodeInvalidRuntime,
-		Status:  http.StatusBadGateway,
-		Message: fmt.Sprintf("The runtime or runtime version specified is not supported. iamlocal runs python3.x, nodejsN.x and provided runtimes locally, not %q.", runtime),
-	}
+	return runtimePlan{}, &unavailable{fmt.Sprintf("iamlocal does not know the runtime %q: it runs python3.x, nodejsN.x, ruby3.x and provided runtimes.", runtime)}
 }
 
-// toolchain finds python3 and node on a PATH and resolves, once each, the
-// interpreter a shim (pyenv, nvm, asdf) would run, so that the shim's own
-// variables never reach a function's environment.
-type toolchain struct {
-	path  string
-	found map[string]string // tool -> path on PATH, "" if missing
-
-	mu       sync.Mutex
-	resolved map[string]interpreter
+// language names a foreign runtime's language for messages.
+func language(runtime string) string {
+	switch {
+	case strings.HasPrefix(runtime, "java"):
+		return "Java"
+	case strings.HasPrefix(runtime, "dotnet"):
+		return ".NET"
+	case strings.HasPrefix(runtime, "go"):
+		return "the retired Go runtime (use provided.al2023)"
+	}
+	return "this Ruby version"
 }
 
-// interpreter is a resolved python3 or node: the executable, and the host
-// directories it runs from (its installation prefix, the directories of the
-// libraries it maps), which a sandbox must show it.
-type interpreter struct {
-	path  string
-	roots []string
+// unavailable is why a function cannot run here: a runtime iamlocal has no
+// interpreter for, or a container image. Invoke answers it as a function
+// error (200, X-Amz-Function-Error), never as a 5xx an SDK would retry.
+type unavailable struct{ message string }
+
+func (u *unavailable) Error() string { return u.message }
+
+// errTypeUnavailable is the function error of a runtime that cannot be
+// started: Lambda's own for an environment whose runtime cannot be executed
+// (troubleshooting-invocation: Runtime.InvalidEntrypoint, as for a missing
+// or unrunnable bootstrap).
+const errTypeUnavailable = errTypeInvalidEntry
+
+// versionMatches reports whether an interpreter's version is the one a plan
+// declares: the same major.minor for Python and Ruby, the same major for
+// Node.js.
+func versionMatches(plan runtimePlan, version string) bool {
+	v := strings.TrimPrefix(version, "v")
+	return v == plan.version || strings.HasPrefix(v, plan.version+".")
 }
 
-func newToolchain(path string) *toolchain {
-	tc := &toolchain{path: path, found: map[string]string{}, resolved: map[string]interpreter{}}
-	for _, tool := range []string{"python3", "node"} {
-		tc.found[tool] = lookPathIn(tool, path)
+// versionNote is the line an environment logs, once, when its interpreter is
+// not the version its runtime declares.
+func versionNote(runtime string, plan runtimePlan, it interpreter) string {
+	how := "found on the PATH as " + filepath.Base(it.name) + ": no working " + plan.candidates[0] + " was found there"
+	if it.configured {
+		how = "set by " + RuntimeSetting
 	}
-	return tc
+	return fmt.Sprintf("iamlocal: this %s function runs on %s %s (%s), %s; %s=%s=<interpreter> chooses another.",
+		runtime, languageName(plan.kind), strings.TrimPrefix(it.version, "v"), it.path, how, RuntimeSetting, runtime)
 }
 
-func lookPathIn(tool, pathList string) string {
-	for _, dir := range filepath.SplitList(pathList) {
-		if dir == "" {
-			continue
-		}
-		p := filepath.Join(dir, tool)
-		if _, err := exec.LookPath(p); err == nil {
-			return p
-		}
+func languageName(k runtimeKind) string {
+	switch k {
+	case kindPython:
+		return "Python"
+	case kindNode:
+		return "Node.js"
 	}
-	return ""
-}
-
-// The probes print the real executable first, then the installation
-// prefixes and every file the interpreter has mapped (/proc/self/maps, on
-// Linux): its shared libraries.
-var interpreterProbes = map[string][]string{
-	"python3": {"-c", `import sys
-print(sys.executable); print(sys.base_prefix); print(sys.prefix)
-try:
-    for line in open("/proc/self/maps"):
-        f = line.split(None, 5)
-        if len(f) == 6 and f[5].startswith("/"): print(f[5].strip())
-except OSError: pass
-`},
-	"node": {"-e", `process.stdout.write(process.execPath + "\n");
-try { for (const l of require("fs").readFileSync("/proc/self/maps", "utf8").split("\n")) {
-  const i = l.indexOf("/"); if (i >= 0) process.stdout.write(l.slice(i) + "\n"); } } catch (e) {}
-`},
-}
-
-// interpreter returns the executable for tool or an InvokeError naming what
-// is missing.
-func (tc *toolchain) interpreter(ctx context.Context, tool, runtime string) (interpreter, error) {
-	onPath := tc.found[tool]
-	if onPath == "" {
-		return interpreter{}, &InvokeError{
-			Code:    CodeInvalidRuntime,
-			Status:  http.StatusBadGateway,
-			Message: fmt.Sprintf("The runtime or runtime version specified is not supported. iamlocal runs %s functions with %s, and no %s was found on the PATH (%s).", runtime, tool, tool, tc.path),
-		}
-	}
-	tc.mu.Lock()
-	defer tc.mu.Unlock()
-	if it, ok := tc.resolved[tool]; ok {
-		return it, nil
-	}
-	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, onPath, interpreterProbes[tool]...)
-	cmd.Env = []string{"PATH=" + tc.path}
-	out, err := cmd.Output()
-	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	real := strings.TrimSpace(lines[0])
-	if err != nil || real == "" || !filepath.IsAbs(real) {
-		return interpreter{}, &InvokeError{
-			Code:    CodeInvalidRuntime,
-			Status:  http.StatusBadGateway,
-			Message: fmt.Sprintf("The runtime or runtime version specified is not supported. iamlocal could not run %s (%s) for %s.", tool, onPath, runtime),
-			Err:     err,
-		}
-	}
-	it := interpreter{path: real, roots: interpreterRoots(lines)}
-	tc.resolved[tool] = it
-	return it, nil
-}
-
-// systemRoots are what every sandbox sees anyway (or must never see from
-// the host: /dev, /proc, /sys are its own).
-var systemRoots = []string{"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/dev", "/proc", "/sys"}
-
-// interpreterRoots turns a probe's lines (directories, and files whose
-// directory counts) into the fewest directories that hold them, leaving out
-// the system ones and never "/".
-func interpreterRoots(lines []string) []string {
-	var dirs []string
-	for _, l := range lines {
-		p := filepath.Clean(strings.TrimSuffix(strings.TrimSpace(l), " (deleted)"))
-		if !filepath.IsAbs(p) {
-			continue
-		}
-		if fi, err := os.Stat(p); err != nil {
-			continue
-		} else if !fi.IsDir() {
-			p = filepath.Dir(p)
-		}
-		if p == "/" || under(p, systemRoots) {
-			continue
-		}
-		dirs = append(dirs, p)
-	}
-	sort.Strings(dirs) // a parent sorts before its children
-	var out []string
-	for _, d := range dirs {
-		if !under(d, out) {
-			out = append(out, d)
-		}
-	}
-	return out
-}
-
-// under reports whether p is one of dirs or inside one.
-func under(p string, dirs []string) bool {
-	for _, d := range dirs {
-		if p == d || strings.HasPrefix(p, d+"/") {
-			return true
-		}
-	}
-	return false
+	return "Ruby"
 }

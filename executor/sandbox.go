@@ -30,9 +30,13 @@ type sandbox struct {
 	leased    bool
 	idleSince time.Time
 	idleTimer *time.Timer
+	provision *provision // the provisioned concurrency it serves, nil for none
+	retire    bool       // retire on release rather than go idle
+	prewarmed bool       // initialised by its provision, before any invocation
 
 	taskRoot, runtimeDir string
 	optDir               string       // the emulated /opt: the function's layers
+	sdk                  string       // the bundled AWS SDK's host directory, "" for none (set by start)
 	logs                 *logCapture  // set once by start under mu; read-only afterwards
 	srv                  *http.Server // set once by start under mu; read-only afterwards
 
@@ -46,6 +50,7 @@ type sandbox struct {
 	inflight  *invocation
 	wake      chan struct{} // a pending invocation arrived
 	exited    chan struct{} // closed when the process has exited
+	initOver  chan struct{} // closed when the init phase ends, well or not (endInitLocked)
 
 	stopOnce sync.Once
 	stopping chan struct{} // closed when stop begins
@@ -57,11 +62,12 @@ type invocation struct {
 	Invocation
 	arn         string
 	timeout     time.Duration
-	delivered   chan struct{} // closed when /next hands it out
-	deliveredAt time.Time     // set before delivered is closed
-	started     bool          // START written (sb.mu)
-	finished    bool          // an outcome was sent (sb.mu)
-	done        chan outcome  // buffered: exactly one outcome
+	delivered   chan struct{}  // closed when /next hands it out
+	deliveredAt time.Time      // set before delivered is closed
+	started     bool           // START written (sb.mu)
+	finished    bool           // an outcome was sent (sb.mu)
+	done        chan outcome   // buffered: exactly one outcome
+	stream      *guardedStream // Invocation.Stream until the outcome; nil without one
 }
 
 type outcomeKind int
@@ -94,18 +100,24 @@ var errSandboxGone = errors.New("executor: sandbox no longer usable")
 
 func (e *Executor) newSandbox(fn Function, plan runtimePlan, interp interpreter, key string) *sandbox {
 	id := strings.ReplaceAll(e.opts.NewID(), "-", "")
-	prefix := fn.LogStreamPrefix
-	if prefix == "" {
-		prefix = e.opts.Clock().UTC().Format("2006/01/02") + "/[" + fn.Version + "]"
-	}
+	prefix := logStreamPrefix(fn, e.opts.Clock())
 	dir := filepath.Join(e.dir, "sb-"+sanitize(id))
 	return &sandbox{
 		e: e, id: id, key: key, fn: fn, plan: plan, interp: interp,
 		dir: dir, stream: prefix + id,
 		taskRoot: filepath.Join(dir, "task"), runtimeDir: filepath.Join(dir, "runtime"), optDir: filepath.Join(dir, "opt"),
-		wake: make(chan struct{}, 1), exited: make(chan struct{}),
+		wake: make(chan struct{}, 1), exited: make(chan struct{}), initOver: make(chan struct{}),
 		stopping: make(chan struct{}), stopped: make(chan struct{}),
 	}
+}
+
+// logStreamPrefix is the start of an environment's log stream name:
+// "2006/01/02/[<Version>]", an instance id follows.
+func logStreamPrefix(fn Function, now time.Time) string {
+	if fn.LogStreamPrefix != "" {
+		return fn.LogStreamPrefix
+	}
+	return now.UTC().Format("2006/01/02") + "/[" + fn.Version + "]"
 }
 
 func sanitize(id string) string {
@@ -115,6 +127,20 @@ func sanitize(id string) string {
 		}
 		return r
 	}, id)
+}
+
+// endInitLocked marks the end of the init phase for those waiting on it (a
+// pre-warm). Called with sb.mu held; safe to call more than once, and on a
+// sandbox built without newSandbox (nothing waits on one).
+func (sb *sandbox) endInitLocked() {
+	if sb.initOver == nil {
+		return
+	}
+	select {
+	case <-sb.initOver:
+	default:
+		close(sb.initOver)
+	}
 }
 
 // reusable reports whether the sandbox can take another invocation.
@@ -150,6 +176,11 @@ func (sb *sandbox) start(ctx context.Context) error {
 		ln.Close()
 		return serviceError("Could not capture the runtime's output.", err)
 	}
+	logs.filter(appLogFilter(sb.fn))
+	if sb.plan.tool != "" && !versionMatches(sb.plan, sb.interp.version) {
+		logs.note(noteLine(sb.fn, e.opts.Clock(), versionNote(sb.fn.Runtime, sb.plan, sb.interp))) // once per environment, in its stream
+	}
+	sb.sdk = sb.bundledSDK(ctx)
 	srv := &http.Server{Handler: sb.routes(), ReadHeaderTimeout: 10 * time.Second}
 	sb.mu.Lock()
 	if sb.state != stateNew {
@@ -175,7 +206,8 @@ func (sb *sandbox) start(ctx context.Context) error {
 	spec.Stdout, spec.Stderr = logs.w, logs.w
 	spec.Env = buildEnv(envParams{
 		fn: sb.fn, rt: sb.plan, taskRoot: view.task, runtimeDir: view.runtime, optDir: view.opt,
-		runtimeAPI: ln.Addr().String(), logStream: sb.stream, path: e.opts.SearchPath,
+		runtimeAPI: ln.Addr().String(), logStream: sb.stream, path: e.opts.SearchPath, nodeSDK: sb.nodeSDKOnPath(isolated),
+		provisioned: sb.provision != nil,
 	})
 	if isolated {
 		spec.Sandbox = sb.sandboxSpec()
@@ -208,11 +240,13 @@ type sandboxPaths struct{ task, runtime, opt string }
 // view has them; the files themselves are prepared on the host.
 func (sb *sandbox) runtimeSpec(view sandboxPaths) (Spec, error) {
 	switch sb.plan.kind {
-	case kindPython, kindNode:
-		name, code := "bootstrap.py", pythonBootstrap
-		args := []string{"-u"}
-		if sb.plan.kind == kindNode {
+	case kindPython, kindNode, kindRuby:
+		name, code, args := "bootstrap.py", pythonBootstrap, []string{"-u"}
+		switch sb.plan.kind {
+		case kindNode:
 			name, code, args = "bootstrap.mjs", nodeBootstrap, nil
+		case kindRuby:
+			name, code, args = "bootstrap.rb", rubyBootstrap, nil
 		}
 		if err := os.WriteFile(filepath.Join(sb.runtimeDir, name), code, 0o644); err != nil {
 			return Spec{}, serviceError("Could not write the runtime.", err)
@@ -220,9 +254,12 @@ func (sb *sandbox) runtimeSpec(view sandboxPaths) (Spec, error) {
 		args = append(args, filepath.Join(view.runtime, name))
 		if sb.plan.kind == kindPython {
 			// The layer directories the Python runtime puts on sys.path
-			// after the task root, as arguments rather than variables the
-			// function would see.
+			// after the task root, and the bundled SDK's, as arguments
+			// rather than variables the function would see.
 			args = append(args, pythonLayerPaths(view.opt, sb.fn.Runtime)...)
+			if sb.sdk != "" {
+				args = append(args, "--sdk="+sb.sdk)
+			}
 		}
 		return Spec{Path: sb.interp.path, Args: args}, nil
 	}
@@ -262,6 +299,7 @@ func (sb *sandbox) sandboxSpec() *SandboxSpec {
 			mounts = append(mounts, Mount{Source: abs, Target: abs})
 		}
 	}
+	mounts = append(mounts, sb.sdkMounts()...)
 	return &SandboxSpec{
 		Group:        filepath.Base(e.dir) + "/sb-" + sanitize(sb.id),
 		Dir:          sb.dir,

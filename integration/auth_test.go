@@ -166,7 +166,7 @@ func TestHealthAndReset(t *testing.T) {
 	t.Parallel()
 	srv := emulatortest.New(t)
 	resp, body := rawDo(t, mustReq(t, "GET", srv.URL+"/_iamlocal/health"))
-	if resp.StatusCode != 200 || !strings.Contains(body, `"status":"ok"`) || !strings.Contains(body, `"services":["iam","sts","lambda","logs","cloudwatch"]`) {
+	if resp.StatusCode != 200 || !strings.Contains(body, `"status":"ok"`) || !strings.Contains(body, `"services":["iam","sts","lambda","logs","cloudwatch","accessanalyzer"]`) {
 		t.Errorf("health: %d %s", resp.StatusCode, body)
 	}
 	for _, path := range []string{"/_iamlocal/reset", "/moto-api/reset"} {

@@ -42,7 +42,7 @@ for name, call in calls:
 		if signing == "" {
 			signing = name
 		}
-		want := "501 NotImplemented | iamlocal does not emulate the " + signing + " service; it emulates IAM, STS, Lambda, CloudWatch Logs and CloudWatch."
+		want := "501 NotImplemented | iamlocal does not emulate the " + signing + " service; it emulates IAM, STS, Lambda, CloudWatch Logs, CloudWatch and IAM Access Analyzer."
 		if !strings.HasPrefix(rest, want) {
 			t.Errorf("%s: %s\nwant prefix %s", name, rest, want)
 		}

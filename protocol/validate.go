@@ -26,10 +26,19 @@ type Violation struct {
 // "Value null ... Member must not be null", list and map elements are reported once for the whole
 // list or map ("Member must satisfy constraint: [...]"), and the members of structures inside
 // lists are reached as tags.1.member.key.
-func Validate(sh *model.Shape, v any) []Violation {
-	var out []Violation
-	validateValue(sh, reflect.ValueOf(v), "", &out)
-	return out
+func Validate(sh *model.Shape, v any) []Violation { return ValidateWith(sh, v, nil) }
+
+// ValidateWith is Validate with a service's corrections to its model (nil: none).
+func ValidateWith(sh *model.Shape, v any, c *Constraints) []Violation {
+	val := validator{c: c}
+	val.value(sh, reflect.ValueOf(v), "", "")
+	return val.out
+}
+
+// validator walks one input; key is the Smithy member id of the value ("" at the top).
+type validator struct {
+	c   *Constraints
+	out []Violation
 }
 
 // RedactedValidationMessage is IAM's form of the message: since 2025 IAM leaves the offending
@@ -75,7 +84,8 @@ func lowerFirst(s string) string {
 	return strings.ToLower(s[:1]) + s[1:]
 }
 
-func validateValue(sh *model.Shape, v reflect.Value, path string, out *[]Violation) {
+func (val *validator) value(sh *model.Shape, v reflect.Value, path, key string) {
+	out := &val.out
 	if v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
 		if v.IsNil() {
 			return
@@ -103,11 +113,15 @@ func validateValue(sh *model.Shape, v reflect.Value, path string, out *[]Violati
 			if path != "" {
 				p = path + "." + p
 			}
+			msh, mkey, checked := val.c.member(sh, m)
+			if !checked {
+				continue
+			}
 			if sh.Required[m.Name] && isEmpty(f) {
 				*out = append(*out, Violation{Path: p, Value: "null", Text: "Member must not be null"})
 				continue
 			}
-			validateValue(m.Shape, f, p, out)
+			val.value(msh, f, p, mkey)
 		}
 	case "list":
 		if v.Kind() != reflect.Slice || v.IsNil() { // nil: absent, not an empty list
@@ -116,10 +130,19 @@ func validateValue(sh *model.Shape, v reflect.Value, path string, out *[]Violati
 		for _, text := range lengthTexts(sh, v.Len()) {
 			add(text)
 		}
-		elem := sh.Member.Shape
+		elem := val.c.scalar(sh.Member.Shape)
 		if elem.Type == "structure" {
 			for i := 0; i < v.Len(); i++ {
-				validateValue(elem, v.Index(i), fmt.Sprintf("%s.%d.member", path, i+1), out)
+				val.value(elem, v.Index(i), fmt.Sprintf("%s.%d.member", path, i+1), "")
+			}
+			return
+		}
+		if enum, ok := val.c.listEnum(key); ok {
+			for i := 0; i < v.Len(); i++ {
+				if s, isString := v.Index(i).Interface().(string); isString && !contains(enum, s) {
+					add("Member must satisfy enum value set: [" + strings.Join(enum, ", ") + "]")
+					break
+				}
 			}
 			return
 		}
@@ -137,18 +160,19 @@ func validateValue(sh *model.Shape, v reflect.Value, path string, out *[]Violati
 			add(text)
 		}
 		keys := sortedKeys(v)
+		keyShape, valueShape := val.c.scalar(sh.Key.Shape), val.c.scalar(sh.Value.Shape)
 		for _, k := range keys {
-			if len(scalarTexts(sh.Key.Shape, k)) > 0 {
-				add("Map keys must satisfy constraint: [" + strings.Join(constraintTexts(sh.Key.Shape, false), ", ") + "]")
+			if len(scalarTexts(keyShape, k)) > 0 {
+				add("Map keys must satisfy constraint: [" + strings.Join(constraintTexts(keyShape, false), ", ") + "]")
 				break
 			}
 		}
-		if sh.Value.Shape.Type == "structure" || sh.Value.Shape.Type == "list" || sh.Value.Shape.Type == "map" {
+		if valueShape.Type == "structure" || valueShape.Type == "list" || valueShape.Type == "map" {
 			return
 		}
 		for _, k := range keys {
-			if len(scalarTexts(sh.Value.Shape, v.MapIndex(k))) > 0 {
-				add("Map value must satisfy constraint: [" + strings.Join(constraintTexts(sh.Value.Shape, true), ", ") + "]")
+			if len(scalarTexts(valueShape, v.MapIndex(k))) > 0 {
+				add("Map value must satisfy constraint: [" + strings.Join(constraintTexts(valueShape, true), ", ") + "]")
 				break
 			}
 		}

@@ -44,6 +44,9 @@ type DB struct {
 	bolt      *bolt.DB
 	gens      generations
 	checkNote string
+	// region is where an upgrade puts region-less state (Options.Region), also when a
+	// snapshot of an older format is restored (Restore).
+	region string
 	// upgraded says what Open changed to bring an older file up to SchemaVersion.
 	upgraded []string
 }
@@ -135,7 +138,7 @@ func Open(path string, opts Options) (*DB, error) {
 			return nil, err
 		}
 	}
-	return &DB{bolt: b, checkNote: note, upgraded: upgraded}, nil
+	return &DB{bolt: b, checkNote: note, region: opts.Region, upgraded: upgraded}, nil
 }
 
 // initMeta creates the top buckets and writes the schema version into a new file, or migrates
@@ -202,18 +205,7 @@ func (db *DB) view(account, region string, fn func(*Tx) error) error {
 
 // Reset deletes every account's state and the global indexes.
 func (db *DB) Reset() error {
-	defer db.gens.bump(allAccounts)
-	return db.bolt.Update(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketAccounts, bucketGlobal} {
-			if err := tx.DeleteBucket(name); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
-				return err
-			}
-			if _, err := tx.CreateBucket(name); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	return db.replaceState(func(*bolt.Tx) error { return nil })
 }
 
 // Check runs bbolt's consistency check; tests call it before closing.

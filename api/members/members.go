@@ -30,6 +30,14 @@ func AccessPolicy(in any) string {
 	return ""
 }
 
+// AccessPreviewId reads the AccessPreviewId member of an operation input.
+func AccessPreviewId(in any) string {
+	if g, ok := in.(interface{ GetAccessPreviewId() string }); ok {
+		return g.GetAccessPreviewId()
+	}
+	return ""
+}
+
 // AccountAlias reads the AccountAlias member of an operation input.
 func AccountAlias(in any) string {
 	if g, ok := in.(interface{ GetAccountAlias() string }); ok {
@@ -172,6 +180,22 @@ func AlarmTypes(in any) []string {
 		return g.GetAlarmTypes()
 	}
 	return nil
+}
+
+// AnalyzerArn reads the AnalyzerArn member of an operation input.
+func AnalyzerArn(in any) string {
+	if g, ok := in.(interface{ GetAnalyzerArn() string }); ok {
+		return g.GetAnalyzerArn()
+	}
+	return ""
+}
+
+// AnalyzerName reads the AnalyzerName member of an operation input.
+func AnalyzerName(in any) string {
+	if g, ok := in.(interface{ GetAnalyzerName() string }); ok {
+		return g.GetAnalyzerName()
+	}
+	return ""
 }
 
 // AnomalyDetectorArn reads the AnomalyDetectorArn member of an operation input.
@@ -806,6 +830,14 @@ func ExecutionStatuses(in any) []string {
 	return nil
 }
 
+// ExistingPolicyDocument reads the ExistingPolicyDocument member of an operation input.
+func ExistingPolicyDocument(in any) string {
+	if g, ok := in.(interface{ GetExistingPolicyDocument() string }); ok {
+		return g.GetExistingPolicyDocument()
+	}
+	return ""
+}
+
 // ExpectedRevisionId reads the ExpectedRevisionId member of an operation input.
 func ExpectedRevisionId(in any) string {
 	if g, ok := in.(interface{ GetExpectedRevisionId() string }); ok {
@@ -1012,6 +1044,14 @@ func Identifier(in any) string {
 		return g.GetIdentifier()
 	}
 	return ""
+}
+
+// Ids reads the Ids member of an operation input.
+func Ids(in any) []string {
+	if g, ok := in.(interface{ GetIds() []string }); ok {
+		return g.GetIds()
+	}
+	return nil
 }
 
 // ImageUri reads the ImageUri member of an operation input.
@@ -1566,6 +1606,14 @@ func NewPath(in any) string {
 	return ""
 }
 
+// NewPolicyDocument reads the NewPolicyDocument member of an operation input.
+func NewPolicyDocument(in any) string {
+	if g, ok := in.(interface{ GetNewPolicyDocument() string }); ok {
+		return g.GetNewPolicyDocument()
+	}
+	return ""
+}
+
 // NewServerCertificateName reads the NewServerCertificateName member of an operation input.
 func NewServerCertificateName(in any) string {
 	if g, ok := in.(interface{ GetNewServerCertificateName() string }); ok {
@@ -2078,10 +2126,26 @@ func ResourceOwner(in any) string {
 	return ""
 }
 
+// ResourceOwnerAccount reads the ResourceOwnerAccount member of an operation input.
+func ResourceOwnerAccount(in any) string {
+	if g, ok := in.(interface{ GetResourceOwnerAccount() string }); ok {
+		return g.GetResourceOwnerAccount()
+	}
+	return ""
+}
+
 // ResourcePolicy reads the ResourcePolicy member of an operation input.
 func ResourcePolicy(in any) string {
 	if g, ok := in.(interface{ GetResourcePolicy() string }); ok {
 		return g.GetResourcePolicy()
+	}
+	return ""
+}
+
+// ResourceType reads the ResourceType member of an operation input.
+func ResourceType(in any) string {
+	if g, ok := in.(interface{ GetResourceType() string }); ok {
+		return g.GetResourceType()
 	}
 	return ""
 }
@@ -2718,6 +2782,14 @@ func TumblingWindowInSeconds(in any) (int64, bool) {
 	return 0, false
 }
 
+// Type reads the Type member of an operation input.
+func Type(in any) string {
+	if g, ok := in.(interface{ GetType() string }); ok {
+		return g.GetType()
+	}
+	return ""
+}
+
 // UUID reads the UUID member of an operation input.
 func UUID(in any) string {
 	if g, ok := in.(interface{ GetUUID() string }); ok {
@@ -2754,6 +2826,14 @@ func Url(in any) string {
 func UserName(in any) string {
 	if g, ok := in.(interface{ GetUserName() string }); ok {
 		return g.GetUserName()
+	}
+	return ""
+}
+
+// ValidatePolicyResourceType reads the ValidatePolicyResourceType member of an operation input.
+func ValidatePolicyResourceType(in any) string {
+	if g, ok := in.(interface{ GetValidatePolicyResourceType() string }); ok {
+		return g.GetValidatePolicyResourceType()
 	}
 	return ""
 }

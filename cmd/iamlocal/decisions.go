@@ -98,6 +98,9 @@ func decisionLine(d authorize.Decision) string {
 				break
 			}
 		}
+		for _, f := range d.PolicyFindings {
+			line += "\n    stored policy: " + f
+		}
 		return line
 	}
 	if d.DecidedBy != "" {

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
+	"github.com/iamlocal/iamlocal/emulator/authorize"
 	"github.com/iamlocal/iamlocal/emulator/emulatortest"
 )
 
@@ -85,5 +86,17 @@ func TestDecisionsCommand(t *testing.T) {
 	}
 	if !strings.Contains(followed.String(), "DENY            arn:aws:iam::123456789012:user/ann iam:ListUsers") {
 		t.Errorf("follow printed:\n%s", followed.String())
+	}
+}
+
+func TestDecisionLineShowsStoredPolicyFindings(t *testing.T) {
+	t.Parallel()
+	d := authorize.Decision{Time: time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC), Decision: "Allow", Principal: "arn:aws:iam::123456789012:root",
+		Action: "iam:PutUserPolicy", Resource: "arn:aws:iam::123456789012:user/walker",
+		PolicyFindings: []string{"ERROR INVALID_ACTION user/walker/details line 1 column 60: ..."}}
+	want := "2026-12-02T09:00:00Z ALLOW           arn:aws:iam::123456789012:root iam:PutUserPolicy on arn:aws:iam::123456789012:user/walker\n" +
+		"    stored policy: ERROR INVALID_ACTION user/walker/details line 1 column 60: ..."
+	if got := decisionLine(d); got != want {
+		t.Errorf("decisionLine:\n%s\nwant\n%s", got, want)
 	}
 }

@@ -1,6 +1,9 @@
 // Command iamlocal runs the emulator: `iamlocal [serve] [flags]`. It parses configuration, builds
 // the embeddable server and serves it until SIGINT or SIGTERM, then shuts down gracefully.
-// `iamlocal db check [-data-dir DIR]` checks the database of a stopped server.
+// `iamlocal db check [-data-dir DIR]` checks the database of a stopped server; `iamlocal state
+// export|import FILE` writes or replaces a server's state; `iamlocal policy lint FILE|-` checks
+// policy documents as IAM Access Analyzer does; `iamlocal policy suggest -principal ARN` prints
+// the least-privilege policy for what a principal did.
 package main
 
 import (
@@ -26,6 +29,11 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if len(os.Args) > 1 && os.Args[1] == "policy" {
+		code := policyCommand(ctx, os.Args[2:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+		stop()
+		os.Exit(code)
+	}
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "iamlocal:", err)
 		os.Exit(2)
@@ -44,6 +52,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return dbCommand(args[1:], getenv, stdout, stderr)
 		case "decisions":
 			return decisionsCommand(ctx, args[1:], getenv, stdout, stderr)
+		case "state":
+			return stateCommand(ctx, args[1:], getenv, stdout, stderr)
 		}
 	}
 	cfg, err := config.Load(args, getenv, stderr)
@@ -99,12 +109,19 @@ func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) err
 		return fmt.Errorf("data directory: %w", err)
 	}
 	access := emulator.AdminAccessFor(cfg.Addr)
-	srv, err := emulator.New(emulator.Options{DBPath: cfg.DBPath(), Accounts: cfg.Accounts, Region: cfg.Region, Partition: cfg.Partition, Logger: logger,
-		Enforce: authorize.Mode(cfg.Enforce), AdminAccess: access, AdminToken: cfg.AdminToken})
+	srv, err := emulator.New(cfg.LambdaOptions(emulator.Options{DBPath: cfg.DBPath(), Accounts: cfg.Accounts, Region: cfg.Region, Partition: cfg.Partition, Logger: logger,
+		Enforce: authorize.Mode(cfg.Enforce), AdminAccess: access, AdminToken: cfg.AdminToken,
+		Runtimes: cfg.Runtimes, NodeSDKPath: cfg.NodeSDKPath, URLBase: cfg.URLBase, URLAuth: emulator.URLAuth(cfg.URLAuth)}))
 	if err != nil {
 		return startError(err, cfg)
 	}
 	defer srv.Close()
+	// Applied before the listener opens: no client sees the state half made.
+	if cfg.Init != "" {
+		if err := applyInit(ctx, srv, cfg.Init, logger); err != nil {
+			return err
+		}
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err

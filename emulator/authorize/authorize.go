@@ -168,7 +168,7 @@ func (a *Authorizer) evaluate(tx *storage.Tx, info *reqctx.Info, op string, p *p
 		a.opts.Log.Add(Decision{Time: info.Now, RequestID: info.RequestID, Principal: info.Caller.ARN,
 			Action: c.action, Resource: c.resource, Decision: res.Decision.String(), DecidedBy: kindName(res.DecidedBy),
 			Matched: matched(res.Matched), Missing: res.Missing, Mode: string(a.opts.Mode), Message: msg, Operation: op,
-			Service: info.Service, CrossAccount: v.cross})
+			Service: info.Service, CrossAccount: v.cross, Evaluated: v.evaluated})
 		if res.Decision != authz.Allow && a.opts.Mode == On {
 			return &awserr.Denial{Message: msg}
 		}
@@ -286,6 +286,10 @@ func (a *Authorizer) principal(tx *storage.Tx, c reqctx.Caller) (*principalPolic
 		pp.p.IsRoot = true
 	case c.Type == reqctx.User:
 		pp.set, ent, err = policyset.ForUser(tx, a.opts.Cache, c.UserName)
+	case c.Type == reqctx.AssumedRole:
+		// A role session without credentials: what Lambda checks of a function's execution
+		// role before it has assumed it (no request is ever signed as one).
+		pp.set, ent, err = policyset.ForRole(tx, a.opts.Cache, c.RoleName)
 	}
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return nil, err
@@ -347,21 +351,20 @@ func (a *Authorizer) decide(tx *storage.Tx, info *reqctx.Info, keys *requestKeys
 		}
 	}
 	if c.trustRole == nil {
-		return verdict{Result: authz.Evaluate(req, set)}, nil
+		return verdict{Result: authz.Evaluate(req, set), evaluated: evaluatedTypes(req.Principal, set)}, nil
 	}
-	res, err := a.decideTrust(tx, info, req, set, c)
-	return verdict{Result: res}, err
+	return a.decideTrust(tx, info, req, set, c)
 }
 
 // decideTrust evaluates a check with a role's trust policy as its resource-based policy.
-func (a *Authorizer) decideTrust(tx *storage.Tx, info *reqctx.Info, req authz.Request, set authz.PolicySet, c check) (authz.Result, error) {
+func (a *Authorizer) decideTrust(tx *storage.Tx, info *reqctx.Info, req authz.Request, set authz.PolicySet, c check) (verdict, error) {
 	trust, err := a.trustPolicy(tx, info.Caller.Account, c.trustRole)
 	if err != nil {
-		return authz.Result{}, err
+		return verdict{}, err
 	}
 	if c.trustRole.Account == info.Caller.Account {
 		set.Resource = trust
-		return authz.Evaluate(req, set), nil
+		return verdict{Result: authz.Evaluate(req, set), evaluated: evaluatedTypes(req.Principal, set)}, nil
 	}
 	// Cross-account: the caller's own policies must allow by themselves (a trust policy in
 	// another account cannot grant on the caller's side), and then the trust policy must allow
@@ -369,14 +372,14 @@ func (a *Authorizer) decideTrust(tx *storage.Tx, info *reqctx.Info, req authz.Re
 	// caller's account root is satisfied by that identity allow ("Cross-account policy
 	// evaluation logic").
 	if id := authz.Evaluate(req, set); id.Decision != authz.Allow {
-		return id, nil
+		return verdict{Result: id, evaluated: evaluatedTypes(req.Principal, set)}, nil
 	}
 	set.Resource = trust
 	res := authz.Evaluate(req, set)
 	if res.Decision != authz.Allow && res.DecidedBy == 0 {
 		res.DecidedBy = authz.KindResource
 	}
-	return res, nil
+	return verdict{Result: res, evaluated: evaluatedTypes(req.Principal, set)}, nil
 }
 
 // functionFacts adds a Lambda function's resource-based policy to the set (when withPolicy)

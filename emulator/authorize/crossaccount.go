@@ -25,7 +25,8 @@ var lambdaCrossAccount = map[string]bool{
 // verdict is one check's decision, with each side's for a resource of another account.
 type verdict struct {
 	authz.Result
-	cross *CrossAccount
+	cross     *CrossAccount
+	evaluated []string // the policy types that took part (Decision.Evaluated)
 }
 
 // decideCrossAccount decides a check on a Lambda resource of another account: the caller's
@@ -53,7 +54,8 @@ func (a *Authorizer) decideCrossAccount(tx *storage.Tx, req authz.Request, set a
 		}
 	}
 	res := authz.EvaluateCrossAccount(req, set)
-	return verdict{Result: res.Result, cross: &CrossAccount{Owner: c.owner, Identity: res.Identity.String(), Resource: res.Resource.String()}}, nil
+	return verdict{Result: res.Result, cross: &CrossAccount{Owner: c.owner, Identity: res.Identity.String(), Resource: res.Resource.String()},
+		evaluated: evaluatedTypes(req.Principal, set)}, nil
 }
 
 // addResourcePolicy compiles a resource-based policy document of resource into the set; ""

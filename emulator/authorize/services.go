@@ -1,6 +1,10 @@
 package authorize
 
-import "github.com/iamlocal/iamlocal/emulator/reqctx"
+import (
+	"strings"
+
+	"github.com/iamlocal/iamlocal/emulator/reqctx"
+)
 
 // Service is how the authorizer sees one service: the IAM action prefix of its operations,
 // the checks each operation makes, and the calls AWS does not authorize at all. A service
@@ -29,6 +33,16 @@ var (
 func Generic(prefix string) Service {
 	return Service{Prefix: prefix, checks: func(op string, _ any, _ *env) []check {
 		return []check{{action: prefix + ":" + op, resource: "*", text: "*"}}
+	}}
+}
+
+// OnBehalf is one action on one resource that a service calls as a principal on its behalf:
+// Lambda sending an invocation record to an SQS, SNS, EventBridge or S3 destination as the
+// function's execution role. op is only what the decision log names.
+func OnBehalf(action, resource string) Service {
+	prefix, _, _ := strings.Cut(action, ":")
+	return Service{Prefix: prefix, checks: func(string, any, *env) []check {
+		return []check{{action: action, resource: resource, text: resource}}
 	}}
 }
 

@@ -36,7 +36,8 @@ type Options struct {
 // Service implements cloudwatchapi.Handler; what it does not emulate answers NotImplemented.
 type Service struct {
 	cloudwatchapi.Unimplemented
-	opts Options
+	opts   Options
+	lambda lambdaQueue
 }
 
 var _ cloudwatchapi.Handler = (*Service)(nil)
@@ -52,7 +53,9 @@ func New(opts Options) *Service {
 	if opts.Partition == "" {
 		opts.Partition = arn.DefaultPartition
 	}
-	return &Service{opts: opts}
+	s := &Service{opts: opts}
+	s.lambda.written.L = &s.lambda.mu
+	return s
 }
 
 type call struct {
@@ -189,23 +192,25 @@ func sortDims(in []cloudwatchapi.Dimension) []storage.Dimension {
 
 // store writes points in one transaction, registering each metric.
 func (s *Service) store(account, region, ns string, now time.Time, points []point) error {
-	return s.opts.DB.Update(account, func(tx *storage.Tx) error {
-		for _, p := range points {
-			key := storage.MetricKey(region, ns, p.name, p.dims)
-			m := storage.MetricRecord{Namespace: ns, Name: p.name, Dimensions: p.dims, LastPut: now.UTC()}
-			if err := storage.Metrics(tx).Put(key, m); err != nil {
-				return err
-			}
-			seq, err := storage.Datapoints(tx).NextSequence()
-			if err != nil {
-				return err
-			}
-			if err := storage.Datapoints(tx).Put(key+storage.EventPosition(p.rec.Time, seq), p.rec); err != nil {
-				return err
-			}
+	return s.opts.DB.Update(account, func(tx *storage.Tx) error { return storeIn(tx, region, ns, now, points) })
+}
+
+func storeIn(tx *storage.Tx, region, ns string, now time.Time, points []point) error {
+	for _, p := range points {
+		key := storage.MetricKey(region, ns, p.name, p.dims)
+		m := storage.MetricRecord{Namespace: ns, Name: p.name, Dimensions: p.dims, LastPut: now.UTC()}
+		if err := storage.Metrics(tx).Put(key, m); err != nil {
+			return err
 		}
-		return nil
-	})
+		seq, err := storage.Datapoints(tx).NextSequence()
+		if err != nil {
+			return err
+		}
+		if err := storage.Datapoints(tx).Put(key+storage.EventPosition(p.rec.Time, seq), p.rec); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // LambdaInvocation is one invocation of a function, as RecordLambda publishes it.
@@ -223,15 +228,22 @@ type LambdaInvocation struct {
 // RecordLambda records one invocation of a function as Lambda reports it in the AWS/Lambda
 // namespace ("Types of metrics for Lambda functions"): Invocations, Errors, Duration and
 // Throttles, each by FunctionName, by FunctionName and Resource, and across all functions. A
-// throttled request counts only in Throttles. A storage failure is logged: metrics never fail
-// an invocation.
+// throttled request counts only in Throttles. The data is stored after the call returns
+// (lambdaqueue.go) and before any read that follows it; a storage failure is logged: metrics
+// never fail nor delay an invocation.
 func (s *Service) RecordLambda(inv LambdaInvocation) {
-	if err := s.recordLambda(inv); err != nil {
-		s.opts.Logger.Error("record lambda metrics", "account", inv.Account, "region", inv.Region, "function", inv.Function, "err", err)
-	}
+	region, recs := s.lambdaData(inv)
+	s.enqueueLambda(lambdaBatch{account: inv.Account, region: region, now: s.opts.Clock(), points: lambdaPoints(inv.Function, recs)})
 }
 
+// recordLambda is RecordLambda stored at once.
 func (s *Service) recordLambda(inv LambdaInvocation) error {
+	region, recs := s.lambdaData(inv)
+	return s.store(inv.Account, region, "AWS/Lambda", s.opts.Clock(), lambdaPoints(inv.Function, recs))
+}
+
+// lambdaData is the region and the data of an invocation, by metric name.
+func (s *Service) lambdaData(inv LambdaInvocation) (string, map[string]storage.DatumRecord) {
 	region := inv.Region
 	if region == "" {
 		region = s.opts.Region
@@ -251,9 +263,15 @@ func (s *Service) recordLambda(inv LambdaInvocation) error {
 		recs = map[string]storage.DatumRecord{"Invocations": one(1, "Count"), "Errors": one(errs, "Count"),
 			"Throttles": one(0, "Count"), "Duration": one(float64(inv.Duration.Microseconds())/1000, "Milliseconds")}
 	}
+	return region, recs
+}
+
+// lambdaPoints are a function's data, each by FunctionName, by FunctionName and Resource, and
+// across all functions, as Lambda publishes them.
+func lambdaPoints(function string, recs map[string]storage.DatumRecord) []point {
 	dimSets := [][]storage.Dimension{
-		{{Name: "FunctionName", Value: inv.Function}},
-		{{Name: "FunctionName", Value: inv.Function}, {Name: "Resource", Value: inv.Function}},
+		{{Name: "FunctionName", Value: function}},
+		{{Name: "FunctionName", Value: function}, {Name: "Resource", Value: function}},
 		nil,
 	}
 	names := make([]string, 0, len(recs))
@@ -267,12 +285,13 @@ func (s *Service) recordLambda(inv LambdaInvocation) error {
 			points = append(points, point{name: n, dims: dims, rec: recs[n]})
 		}
 	}
-	return s.store(inv.Account, region, "AWS/Lambda", s.opts.Clock(), points)
+	return points
 }
 
 // ListMetrics lists the metrics that received data in the last two weeks, filtered by
 // namespace, name and dimensions (a filter with a name only matches any value), 500 a page.
 func (s *Service) ListMetrics(ctx context.Context, in *cloudwatchapi.ListMetricsInput) (*cloudwatchapi.ListMetricsOutput, error) {
+	s.flushLambda() // what was recorded before this read is in it
 	c := s.call(ctx)
 	ns, name := protocol.Val(in.Namespace), protocol.Val(in.MetricName)
 	offset, err := decodeOffset(protocol.Val(in.NextToken))

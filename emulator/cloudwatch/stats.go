@@ -2,7 +2,6 @@ package cloudwatch
 
 import (
 	"context"
-	"encoding/base64"
 	"math"
 	"sort"
 	"strconv"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/iamlocal/iamlocal/api/cloudwatchapi"
+	"github.com/iamlocal/iamlocal/emulator/internal/pagetoken"
 	"github.com/iamlocal/iamlocal/protocol"
 	"github.com/iamlocal/iamlocal/storage"
 )
@@ -153,6 +153,7 @@ func checkPeriod(period int32, name string) error {
 // GetMetricStatistics aggregates one metric, named by namespace, name and its exact dimension
 // set, into periods; at most 1,440 data points may be asked for.
 func (s *Service) GetMetricStatistics(ctx context.Context, in *cloudwatchapi.GetMetricStatisticsInput) (*cloudwatchapi.GetMetricStatisticsOutput, error) {
+	s.flushLambda() // what was recorded before this read is in it
 	c := s.call(ctx)
 	if len(in.Statistics) > 0 && len(in.ExtendedStatistics) > 0 {
 		return nil, cloudwatchapi.ErrInvalidParameterCombination("The parameters Statistics and ExtendedStatistics are mutually exclusive and you have specified both.")
@@ -227,6 +228,7 @@ var statNames = map[string]bool{"SampleCount": true, "Average": true, "Sum": tru
 // expressions are not evaluated: such a query answers StatusCode InternalError with a message
 // saying so, rather than invented numbers.
 func (s *Service) GetMetricData(ctx context.Context, in *cloudwatchapi.GetMetricDataInput) (*cloudwatchapi.GetMetricDataOutput, error) {
+	s.flushLambda() // what was recorded before this read is in it
 	c := s.call(ctx)
 	start, end := protocol.Val(in.StartTime), protocol.Val(in.EndTime)
 	if !start.Before(end) {
@@ -311,17 +313,11 @@ func mergeUnits(in []*bucket) []*bucket {
 	return out
 }
 
-func encodeOffset(n int) string {
-	return base64.RawURLEncoding.EncodeToString([]byte("o:" + strconv.Itoa(n)))
-}
+func encodeOffset(n int) string { return pagetoken.Encode(n) }
 
 func decodeOffset(tok string) (int, error) {
-	if tok == "" {
-		return 0, nil
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(tok)
-	n, err2 := strconv.Atoi(strings.TrimPrefix(string(raw), "o:"))
-	if err != nil || err2 != nil || !strings.HasPrefix(string(raw), "o:") || n < 0 {
+	n, ok := pagetoken.Decode(tok)
+	if !ok {
 		return 0, cloudwatchapi.ErrInvalidNextToken("The service cannot process the NextToken: %s", tok)
 	}
 	return n, nil

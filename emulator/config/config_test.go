@@ -4,6 +4,9 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/iamlocal/iamlocal/emulator"
 )
 
 func TestLoad(t *testing.T) {
@@ -73,6 +76,16 @@ func TestLoad(t *testing.T) {
 		{name: "bad log level", env: map[string]string{"IAMLOCAL_LOG_LEVEL": "loud"}, wantErr: "log level"},
 		{name: "empty secret", args: []string{"-root-secret-access-key", ""}, wantErr: "must not be empty"},
 		{name: "stray argument", args: []string{"extra"}, wantErr: "unexpected argument"},
+		{name: "init file from the environment", env: map[string]string{"IAMLOCAL_INIT": "fixture.yaml"}, check: func(t *testing.T, c Config) {
+			if c.Init != "fixture.yaml" {
+				t.Errorf("Init = %q", c.Init)
+			}
+		}},
+		{name: "init flag wins", args: []string{"-init", "b.json"}, env: map[string]string{"IAMLOCAL_INIT": "a.yaml"}, check: func(t *testing.T, c Config) {
+			if c.Init != "b.json" {
+				t.Errorf("Init = %q", c.Init)
+			}
+		}},
 		{name: "admin token from the environment", env: map[string]string{"IAMLOCAL_ADMIN_TOKEN": "env-token"}, check: func(t *testing.T, c Config) {
 			if c.AdminToken != "env-token" {
 				t.Errorf("AdminToken = %q", c.AdminToken)
@@ -85,6 +98,57 @@ func TestLoad(t *testing.T) {
 				}
 			}},
 		{name: "admin token with a blank", args: []string{"-admin-token", "a b"}, wantErr: "admin token must not contain blanks"},
+		{name: "function URL defaults", check: func(t *testing.T, c Config) {
+			if c.URLBase != "" || c.URLAuth != "current" {
+				t.Errorf("URLBase, URLAuth = %q, %q", c.URLBase, c.URLAuth)
+			}
+		}},
+		{name: "function URL settings from the environment", env: map[string]string{"IAMLOCAL_URL_BASE": "http://iamlocal:4566",
+			"IAMLOCAL_URL_AUTH": "legacy"}, check: func(t *testing.T, c Config) {
+			if c.URLBase != "http://iamlocal:4566" || c.URLAuth != "legacy" {
+				t.Errorf("URLBase, URLAuth = %q, %q", c.URLBase, c.URLAuth)
+			}
+		}},
+		{name: "function URL flags win", args: []string{"-url-base", "https://example.test/", "-url-auth", "current"},
+			env: map[string]string{"IAMLOCAL_URL_BASE": "http://iamlocal:4566", "IAMLOCAL_URL_AUTH": "legacy"},
+			check: func(t *testing.T, c Config) {
+				if c.URLBase != "https://example.test/" || c.URLAuth != "current" {
+					t.Errorf("URLBase, URLAuth = %q, %q", c.URLBase, c.URLAuth)
+				}
+			}},
+		{name: "function URL base without a scheme", env: map[string]string{"IAMLOCAL_URL_BASE": "iamlocal:4566"}, wantErr: `function URL base "iamlocal:4566"`},
+		{name: "function URL base with a path", args: []string{"-url-base", "http://h/x"}, wantErr: "want http(s)://host[:port]"},
+		{name: "bad function URL authorization", env: map[string]string{"IAMLOCAL_URL_AUTH": "both"}, wantErr: "want current or legacy"},
+		{name: "lambda defaults", check: func(t *testing.T, c Config) {
+			if c.LambdaConcurrency != 1000 || c.MaxEnvironments != 32 || c.InvokeQueueSize != 1000 || c.InvokeQueueWait != time.Minute || c.AsyncDelayScale != 1 {
+				t.Errorf("lambda settings = %+v", c)
+			}
+			o := c.LambdaOptions(emulator.Options{})
+			if o.LambdaConcurrency != 1000 || o.MaxEnvironments != 32 || o.InvokeQueueSize != 1000 || o.InvokeQueueWait != time.Minute || o.AsyncDelayScale != 1 {
+				t.Errorf("options = %+v", o)
+			}
+		}},
+		{name: "lambda settings from the environment", env: map[string]string{"IAMLOCAL_LAMBDA_CONCURRENCY": "50", "IAMLOCAL_MAX_ENVIRONMENTS": "4",
+			"IAMLOCAL_INVOKE_QUEUE_SIZE": "0", "IAMLOCAL_INVOKE_QUEUE_WAIT": "5s", "IAMLOCAL_ASYNC_DELAY_SCALE": "0.001"},
+			check: func(t *testing.T, c Config) {
+				if c.LambdaConcurrency != 50 || c.MaxEnvironments != 4 || c.InvokeQueueSize != 0 || c.InvokeQueueWait != 5*time.Second || c.AsyncDelayScale != 0.001 {
+					t.Errorf("lambda settings = %+v", c)
+				}
+				if o := c.LambdaOptions(emulator.Options{}); o.InvokeQueueSize != -1 {
+					t.Errorf("a queue of 0 is %d in the options, want -1 (none wait)", o.InvokeQueueSize)
+				}
+			}},
+		{name: "lambda flags win", args: []string{"-async-delay-scale", "0.5", "-max-environments", "8"}, env: map[string]string{"IAMLOCAL_ASYNC_DELAY_SCALE": "0.001"},
+			check: func(t *testing.T, c Config) {
+				if c.AsyncDelayScale != 0.5 || c.MaxEnvironments != 8 {
+					t.Errorf("lambda settings = %+v", c)
+				}
+			}},
+		{name: "bad lambda concurrency", env: map[string]string{"IAMLOCAL_LAMBDA_CONCURRENCY": "0"}, wantErr: `lambda concurrency "0"`},
+		{name: "bad max environments", args: []string{"-max-environments", "many"}, wantErr: `max environments "many"`},
+		{name: "bad queue size", env: map[string]string{"IAMLOCAL_INVOKE_QUEUE_SIZE": "-1"}, wantErr: `invoke queue size "-1"`},
+		{name: "bad queue wait", env: map[string]string{"IAMLOCAL_INVOKE_QUEUE_WAIT": "10"}, wantErr: `invoke queue wait "10"`},
+		{name: "bad delay scale", env: map[string]string{"IAMLOCAL_ASYNC_DELAY_SCALE": "0"}, wantErr: `async delay scale "0"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

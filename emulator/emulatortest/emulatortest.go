@@ -48,6 +48,26 @@ func New(t testing.TB, opts ...func(*emulator.Options)) *Server {
 	return &Server{Server: srv, URL: hs.URL, Root: srv.Accounts()[0]}
 }
 
+// Snapshot saves the server's state under name (as POST /_iamlocal/snapshots/{name}), for
+// Restore to put back: set a fixture up once, then restore it at the start of each subtest.
+// t fails if it cannot be saved; it is the calling (sub)test's, as Fatal must run in its own
+// goroutine.
+func (s *Server) Snapshot(t testing.TB, name string) {
+	t.Helper()
+	if _, err := s.SaveSnapshot(name); err != nil {
+		t.Fatalf("emulatortest: snapshot %q: %v", name, err)
+	}
+}
+
+// Restore puts back the state saved by Snapshot(t, name), in one transaction and in
+// milliseconds; t fails if there is no such snapshot.
+func (s *Server) Restore(t testing.TB, name string) {
+	t.Helper()
+	if err := s.RestoreSnapshot(name); err != nil {
+		t.Fatalf("emulatortest: restore %q: %v", name, err)
+	}
+}
+
 // AWSConfig is an SDK config signed with the root credentials of the first account.
 func (s *Server) AWSConfig(ctx context.Context) aws.Config {
 	return s.ConfigFor(s.Root.AccessKeyID, s.Root.SecretAccessKey, "")

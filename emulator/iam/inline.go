@@ -56,6 +56,7 @@ func (s *Service) putInline(ctx context.Context, kind, entityName, policyName, d
 	if err != nil {
 		return nil, asAWS(err)
 	}
+	s.noteStored(ctx, kind+"/"+entityName+"/"+policyName, doc)
 	return &iamapi.Empty{}, nil
 }
 

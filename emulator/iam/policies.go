@@ -208,6 +208,7 @@ func (s *Service) CreatePolicy(ctx context.Context, in *iamapi.CreatePolicyReque
 	}
 	out := wirePolicy(policyRef{local: rec}, policyUsage{}, 0)
 	out.Tags = in.Tags // echoed in request order, and only when given
+	s.noteStored(ctx, rec.ARN, doc)
 	return &iamapi.CreatePolicyResponse{Policy: &out}, nil
 }
 

@@ -84,6 +84,7 @@ func (s *Service) CreatePolicyVersion(ctx context.Context, in *iamapi.CreatePoli
 	if err != nil {
 		return nil, err
 	}
+	s.noteStored(ctx, protocol.Val(in.PolicyArn)+" "+v.VersionID, doc)
 	return &iamapi.CreatePolicyVersionResponse{PolicyVersion: &iamapi.PolicyVersion{
 		VersionId: protocol.Ptr(v.VersionID), CreateDate: protocol.Ptr(v.Created),
 		IsDefaultVersion: protocol.Ptr(protocol.Val(in.SetAsDefault)),

@@ -22,6 +22,8 @@ type Options struct {
 	IDs   ids.Generator
 	// Partition is used when the request context carries none (direct Go calls); default aws.
 	Partition string
+	// PolicyStored is told of each policy document a call has stored; nil for none.
+	PolicyStored func(ctx context.Context, w PolicyWrite)
 }
 
 // Service implements iamapi.Handler. Operations it does not override answer NotImplemented.
@@ -31,6 +33,7 @@ type Service struct {
 	clock     func() time.Time
 	ids       ids.Generator
 	partition string
+	stored    func(ctx context.Context, w PolicyWrite)
 }
 
 var _ iamapi.Handler = (*Service)(nil)
@@ -46,7 +49,7 @@ func New(opts Options) *Service {
 	if opts.Partition == "" {
 		opts.Partition = arn.DefaultPartition
 	}
-	return &Service{db: opts.DB, clock: opts.Clock, ids: opts.IDs, partition: opts.Partition}
+	return &Service{db: opts.DB, clock: opts.Clock, ids: opts.IDs, partition: opts.Partition, stored: opts.PolicyStored}
 }
 
 // account is the caller's account: IAM state is per account.

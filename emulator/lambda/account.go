@@ -201,11 +201,17 @@ func (s *Service) GetAccountSettings(ctx context.Context, _ *lambdaapi.GetAccoun
 	}
 	return &lambdaapi.GetAccountSettingsResponse{
 		AccountLimit: &lambdaapi.AccountLimit{CodeSizeUnzipped: ptr(int64(maxUnzipped)), CodeSizeZipped: ptr(int64(maxZipped)),
-			ConcurrentExecutions: ptr(int32(accountConcurrency)), TotalCodeSize: ptr(int64(accountCodeStorage)),
-			UnreservedConcurrentExecutions: ptr(accountConcurrency - reserved)},
+			ConcurrentExecutions: ptr(int32(s.accountLimit)), TotalCodeSize: ptr(int64(accountCodeStorage)),
+			UnreservedConcurrentExecutions: ptr(int32(s.accountLimit) - reserved)},
 		AccountUsage: &lambdaapi.AccountUsage{FunctionCount: ptr(count), TotalCodeSize: ptr(size)},
 	}, nil
 }
+
+// minUnreserved is the unreserved concurrency Lambda keeps in each Region: 100 ("You can
+// reserve concurrency for as many functions as you like, as long as you leave at least 100
+// simultaneous executions unreserved", PutFunctionConcurrency), or the whole of a smaller
+// account limit (Options.AccountConcurrency), which then leaves nothing to reserve.
+func (s *Service) minUnreserved() int { return min(minUnreserved, s.accountLimit) }
 
 // PutFunctionConcurrency reserves concurrency for a function. Lambda keeps 100 of the
 // account's 1000 unreserved in each region ("Lambda function scaling", reserved concurrency),
@@ -235,8 +241,8 @@ func (s *Service) PutFunctionConcurrency(ctx context.Context, in *lambdaapi.PutF
 		if err != nil {
 			return err
 		}
-		if int64(accountConcurrency)-int64(others)-int64(want) < minUnreserved {
-			return invalid("Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [%d].", minUnreserved)
+		if floor := s.minUnreserved(); int64(s.accountLimit)-int64(others)-int64(want) < int64(floor) {
+			return untyped(invalid("Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [%d].", floor))
 		}
 		var provisioned int32
 		err = storage.LambdaProvisioned(tx, t.name).Scan("", func(_ string, p storage.LambdaProvisionedRecord) error {
@@ -247,7 +253,7 @@ func (s *Service) PutFunctionConcurrency(ctx context.Context, in *lambdaapi.PutF
 			return err
 		}
 		if want < provisioned { // recorded text, spaces as AWS sends them
-			return invalid(" ReservedConcurrentExecutions  %d should not be lower than function's total provisioned concurrency [%d].", want, provisioned)
+			return untyped(invalid(" ReservedConcurrentExecutions  %d should not be lower than function's total provisioned concurrency [%d].", want, provisioned))
 		}
 		fn.Reserved = ptr(want)
 		return storage.LambdaFunctions(tx).Put(t.name, fn)

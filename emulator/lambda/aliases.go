@@ -36,7 +36,7 @@ func checkAliasTarget(tx *storage.Tx, t target, version string, weights map[stri
 		}
 	}
 	if version == latest && len(weights) > 0 {
-		return invalid("$LATEST is not supported for an alias pointing to more than 1 version")
+		return untyped(invalid("$LATEST is not supported for an alias pointing to more than 1 version"))
 	}
 	versions := storage.LambdaVersions(tx, t.name)
 	for _, v := range append([]string{version}, keys(weights)...) {
@@ -164,8 +164,13 @@ func (s *Service) DeleteAlias(ctx context.Context, in *lambdaapi.DeleteAliasRequ
 	}
 	name := str(in.Name)
 	err = s.update(t.scope(), func(tx *storage.Tx) error {
+		// A missing alias of an existing function is deleted already: 204, as AWS answers
+		// (LocalStack's TestLambdaAlias::test_alias_lifecycle deletes twice, recorded).
 		if _, err := loadAlias(tx, t, name, "Alias not found: "); err != nil {
-			return err
+			if _, missingFn := loadFunction(tx, t, t.arn()); missingFn != nil {
+				return missingFn
+			}
+			return nil
 		}
 		for _, err := range []error{
 			storage.LambdaAliases(tx, t.name).Delete(name),
@@ -183,6 +188,7 @@ func (s *Service) DeleteAlias(ctx context.Context, in *lambdaapi.DeleteAliasRequ
 	if err != nil {
 		return nil, err
 	}
+	s.unprovision(t.scope(), t.name, name)
 	return &lambdaapi.Empty{}, nil
 }
 

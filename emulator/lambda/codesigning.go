@@ -37,7 +37,7 @@ func cscID(c call, text string) string {
 }
 
 func noCSC(arn string) error {
-	return lambdaapi.ErrResourceNotFound("The Lambda code signing configuration %s can not be found.", arn)
+	return untyped(lambdaapi.ErrResourceNotFound("The Lambda code signing configuration %s can not be found.", arn))
 }
 
 func loadCSC(tx *storage.Tx, c call, arn string) (storage.LambdaCSCRecord, error) {

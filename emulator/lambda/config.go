@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf16"
 
 	"github.com/iamlocal/iamlocal/api/lambdaapi"
 	"github.com/iamlocal/iamlocal/arn"
@@ -69,8 +70,10 @@ func validation(format string, args ...any) error {
 // (covidatlas/li#575) and "'MemorySize' value failed to satisfy constraint: Member must have
 // value less than or equal to 3008" (ubc-cirrus-lab/parrotfish#38, a quota-limited account).
 func (st settings) check(packageType string) error {
-	if r := str(st.Runtime); blockedRuntimes[r] {
-		return invalid("The runtime parameter of %s is no longer supported for creating or updating AWS Lambda functions. We recommend you use a supported runtime while creating or updating functions.", r)
+	if st.Runtime != nil {
+		if err := runtimeError(*st.Runtime); err != nil {
+			return err
+		}
 	}
 	if st.Timeout != nil && *st.Timeout > maxTimeout {
 		return validation("1 validation error detected: Value '%d' at 'timeout' failed to satisfy constraint: Member must have value less than or equal to %d", *st.Timeout, maxTimeout)
@@ -104,17 +107,65 @@ func checkEnvironment(vars map[string]string) error {
 	if len(used) > 0 {
 		return invalid("Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: %s", strings.Join(used, ", "))
 	}
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(vars); err != nil {
+	measured, err := measuredEnvironment(vars)
+	if err != nil {
 		return err
 	}
-	measured := strings.TrimSuffix(b.String(), "\n")
 	if len(measured) > maxEnvBytes {
 		return invalid("Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit. String measured: %s", measured)
 	}
 	return nil
+}
+
+// measuredEnvironment is the JSON object Lambda measures against the 4 KB limit, its keys in the
+// order Lambda's message lists them: a Java HashMap's (failured_create_fn_result_multi_key in
+// conformance/errors lists SMALL_VAR before LARGE_VAR, their HashMap order).
+func measuredEnvironment(vars map[string]string) (string, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, k := range javaHashMapOrder(vars) {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		for _, s := range []string{k, vars[k]} {
+			var one bytes.Buffer
+			enc := json.NewEncoder(&one)
+			enc.SetEscapeHTML(false)
+			if err := enc.Encode(s); err != nil {
+				return "", err
+			}
+			b.Write(bytes.TrimSuffix(one.Bytes(), []byte("\n")))
+			if s == k {
+				b.WriteByte(':')
+			}
+		}
+	}
+	b.WriteByte('}')
+	return b.String(), nil
+}
+
+// javaHashMapOrder is the iteration order of a java.util.HashMap holding the keys: by bucket
+// (String.hashCode spread as HashMap.hash, over a table of 16 doubled past a load of 0.75),
+// keys of one bucket in name order.
+func javaHashMapOrder(vars map[string]string) []string {
+	keys := make([]string, 0, len(vars))
+	for k := range vars {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	size := 16
+	for float64(len(keys)) > 0.75*float64(size) {
+		size *= 2
+	}
+	bucket := func(k string) uint32 {
+		var h uint32
+		for _, u := range utf16.Encode([]rune(k)) {
+			h = 31*h + uint32(u)
+		}
+		return (h ^ h>>16) & uint32(size-1)
+	}
+	sort.SliceStable(keys, func(i, j int) bool { return bucket(keys[i]) < bucket(keys[j]) })
+	return keys
 }
 
 // checkRole enforces Lambda's rule for the execution role: an existing role of the function's

@@ -103,6 +103,8 @@ func (s *Service) eventInvokeWrite(ctx context.Context, name string, qualifier *
 		return nil, err
 	}
 	q := eventQualifier(t)
+	// Decided before the write's transaction, which the authorizer's reads may not nest in.
+	refused := s.destinationsRefused(ctx, c, name, q, dc)
 	var out *lambdaapi.FunctionEventInvokeConfig
 	err = s.update(t.scope(), func(tx *storage.Tx) error {
 		if !qualifierExists(tx, t, q) {
@@ -124,6 +126,9 @@ func (s *Service) eventInvokeWrite(ctx context.Context, name string, qualifier *
 		}
 		if err := checkDestinations(tx, t, dc); err != nil {
 			return err
+		}
+		if refused != nil {
+			return refused
 		}
 		if retries != nil || !merge {
 			rec.MaxRetryAttempts = retries

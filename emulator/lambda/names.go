@@ -8,9 +8,11 @@ import (
 	"github.com/iamlocal/iamlocal/protocol/awserr"
 )
 
-// functionNameRegex is the pattern Lambda quotes when a function name does not parse (the
-// model's FunctionName; arn.ParseFunctionName applies the wider NamespacedFunctionName).
-const functionNameRegex = `(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?`
+// functionNameRegex is the pattern Lambda quotes when a function name does not parse: its
+// FunctionName pattern of today, with the European Sovereign Cloud's regions
+// (invalid_function_name_exc in conformance/errors; arn.ParseFunctionName applies the wider
+// NamespacedFunctionName).
+const functionNameRegex = `(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?`
 
 // ParseFunctionName splits a function name in any of Lambda's formats (arn.ParseFunctionName)
 // and words a failure as Lambda does: ValidationException when the text is not a function name
@@ -76,12 +78,31 @@ func (t target) versionARN(qualifier string) string {
 // (ResourceNotFoundException) for another region, InvalidParameterValueException for a
 // qualifier in the name that differs from the Qualifier parameter. A name without an account
 // refers to the caller's account.
+//
+// A name part longer than 64 characters names no function, and Lambda answers it as one it does
+// not find ("Function not found: ...", with the qualifier); only CreateFunction refuses it as too
+// long (createName).
 func (c call) resolve(name string, qualifier *string) (target, error) {
 	f, err := arn.ResolveFunction(c.scope(), name, str(qualifier))
+	t := target{partition: f.Partition, account: f.Account, region: f.Region, name: f.Name, qualifier: f.Qualifier}
+	var nameErr *arn.FunctionNameError
+	if errors.As(err, &nameErr) && nameErr.TooLong {
+		return target{}, notFound(t.qualifiedARN())
+	}
 	if err != nil {
 		return target{}, functionNameError(name, err)
 	}
-	return target{partition: f.Partition, account: f.Account, region: f.Region, name: f.Name, qualifier: f.Qualifier}, nil
+	return t, nil
+}
+
+// createName resolves the name of a function to create: a name part over 64 characters is
+// InvalidParameterValueException "... Member must have length less than or equal to 64"
+// (long_function_name_exc, CreateFunction, in conformance/errors).
+func (c call) createName(name string) (target, error) {
+	if _, err := arn.ParseFunctionName(name); err != nil {
+		return target{}, functionNameError(name, err)
+	}
+	return c.resolve(name, nil)
 }
 
 // function is the caller's function name with qualifier, as it is stored.

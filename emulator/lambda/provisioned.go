@@ -9,23 +9,24 @@ import (
 
 // Provisioned concurrency (Lambda API Reference: PutProvisionedConcurrencyConfig,
 // GetProvisionedConcurrencyConfig, DeleteProvisionedConcurrencyConfig,
-// ListProvisionedConcurrencyConfigs). Configs apply to published versions and aliases only.
-// iamlocal keeps no warm environments for them: a config is READY at once, with all of the
-// requested concurrency allocated and available, and counts against the function's reserved
-// concurrency and the account's unreserved concurrency as Lambda counts it.
+// ListProvisionedConcurrencyConfigs). Configs apply to published versions and aliases only,
+// and count against the function's reserved concurrency and the account's unreserved
+// concurrency as Lambda counts it. With a Runner that provisions (the executor), a config
+// keeps that many execution environments initialised (provisionenv.go): its Status is
+// IN_PROGRESS until they are, then READY, FAILED when one cannot initialise; without one, a
+// config is READY at once with all of it allocated.
 //
 // Texts as recorded (TestLambdaProvisionedConcurrency, TestLambdaConcurrency).
 
 const (
-	msgProvisionedLatest   = "Provisioned Concurrency Configs cannot be applied to unpublished function versions."
-	msgProvisionedQualify  = "The function resource provided must be an alias or a published version."
-	msgNoProvisioned       = "No Provisioned Concurrency Config found for this function"
-	msgAliasOnProvisioned  = "Alias can't be used for Provisioned Concurrency configuration on an already Provisioned version"
-	msgVersionUnderAlias   = "Version is pointed by a Provisioned Concurrency alias"
-	msgOverReserved        = "Requested Provisioned Concurrency should not be greater than the reservedConcurrentExecution for function"
-	msgOverUnreserved      = "Specified ConcurrentExecutions for function is greater than account's unreserved concurrency [%d]."
-	msgBelowMinUnreserved  = "Specified ConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [%d]."
-	provisionedStatusReady = "READY"
+	msgProvisionedLatest  = "Provisioned Concurrency Configs cannot be applied to unpublished function versions."
+	msgProvisionedQualify = "The function resource provided must be an alias or a published version."
+	msgNoProvisioned      = "No Provisioned Concurrency Config found for this function"
+	msgAliasOnProvisioned = "Alias can't be used for Provisioned Concurrency configuration on an already Provisioned version"
+	msgVersionUnderAlias  = "Version is pointed by a Provisioned Concurrency alias"
+	msgOverReserved       = "Requested Provisioned Concurrency should not be greater than the reservedConcurrentExecution for function"
+	msgOverUnreserved     = "Specified ConcurrentExecutions for function is greater than account's unreserved concurrency [%d]."
+	msgBelowMinUnreserved = "Specified ConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [%d]."
 )
 
 // provisionedTarget checks that the qualifier names an existing published version or alias:
@@ -117,12 +118,12 @@ func (s *Service) PutProvisionedConcurrencyConfig(ctx context.Context, in *lambd
 			if err != nil {
 				return err
 			}
-			unreserved := int64(accountConcurrency) - reserved
+			unreserved := int64(s.accountLimit) - reserved
 			if int64(total) > unreserved {
-				return invalid(msgOverUnreserved, unreserved)
+				return untyped(invalid(msgOverUnreserved, unreserved))
 			}
-			if unreserved-int64(total) < minUnreserved {
-				return invalid(msgBelowMinUnreserved, minUnreserved)
+			if floor := s.minUnreserved(); unreserved-int64(total) < int64(floor) {
+				return untyped(invalid(msgBelowMinUnreserved, floor))
 			}
 		}
 		return storage.LambdaProvisioned(tx, t.name).Put(t.qualifier, rec)
@@ -130,9 +131,10 @@ func (s *Service) PutProvisionedConcurrencyConfig(ctx context.Context, in *lambd
 	if err != nil {
 		return nil, err
 	}
-	return &lambdaapi.PutProvisionedConcurrencyConfigResponse{AllocatedProvisionedConcurrentExecutions: ptr(want),
-		AvailableProvisionedConcurrentExecutions: ptr(want), RequestedProvisionedConcurrentExecutions: ptr(want),
-		LastModified: ptr(lastModified(c.now)), Status: ptr(provisionedStatusReady)}, nil
+	st := s.provision(ctx, t, want, c.now, true)
+	return &lambdaapi.PutProvisionedConcurrencyConfigResponse{AllocatedProvisionedConcurrentExecutions: ptr(st.allocated),
+		AvailableProvisionedConcurrentExecutions: ptr(st.allocated), RequestedProvisionedConcurrentExecutions: ptr(want),
+		LastModified: ptr(lastModified(c.now)), Status: ptr(st.status), StatusReason: st.reason}, nil
 }
 
 func loadProvisioned(tx *storage.Tx, t target) (storage.LambdaProvisionedRecord, error) {
@@ -157,9 +159,10 @@ func (s *Service) GetProvisionedConcurrencyConfig(ctx context.Context, in *lambd
 	err = s.view(t.scope(), func(tx *storage.Tx) error {
 		r, err := loadProvisioned(tx, t)
 		if err == nil {
-			out = &lambdaapi.GetProvisionedConcurrencyConfigResponse{AllocatedProvisionedConcurrentExecutions: ptr(r.Requested),
-				AvailableProvisionedConcurrentExecutions: ptr(r.Requested), RequestedProvisionedConcurrentExecutions: ptr(r.Requested),
-				LastModified: ptr(lastModified(r.LastModified)), Status: ptr(provisionedStatusReady)}
+			st := s.provisionedState(t, r.Requested)
+			out = &lambdaapi.GetProvisionedConcurrencyConfigResponse{AllocatedProvisionedConcurrentExecutions: ptr(st.allocated),
+				AvailableProvisionedConcurrentExecutions: ptr(st.allocated), RequestedProvisionedConcurrentExecutions: ptr(r.Requested),
+				LastModified: ptr(lastModified(r.LastModified)), Status: ptr(st.status), StatusReason: st.reason}
 		}
 		return err
 	})
@@ -174,14 +177,18 @@ func (s *Service) DeleteProvisionedConcurrencyConfig(ctx context.Context, in *la
 		return nil, err
 	}
 	err = s.update(t.scope(), func(tx *storage.Tx) error {
-		if _, err := loadProvisioned(tx, t); err != nil {
+		// A missing version is "Function not found: ...:10" and a missing alias "Cannot find
+		// alias arn: ..." (404, delete_provisioned_functionname_doesnotexist), but a version or
+		// alias without a config has nothing to delete: 204.
+		if _, err := provisionedTarget(tx, t); err != nil {
 			return err
 		}
-		return storage.LambdaProvisioned(tx, t.name).Delete(t.qualifier)
+		return ignoreMissing(storage.LambdaProvisioned(tx, t.name).Delete(t.qualifier))
 	})
 	if err != nil {
 		return nil, err
 	}
+	s.unprovision(t.scope(), t.name, t.qualifier)
 	return &lambdaapi.Empty{}, nil
 }
 
@@ -199,11 +206,14 @@ func (s *Service) ListProvisionedConcurrencyConfigs(ctx context.Context, in *lam
 		}
 		var items []pageItem[lambdaapi.ProvisionedConcurrencyConfigListItem]
 		err := storage.LambdaProvisioned(tx, t.name).Scan("", func(q string, r storage.LambdaProvisionedRecord) error {
+			qt := t
+			qt.qualifier = q
+			st := s.provisionedState(qt, r.Requested)
 			items = append(items, pageItem[lambdaapi.ProvisionedConcurrencyConfigListItem]{key: storage.LambdaVersionKey(q),
 				item: lambdaapi.ProvisionedConcurrencyConfigListItem{FunctionArn: ptr(t.versionARN(q)),
-					AllocatedProvisionedConcurrentExecutions: ptr(r.Requested), AvailableProvisionedConcurrentExecutions: ptr(r.Requested),
+					AllocatedProvisionedConcurrentExecutions: ptr(st.allocated), AvailableProvisionedConcurrentExecutions: ptr(st.allocated),
 					RequestedProvisionedConcurrentExecutions: ptr(r.Requested), LastModified: ptr(lastModified(r.LastModified)),
-					Status: ptr(provisionedStatusReady)}})
+					Status: ptr(st.status), StatusReason: st.reason}})
 			return nil
 		})
 		out.ProvisionedConcurrencyConfigs, out.NextMarker = paginate(items, in.Marker, in.MaxItems)

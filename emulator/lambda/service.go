@@ -1,11 +1,14 @@
 // Package lambda emulates the AWS Lambda control plane on top of storage: functions and their
 // code, versions, aliases, resource-based policies, tags, concurrency, event invoke configs,
-// function URL configs and layers. Invocation is not here: Invoke, InvokeWithResponseStream
-// and InvokeAsync answer NotImplemented, and an executor reads what it needs (configuration
-// and code) through Resolve and storage.LambdaCode. Handlers receive generated input structs
-// and return generated outputs or *awserr.Error; they never see HTTP, JSON or bbolt. Each call
-// is one transaction in the account and region of the resource it acts on (update, view):
-// Lambda's state is per account and region, as AWS keeps it.
+// function URL configs and layers, and invocation (Invoke, InvokeAsync,
+// InvokeWithResponseStream and function URLs, urlserve.go): it resolves the version, admits the
+// invocation within Lambda's concurrency (concurrency.go) and hands it to a Runner (the
+// executor), or queues an asynchronous event for delivery (asyncqueue.go). An executor reads what
+// it needs (configuration and code) through Resolve and storage.LambdaCode. Handlers receive
+// generated input structs and return generated outputs or *awserr.Error; they never see HTTP,
+// JSON or bbolt (the function URL event and answer are the payloads the server hands through).
+// Each call is one transaction in the account and region of the resource it acts on (update,
+// view): Lambda's state is per account and region, as AWS keeps it.
 package lambda
 
 import (
@@ -13,7 +16,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"sync"
+	"log/slog"
 	"time"
 
 	"github.com/iamlocal/iamlocal/api/lambdaapi"
@@ -37,6 +40,26 @@ type Options struct {
 	// DownloadKey signs the code download URLs GetFunction returns (see CodePath); a random
 	// one when empty.
 	DownloadKey []byte
+	// AccountConcurrency is every account's concurrency limit in each Region ("Lambda
+	// quotas": 1,000 by default, the default here).
+	AccountConcurrency int
+	// AsyncDelayScale multiplies the waits of asynchronous invocation (the retry delays of
+	// function errors, throttles and service errors) and its events' maximum age, so a test
+	// suite need not wait minutes: 0.001 turns Lambda's one minute into 60 ms; default 1.
+	AsyncDelayScale float64
+	// After waits on the clock for asynchronous retries; default time.After. Tests with a
+	// clock of their own pass its timer.
+	After func(time.Duration) <-chan time.Time
+	// ProvisionWait bounds how long PutProvisionedConcurrencyConfig waits for the
+	// environments to be initialised before answering IN_PROGRESS; default 10 seconds.
+	ProvisionWait time.Duration
+	// Logger takes the service's warnings: a function stored that cannot run here, and what
+	// iamlocal does not emulate (destinations of other services); nil discards them.
+	Logger *slog.Logger
+	// URLBase is the base of the function URLs the API returns (see URLPath), for a server
+	// reached under another name than its own address (a container); default
+	// Invoke.Endpoint.
+	URLBase string
 }
 
 // Service implements lambdaapi.Handler. Operations it does not override answer NotImplemented.
@@ -49,9 +72,20 @@ type Service struct {
 	partition string
 	hooks     InvokeHooks
 	roles     roleCache
-	async     sync.WaitGroup
+	conc      concurrency
+	async     *asyncQueues
+	// provisionErrs are provisions the Runner could not be asked for.
+	provisionErrs provisionErrors
+	// accountLimit is Options.AccountConcurrency; delayScale, after, provisionWait and log
+	// the asynchronous and provisioning settings.
+	accountLimit  int
+	delayScale    float64
+	after         func(time.Duration) <-chan time.Time
+	provisionWait time.Duration
+	log           *slog.Logger
 	// downloadKey is the HMAC key of code download URLs.
 	downloadKey []byte
+	urlBase     string // Options.URLBase
 }
 
 var _ lambdaapi.Handler = (*Service)(nil)
@@ -70,13 +104,35 @@ func New(opts Options) *Service {
 	if opts.Partition == "" {
 		opts.Partition = arn.DefaultPartition
 	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
 	if len(opts.DownloadKey) == 0 {
 		// Not from opts.IDs: drawing from it would shift the ids seeded tests expect.
 		opts.DownloadKey = make([]byte, 32)
 		ids.Crypto{}.Read(opts.DownloadKey)
 	}
-	return &Service{db: opts.DB, clock: opts.Clock, ids: opts.IDs, region: opts.Region, partition: opts.Partition,
-		hooks: opts.Invoke, downloadKey: opts.DownloadKey}
+	if opts.AccountConcurrency <= 0 {
+		opts.AccountConcurrency = accountConcurrency
+	}
+	if opts.AsyncDelayScale <= 0 {
+		opts.AsyncDelayScale = 1
+	}
+	if opts.After == nil {
+		opts.After = time.After
+	}
+	if opts.ProvisionWait <= 0 {
+		opts.ProvisionWait = 10 * time.Second
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Service{db: opts.DB, clock: opts.Clock, ids: opts.IDs, region: opts.Region, partition: opts.Partition,
+		hooks: opts.Invoke, downloadKey: opts.DownloadKey, accountLimit: opts.AccountConcurrency,
+		delayScale: opts.AsyncDelayScale, after: opts.After, provisionWait: opts.ProvisionWait, log: opts.Logger,
+		urlBase: opts.URLBase}
+	s.async = newAsyncQueues(s)
+	return s
 }
 
 // Lambda's documented quotas ("Lambda quotas" in the Developer Guide) and defaults.
@@ -176,6 +232,18 @@ func errRevision() error { return lambdaapi.ErrPreconditionFailed(msgRevision) }
 
 func invalid(format string, args ...any) error {
 	return lambdaapi.ErrInvalidParameterValue(format, args...)
+}
+
+// untyped is err without the body's "Type" member: the concurrency checks, the alias routing
+// check on $LATEST and the code signing config lookups answer so (bodyKeys of
+// reserved_lower_than_provisioned_exc, put_provisioned_concurrency_*,
+// put_function_concurrency_account_limit_exceeded, target_version_exc_version_latest and
+// delete_csc_notfound in conformance/errors).
+func untyped(err error) error {
+	if e, ok := awserr.As(err); ok {
+		e.Untyped = true
+	}
+	return err
 }
 
 func str(p *string) string {

@@ -2,6 +2,7 @@ package lambda
 
 import (
 	"context"
+	"crypto/sha256"
 	"strings"
 	"time"
 
@@ -17,9 +18,43 @@ import (
 // urlTime renders CreationTime and LastModifiedTime (ISO 8601 with microseconds, UTC).
 func urlTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000Z") }
 
-// functionURL is https://<url-id>.lambda-url.<region>.on.aws/ ("Lambda function URLs").
-func functionURL(id, region string) string {
-	return "https://" + id + ".lambda-url." + region + ".on.aws/"
+// URLPath is where the server serves function URLs by path:
+// <base>/_iamlocal/urls/<url-id>/<the function's path>. AWS serves each at
+// https://<url-id>.lambda-url.<region>.on.aws/ ("Lambda function URLs"), a name no local
+// resolver knows, so the URL the API returns is this one, on iamlocal's own address (or the
+// configured public base); the host form <url-id>.lambda-url.<region>.<anything> is served
+// too (urlserve.go).
+const URLPath = "/_iamlocal/urls/"
+
+// functionURL is the FunctionUrl of a URL id: the path form under the configured base or the
+// server's address, or AWS's own form while neither is known (a Service without a server).
+func (s *Service) functionURL(id, region string) string {
+	base := s.urlBase
+	if base == "" && s.hooks.Endpoint != nil {
+		base = s.hooks.Endpoint()
+	}
+	if base == "" {
+		return "https://" + id + ".lambda-url." + region + ".on.aws/"
+	}
+	return strings.TrimRight(base, "/") + URLPath + id + "/"
+}
+
+// urlIDSet is the alphabet of url ids: AWS's are 32 lowercase letters and digits
+// (mq75dt64puwxk3u6gjw2rhak4m0bcmmi).
+const urlIDSet = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+// newURLID draws a url id. It takes the 16 random bytes a UUID took before url ids had AWS's
+// alphabet, so seeded ids drawn after it stay as they were, and spreads them over 32
+// characters through SHA-256.
+func (s *Service) newURLID() string {
+	var seed [16]byte
+	s.ids.Src.Read(seed[:])
+	sum := sha256.Sum256(seed[:])
+	out := make([]byte, 32)
+	for i := range out {
+		out[i] = urlIDSet[int(sum[i])%len(urlIDSet)]
+	}
+	return string(out)
 }
 
 func corsIn(c *lambdaapi.Cors) *storage.LambdaCors {
@@ -39,9 +74,9 @@ func corsOut(c *storage.LambdaCors) *lambdaapi.Cors {
 }
 
 // urlOut renders a config as FunctionUrlConfig (Get and List report InvokeMode always).
-func urlOut(t target, r storage.LambdaURLRecord) lambdaapi.FunctionUrlConfig {
+func (s *Service) urlOut(t target, r storage.LambdaURLRecord) lambdaapi.FunctionUrlConfig {
 	return lambdaapi.FunctionUrlConfig{AuthType: ptr(r.AuthType), Cors: corsOut(r.Cors), CreationTime: ptr(urlTime(r.Created)),
-		FunctionArn: ptr(t.versionARN(r.Qualifier)), FunctionUrl: ptr(functionURL(r.URLID, t.region)),
+		FunctionArn: ptr(t.versionARN(r.Qualifier)), FunctionUrl: ptr(s.functionURL(r.URLID, t.region)),
 		InvokeMode: ptr(nonEmpty(r.InvokeMode, "BUFFERED")), LastModifiedTime: ptr(urlTime(r.LastModified))}
 }
 
@@ -71,9 +106,13 @@ func (s *Service) CreateFunctionUrlConfig(ctx context.Context, in *lambdaapi.Cre
 		if urls.Has(key) {
 			return lambdaapi.ErrResourceConflict("Failed to create function url config for [functionArn = %s]. Error message:  FunctionUrlConfig exists for this Lambda function", t.qualifiedARN())
 		}
-		r := storage.LambdaURLRecord{Qualifier: t.qualifier, URLID: strings.ReplaceAll(s.ids.UUID(), "-", ""),
+		r := storage.LambdaURLRecord{Qualifier: t.qualifier, URLID: s.newURLID(),
 			AuthType: str(in.AuthType), InvokeMode: str(in.InvokeMode), Cors: corsIn(in.Cors), Created: c.now, LastModified: c.now}
-		o := urlOut(t, r)
+		loc := storage.LambdaURLLocation{Account: tx.Account(), Region: tx.Region(), Function: t.name, Qualifier: t.qualifier}
+		if err := storage.LambdaURLIndex(tx).Put(r.URLID, loc); err != nil {
+			return err
+		}
+		o := s.urlOut(t, r)
 		out = &lambdaapi.CreateFunctionUrlConfigResponse{AuthType: o.AuthType, Cors: o.Cors, CreationTime: o.CreationTime,
 			FunctionArn: o.FunctionArn, FunctionUrl: o.FunctionUrl}
 		if r.InvokeMode != "" {
@@ -97,7 +136,7 @@ func (s *Service) GetFunctionUrlConfig(ctx context.Context, in *lambdaapi.GetFun
 		if isNotFound(err) {
 			return lambdaapi.ErrResourceNotFound(msgNoResource)
 		}
-		o := urlOut(t, r)
+		o := s.urlOut(t, r)
 		out = &lambdaapi.GetFunctionUrlConfigResponse{AuthType: o.AuthType, Cors: o.Cors, CreationTime: o.CreationTime,
 			FunctionArn: o.FunctionArn, FunctionUrl: o.FunctionUrl, InvokeMode: o.InvokeMode, LastModifiedTime: o.LastModifiedTime}
 		return err
@@ -132,7 +171,12 @@ func (s *Service) UpdateFunctionUrlConfig(ctx context.Context, in *lambdaapi.Upd
 			r.Cors = corsIn(in.Cors)
 		}
 		r.LastModified = c.now
-		o := urlOut(t, r)
+		// A URL made before URLs were indexed becomes servable once updated.
+		loc := storage.LambdaURLLocation{Account: tx.Account(), Region: tx.Region(), Function: t.name, Qualifier: t.qualifier}
+		if err := storage.LambdaURLIndex(tx).Put(r.URLID, loc); err != nil {
+			return err
+		}
+		o := s.urlOut(t, r)
 		out = &lambdaapi.UpdateFunctionUrlConfigResponse{AuthType: o.AuthType, Cors: o.Cors, CreationTime: o.CreationTime,
 			FunctionArn: o.FunctionArn, FunctionUrl: o.FunctionUrl, LastModifiedTime: o.LastModifiedTime}
 		if r.InvokeMode != "" {
@@ -151,12 +195,18 @@ func (s *Service) DeleteFunctionUrlConfig(ctx context.Context, in *lambdaapi.Del
 		return nil, err
 	}
 	err = s.update(t.scope(), func(tx *storage.Tx) error {
-		if err := storage.LambdaURLConfigs(tx, t.name).Delete(storage.LambdaPolicyKey(t.qualifier)); isNotFound(err) {
+		urls := storage.LambdaURLConfigs(tx, t.name)
+		key := storage.LambdaPolicyKey(t.qualifier)
+		r, err := urls.Get(key)
+		if isNotFound(err) {
 			return lambdaapi.ErrResourceNotFound(msgNoResource)
 		} else if err != nil {
 			return err
 		}
-		return nil
+		if err := storage.LambdaURLIndex(tx).Delete(r.URLID); err != nil && !isNotFound(err) {
+			return err
+		}
+		return urls.Delete(key)
 	})
 	if err != nil {
 		return nil, err
@@ -178,7 +228,7 @@ func (s *Service) ListFunctionUrlConfigs(ctx context.Context, in *lambdaapi.List
 		}
 		var items []pageItem[lambdaapi.FunctionUrlConfig]
 		err := storage.LambdaURLConfigs(tx, t.name).Scan("", func(key string, r storage.LambdaURLRecord) error {
-			items = append(items, pageItem[lambdaapi.FunctionUrlConfig]{key: key, item: urlOut(t, r)})
+			items = append(items, pageItem[lambdaapi.FunctionUrlConfig]{key: key, item: s.urlOut(t, r)})
 			return nil
 		})
 		if err != nil {

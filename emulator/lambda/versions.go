@@ -87,6 +87,7 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, in *lambdaapi
 		EphemeralStorage: in.EphemeralStorage, TracingConfig: in.TracingConfig, DeadLetterConfig: in.DeadLetterConfig,
 		KMSKeyArn: in.KMSKeyArn, FileSystems: in.FileSystemConfigs, FileSystemsSet: in.FileSystemConfigs != nil,
 		VpcConfig: in.VpcConfig, LoggingConfig: in.LoggingConfig, ImageConfig: in.ImageConfig, SnapStart: in.SnapStart}
+	refused := s.deadLetterRefusedOnUpdate(ctx, c, t, in.Role, in.DeadLetterConfig) // outside the write, as the authorizer reads
 	var out *lambdaapi.FunctionConfiguration
 	err = s.update(t.scope(), func(tx *storage.Tx) error {
 		_, v, err := loadLatest(tx, t)
@@ -103,6 +104,9 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, in *lambdaapi
 			if err := checkRole(tx, *in.Role); err != nil {
 				return err
 			}
+		}
+		if refused != nil {
+			return refused
 		}
 		var layers []storage.LambdaLayerRef
 		if st.LayersSet {
@@ -122,6 +126,9 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, in *lambdaapi
 		}
 		return nil
 	})
+	if err == nil && in.Runtime != nil {
+		s.warnUnrunnable(ctx, t.name, "Zip", *in.Runtime)
+	}
 	return out, err
 }
 

@@ -2,10 +2,10 @@ package logs
 
 import (
 	"encoding/base64"
-	"strconv"
 	"strings"
 
 	"github.com/iamlocal/iamlocal/api/logsapi"
+	"github.com/iamlocal/iamlocal/emulator/internal/pagetoken"
 )
 
 // Pagination tokens are opaque to callers: "n:<name>" after a log group name, "o:<offset>"
@@ -28,20 +28,11 @@ func decodeToken(tok string) (string, error) {
 	return string(raw[2:]), nil
 }
 
-func encodeOffset(n int) string {
-	return base64.RawURLEncoding.EncodeToString([]byte("o:" + strconv.Itoa(n)))
-}
+func encodeOffset(n int) string { return pagetoken.Encode(n) }
 
 func decodeOffset(tok string) (int, error) {
-	if tok == "" {
-		return 0, nil
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(tok)
-	if err != nil || !strings.HasPrefix(string(raw), "o:") {
-		return 0, invalidToken()
-	}
-	n, err := strconv.Atoi(string(raw[2:]))
-	if err != nil || n < 0 {
+	n, ok := pagetoken.Decode(tok)
+	if !ok {
 		return 0, invalidToken()
 	}
 	return n, nil

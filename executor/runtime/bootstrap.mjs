@@ -5,6 +5,9 @@
 // invocation, call the handler (async, promise-returning or callback
 // style), POST its JSON result or an error document in the format of the
 // Lambda Node.js runtime ({"errorType", "errorMessage", "trace"}).
+// Handlers wrapped with the global awslambda.streamifyResponse get a
+// writable response stream instead and answer in the Runtime API's
+// streaming mode (see streamResponse).
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -40,12 +43,66 @@ let currentRequestId;
 function logLine(level, args) {
   process.stdout.write(`${new Date().toISOString()}\t${currentRequestId}\t${level}\t${util.format(...args)}\n`);
 }
-console.log = (...a) => logLine('INFO', a);
-console.info = (...a) => logLine('INFO', a);
-console.warn = (...a) => logLine('WARN', a);
-console.error = (...a) => logLine('ERROR', a);
-console.debug = (...a) => logLine('DEBUG', a);
-console.trace = (...a) => logLine('TRACE', a);
+// With LoggingConfig LogFormat JSON: one record a call, {"timestamp",
+// "level", "requestId", "message"} (and the first Error argument's
+// errorType, errorMessage, stackTrace), newlines as \r, and the levels below
+// AWS_LAMBDA_LOG_LEVEL dropped, as the Lambda Node.js runtime's LogPatch
+// does; console.log is INFO, console.fatal FATAL.
+const LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
+const jsonLogs = (process.env.AWS_LAMBDA_LOG_FORMAT || '').toUpperCase() === 'JSON';
+const errorFields = (err) => ({ errorType: err?.constructor?.name ?? 'UnknownError', errorMessage: err.message,
+  stackTrace: typeof err.stack === 'string' ? err.stack.split('\n') : [] });
+const errorReplacer = (_, v) => (v instanceof Error ? Object.assign(errorFields(v), v) : v);
+function jsonLine(level, args) {
+  const rec = { timestamp: new Date().toISOString(), level, requestId: currentRequestId };
+  let line;
+  if (args.length === 1) {
+    rec.message = args[0]; // an Error becomes {errorType, errorMessage, stackTrace}
+    try {
+      line = JSON.stringify(rec, errorReplacer);
+    } catch {
+      line = JSON.stringify({ ...rec, message: util.format(args[0]) });
+    }
+  } else {
+    rec.message = util.format(...args);
+    const err = args.find((a) => a instanceof Error);
+    line = JSON.stringify(err ? Object.assign(rec, errorFields(err)) : rec);
+  }
+  process.stdout.write(line.replace(/\n/g, '\r') + '\n');
+}
+const least = jsonLogs ? Math.max(LEVELS.indexOf((process.env.AWS_LAMBDA_LOG_LEVEL || 'TRACE').toUpperCase()), 0) : 0;
+for (const level of LEVELS) {
+  const write = jsonLogs ? jsonLine : logLine;
+  console[level.toLowerCase()] = LEVELS.indexOf(level) >= least ? (...a) => write(level, a) : () => {};
+}
+console.log = console.info;
+
+// Response streaming, as the Lambda Node.js runtime offers it ("Writing
+// response streaming-enabled Lambda functions"): awslambda.streamifyResponse
+// marks a handler (event, responseStream, context); HttpResponseStream.from
+// gives a function URL its status, headers and cookies as a JSON prelude
+// ahead of the body, closed by 8 zero bytes, under the content type
+// application/vnd.awslambda.http-integration-response.
+const STREAMING = Symbol('iamlocal.streamingHandler');
+const PRELUDE_CONTENT_TYPE = 'application/vnd.awslambda.http-integration-response';
+const PRELUDE_DELIMITER = new Uint8Array(8);
+globalThis.awslambda = {
+  streamifyResponse(handler) {
+    handler[STREAMING] = true;
+    return handler;
+  },
+  HttpResponseStream: class HttpResponseStream {
+    static from(stream, prelude) {
+      stream.setContentType(PRELUDE_CONTENT_TYPE);
+      const text = JSON.stringify(prelude ?? {});
+      stream.onBeforeFirstWrite = (write) => {
+        write(text);
+        write(PRELUDE_DELIMITER);
+      };
+      return stream;
+    }
+  },
+};
 
 class FaultError extends Error {
   constructor(type, message) {
@@ -64,6 +121,11 @@ function errorDocument(err) {
 }
 
 function logError(label, doc) {
+  if (jsonLogs) {
+    const message = { errorType: doc.errorType, errorMessage: doc.errorMessage, stackTrace: doc.trace };
+    process.stdout.write(JSON.stringify({ timestamp: new Date().toISOString(), level: 'ERROR', requestId: currentRequestId, message }).replace(/\n/g, '\r') + '\n');
+    return;
+  }
   logLine('ERROR', [`${label} \t${JSON.stringify({ errorType: doc.errorType, errorMessage: doc.errorMessage, stack: doc.trace })}`]);
 }
 
@@ -195,6 +257,85 @@ function runHandler(handler, event, context) {
 }
 
 let inFlight; // request id whose answer is not posted yet
+let openStream; // the response stream of the invocation in flight, if it streams
+
+// responseStream opens the streamed answer to an invocation: a chunked POST
+// with Lambda-Runtime-Function-Response-Mode: streaming whose trailers carry
+// an error met midway. The request is the writable stream the handler gets,
+// with setContentType (before the first write) and fail (end with an error).
+function responseStream(requestId) {
+  const req = http.request({ host: apiHost, port: apiPort, method: 'POST', agent,
+    path: `${API_PREFIX}/invocation/${requestId}/response`,
+    headers: {
+      'Lambda-Runtime-Function-Response-Mode': 'streaming',
+      'Transfer-Encoding': 'chunked',
+      Trailer: 'Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body',
+      'Content-Type': 'application/octet-stream',
+    } });
+  const answered = new Promise((resolve, reject) => {
+    req.on('response', (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+  });
+  let started = false;
+  const rawWrite = req.write.bind(req);
+  const rawEnd = req.end.bind(req);
+  const begin = () => {
+    if (started) return;
+    started = true;
+    if (typeof req.onBeforeFirstWrite === 'function') req.onBeforeFirstWrite((chunk) => rawWrite(chunk));
+  };
+  req.setContentType = (type) => {
+    if (started) throw new FaultError('Runtime.InvalidStreamingOperation', 'Cannot set content-type, too late.');
+    req.setHeader('Content-Type', type);
+  };
+  req.write = (chunk, encoding, callback) => {
+    begin();
+    if (typeof chunk !== 'string' && !(chunk instanceof Uint8Array)) chunk = JSON.stringify(chunk);
+    return rawWrite(chunk, encoding, callback);
+  };
+  req.end = (chunk, encoding, callback) => {
+    if (typeof chunk === 'function') [chunk, callback] = [undefined, chunk];
+    if (typeof encoding === 'function') [encoding, callback] = [undefined, encoding];
+    if (chunk !== undefined && chunk !== null) req.write(chunk, encoding);
+    begin();
+    return rawEnd(callback);
+  };
+  req.fail = (doc) => {
+    begin();
+    req.addTrailers({
+      'Lambda-Runtime-Function-Error-Type': doc.errorType,
+      'Lambda-Runtime-Function-Error-Body': Buffer.from(JSON.stringify(doc)).toString('base64'),
+    });
+    rawEnd();
+  };
+  return { req, answered };
+}
+
+// streamResponse runs a streaming handler: its stream ends when the handler
+// settles (if the handler did not end it), with the error in the trailers
+// when it throws.
+async function streamResponse(handler, requestId, event, context) {
+  const { req, answered } = responseStream(requestId);
+  openStream = { req, answered };
+  try {
+    await handler(event, req, context);
+    if (!req.writableEnded) req.end();
+  } catch (err) {
+    const doc = errorDocument(err);
+    logError('Invoke Error', doc);
+    if (!req.writableEnded) req.fail(doc);
+  }
+  openStream = undefined;
+  const res = await answered;
+  if (res.status >= 300) {
+    logLine('ERROR', [`runtime: the streamed response was refused (${res.status}): ${res.body.toString('utf8')}`]);
+  }
+}
 
 async function postError(requestId, doc) {
   await call('POST', `/invocation/${requestId}/error`, JSON.stringify(doc), {
@@ -206,7 +347,16 @@ async function postError(requestId, doc) {
 async function failAndExit(label, err, code) {
   const doc = errorDocument(err);
   logError(label, doc);
-  if (inFlight) {
+  if (openStream && !openStream.req.writableEnded) {
+    // The streamed answer holds the connection: the error goes in its trailers.
+    const { req, answered } = openStream;
+    openStream = undefined;
+    inFlight = undefined;
+    req.fail(doc);
+    try {
+      await answered;
+    } catch {}
+  } else if (inFlight) {
     const id = inFlight;
     inFlight = undefined;
     try {
@@ -254,6 +404,11 @@ async function main() {
         event = next.body.length ? JSON.parse(next.body.toString('utf8')) : {};
       } catch (err) {
         throw new FaultError('Runtime.UnmarshalError', `Unable to parse input as json: ${err.message}`);
+      }
+      if (handler[STREAMING]) {
+        inFlight = undefined;
+        await streamResponse(handler, requestId, event, makeContext(next.headers));
+        continue;
       }
       const result = await runHandler(handler, event, makeContext(next.headers));
       try {

@@ -97,14 +97,58 @@ class LambdaFormatter(logging.Formatter):
         return time.strftime("%Y-%m-%dT%H:%M:%S", self.converter(record.created)) + ".%03dZ" % record.msecs
 
 
+# The record fields of the Lambda Python runtime's JSON log format
+# (awslambdaric's JsonFormatter): the LogRecord attributes that are not
+# copied into a record as extra keys.
+RESERVED_FIELDS = {"name", "msg", "args", "levelname", "levelno", "pathname", "filename", "module", "exc_info",
+                   "exc_text", "stack_info", "lineno", "funcName", "created", "msecs", "relativeCreated", "thread",
+                   "threadName", "processName", "process", "aws_request_id", "taskName"}
+
+
+class JsonFormatter(logging.Formatter):
+    """{"timestamp", "level", "message", "logger", "requestId"}, with
+    "errorType", "errorMessage", "stackTrace" and "location" for a record
+    that carries an exception, and any extra= keys, as Lambda writes them."""
+
+    def format(self, record):
+        created = time.gmtime(record.created)
+        out = {
+            "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S", created) + ".%03dZ" % record.msecs,
+            "level": logging.getLevelName(min(50, max(0, record.levelno)) // 10 * 10),
+            "message": record.getMessage(),
+            "logger": record.name,
+            "requestId": getattr(record, "aws_request_id", None) or None,
+        }
+        if record.exc_info:
+            out["errorType"] = record.exc_info[0].__name__
+            out["errorMessage"] = str(record.exc_info[1])
+            out["stackTrace"] = traceback.format_tb(record.exc_info[2])
+            out["location"] = "%s:%s:%d" % (record.pathname, record.funcName, record.lineno)
+        for k, v in record.__dict__.items():
+            if k not in RESERVED_FIELDS and k not in out:
+                out[k] = v
+        return json.dumps({k: v for k, v in out.items() if v is not None}, ensure_ascii=False, default=str)
+
+
+JSON_LOGS = os.environ.get("AWS_LAMBDA_LOG_FORMAT", "").upper() == "JSON"
+
+
 def setup_logging():
     handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(LambdaFormatter("[%(levelname)s]\t%(asctime)s\t%(aws_request_id)s\t%(message)s"))
+    if JSON_LOGS:
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(LambdaFormatter("[%(levelname)s]\t%(asctime)s\t%(aws_request_id)s\t%(message)s"))
     handler.addFilter(RequestIdFilter())
     root = logging.getLogger()
     for h in list(root.handlers):
         root.removeHandler(h)
     root.addHandler(handler)
+    if JSON_LOGS:
+        # The root logger at the application log level, TRACE as DEBUG and
+        # FATAL as CRITICAL (Python's logging has neither).
+        level = os.environ.get("AWS_LAMBDA_LOG_LEVEL", "INFO").upper()
+        root.setLevel({"TRACE": "DEBUG", "WARN": "WARNING", "FATAL": "CRITICAL"}.get(level, level))
 
 
 def flush():
@@ -128,6 +172,13 @@ def error_document(exc, request_id):
 
 
 def log_error(doc):
+    if JSON_LOGS:
+        rec = {"timestamp": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()) + ".%03dZ" % (int(time.time() * 1000) % 1000),
+               "level": "ERROR", "message": doc["errorMessage"], "errorType": doc["errorType"],
+               "errorMessage": doc["errorMessage"], "stackTrace": doc["stackTrace"], "requestId": doc["requestId"] or None}
+        sys.stdout.write(json.dumps({k: v for k, v in rec.items() if v is not None}, ensure_ascii=False) + "\n")
+        flush()
+        return
     lines = ["[ERROR] %s: %s" % (doc["errorType"], doc["errorMessage"])]
     if doc["stackTrace"]:
         lines.append("Traceback (most recent call last):")
@@ -161,8 +212,13 @@ def main():
     # The task root, then the layer directories the executor passes as
     # arguments (the emulated /opt/python/lib/python3.N/site-packages and
     # /opt/python), in the order of the Lambda Python runtime's sys.path.
-    layer_dirs = sys.argv[1:]
+    layer_dirs = [a for a in sys.argv[1:] if not a.startswith("--sdk=")]
     sys.path[0:0] = [task_root] + layer_dirs
+    # The bundled AWS SDK (boto3) last, where the interpreter does not have
+    # it already: a function's own boto3 wins, as on Lambda.
+    for a in sys.argv[1:]:
+        if a.startswith("--sdk=") and a[6:] not in sys.path:
+            sys.path.append(a[6:])
     for d in layer_dirs:
         if d.endswith("site-packages") and os.path.isdir(d):
             site.addsitedir(d)  # already on sys.path: only its .pth files are read

@@ -14,7 +14,7 @@ import (
 // committed files, so a model or generator change without `go generate ./api/...` fails CI.
 func TestGeneratedCodeIsCurrent(t *testing.T) {
 	t.Parallel()
-	for _, svc := range []string{"iam", "sts", "lambda", "logs", "cloudwatch"} {
+	for _, svc := range []string{"iam", "sts", "lambda", "logs", "cloudwatch", "accessanalyzer"} {
 		t.Run(svc, func(t *testing.T) {
 			t.Parallel()
 			src := filepath.Join("..", "awsdata", "models", svc+".json")
@@ -53,7 +53,7 @@ func TestGeneratedCodeIsCurrent(t *testing.T) {
 // translates to RE2; a pattern that does not would silently go unchecked.
 func TestModelPatternsCompile(t *testing.T) {
 	t.Parallel()
-	for _, svc := range []string{"iam", "sts", "lambda", "logs", "cloudwatch"} {
+	for _, svc := range []string{"iam", "sts", "lambda", "logs", "cloudwatch", "accessanalyzer"} {
 		data, err := os.ReadFile(filepath.Join("..", "..", "api", svc+"api", "model.json"))
 		if err != nil {
 			t.Fatal(err)

@@ -15,7 +15,7 @@ import (
 func TestMembersIsCurrent(t *testing.T) {
 	t.Parallel()
 	var svcs []*model.Service
-	for _, svc := range []string{"iam", "sts", "lambda", "logs", "cloudwatch"} {
+	for _, svc := range []string{"iam", "sts", "lambda", "logs", "cloudwatch", "accessanalyzer"} {
 		data, err := os.ReadFile(filepath.Join("..", "..", "api", svc+"api", "model.json"))
 		if err != nil {
 			t.Fatal(err)

@@ -20,20 +20,25 @@ import (
 
 //go:generate go run ./refresh
 
-// Only what the binary reads at run time. all-services.json (every AWS service) stays on disk
-// until a run-time consumer needs it: it would add 3 MB to the binary for nothing.
+// Only what the binary reads at run time. all-services.json (every AWS service, 3 MB) is there
+// for the policy linter, which names services iamlocal does not emulate.
 //
 //go:embed managed-policies/policies.json
 //go:embed service-authorization/iam.json service-authorization/sts.json
 //go:embed service-authorization/lambda.json service-authorization/logs.json
 //go:embed service-authorization/cloudwatch.json service-authorization/global-condition-keys.json
+//go:embed service-authorization/all-services.json
 var embedded embed.FS
 
 const (
 	managedPoliciesFile = "managed-policies/policies.json"
 	serviceAuthDir      = "service-authorization"
 	globalKeysFile      = "global-condition-keys.json"
+	allServicesFile     = "all-services.json"
 )
+
+// notServices are the files of the service authorization folder that are not one service's.
+var notServices = map[string]bool{globalKeysFile: true, allServicesFile: true}
 
 // ManagedPolicies is managed-policies/policies.json: the JSON array of the AWS managed policies.
 // Each call returns a fresh copy, so callers may keep or change it.
@@ -43,7 +48,7 @@ func ManagedPolicies() []byte { return mustRead(managedPoliciesFile) }
 // ("iam", "lambda", ...), a fresh copy; ok is false for a prefix that is not embedded.
 func ServiceAuthorization(prefix string) (doc []byte, ok bool) {
 	name := prefix + ".json"
-	if prefix == "" || strings.ContainsAny(prefix, "/.") || name == globalKeysFile {
+	if prefix == "" || strings.ContainsAny(prefix, "/.") || notServices[name] {
 		return nil, false
 	}
 	doc, err := embedded.ReadFile(path.Join(serviceAuthDir, name))
@@ -62,7 +67,7 @@ func ServicePrefixes() []string {
 	}
 	var out []string
 	for _, e := range entries {
-		if name := e.Name(); name != globalKeysFile {
+		if name := e.Name(); !notServices[name] {
 			out = append(out, strings.TrimSuffix(name, ".json"))
 		}
 	}
@@ -72,6 +77,11 @@ func ServicePrefixes() []string {
 // GlobalConditionKeys is service-authorization/global-condition-keys.json (the aws:* keys every
 // service accepts), a fresh copy.
 func GlobalConditionKeys() []byte { return mustRead(path.Join(serviceAuthDir, globalKeysFile)) }
+
+// AllServices is service-authorization/all-services.json, a fresh copy: every AWS service
+// prefix with its name, actions (access level, resource types, condition keys), resource types
+// (ARN pattern, condition keys) and condition keys, in the compact form its README describes.
+func AllServices() []byte { return mustRead(path.Join(serviceAuthDir, allServicesFile)) }
 
 // mustRead reads an embedded file. The go:embed directive fails the build when a file is
 // missing, so an error here cannot happen at run time.

@@ -38,6 +38,19 @@ func TestEmbeddedDocumentsParse(t *testing.T) {
 				t.Errorf("%d global condition keys, want 59", len(keys.GlobalConditionKeys))
 			}
 		}},
+		{"service-authorization/all-services.json", AllServices(), func(t *testing.T, doc []byte) {
+			var services map[string]struct {
+				Name    string
+				Actions map[string]struct{ Access string }
+			}
+			mustUnmarshal(t, doc, &services)
+			if len(services) != 456 { // the count README.md gives
+				t.Errorf("%d service prefixes, want 456", len(services))
+			}
+			if s := services["lambda"]; s.Name != "AWS Lambda" || len(s.Actions) == 0 {
+				t.Errorf("lambda = %q with %d actions, want AWS Lambda with some", s.Name, len(s.Actions))
+			}
+		}},
 	}
 	for _, prefix := range ServicePrefixes() {
 		doc, ok := ServiceAuthorization(prefix)
@@ -87,7 +100,7 @@ func TestServicePrefixes(t *testing.T) {
 
 func TestServiceAuthorizationUnknown(t *testing.T) {
 	t.Parallel()
-	// all-services.json is on disk, not embedded; the global keys are not a service.
+	// all-services.json is every service, not one; the global keys are not a service.
 	for _, prefix := range []string{"", "s3", "all-services", "global-condition-keys", "../models/iam", "iam.json", "IAM"} {
 		if doc, ok := ServiceAuthorization(prefix); ok || doc != nil {
 			t.Errorf("ServiceAuthorization(%q) = %d bytes, %v; want nil, false", prefix, len(doc), ok)
@@ -99,7 +112,8 @@ func TestServiceAuthorizationUnknown(t *testing.T) {
 func TestAccessorsReturnCopies(t *testing.T) {
 	t.Parallel()
 	iam := func() []byte { doc, _ := ServiceAuthorization("iam"); return doc }
-	for name, get := range map[string]func() []byte{"ManagedPolicies": ManagedPolicies, "GlobalConditionKeys": GlobalConditionKeys, "ServiceAuthorization": iam} {
+	for name, get := range map[string]func() []byte{"ManagedPolicies": ManagedPolicies, "GlobalConditionKeys": GlobalConditionKeys, "ServiceAuthorization": iam,
+		"AllServices": AllServices} {
 		first := get()
 		want := bytes.Clone(first)
 		first[0] = 'x'

@@ -19,6 +19,9 @@ type Error struct {
 	// MessageKey overrides the body key of the message where a service spells an unmodelled
 	// error its own way (Lambda's AccessDeniedException says "Message"); "" keeps the codec's.
 	MessageKey string
+	// Untyped leaves the "Type" member out of a Lambda body where AWS sends none for a
+	// modelled error (restjson.EncodeError).
+	Untyped bool
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }

@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/iamlocal/iamlocal/protocol"
 	"github.com/iamlocal/iamlocal/protocol/model"
 )
 
@@ -46,7 +47,7 @@ func Unmarshal(sh *model.Shape, data []byte, v any) error {
 	}
 	d := &decoder{data: data}
 	if err := d.value(sh, reflect.ValueOf(v).Elem(), true); err != nil {
-		return err.typeError()
+		return typeError(err)
 	}
 	return nil
 }
@@ -56,42 +57,8 @@ type skipped struct{}
 
 func (*skipped) UnmarshalJSON([]byte) error { return nil }
 
-// mismatch is a TypeError on its way out: the path is put together only once a value fails, as
-// each level returns (segments innermost first), so binding builds no path strings.
-type mismatch struct {
-	segments []segment
-	want     string
-}
-
-// segment is a member or map key name, or a list index.
-type segment struct {
-	name  string
-	index int // -1 for a name
-}
-
-func fail(want string) *mismatch { return &mismatch{want: want} }
-
-func (m *mismatch) at(name string) *mismatch {
-	m.segments = append(m.segments, segment{name: name, index: -1})
-	return m
-}
-
-func (m *mismatch) atIndex(i int) *mismatch {
-	m.segments = append(m.segments, segment{index: i})
-	return m
-}
-
-func (m *mismatch) typeError() *TypeError {
-	path := ""
-	for i := len(m.segments) - 1; i >= 0; i-- {
-		if s := m.segments[i]; s.index >= 0 {
-			path = fmt.Sprintf("%s[%d]", path, s.index)
-		} else {
-			path = join(path, s.name)
-		}
-	}
-	return &TypeError{path, m.want}
-}
+// typeError is the package's error for a mismatch.
+func typeError(m *protocol.Mismatch) *TypeError { return &TypeError{m.Path(), m.Want} }
 
 func join(path, name string) string {
 	if path == "" {
@@ -133,7 +100,7 @@ func (d *decoder) ws() {
 
 // value binds the value at d.off (after blanks) to v and leaves d.off after it when it
 // succeeds; after a failure d.off is of no further use.
-func (d *decoder) value(sh *model.Shape, v reflect.Value, top bool) *mismatch {
+func (d *decoder) value(sh *model.Shape, v reflect.Value, top bool) *protocol.Mismatch {
 	d.ws()
 	if d.data[d.off] == 'n' { // null: an absent value
 		d.off += len("null")
@@ -151,40 +118,40 @@ func (d *decoder) value(sh *model.Shape, v reflect.Value, top bool) *mismatch {
 	switch sh.Type {
 	case "structure":
 		if c != '{' {
-			return fail("object")
+			return protocol.Fail("object")
 		}
 		return d.structure(sh, v, top)
 	case "list":
 		if c != '[' {
-			return fail("array")
+			return protocol.Fail("array")
 		}
 		return d.list(sh, v)
 	case "map":
 		if c != '{' {
-			return fail("object")
+			return protocol.Fail("object")
 		}
 		return d.mapping(sh, v)
 	case "integer", "long":
 		if !isNumber(c) {
-			return fail("number")
+			return protocol.Fail("number")
 		}
 		i, err := strconv.ParseInt(string(d.number()), 10, 64)
 		if err != nil || (sh.Type == "integer" && (i > math.MaxInt32 || i < math.MinInt32)) {
-			return fail(sh.Type)
+			return protocol.Fail(sh.Type)
 		}
 		v.SetInt(i)
 	case "double", "float":
 		if !isNumber(c) {
-			return fail("number")
+			return protocol.Fail("number")
 		}
 		f, err := strconv.ParseFloat(string(d.number()), 64)
 		if err != nil {
-			return fail("number")
+			return protocol.Fail("number")
 		}
 		v.SetFloat(f)
 	case "boolean":
 		if c != 't' && c != 'f' {
-			return fail("boolean")
+			return protocol.Fail("boolean")
 		}
 		v.SetBool(c == 't')
 		d.skip()
@@ -192,16 +159,16 @@ func (d *decoder) value(sh *model.Shape, v reflect.Value, top bool) *mismatch {
 		return d.timestamp(v, c)
 	case "blob":
 		if c != '"' {
-			return fail("base64 string")
+			return protocol.Fail("base64 string")
 		}
 		raw, err := d.blob(d.rawString())
 		if err != nil {
-			return fail("base64 string")
+			return protocol.Fail("base64 string")
 		}
 		v.SetBytes(raw)
 	default:
 		if c != '"' {
-			return fail("string")
+			return protocol.Fail("string")
 		}
 		v.SetString(d.text(d.rawString()))
 	}
@@ -211,28 +178,28 @@ func (d *decoder) value(sh *model.Shape, v reflect.Value, top bool) *mismatch {
 // timestamp reads epoch seconds or an RFC 3339 string. Not smithy-go's ParseEpochSeconds,
 // which truncates to the millisecond (1.001 reads as 1.000) and overflows past 2262, nor its
 // ParseDateTime, which also takes zoneless times.
-func (d *decoder) timestamp(v reflect.Value, c byte) *mismatch {
+func (d *decoder) timestamp(v reflect.Value, c byte) *protocol.Mismatch {
 	switch {
 	case isNumber(c):
 		f, err := strconv.ParseFloat(string(d.number()), 64)
 		if err != nil || f < minEpoch || f > maxEpoch { // beyond years 1-9999 the ms would overflow
-			return fail("timestamp")
+			return protocol.Fail("timestamp")
 		}
 		v.Set(reflect.ValueOf(time.UnixMilli(int64(math.Round(f * 1000))).UTC()))
 	case c == '"':
 		tm, err := time.Parse(time.RFC3339Nano, d.text(d.rawString()))
 		if err != nil {
-			return fail("timestamp")
+			return protocol.Fail("timestamp")
 		}
 		v.Set(reflect.ValueOf(tm.UTC()))
 	default:
-		return fail("timestamp")
+		return protocol.Fail("timestamp")
 	}
 	return nil
 }
 
 // structure binds an object's body members in model order, each from the last of its keys.
-func (d *decoder) structure(sh *model.Shape, v reflect.Value, top bool) *mismatch {
+func (d *decoder) structure(sh *model.Shape, v reflect.Value, top bool) *protocol.Mismatch {
 	level := len(d.found)
 	if level == cap(d.found) {
 		d.found = append(d.found, nil)
@@ -264,7 +231,7 @@ func (d *decoder) structure(sh *model.Shape, v reflect.Value, top bool) *mismatc
 		if f := v.FieldByName(m.GoName); f.IsValid() {
 			d.off = at[i]
 			if err := d.value(m.Shape, f, false); err != nil {
-				return err.at(m.WireName())
+				return err.At(m.WireName())
 			}
 		}
 	}
@@ -273,7 +240,7 @@ func (d *decoder) structure(sh *model.Shape, v reflect.Value, top bool) *mismatc
 }
 
 // list binds an array's elements in order (a null is the element's zero value).
-func (d *decoder) list(sh *model.Shape, v reflect.Value) *mismatch {
+func (d *decoder) list(sh *model.Shape, v reflect.Value) *protocol.Mismatch {
 	// Elements are counted first, so a list is allocated once at its size (a list of short
 	// numbers, "1," for 8 bytes of float64, not twice over). Counting rescans a list's elements
 	// at every level of lists it is nested in: below maxCountedLists levels lists grow instead,
@@ -297,7 +264,7 @@ func (d *decoder) list(sh *model.Shape, v reflect.Value) *mismatch {
 		}
 		out.SetLen(i + 1)
 		if err := d.value(sh.Member.Shape, out.Index(i), false); err != nil {
-			return err.atIndex(i)
+			return err.AtIndex(i)
 		}
 	}
 	v.Set(out)
@@ -306,7 +273,7 @@ func (d *decoder) list(sh *model.Shape, v reflect.Value) *mismatch {
 
 // mapping binds an object as a map, each key from its last occurrence; a null is the value's
 // zero value. Entries bind in the Go map's order, as they did from a decoded object.
-func (d *decoder) mapping(sh *model.Shape, v reflect.Value) *mismatch {
+func (d *decoder) mapping(sh *model.Shape, v reflect.Value) *protocol.Mismatch {
 	at := map[string]int{}
 	d.off++ // {
 	for d.next('}') {
@@ -320,7 +287,7 @@ func (d *decoder) mapping(sh *model.Shape, v reflect.Value) *mismatch {
 		ev := reflect.New(v.Type().Elem()).Elem()
 		d.off = off
 		if err := d.value(sh.Value.Shape, ev, false); err != nil {
-			return err.at(k)
+			return err.At(k)
 		}
 		out.SetMapIndex(reflect.ValueOf(k), ev)
 	}

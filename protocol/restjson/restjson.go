@@ -314,9 +314,11 @@ func EncodeError(svc *model.Service, e *awserr.Error) Result {
 				delete(fields, k)
 			}
 		}
-		if e.Sender {
+		switch {
+		case e.Untyped:
+		case e.Sender:
 			fields["Type"] = "User"
-		} else {
+		default:
 			fields["Type"] = "Service"
 		}
 	}

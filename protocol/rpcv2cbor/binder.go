@@ -3,9 +3,9 @@ package rpcv2cbor
 import (
 	"math"
 	"reflect"
-	"strconv"
 	"time"
 
+	"github.com/iamlocal/iamlocal/protocol"
 	"github.com/iamlocal/iamlocal/protocol/model"
 )
 
@@ -26,49 +26,13 @@ const (
 func bindItem(sh *model.Shape, p []byte, v any) error {
 	b := &binder{cursor: cursor{p: p}}
 	if err := b.value(sh, reflect.ValueOf(v).Elem()); err != nil {
-		return err.typeError()
+		return typeError(err)
 	}
 	return nil
 }
 
-// mismatch is a TypeError on its way out: the path is put together only once an item fails, as
-// each level returns (segments innermost first), so binding builds no path strings.
-type mismatch struct {
-	segments []segment
-	want     string
-}
-
-// segment is a member or map key name, or a list index.
-type segment struct {
-	name  string
-	index int // -1 for a name
-}
-
-func fail(want string) *mismatch { return &mismatch{want: want} }
-
-func (m *mismatch) at(name string) *mismatch {
-	m.segments = append(m.segments, segment{name: name, index: -1})
-	return m
-}
-
-func (m *mismatch) atIndex(i int) *mismatch {
-	m.segments = append(m.segments, segment{index: i})
-	return m
-}
-
-func (m *mismatch) typeError() *TypeError {
-	path := ""
-	for i := len(m.segments) - 1; i >= 0; i-- {
-		if s := m.segments[i]; s.index >= 0 {
-			path += "[" + strconv.Itoa(s.index) + "]"
-		} else if path == "" {
-			path = s.name
-		} else {
-			path += "." + s.name
-		}
-	}
-	return &TypeError{path, m.want}
-}
+// typeError is the package's error for a mismatch.
+func typeError(m *protocol.Mismatch) *TypeError { return &TypeError{m.Path(), m.Want} }
 
 // cursor walks well-formed CBOR (wellFormed has checked it: no bounds are checked again).
 type cursor struct {
@@ -246,7 +210,7 @@ type binder struct {
 const maxCountedLists = 4
 
 // value binds the item at the cursor to v, leaving the cursor after it when it succeeds.
-func (b *binder) value(sh *model.Shape, v reflect.Value) *mismatch {
+func (b *binder) value(sh *model.Shape, v reflect.Value) *protocol.Mismatch {
 	if b.null() {
 		return nil
 	}
@@ -262,48 +226,48 @@ func (b *binder) value(sh *model.Shape, v reflect.Value) *mismatch {
 	switch sh.Type {
 	case "structure":
 		if major != majorMap {
-			return fail("map")
+			return protocol.Fail("map")
 		}
 		return b.structure(sh, v)
 	case "list":
 		if major != majorArray {
-			return fail("array")
+			return protocol.Fail("array")
 		}
 		return b.list(sh, v)
 	case "map":
 		if major != majorMap {
-			return fail("map")
+			return protocol.Fail("map")
 		}
 		return b.mapping(sh, v)
 	case "integer", "long":
 		n, ok := b.number()
 		i, isInt := n.asInt()
 		if !ok || !isInt || (sh.Type == "integer" && (i > math.MaxInt32 || i < math.MinInt32)) {
-			return fail(sh.Type)
+			return protocol.Fail(sh.Type)
 		}
 		v.SetInt(i)
 	case "double", "float":
 		n, ok := b.number()
 		if !ok {
-			return fail("number")
+			return protocol.Fail("number")
 		}
 		v.SetFloat(n.asFloat())
 	case "boolean":
 		_, info, _ := b.head()
 		if major != majorSimple || (info != 20 && info != 21) {
-			return fail("boolean")
+			return protocol.Fail("boolean")
 		}
 		v.SetBool(info == 21)
 	case "timestamp":
 		return b.timestamp(v)
 	case "blob":
 		if major != majorBytes {
-			return fail("byte string")
+			return protocol.Fail("byte string")
 		}
 		v.SetBytes(b.bytes(true))
 	default:
 		if major != majorText {
-			return fail("text string")
+			return protocol.Fail("text string")
 		}
 		v.SetString(string(b.bytes(false)))
 	}
@@ -311,22 +275,22 @@ func (b *binder) value(sh *model.Shape, v reflect.Value) *mismatch {
 }
 
 // timestamp reads tag 1 around epoch seconds.
-func (b *binder) timestamp(v reflect.Value) *mismatch {
+func (b *binder) timestamp(v reflect.Value) *protocol.Mismatch {
 	major, _, tag := b.head()
 	if major != majorTag || tag != 1 {
-		return fail("timestamp (tag 1)")
+		return protocol.Fail("timestamp (tag 1)")
 	}
 	n, ok := b.number()
 	f := n.asFloat()
 	if !ok || f < minEpoch || f > maxEpoch || math.IsNaN(f) {
-		return fail("timestamp (tag 1)")
+		return protocol.Fail("timestamp (tag 1)")
 	}
 	v.Set(reflect.ValueOf(time.UnixMilli(int64(math.Round(f * 1000))).UTC()))
 	return nil
 }
 
 // structure binds a map's members in model order, each from the last of its keys.
-func (b *binder) structure(sh *model.Shape, v reflect.Value) *mismatch {
+func (b *binder) structure(sh *model.Shape, v reflect.Value) *protocol.Mismatch {
 	level := len(b.found)
 	if level == cap(b.found) {
 		b.found = append(b.found, nil)
@@ -357,7 +321,7 @@ func (b *binder) structure(sh *model.Shape, v reflect.Value) *mismatch {
 		if f := v.FieldByName(m.GoName); f.IsValid() {
 			b.off = at[j]
 			if err := b.value(m.Shape, f); err != nil {
-				return err.at(m.WireName())
+				return err.At(m.WireName())
 			}
 		}
 	}
@@ -366,7 +330,7 @@ func (b *binder) structure(sh *model.Shape, v reflect.Value) *mismatch {
 }
 
 // list binds an array's items in order; a null is no element (the models' lists are dense).
-func (b *binder) list(sh *model.Shape, v reflect.Value) *mismatch {
+func (b *binder) list(sh *model.Shape, v reflect.Value) *protocol.Mismatch {
 	// Items are counted first, so a list is allocated once at its size (and a list of nulls
 	// not at all). Counting rescans a list's items at every level of lists it is nested in:
 	// below maxCountedLists levels lists grow instead, so hostile nesting costs no more.
@@ -392,7 +356,7 @@ func (b *binder) list(sh *model.Shape, v reflect.Value) *mismatch {
 		}
 		out.SetLen(out.Len() + 1)
 		if err := b.value(sh.Member.Shape, out.Index(out.Len()-1)); err != nil {
-			return err.atIndex(int(i))
+			return err.AtIndex(int(i))
 		}
 	}
 	v.Set(out)
@@ -417,7 +381,7 @@ func (b *binder) countPresent() int {
 
 // mapping binds a map of the model from the last of each key's entries, nulls left out, in
 // the Go map's order, as they were bound from a decoded map.
-func (b *binder) mapping(sh *model.Shape, v reflect.Value) *mismatch {
+func (b *binder) mapping(sh *model.Shape, v reflect.Value) *protocol.Mismatch {
 	at := map[string]int{}
 	_, info, n := b.head()
 	for i := uint64(0); b.more(i, n, info == 31); i++ {
@@ -433,7 +397,7 @@ func (b *binder) mapping(sh *model.Shape, v reflect.Value) *mismatch {
 		}
 		ev := reflect.New(v.Type().Elem()).Elem()
 		if err := b.value(sh.Value.Shape, ev); err != nil {
-			return err.at(k)
+			return err.At(k)
 		}
 		out.SetMapIndex(reflect.ValueOf(k), ev)
 	}

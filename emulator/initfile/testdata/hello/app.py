@@ -1,0 +1,5 @@
+import os
+
+
+def handler(event, context):
+    return {"greeting": os.environ["GREETING"] + ", " + event.get("name", "world")}

@@ -1,0 +1,72 @@
+package lint
+
+import "strings"
+
+// Suggestions for misspelt names: the nearest real one by edit distance, when it is near
+// enough to be the likely intent. AWS offers one "for some common issues" only (its finding
+// for sqs:DeleteMessageBatch, five edits from sqs:DeleteMessage, suggests nothing), so the
+// bound is tight: a quarter of the name's length, at least one edit.
+
+func closeEnough(distance int, name string) bool {
+	return distance <= max(1, len(name)/4)
+}
+
+// nearestAction is the action of s nearest to name, "" when none is close enough.
+func nearestAction(s *serviceInfo, name string) string {
+	best, bestDist := "", -1
+	lower := strings.ToLower(name)
+	for _, candidate := range s.names {
+		d := editDistance(lower, strings.ToLower(candidate))
+		if bestDist < 0 || d < bestDist {
+			best, bestDist = candidate, d
+		}
+	}
+	if bestDist < 0 || !closeEnough(bestDist, name) {
+		return ""
+	}
+	return s.prefix + ":" + best
+}
+
+// nearestService is the service a misspelt prefix most likely means, compared with each
+// service's prefix and with its name condensed (cloudwatchlog is one edit from "CloudWatch
+// Logs", the logs service, and three from the cloudwatch prefix). A service that has the
+// action named after the prefix wins a tie.
+func (c *catalog) nearestService(prefix, actionName string) *serviceInfo {
+	lower := strings.ToLower(prefix)
+	var best *serviceInfo
+	bestDist := -1
+	for _, s := range c.byName {
+		d := min(editDistance(lower, strings.ToLower(s.prefix)), editDistance(lower, s.condensed))
+		if s.actions[strings.ToLower(actionName)] == nil {
+			d++ // prefer a service where the rest of the action exists
+		}
+		if bestDist < 0 || d < bestDist {
+			best, bestDist = s, d
+		}
+	}
+	if best == nil || !closeEnough(bestDist, prefix) {
+		return nil
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance of two strings, by byte.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
