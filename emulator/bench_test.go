@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -109,4 +110,30 @@ func between(s, start, end string) string {
 func urlEncode(s string) string {
 	r := strings.NewReplacer("%", "%25", "&", "%26", "+", "%2B", "=", "%3D", " ", "%20", "\"", "%22", "{", "%7B", "}", "%7D", "[", "%5B", "]", "%5D", ":", "%3A", ",", "%2C", "/", "%2F", "*", "%2A")
 	return r.Replace(s)
+}
+
+// BenchmarkStartup measures what a new server costs until its first health answer: New on a
+// fresh database (storage.Open with its check and migrations, the services, the executor), then
+// GET /_iamlocal/health, whose isolation field needs the executor's probe of namespaces.
+func BenchmarkStartup(b *testing.B) {
+	dir := b.TempDir()
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		data := filepath.Join(dir, fmt.Sprint(i))
+		if err := os.Mkdir(data, 0o700); err != nil {
+			b.Fatal(err)
+		}
+		srv, err := emulator.New(emulator.Options{DBPath: filepath.Join(data, "iamlocal.db")})
+		if err != nil {
+			b.Fatal(err)
+		}
+		rec := httptest.NewRecorder()
+		srv.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "http://127.0.0.1/_iamlocal/health", nil))
+		if rec.Code != 200 {
+			b.Fatalf("health: %d %s", rec.Code, rec.Body.String())
+		}
+		if err := srv.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -43,7 +43,7 @@ func TestBodyLimitTable(t *testing.T) {
 				t.Fatalf("no limit for the service's operations: %+v", l.other)
 			}
 			for op, ol := range l.ops {
-				if svc.model.Operations[op] == nil {
+				if svc.model().Operations[op] == nil {
 					t.Errorf("limit for %s, not an operation of the model", op)
 				}
 				if ol.bytes <= 0 || ol.tooLarge == nil {
@@ -146,8 +146,8 @@ func TestLongCallOutlastsBodyDeadline(t *testing.T) {
 	t.Parallel()
 	const grace = 100 * time.Millisecond
 	svc := toyService(t)
-	op := svc.model.Operations["Ping"]
-	svc.faces = []protocol.Codec{awsjson.New(&awsjson.Codec{Service: svc.model}, []protocol.Operation{{
+	op := svc.model().Operations["Ping"]
+	svc.faces = []protocol.Codec{awsjson.New(&awsjson.Codec{Service: svc.model()}, []protocol.Operation{{
 		Model: op, NewInput: func() any { return &pingInput{} },
 		Call: func(ctx context.Context, _ any) (any, error) {
 			select {

@@ -32,7 +32,7 @@ type call struct {
 // with the verifier's complaint (unsigned): only the service's unsigned operations may be
 // called so, any other is answered with that complaint.
 func (s *Server) serve(ctx context.Context, c call, r *http.Request, body []byte, unsigned *sigv4.Error) {
-	if c.svc.compressed() && strings.EqualFold(strings.TrimSpace(r.Header.Get("Content-Encoding")), "gzip") {
+	if strings.EqualFold(strings.TrimSpace(r.Header.Get("Content-Encoding")), "gzip") && c.svc.compressed() {
 		raw, err := gunzip(body)
 		if err != nil {
 			c.fail(awserr.New("SerializationException", http.StatusBadRequest, true, "The request body could not be decompressed."))

@@ -26,6 +26,7 @@ import (
 	"github.com/iamlocal/iamlocal/emulator/sts"
 	"github.com/iamlocal/iamlocal/executor"
 	"github.com/iamlocal/iamlocal/ids"
+	"github.com/iamlocal/iamlocal/sigv4"
 	"github.com/iamlocal/iamlocal/storage"
 )
 
@@ -122,7 +123,10 @@ type Server struct {
 	ids      ids.Generator
 	log      *slog.Logger
 	accounts map[string]Account // by root access key id
-	authz    *authorize.Authorizer
+	creds    credentials        // access keys and sessions read since the last write (auth.go)
+	// signingKeys remembers the SigV4 signing keys authentication derived.
+	signingKeys sigv4.SigningKeys
+	authz       *authorize.Authorizer
 	// exec runs Lambda functions; lambdaSvc is waited for on Close (queued invocations).
 	exec      *executor.Executor
 	lambdaSvc *lambda.Service

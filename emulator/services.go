@@ -3,6 +3,8 @@ package emulator
 import (
 	"net/http"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/iamlocal/iamlocal/api/accessanalyzerapi"
@@ -30,11 +32,13 @@ type service struct {
 	name        string // as health and the docs list it: cloudwatch
 	title       string // as people name it: CloudWatch
 	signingName string // the SigV4 credential scope's service: monitoring
-	model       *model.Service
+	// model loads the service's API model (parsed on first use, then shared).
+	model func() *model.Service
 	// regional services keep their state per account and region; IAM and STS are global.
 	regional bool
 	// faces are the protocols the service answers, tried in order against a request's shape;
-	// the last answers any request of the service that none recognizes.
+	// the last answers any request of the service that none recognizes. The table's are
+	// lazyCodecs: built on the first request that needs them.
 	faces   []protocol.Codec
 	dialect protocol.Dialect
 	authz   authorize.Service
@@ -72,7 +76,7 @@ func (s *service) allowsUnsigned(op string) bool { return slices.Contains(s.unsi
 // compressed reports whether any operation accepts a gzip-compressed body (the model's
 // requestcompression trait: CloudWatch's PutMetricData, which the SDKs compress).
 func (s *service) compressed() bool {
-	for _, op := range s.model.Operations {
+	for _, op := range s.model().Operations {
 		if slices.Contains(op.RequestCompression, "gzip") {
 			return true
 		}
@@ -143,37 +147,85 @@ type handlers struct {
 }
 
 // declareServices is the service table. The first entry answers requests no entry recognizes.
+// Each face is built on first use: a codec parses its model and compiles its routes (tens of
+// milliseconds for the five), which a server should not spend before it answers its first
+// request, nor at all for a service it is never sent.
 func declareServices(h handlers) []*service {
-	iamModel, stsModel, lambdaModel := iamapi.Model(), stsapi.Model(), lambdaapi.Model()
-	logsModel, cwModel, aaModel := logsapi.Model(), cloudwatchapi.Model(), accessanalyzerapi.Model()
-	cwOps := cloudwatchapi.Operations(h.cloudwatch)
+	cwOps := sync.OnceValue(func() []protocol.Operation { return cloudwatchapi.Operations(h.cloudwatch) })
 	lambdaWords := lambdaDialect
-	lambdaWords.Constraints = lambda.Constraints(lambdaModel)
+	lambdaWords.Constraints = sync.OnceValue(func() *protocol.Constraints { return lambda.Constraints(lambdaapi.Model()) })
 	return []*service{
-		{name: "iam", title: "IAM", signingName: "iam", model: iamModel, dialect: iamDialect, authz: authorize.IAM, limits: iamLimits(),
-			faces: []protocol.Codec{awsquery.New(iamModel, iamapi.Operations(h.iam))}},
-		{name: "sts", title: "STS", signingName: "sts", model: stsModel, dialect: stsDialect, authz: authorize.STS, limits: stsLimits(),
-			faces:    []protocol.Codec{awsquery.New(stsModel, stsapi.Operations(h.sts))},
+		{name: "iam", title: "IAM", signingName: "iam", model: iamapi.Model, dialect: iamDialect, authz: authorize.IAM, limits: iamLimits(),
+			faces: []protocol.Codec{lazy("awsQuery", func() protocol.Codec { return awsquery.New(iamapi.Model(), iamapi.Operations(h.iam)) })}},
+		{name: "sts", title: "STS", signingName: "sts", model: stsapi.Model, dialect: stsDialect, authz: authorize.STS, limits: stsLimits(),
+			faces:    []protocol.Codec{lazy("awsQuery", func() protocol.Codec { return awsquery.New(stsapi.Model(), stsapi.Operations(h.sts)) })},
 			unsigned: []string{"AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"}},
-		{name: "lambda", title: "Lambda", signingName: "lambda", model: lambdaModel, regional: true, dialect: lambdaWords, authz: authorize.Lambda,
-			limits: lambdaLimits(), faces: []protocol.Codec{restjson.New(lambdaModel, lambdaapi.Operations(h.lambda))},
+		{name: "lambda", title: "Lambda", signingName: "lambda", model: lambdaapi.Model, regional: true, dialect: lambdaWords, authz: authorize.Lambda,
+			limits: lambdaLimits(), faces: []protocol.Codec{lazy("restJson1", func() protocol.Codec {
+				return restjson.New(lambdaapi.Model(), lambdaapi.Operations(h.lambda))
+			})},
 			streamed: lambdaStreamed(h.lambda)},
-		{name: "logs", title: "CloudWatch Logs", signingName: "logs", model: logsModel, regional: true, dialect: logsDialect, authz: authorize.Logs,
-			limits: logsLimits(), faces: []protocol.Codec{awsjson.New(&awsjson.Codec{Service: logsModel}, logsapi.Operations(h.logs))}},
+		{name: "logs", title: "CloudWatch Logs", signingName: "logs", model: logsapi.Model, regional: true, dialect: logsDialect, authz: authorize.Logs,
+			limits: logsLimits(), faces: []protocol.Codec{lazy("awsJson1_1", func() protocol.Codec {
+				return awsjson.New(&awsjson.Codec{Service: logsapi.Model()}, logsapi.Operations(h.logs))
+			})}},
 		// Clients pick CloudWatch's face by what they support (the model lists
 		// smithy-rpc-v2-cbor, json, query): aws-sdk-go-v2 sends CBOR, botocore 1.43 JSON 1.0,
 		// older SDKs Query.
-		{name: "cloudwatch", title: "CloudWatch", signingName: "monitoring", model: cwModel, regional: true, dialect: cloudwatchDialect, authz: authorize.CloudWatch,
+		{name: "cloudwatch", title: "CloudWatch", signingName: "monitoring", model: cloudwatchapi.Model, regional: true, dialect: cloudwatchDialect, authz: authorize.CloudWatch,
 			limits: cloudwatchLimits(), faces: []protocol.Codec{
-				rpcv2cbor.New(&rpcv2cbor.Codec{Service: cwModel, ServiceName: "GraniteServiceVersion20100801",
-					Namespace: "com.amazonaws.cloudwatch", QueryCompatible: true}, cwOps),
-				awsjson.New(&awsjson.Codec{Service: cwModel, QueryCompatible: true}, cwOps),
-				awsquery.New(cwModel, cwOps),
+				lazy("rpcv2Cbor", func() protocol.Codec {
+					return rpcv2cbor.New(&rpcv2cbor.Codec{Service: cloudwatchapi.Model(), ServiceName: "GraniteServiceVersion20100801",
+						Namespace: "com.amazonaws.cloudwatch", QueryCompatible: true}, cwOps())
+				}),
+				lazy("awsJson1_0", func() protocol.Codec {
+					return awsjson.New(&awsjson.Codec{Service: cloudwatchapi.Model(), QueryCompatible: true}, cwOps())
+				}),
+				lazy("awsQuery", func() protocol.Codec { return awsquery.New(cloudwatchapi.Model(), cwOps()) }),
 			}},
 		// Access Analyzer is regional (access-analyzer.<region>.amazonaws.com); its policy
 		// checks keep no state.
-		{name: "accessanalyzer", title: "IAM Access Analyzer", signingName: "access-analyzer", model: aaModel, regional: true, dialect: accessAnalyzerDialect,
+		{name: "accessanalyzer", title: "IAM Access Analyzer", signingName: "access-analyzer", model: accessanalyzerapi.Model, regional: true, dialect: accessAnalyzerDialect,
 			authz: authorize.Generic("access-analyzer"), limits: accessAnalyzerLimits(),
-			faces: []protocol.Codec{restjson.New(aaModel, accessanalyzerapi.Operations(h.accessAnalyzer))}},
+			faces: []protocol.Codec{lazy("restJson1", func() protocol.Codec {
+				return restjson.New(accessanalyzerapi.Model(), accessanalyzerapi.Operations(h.accessAnalyzer))
+			})}},
 	}
+}
+
+// lazyCodec is a codec built on its first use but for its name, which the table and the docs
+// read without a request.
+type lazyCodec struct {
+	name  string
+	codec func() protocol.Codec
+	built atomic.Bool // for tests: whether anything has needed the codec yet
+}
+
+var _ protocol.Codec = (*lazyCodec)(nil)
+
+func lazy(name string, build func() protocol.Codec) *lazyCodec {
+	c := &lazyCodec{name: name}
+	c.codec = sync.OnceValue(func() protocol.Codec {
+		c.built.Store(true)
+		return build()
+	})
+	return c
+}
+
+func (c *lazyCodec) Name() string { return c.name }
+
+func (c *lazyCodec) Recognizes(r *http.Request, body []byte) bool {
+	return c.codec().Recognizes(r, body)
+}
+
+func (c *lazyCodec) Route(r *http.Request, body []byte) (protocol.Route, *awserr.Error) {
+	return c.codec().Route(r, body)
+}
+
+func (c *lazyCodec) Result(op *protocol.Operation, out any, requestID string) protocol.Wire {
+	return c.codec().Result(op, out, requestID)
+}
+
+func (c *lazyCodec) Failure(e *awserr.Error, requestID string) protocol.Wire {
+	return c.codec().Failure(e, requestID)
 }

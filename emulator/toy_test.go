@@ -51,7 +51,7 @@ func toyService(t *testing.T) *service {
 		{Model: m.Operations["Boom"], NewInput: func() any { return &pingInput{} },
 			Call: func(context.Context, any) (any, error) { panic("toy handler failed") }},
 	}
-	return &service{name: "toy", signingName: "toy", model: m, regional: true, authz: authorize.Generic("toy"),
+	return &service{name: "toy", signingName: "toy", model: func() *model.Service { return m }, regional: true, authz: authorize.Generic("toy"),
 		faces: []protocol.Codec{awsjson.New(&awsjson.Codec{Service: m}, ops)},
 		dialect: protocol.Dialect{MaxSkew: 5 * time.Minute, Auth: protocol.JSONAuth,
 			Denied:   protocol.Denial("ToyDeniedException", http.StatusForbidden, ""),

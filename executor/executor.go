@@ -220,6 +220,11 @@ func New(opts Options) (*Executor, error) {
 		forget = r.removeLeftovers
 	}
 	removeAbandoned(filepath.Dir(dir), dir, forget)
+	if r, ok := opts.Launcher.(isolationReporter); ok {
+		// The probe starts an environment (several milliseconds) that the banner, health and
+		// the first sandbox wait for: it runs while the server finishes starting.
+		go r.isolation()
+	}
 	return &Executor{
 		opts:       opts,
 		dir:        dir,

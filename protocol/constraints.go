@@ -119,7 +119,10 @@ func (c *Constraints) scalar(sh *model.Shape) *model.Shape {
 // Validate is protocol.Validate with the service's corrections; a nil Dialect.Constraints
 // validates against the model alone.
 func (d Dialect) Validate(sh *model.Shape, v any) []Violation {
-	return ValidateWith(sh, v, d.Constraints)
+	if d.Constraints == nil {
+		return ValidateWith(sh, v, nil)
+	}
+	return ValidateWith(sh, v, d.Constraints())
 }
 
 // listEnum is the corrected enum of a list member's elements, if the table has one.

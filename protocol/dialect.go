@@ -23,7 +23,8 @@ type Dialect struct {
 	// Internal is what an unexpected error or a panic becomes; its cause is never sent.
 	Internal func() *awserr.Error
 	// Constraints correct the model where the service enforces newer constraints (nil: none).
-	Constraints *Constraints
+	// A function, so that a service resolves its table against its model on first use.
+	Constraints func() *Constraints
 }
 
 // authAnswer is how a service family answers one kind of SigV4 failure: its code and status, and

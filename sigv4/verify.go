@@ -41,6 +41,9 @@ type Options struct {
 	// (for example IAM accepts only us-east-1). Empty means any.
 	Region  string
 	Service string
+	// Keys, when set, remembers the signing keys Verify derives (a server keeps one for its
+	// lifetime); nil derives each request's key anew.
+	Keys *SigningKeys
 }
 
 // Verify checks the SigV4 signature of r, whose complete body the caller has
@@ -112,7 +115,7 @@ func VerifyParsed(p *Parsed, r *http.Request, body []byte, opts Options) (*Parse
 	if err != nil {
 		return p, err
 	}
-	want := Signature(SigningKey(sec.SecretAccessKey, p.Date, p.Region, p.Service), StringToSign(p.AmzDate, p.Scope(), cr))
+	want := Signature(opts.Keys.key(sec.SecretAccessKey, p.Date, p.Region, p.Service), StringToSign(p.AmzDate, p.Scope(), cr))
 	if subtle.ConstantTimeCompare([]byte(want), []byte(p.Signature)) != 1 {
 		return p, newError(KindMismatch, msgMismatch)
 	}

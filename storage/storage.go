@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -54,8 +55,9 @@ type DB struct {
 // derive from an account's state until it next changes. In memory only: one process owns the
 // file (bbolt's lock), so no other writer can change it behind the counter.
 type generations struct {
-	mu sync.Mutex
-	n  map[string]uint64
+	mu    sync.Mutex
+	n     map[string]uint64
+	total atomic.Uint64 // every account's together
 }
 
 func (g *generations) bump(account string) {
@@ -65,6 +67,7 @@ func (g *generations) bump(account string) {
 	}
 	g.n[account]++
 	g.mu.Unlock()
+	g.total.Add(1)
 }
 
 func (g *generations) get(account string) uint64 {
@@ -78,6 +81,12 @@ func (g *generations) get(account string) uint64 {
 func (db *DB) Generation(account string) uint64 {
 	return db.gens.get(account) + db.gens.get(allAccounts)
 }
+
+// Writes is the number of write transactions committed since Open, on any account. It only
+// grows: what a caller derived from the database while Writes read n is still current while
+// Writes reads n, provided it read Writes before opening the transaction it derived it in (a
+// write commits before it counts).
+func (db *DB) Writes() uint64 { return db.gens.total.Load() }
 
 // allAccounts is the generation key bumped by Reset, which changes every account.
 const allAccounts = "\x00all"
@@ -113,6 +122,11 @@ func Open(path string, opts Options) (*DB, error) {
 	}
 	var upgraded []string
 	if err := guard(path, func() error {
+		// A current file needs no write: reading first spares a restart its commit (an fsync).
+		var ok bool
+		if err := b.View(func(tx *bolt.Tx) error { ok = current(tx); return nil }); err != nil || ok {
+			return err
+		}
 		return b.Update(func(tx *bolt.Tx) (err error) { upgraded, err = initMeta(tx, opts.Region); return err })
 	}); err != nil {
 		b.Close()
@@ -144,6 +158,16 @@ func initMeta(tx *bolt.Tx, region string) ([]string, error) {
 		return nil, meta.Put(keySchema, []byte(fmt.Sprint(SchemaVersion)))
 	}
 	return migrate(tx, meta, string(v), region)
+}
+
+// current reports a file initMeta would leave unchanged: its top buckets exist and its schema
+// version is this build's.
+func current(tx *bolt.Tx) bool {
+	meta := tx.Bucket(bucketMeta)
+	if meta == nil || tx.Bucket(bucketAccounts) == nil || tx.Bucket(bucketGlobal) == nil {
+		return false
+	}
+	return string(meta.Get(keySchema)) == fmt.Sprint(SchemaVersion)
 }
 
 // CheckNote is "" when Open checked the whole file, else why it did not (a file too large to

@@ -229,3 +229,66 @@ func TestCrashWriter(t *testing.T) {
 		fmt.Println("ACK " + k)
 	}
 }
+
+// Opening a current file writes nothing (no commit, so no fsync at start); a new file and one
+// missing a top bucket are written.
+func TestOpenWritesOnlyWhatNeedsWriting(t *testing.T) {
+	t.Parallel()
+	txid := func(t *testing.T, path string) int {
+		t.Helper()
+		b, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer b.Close()
+		tx, err := b.Begin(false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback()
+		return tx.ID()
+	}
+	open := func(t *testing.T, path string) {
+		t.Helper()
+		db, err := storage.Open(path, storage.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		name   string
+		before func(t *testing.T, path string) // makes the file Open meets
+		writes bool
+	}{
+		{"current", func(t *testing.T, path string) { open(t, path) }, false},
+		{"new", func(*testing.T, string) {}, true},
+		{"no global bucket", func(t *testing.T, path string) {
+			open(t, path)
+			b, err := bolt.Open(path, 0o600, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer b.Close()
+			if err := b.Update(func(tx *bolt.Tx) error { return tx.DeleteBucket([]byte("global")) }); err != nil {
+				t.Fatal(err)
+			}
+		}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			path := filepath.Join(t.TempDir(), "db")
+			tc.before(t, path)
+			before := 0
+			if _, err := os.Stat(path); err == nil {
+				before = txid(t, path)
+			}
+			open(t, path)
+			if wrote := txid(t, path) != before; wrote != tc.writes {
+				t.Errorf("Open committed a transaction: %v, want %v", wrote, tc.writes)
+			}
+		})
+	}
+}
