@@ -57,32 +57,9 @@ const (
 )
 
 func (l *sandboxLauncher) isolation() isolation {
-	l.once.Do(func() {
-		if l.forceUserNS || l.noCgroup {
-			l.probe()
-			return
-		}
-		h := hostProbe()
-		l.iso, l.cgroups = h.iso, h.cgroups
-	})
+	l.once.Do(l.probe)
 	return l.iso
 }
-
-// probed is what a probe found.
-type probed struct {
-	iso     isolation
-	cgroups cgroupRoots
-}
-
-// hostProbe is the probe of a launcher without test knobs, made once per process: the
-// namespaces and control groups a sandbox may use are the host's and this process's own, the
-// same for every such launcher, so a process with several executors (a test binary starting a
-// server per test) starts one probe environment, not one per executor.
-var hostProbe = sync.OnceValue(func() probed {
-	var l sandboxLauncher
-	l.probe()
-	return probed{iso: l.iso, cgroups: l.cgroups}
-})
 
 // probe starts one environment that only assembles its root, and checks
 // that control groups can be created: what works once works for every

@@ -400,19 +400,3 @@ func TestNewRemovesAbandonedControlGroups(t *testing.T) {
 		}
 	}
 }
-
-// Launchers without test knobs share one probe per process: each reports what the host probe
-// found, and uses the control groups it found, whichever launcher asked first.
-func TestLaunchersShareTheHostProbe(t *testing.T) {
-	t.Parallel()
-	for i := range 3 {
-		l := &sandboxLauncher{}
-		host := hostProbe()
-		if got := l.isolation(); got != host.iso {
-			t.Errorf("launcher %d: isolation %+v, the host probe found %+v", i, got, host.iso)
-		}
-		if l.cgroups != host.cgroups {
-			t.Errorf("launcher %d: control groups %+v, the host probe found %+v", i, l.cgroups, host.cgroups)
-		}
-	}
-}
