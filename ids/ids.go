@@ -4,7 +4,7 @@ package ids
 
 import (
 	"crypto/rand"
-	"fmt"
+	"encoding/hex"
 	"math/big"
 	mrand "math/rand/v2"
 	"sync"
@@ -65,7 +65,18 @@ func (g Generator) UUID() string {
 	g.Src.Read(b[:])
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+	// Every request has one: formatted without fmt, in one allocation.
+	var out [36]byte
+	hex.Encode(out[0:8], b[0:4])
+	out[8] = '-'
+	hex.Encode(out[9:13], b[4:6])
+	out[13] = '-'
+	hex.Encode(out[14:18], b[6:8])
+	out[18] = '-'
+	hex.Encode(out[19:23], b[8:10])
+	out[23] = '-'
+	hex.Encode(out[24:36], b[10:16])
+	return string(out[:])
 }
 
 // UniqueID returns an IAM unique id: prefix (AIDA, AROA, ANPA, AGPA, AIPA, ...) + 17 characters.

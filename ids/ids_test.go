@@ -45,3 +45,36 @@ func TestSeededIsDeterministic(t *testing.T) {
 		t.Error("crypto source repeated a secret")
 	}
 }
+
+// A UUID is its source's 16 bytes, version and variant set, as lowercase hex in 8-4-4-4-12
+// groups: the request ids of the golden files depend on these exact bytes.
+func TestUUIDBytes(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		src  [16]byte
+		want string
+	}{
+		{"zeros", [16]byte{}, "00000000-0000-4000-8000-000000000000"},
+		{"ones", [16]byte{0: 0xff, 1: 0xff, 2: 0xff, 3: 0xff, 4: 0xff, 5: 0xff, 6: 0xff, 7: 0xff, 8: 0xff, 9: 0xff,
+			10: 0xff, 11: 0xff, 12: 0xff, 13: 0xff, 14: 0xff, 15: 0xff}, "ffffffff-ffff-4fff-bfff-ffffffffffff"},
+		{"counting", [16]byte{0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0x10, 0x32, 0x54, 0x76, 0x98, 0xba, 0xdc, 0xfe},
+			"01234567-89ab-4def-9032-547698badcfe"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if got := (Generator{Src: fixedSource(tc.src)}).UUID(); got != tc.want {
+				t.Errorf("UUID = %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
+
+// fixedSource yields its bytes, over and over.
+type fixedSource [16]byte
+
+func (f fixedSource) Read(p []byte) {
+	for i := range p {
+		p[i] = f[i%len(f)]
+	}
+}
