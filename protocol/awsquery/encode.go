@@ -18,7 +18,12 @@ import (
 // with AWS's two-space indentation and trailing newline.
 func EncodeResult(svc *model.Service, op *model.Operation, out any, requestID string) []byte {
 	var b bytes.Buffer
-	b.WriteString("<" + op.Name + "Response xmlns=\"" + svc.XMLNamespace + "\">\n")
+	b.Grow(resultSizeHint)
+	b.WriteString("<")
+	b.WriteString(op.Name)
+	b.WriteString("Response xmlns=\"")
+	b.WriteString(svc.XMLNamespace)
+	b.WriteString("\">\n")
 	if op.Output != nil && out != nil {
 		wrapper := op.ResultWrapper
 		if wrapper == "" {
@@ -32,10 +37,17 @@ func EncodeResult(svc *model.Service, op *model.Operation, out any, requestID st
 			e.close(1, wrapper)
 		}
 	}
-	b.WriteString("  <ResponseMetadata>\n    <RequestId>" + escape(requestID) + "</RequestId>\n  </ResponseMetadata>\n")
-	b.WriteString("</" + op.Name + "Response>\n")
+	b.WriteString("  <ResponseMetadata>\n    <RequestId>")
+	b.WriteString(escape(requestID))
+	b.WriteString("</RequestId>\n  </ResponseMetadata>\n</")
+	b.WriteString(op.Name)
+	b.WriteString("Response>\n")
 	return b.Bytes()
 }
+
+// resultSizeHint is where a result's buffer starts: most answers (a Get of one entity, an
+// empty result) fit, so they are written without growing it.
+const resultSizeHint = 1024
 
 // EncodeError renders AWS's <ErrorResponse> body exactly as captured from IAM and STS.
 func EncodeError(svc *model.Service, e *awserr.Error, requestID string) []byte {
@@ -54,26 +66,43 @@ func EncodeError(svc *model.Service, e *awserr.Error, requestID string) []byte {
 
 type encoder struct{ b *bytes.Buffer }
 
-func (e *encoder) indent(n int) { e.b.WriteString(strings.Repeat("  ", n)) }
+// The writers below write each piece into the buffer: concatenating a line first would
+// allocate it.
+
+func (e *encoder) indent(n int) {
+	for range n {
+		e.b.WriteString("  ")
+	}
+}
 
 func (e *encoder) open(n int, name string) {
 	e.indent(n)
-	e.b.WriteString("<" + name + ">\n")
+	e.b.WriteByte('<')
+	e.b.WriteString(name)
+	e.b.WriteString(">\n")
 }
 
 func (e *encoder) close(n int, name string) {
 	e.indent(n)
-	e.b.WriteString("</" + name + ">\n")
+	e.b.WriteString("</")
+	e.b.WriteString(name)
+	e.b.WriteString(">\n")
 }
 
 func (e *encoder) leaf(n int, name, text string) {
 	e.indent(n)
-	e.b.WriteString("<" + name + ">" + escape(text) + "</" + name + ">\n")
+	e.b.WriteByte('<')
+	e.b.WriteString(name)
+	e.b.WriteByte('>')
+	e.b.WriteString(escape(text))
+	e.b.WriteString("</")
+	e.b.WriteString(name)
+	e.b.WriteString(">\n")
 }
 
 func (e *encoder) structure(sh *model.Shape, v reflect.Value, depth int) {
 	for _, m := range sh.Members {
-		f := v.FieldByName(m.GoName)
+		f := m.Field(v)
 		if !f.IsValid() || isAbsent(f) {
 			continue
 		}
@@ -102,7 +131,9 @@ func (e *encoder) member(m *model.Member, f reflect.Value, depth int) {
 		}
 		if f.Len() == 0 {
 			e.indent(depth)
-			e.b.WriteString("<" + name + "/>\n")
+			e.b.WriteByte('<')
+			e.b.WriteString(name)
+			e.b.WriteString("/>\n")
 			return
 		}
 		e.open(depth, name)
