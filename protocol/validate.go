@@ -105,7 +105,7 @@ func (val *validator) value(sh *model.Shape, v reflect.Value, path, key string) 
 			return
 		}
 		for _, m := range sh.Members {
-			f := v.FieldByName(m.GoName)
+			f := m.Field(v)
 			if !f.IsValid() {
 				continue
 			}

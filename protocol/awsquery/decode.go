@@ -49,7 +49,7 @@ func (d *decoder) hasPrefix(prefix string) bool {
 
 func (d *decoder) structure(sh *model.Shape, v reflect.Value, prefix string) error {
 	for _, m := range sh.Members {
-		f := v.FieldByName(m.GoName)
+		f := m.Field(v)
 		if !f.IsValid() {
 			continue
 		}

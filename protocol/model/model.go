@@ -5,10 +5,12 @@ package model
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"regexp"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // Service is one API model: its protocol, operations and shapes.
@@ -81,6 +83,37 @@ type Member struct {
 	TimestampFormat string
 	JSONValue       bool
 	IdempotencyTok  bool
+	// field remembers where GoName is in the last struct type Field looked in: codecs look up
+	// each member of every request and response, and reflect finds a field by name by
+	// scanning the struct's fields.
+	field atomic.Pointer[fieldIndex]
+}
+
+type fieldIndex struct {
+	typ   reflect.Type
+	index []int // nil: the type has no such field
+}
+
+// Field is the field of struct v that the member is held in (by GoName), or the zero Value
+// when v's type has none: v.FieldByName(m.GoName), without the search once it has been made
+// for v's type.
+func (m *Member) Field(v reflect.Value) reflect.Value {
+	t := v.Type()
+	fi := m.field.Load()
+	if fi == nil || fi.typ != t {
+		fi = &fieldIndex{typ: t}
+		if sf, ok := t.FieldByName(m.GoName); ok {
+			fi.index = sf.Index
+		}
+		m.field.Store(fi)
+	}
+	switch len(fi.index) {
+	case 0:
+		return reflect.Value{}
+	case 1:
+		return v.Field(fi.index[0])
+	}
+	return v.FieldByIndex(fi.index)
 }
 
 // WireName is the name the member carries on the wire.
