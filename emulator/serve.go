@@ -129,8 +129,10 @@ func writeWire(w http.ResponseWriter, res protocol.Wire, requestID string) {
 	for k, v := range res.Header {
 		h[k] = v
 	}
-	h.Set("Content-Length", strconv.Itoa(len(res.Body)))
-	h.Set("x-amzn-RequestId", requestID)
+	// Canonical keys, set as Set would: Set would canonicalise x-amzn-RequestId anew on every
+	// response.
+	h["Content-Length"] = []string{strconv.Itoa(len(res.Body))}
+	h["X-Amzn-Requestid"] = []string{requestID}
 	w.WriteHeader(res.Status)
 	_, _ = w.Write(res.Body)
 }

@@ -52,7 +52,5 @@ func Index(ops []Operation) map[string]*Operation {
 
 // NewWire is a response with its content type set.
 func NewWire(status int, contentType string, body []byte) Wire {
-	h := http.Header{}
-	h.Set("Content-Type", contentType)
-	return Wire{Status: status, Header: h, Body: body}
+	return Wire{Status: status, Header: http.Header{"Content-Type": {contentType}}, Body: body}
 }
