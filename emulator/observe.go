@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -50,7 +51,18 @@ func (s *Server) observe(c *call, start time.Time) {
 				"decision", dec.Decision, "decided_by", dec.DecidedBy, "matched", fmt.Sprint(dec.Matched)))
 		}
 	}
-	s.log.LogAttrs(ctx, slog.LevelInfo, "request", attrs...)
+	// What LogAttrs does, but for the call stack it walks on every call to name its caller,
+	// which is always this function: its place is found once.
+	pc := s.requestLogPC.Load()
+	if pc == 0 {
+		var pcs [1]uintptr
+		runtime.Callers(1, pcs[:])
+		pc = pcs[0]
+		s.requestLogPC.Store(pc)
+	}
+	r := slog.NewRecord(time.Now(), slog.LevelInfo, "request", pc)
+	r.AddAttrs(attrs...)
+	_ = s.log.Handler().Handle(ctx, r)
 }
 
 // serverMetrics are the counters /metrics serves in Prometheus' text format.

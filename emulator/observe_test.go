@@ -102,3 +102,40 @@ func TestRequestLogLineAndMetrics(t *testing.T) {
 		t.Errorf("content type %q", ct)
 	}
 }
+
+// A request's line names where it was logged from, for a handler that reports its source, on
+// the first request and on the next.
+func TestRequestLogLineSource(t *testing.T) {
+	t.Parallel()
+	var logs syncBuffer
+	srv, err := newServer(Options{DBPath: filepath.Join(t.TempDir(), "db"),
+		Logger: slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{AddSource: true}))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	h := srv.Handler()
+	root := aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"}
+	for range 2 {
+		form := "Action=GetUser&Version=2010-05-08"
+		req := httptest.NewRequest("POST", "http://127.0.0.1/", strings.NewReader(form))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		sign(t, req, root, "iam", form)
+		h.ServeHTTP(httptest.NewRecorder(), req)
+	}
+	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+	var requests int
+	for _, line := range lines {
+		if !strings.Contains(line, `"msg":"request"`) {
+			continue
+		}
+		requests++
+		if !strings.Contains(line, `"function":"github.com/iamlocal/iamlocal/emulator.(*Server).observe"`) ||
+			!strings.Contains(line, `observe.go"`) {
+			t.Errorf("request line without its source: %s", line)
+		}
+	}
+	if requests != 2 {
+		t.Errorf("%d request lines, want 2:\n%s", requests, logs.String())
+	}
+}

@@ -126,7 +126,9 @@ type Server struct {
 	creds    credentials        // access keys and sessions read since the last write (auth.go)
 	// signingKeys remembers the SigV4 signing keys authentication derived.
 	signingKeys sigv4.SigningKeys
-	authz       *authorize.Authorizer
+	// requestLogPC is where observe logs from, for a handler that reports its source.
+	requestLogPC atomic.Uintptr
+	authz        *authorize.Authorizer
 	// exec runs Lambda functions; lambdaSvc is waited for on Close (queued invocations).
 	exec      *executor.Executor
 	lambdaSvc *lambda.Service
