@@ -113,8 +113,15 @@ func Join(parts ...string) string { return strings.Join(parts, sep) }
 func Prefix(parts ...string) string { return Join(parts...) + sep }
 
 // Users, Groups and Roles are keyed by Key(name). Users and roles index their permissions
-// boundary (PolicyUsage).
-func Users(tx *Tx) Table[UserRecord]   { return indexedTable(tx, "iam.users", userIndexes) }
+// boundary (PolicyUsage). A user read every request is decoded once (memos).
+func Users(tx *Tx) Table[UserRecord] {
+	t := indexedTable(tx, "iam.users", userIndexes)
+	if tx.memos != nil {
+		t.memo = &tx.memos.users
+	}
+	return t
+}
+
 func Groups(tx *Tx) Table[GroupRecord] { return AccountTable[GroupRecord](tx, "iam.groups") }
 func Roles(tx *Tx) Table[RoleRecord]   { return indexedTable(tx, "iam.roles", roleIndexes) }
 

@@ -96,7 +96,7 @@ func (t Table[T]) rebuildIndexes() error {
 	}
 	var all []kv
 	read := t // a read-only view: scanning creates no bucket the account never had
-	read.tx = &Tx{btx: t.tx.btx, account: t.tx.account}
+	read.tx = &Tx{btx: t.tx.btx, memos: t.tx.memos, account: t.tx.account}
 	if err := read.Scan("", func(k string, v T) error { all = append(all, kv{k, v}); return nil }); err != nil {
 		return err
 	}

@@ -338,7 +338,7 @@ func LambdaCodeInUse(tx *Tx, key string) (bool, error) {
 		return false, err
 	}
 	for _, account := range accounts {
-		other := &Tx{btx: tx.btx, account: account, region: tx.region} // read-only view: creates no buckets
+		other := &Tx{btx: tx.btx, memos: tx.memos, account: account, region: tx.region} // read-only view: creates no buckets
 		names, err := LambdaFunctions(other).Keys("")
 		if err != nil {
 			return false, err

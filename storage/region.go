@@ -42,7 +42,7 @@ func (tx *Tx) Region() string { return tx.region }
 // InRegion returns a view of the same transaction scoped to the same account in region: the
 // authorizer's account-wide transaction reads a function's policy in the region its ARN names.
 func (tx *Tx) InRegion(region string) *Tx {
-	return &Tx{btx: tx.btx, account: tx.account, region: region, writable: tx.writable}
+	return &Tx{btx: tx.btx, memos: tx.memos, account: tx.account, region: region, writable: tx.writable}
 }
 
 // RegionTable returns the table named name in the transaction's account and region.

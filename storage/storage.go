@@ -43,6 +43,7 @@ type Options struct {
 type DB struct {
 	bolt      *bolt.DB
 	gens      generations
+	memos     *memos
 	checkNote string
 	// region is where an upgrade puts region-less state (Options.Region), also when a
 	// snapshot of an older format is restored (Restore).
@@ -138,7 +139,7 @@ func Open(path string, opts Options) (*DB, error) {
 			return nil, err
 		}
 	}
-	return &DB{bolt: b, checkNote: note, region: opts.Region, upgraded: upgraded}, nil
+	return &DB{bolt: b, memos: newMemos(), checkNote: note, region: opts.Region, upgraded: upgraded}, nil
 }
 
 // initMeta creates the top buckets and writes the schema version into a new file, or migrates
@@ -189,7 +190,7 @@ func (db *DB) View(account string, fn func(*Tx) error) error {
 
 func (db *DB) update(account, region string, fn func(*Tx) error) error {
 	err := db.bolt.Update(func(btx *bolt.Tx) error {
-		return fn(&Tx{btx: btx, account: account, region: region, writable: true})
+		return fn(&Tx{btx: btx, memos: db.memos, account: account, region: region, writable: true})
 	})
 	if err == nil {
 		db.gens.bump(account)
@@ -199,7 +200,7 @@ func (db *DB) update(account, region string, fn func(*Tx) error) error {
 
 func (db *DB) view(account, region string, fn func(*Tx) error) error {
 	return db.bolt.View(func(btx *bolt.Tx) error {
-		return fn(&Tx{btx: btx, account: account, region: region})
+		return fn(&Tx{btx: btx, memos: db.memos, account: account, region: region})
 	})
 }
 
@@ -221,6 +222,7 @@ func (db *DB) Check() error {
 // Tx is one transaction on one account's state, and on one region's when it has a region.
 type Tx struct {
 	btx      *bolt.Tx
+	memos    *memos // nil: every read decodes
 	account  string
 	region   string // "" in an account-wide transaction: regional tables refuse it
 	writable bool
@@ -256,6 +258,7 @@ type Table[T any] struct {
 	root    []byte
 	path    []string
 	indexes []index[T]
+	memo    *decoded[T] // nil: Get decodes every record it reads
 }
 
 // AccountTable returns the table named name in the transaction's account.
@@ -279,9 +282,17 @@ func (t Table[T]) Get(key string) (T, error) {
 	if raw == nil {
 		return zero, ErrNotFound
 	}
+	if t.memo != nil {
+		if v, ok := t.memo.get(raw); ok {
+			return v, nil
+		}
+	}
 	var v T
 	if err := json.Unmarshal(raw, &v); err != nil {
 		return zero, fmt.Errorf("storage: decode %s/%s: %w", strings.Join(t.path, "/"), key, err)
+	}
+	if t.memo != nil {
+		t.memo.put(raw, v)
 	}
 	return v, nil
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"syscall"
 	"testing"
@@ -288,6 +289,89 @@ func TestOpenWritesOnlyWhatNeedsWriting(t *testing.T) {
 			open(t, path)
 			if wrote := txid(t, path) != before; wrote != tc.writes {
 				t.Errorf("Open committed a transaction: %v, want %v", wrote, tc.writes)
+			}
+		})
+	}
+}
+
+// Writes counts every committed write transaction, whatever account or region it was on, and
+// Reset; reads and rolled-back writes count nothing.
+func TestWritesCountsCommittedWrites(t *testing.T) {
+	t.Parallel()
+	put := func(tx *storage.Tx) error { return table(tx).Put("k", rec{V: 1, Name: "k"}) }
+	refused := errors.New("refused")
+	for _, tc := range []struct {
+		name string
+		op   func(*storage.DB) error
+		want uint64 // Writes after the op, from 0
+	}{
+		{"write", func(db *storage.DB) error { return db.Update("111111111111", put) }, 1},
+		{"write on another account", func(db *storage.DB) error { return db.Update("222222222222", put) }, 1},
+		{"regional write", func(db *storage.DB) error {
+			return db.UpdateRegion("111111111111", "eu-west-1", func(tx *storage.Tx) error {
+				return storage.LambdaFunctions(tx).Put("f", storage.LambdaFunctionRecord{V: 1, Name: "f"})
+			})
+		}, 1},
+		{"reset", func(db *storage.DB) error { return db.Reset() }, 1},
+		{"read", func(db *storage.DB) error {
+			return db.View("111111111111", func(tx *storage.Tx) error { _, _ = table(tx).Get("k"); return nil })
+		}, 0},
+		{"rolled-back write", func(db *storage.DB) error {
+			if err := db.Update("111111111111", func(tx *storage.Tx) error { _ = put(tx); return refused }); !errors.Is(err, refused) {
+				return fmt.Errorf("err = %v, want %v", err, refused)
+			}
+			return nil
+		}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			db := storagetest.Open(t)
+			if got := db.Writes(); got != 0 {
+				t.Fatalf("Writes after Open = %d, want 0", got)
+			}
+			if err := tc.op(db); err != nil {
+				t.Fatal(err)
+			}
+			if got := db.Writes(); got != tc.want {
+				t.Errorf("Writes = %d, want %d", got, tc.want)
+			}
+		})
+	}
+}
+
+// A user read twice is the same record the second time, taken from what the first decoded,
+// and changing what a read returned changes neither the stored record nor the next read.
+func TestUserReadsAreIndependentCopies(t *testing.T) {
+	t.Parallel()
+	const acct = "111111111111"
+	created := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name string
+		user storage.UserRecord
+	}{
+		{"without tags", storage.UserRecord{V: 1, Name: "alice", ID: "AIDAEXAMPLE", Path: "/", Created: created}},
+		{"with tags", storage.UserRecord{V: 1, Name: "alice", ID: "AIDAEXAMPLE", Path: "/team/", Created: created,
+			Boundary: "arn:aws:iam::aws:policy/ReadOnlyAccess", Tags: []storage.Tag{{Key: "team", Value: "a"}, {Key: "cost", Value: "1"}}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			db := storagetest.Open(t)
+			if err := db.Update(acct, func(tx *storage.Tx) error { return storage.Users(tx).Put("alice", tc.user) }); err != nil {
+				t.Fatal(err)
+			}
+			for read := range 3 {
+				var got storage.UserRecord
+				if err := db.View(acct, func(tx *storage.Tx) (err error) { got, err = storage.Users(tx).Get("alice"); return err }); err != nil {
+					t.Fatal(err)
+				}
+				if !reflect.DeepEqual(got, tc.user) {
+					t.Fatalf("read %d = %+v, want %+v", read, got, tc.user)
+				}
+				// A caller changing its copy in place: the next read must not see it.
+				got.Name = "changed"
+				for i := range got.Tags {
+					got.Tags[i].Value = "changed"
+				}
 			}
 		})
 	}

@@ -42,5 +42,5 @@ func TokenSigningKeys(tx *Tx) Table[TokenSigningKeysRecord] {
 // reads the caller's MFA device and writes the role's last use; a function uses a layer of
 // another account of its region).
 func (tx *Tx) In(account string) *Tx {
-	return &Tx{btx: tx.btx, account: account, region: tx.region, writable: tx.writable}
+	return &Tx{btx: tx.btx, memos: tx.memos, account: account, region: tx.region, writable: tx.writable}
 }
