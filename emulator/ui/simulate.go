@@ -77,18 +77,10 @@ func (d *Dashboard) simulatePrincipal(ctx context.Context, form simulateRequest)
 	if err := validate(iamapi.Model(), "SimulatePrincipalPolicy", in); err != nil {
 		return nil, err
 	}
-	out := simulateResult{Operation: "SimulatePrincipalPolicy", Results: []iamapi.EvaluationResult{}}
-	for {
-		page, err := d.opts.IAM.SimulatePrincipalPolicy(ctx, in)
-		if err != nil {
-			return nil, err
-		}
-		out.Results = append(out.Results, page.EvaluationResults...)
-		if !protocol.Val(page.IsTruncated) || protocol.Val(page.Marker) == "" {
-			return out, nil
-		}
-		in.Marker = page.Marker
-	}
+	return allResults("SimulatePrincipalPolicy", func(marker *string) (*iamapi.SimulatePolicyResponse, error) {
+		in.Marker = marker
+		return d.opts.IAM.SimulatePrincipalPolicy(ctx, in)
+	})
 }
 
 func (d *Dashboard) simulateCustom(ctx context.Context, form simulateRequest) (any, error) {
@@ -98,17 +90,26 @@ func (d *Dashboard) simulateCustom(ctx context.Context, form simulateRequest) (a
 	if err := validate(iamapi.Model(), "SimulateCustomPolicy", in); err != nil {
 		return nil, err
 	}
-	out := simulateResult{Operation: "SimulateCustomPolicy", Results: []iamapi.EvaluationResult{}}
+	return allResults("SimulateCustomPolicy", func(marker *string) (*iamapi.SimulatePolicyResponse, error) {
+		in.Marker = marker
+		return d.opts.IAM.SimulateCustomPolicy(ctx, in)
+	})
+}
+
+// allResults reads every page of a simulation: page asks for the one after marker (nil first).
+func allResults(op string, page func(marker *string) (*iamapi.SimulatePolicyResponse, error)) (simulateResult, error) {
+	out := simulateResult{Operation: op, Results: []iamapi.EvaluationResult{}}
+	var marker *string
 	for {
-		page, err := d.opts.IAM.SimulateCustomPolicy(ctx, in)
+		p, err := page(marker)
 		if err != nil {
-			return nil, err
+			return simulateResult{}, err
 		}
-		out.Results = append(out.Results, page.EvaluationResults...)
-		if !protocol.Val(page.IsTruncated) || protocol.Val(page.Marker) == "" {
+		out.Results = append(out.Results, p.EvaluationResults...)
+		if !protocol.Val(p.IsTruncated) || protocol.Val(p.Marker) == "" {
 			return out, nil
 		}
-		in.Marker = page.Marker
+		marker = p.Marker
 	}
 }
 
