@@ -35,22 +35,11 @@ func decisionsCommand(ctx context.Context, args []string, getenv func(string) st
 	if *follow {
 		url += "?follow=true"
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return err
-	}
-	if *token != "" {
-		req.Header.Set("Authorization", "Bearer "+*token)
-	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := adminRequest(ctx, http.MethodGet, url, *token, "", nil)
 	if err != nil {
 		return err
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-		return fmt.Errorf("%s: %s %s", url, resp.Status, strings.TrimSpace(string(body)))
-	}
 	if !*follow {
 		var log struct{ Decisions []authorize.Decision }
 		if err := json.NewDecoder(resp.Body).Decode(&log); err != nil {

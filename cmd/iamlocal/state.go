@@ -139,24 +139,11 @@ func (s stateSource) offline(create bool, fn func(*storage.DB) error) error {
 
 // request sends one request to the state endpoint and copies a 200 answer's body to out.
 func (s stateSource) request(ctx context.Context, method string, body io.Reader, out io.Writer) error {
-	url := s.endpoint + "/_iamlocal/state"
-	req, err := http.NewRequestWithContext(ctx, method, url, body)
-	if err != nil {
-		return err
-	}
-	if s.token != "" {
-		req.Header.Set("Authorization", "Bearer "+s.token)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := adminRequest(ctx, method, s.endpoint+"/_iamlocal/state", s.token, "application/json", body)
 	if err != nil {
 		return err
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-		return fmt.Errorf("%s %s: %s %s", method, url, resp.Status, strings.TrimSpace(string(msg)))
-	}
 	_, err = io.Copy(out, resp.Body)
 	return err
 }

@@ -69,22 +69,11 @@ type suggestion struct {
 
 func fetchSuggestion(ctx context.Context, endpoint, token string) (suggestion, error) {
 	var s suggestion
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, endpoint, nil)
-	if err != nil {
-		return s, err
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := adminRequest(ctx, http.MethodGet, endpoint, token, "", nil)
 	if err != nil {
 		return s, err
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-		return s, fmt.Errorf("%s: %s %s", endpoint, resp.Status, strings.TrimSpace(string(body)))
-	}
 	err = json.NewDecoder(io.LimitReader(resp.Body, 8<<20)).Decode(&s)
 	return s, err
 }
