@@ -53,39 +53,41 @@ func destinationsOf(dc *lambdaapi.DestinationConfig) []string {
 }
 
 // destinationsRefused is the error a write of dc answers when the execution role of the
-// function (at the qualifier) may not deliver to one of its destinations; nil when it may, or
-// when the function cannot be read (the write then answers why).
-func (s *Service) destinationsRefused(ctx context.Context, c call, name, qualifier string, dc *lambdaapi.DestinationConfig) error {
+// function t names (at qualifier q) may not deliver to one of its destinations; nil when it may,
+// or when the function cannot be read (the write then answers why). The role is decided as the
+// session Lambda would assume it in: reading its ARN is all the check needs.
+func (s *Service) destinationsRefused(ctx context.Context, t target, name, q string, dc *lambdaapi.DestinationConfig) error {
 	dests := destinationsOf(dc)
 	if len(dests) == 0 || s.hooks.RoleAllowed == nil {
 		return nil
 	}
-	t, err := c.resolve(name, &qualifier)
-	if err != nil {
-		return nil
-	}
-	where := c.scope()
-	where.Account = t.account
-	p, err := s.prepare(where, name, qualifier, c.now, true)
-	if err != nil || p.session.AccessKeyID == "" {
+	var role string
+	err := s.view(t.scope(), func(tx *storage.Tx) error {
+		r, err := Resolve(tx, t.scope(), name, q)
+		role = r.Version.Role
+		return err
+	})
+	sess, ok := roleSession(role, t.name)
+	if err != nil || !ok {
 		return nil
 	}
 	for _, dest := range dests {
-		if err := s.roleMayDeliver(ctx, p, dest); err != nil {
+		if err := s.roleMayDeliver(ctx, sess, t.region, dest); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// roleMayDeliver decides the delivery to dest as p's execution role: nil when allowed, the
-// InvalidParameterValueException AWS words when denied.
-func (s *Service) roleMayDeliver(ctx context.Context, p prepared, dest string) error {
+// roleMayDeliver decides the delivery to dest as the execution role's session sess: nil when
+// allowed (or when no session was issued to decide with), the InvalidParameterValueException
+// AWS words when denied.
+func (s *Service) roleMayDeliver(ctx context.Context, sess storage.SessionRecord, region, dest string) error {
 	action, op := deliveryAction(dest)
-	if action == "" || s.hooks.RoleAllowed == nil || p.session.AccessKeyID == "" {
+	if action == "" || s.hooks.RoleAllowed == nil || sess.ARN == "" {
 		return nil
 	}
-	err := s.hooks.RoleAllowed(ctx, p.session, p.fn.Region, action, dest)
+	err := s.hooks.RoleAllowed(ctx, sess, region, action, dest)
 	if _, denied := awserr.AsDenial(err); denied {
 		return invalid("The function execution role does not have permissions to call %s on %s", op, dest)
 	}
@@ -94,7 +96,7 @@ func (s *Service) roleMayDeliver(ctx context.Context, p prepared, dest string) e
 
 // deliveryRefused is why a settled event's record may not go to dest, "" when it may.
 func (s *Service) deliveryRefused(p prepared, dest string) string {
-	err := s.roleMayDeliver(context.Background(), p, dest)
+	err := s.roleMayDeliver(context.Background(), p.session, p.fn.Region, dest)
 	if err == nil {
 		return ""
 	}

@@ -104,7 +104,7 @@ func (s *Service) eventInvokeWrite(ctx context.Context, name string, qualifier *
 	}
 	q := eventQualifier(t)
 	// Decided before the write's transaction, which the authorizer's reads may not nest in.
-	refused := s.destinationsRefused(ctx, c, name, q, dc)
+	refused := s.destinationsRefused(ctx, t, name, q, dc)
 	var out *lambdaapi.FunctionEventInvokeConfig
 	err = s.update(t.scope(), func(tx *storage.Tx) error {
 		if !qualifierExists(tx, t, q) {
