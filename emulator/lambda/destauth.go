@@ -61,14 +61,8 @@ func (s *Service) destinationsRefused(ctx context.Context, t target, name, q str
 	if len(dests) == 0 || s.hooks.RoleAllowed == nil {
 		return nil
 	}
-	var role string
-	err := s.view(t.scope(), func(tx *storage.Tx) error {
-		r, err := Resolve(tx, t.scope(), name, q)
-		role = r.Version.Role
-		return err
-	})
-	sess, ok := roleSession(role, t.name)
-	if err != nil || !ok {
+	sess, ok := roleSession(s.executionRole(t, name, q), t.name)
+	if !ok {
 		return nil
 	}
 	for _, dest := range dests {
@@ -150,15 +144,20 @@ func (s *Service) deadLetterRefusedOnUpdate(ctx context.Context, c call, t targe
 	if dlc == nil || str(dlc.TargetArn) == "" {
 		return nil
 	}
-	if role == nil {
-		err := s.view(t.scope(), func(tx *storage.Tx) error {
-			_, v, err := loadLatest(tx, t, c.now)
-			role = &v.Role
-			return err
-		})
-		if err != nil {
-			return nil // the update answers
-		}
+	if role != nil {
+		return s.deadLetterRefused(ctx, c, t.name, *role, dlc)
 	}
-	return s.deadLetterRefused(ctx, c, t.name, *role, dlc)
+	return s.deadLetterRefused(ctx, c, t.name, s.executionRole(t, t.name, latest), dlc)
+}
+
+// executionRole is the role ARN of the version name and q resolve to, "" when they resolve to
+// none (the call then answers why).
+func (s *Service) executionRole(t target, name, q string) string {
+	var role string
+	_ = s.view(t.scope(), func(tx *storage.Tx) error {
+		r, err := Resolve(tx, t.scope(), name, q)
+		role = r.Version.Role
+		return err
+	})
+	return role
 }
