@@ -145,7 +145,7 @@ func userCaller(tx *storage.Tx, names arn.Scope, rec storage.AccessKeyRecord) (r
 		return reqctx.Caller{}, err
 	}
 	return reqctx.Caller{Type: reqctx.User, Account: rec.Account, UserName: u.Name, UserID: u.ID, AccessKeyID: rec.AccessKeyID,
-		ARN: names.User(u.Path, u.Name).String()}, nil
+		ARN: names.User(u.Path, u.Name).String(), UserRecord: &u}, nil
 }
 
 func sessionCaller(sess storage.SessionRecord) reqctx.Caller {

@@ -27,6 +27,10 @@ func TestCredentialChangesTakeEffectAtOnce(t *testing.T) {
 		{"deleted key", "Action=DeleteAccessKey&Version=2010-05-08&UserName=alice&AccessKeyId=", "InvalidClientTokenId", ""},
 		{"renamed user", "Action=UpdateUser&Version=2010-05-08&UserName=alice&NewUserName=bob", "", "<UserName>bob</UserName>"},
 		{"moved user", "Action=UpdateUser&Version=2010-05-08&UserName=alice&NewPath=/team/", "", "<Arn>arn:aws:iam::123456789012:user/team/alice</Arn>"},
+		// GetUser of the caller answers from the record authentication read with the key.
+		{"tagged user", "Action=TagUser&Version=2010-05-08&UserName=alice&Tags.member.1.Key=team&Tags.member.1.Value=blue", "", "<Key>team</Key>"},
+		{"bounded user", "Action=PutUserPermissionsBoundary&Version=2010-05-08&UserName=alice&PermissionsBoundary=arn:aws:iam::aws:policy/IAMFullAccess", "",
+			"<PermissionsBoundaryArn>arn:aws:iam::aws:policy/IAMFullAccess</PermissionsBoundaryArn>"},
 		{"reset", "reset", "InvalidClientTokenId", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

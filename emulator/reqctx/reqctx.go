@@ -5,6 +5,8 @@ package reqctx
 import (
 	"context"
 	"time"
+
+	"github.com/iamlocal/iamlocal/storage"
 )
 
 // PrincipalType is what kind of identity signed the request (aws:PrincipalType values).
@@ -32,6 +34,11 @@ type Caller struct {
 	Temporary bool
 	// SessionID identifies the STS session record behind temporary credentials.
 	SessionID string
+	// UserRecord is an IAM user caller's record as authentication read it, in the same read
+	// as the access key and current until the database is next written (the credential cache
+	// keeps it no longer): an operation on the caller itself can answer from it. Shared
+	// between requests, so read-only; nil for other callers.
+	UserRecord *storage.UserRecord
 }
 
 // Info is everything the pipeline learnt about a request before the handler runs.
