@@ -135,6 +135,7 @@ func writeWire(w http.ResponseWriter, res protocol.Wire, requestID string) {
 	h["X-Amzn-Requestid"] = []string{requestID}
 	w.WriteHeader(res.Status)
 	_, _ = w.Write(res.Body)
+	res.Done()
 }
 
 // maxInflated bounds a decompressed request (PutMetricData takes up to 1 MB).

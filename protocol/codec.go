@@ -1,7 +1,9 @@
 package protocol
 
 import (
+	"bytes"
 	"net/http"
+	"sync"
 
 	"github.com/iamlocal/iamlocal/protocol/awserr"
 )
@@ -39,6 +41,45 @@ type Wire struct {
 	Status int
 	Header http.Header
 	Body   []byte
+
+	// lent is the pooled buffer Body was written into, handed back by Done.
+	lent *bytes.Buffer
+	pool *BodyPool
+}
+
+// Done hands a pooled body back once it has been written; Body must not be read after. A
+// body that was not lent (most codecs allocate theirs) is left to the collector.
+func (w Wire) Done() {
+	if w.lent != nil {
+		w.pool.put(w.lent)
+	}
+}
+
+// BodyPool lends response buffers, so that a steady stream of answers reuses a few buffers
+// instead of allocating one each (the garbage of small requests is most of their cost).
+type BodyPool struct{ p sync.Pool }
+
+// maxPooledBody bounds what is kept: one large answer (a long list) must not pin its buffer.
+const maxPooledBody = 64 << 10
+
+// Get lends an empty buffer.
+func (bp *BodyPool) Get() *bytes.Buffer {
+	if b, ok := bp.p.Get().(*bytes.Buffer); ok {
+		b.Reset()
+		return b
+	}
+	return new(bytes.Buffer)
+}
+
+func (bp *BodyPool) put(b *bytes.Buffer) {
+	if b.Cap() <= maxPooledBody {
+		bp.p.Put(b)
+	}
+}
+
+// Lent is a response whose body is b's content; Done returns b to bp.
+func Lent(status int, header http.Header, b *bytes.Buffer, bp *BodyPool) Wire {
+	return Wire{Status: status, Header: header, Body: b.Bytes(), lent: b, pool: bp}
 }
 
 // Index maps operations by model name, for the codecs that route by name.

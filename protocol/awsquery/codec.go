@@ -14,11 +14,15 @@ import (
 type codec struct {
 	svc *model.Service
 	ops map[string]*protocol.Operation
+	// resultHeader is every result's header, shared and never written: the server copies
+	// its entries into the response.
+	resultHeader http.Header
+	bodies       protocol.BodyPool
 }
 
 // New binds svc's operations to the Query protocol.
 func New(svc *model.Service, ops []protocol.Operation) protocol.Codec {
-	return &codec{svc: svc, ops: protocol.Index(ops)}
+	return &codec{svc: svc, ops: protocol.Index(ops), resultHeader: http.Header{"Content-Type": {"text/xml"}}}
 }
 
 // Recognizes a request whose Version is the service's API version.
@@ -41,7 +45,9 @@ func (c *codec) Route(r *http.Request, body []byte) (protocol.Route, *awserr.Err
 }
 
 func (c *codec) Result(op *protocol.Operation, out any, requestID string) protocol.Wire {
-	return protocol.NewWire(http.StatusOK, "text/xml", EncodeResult(c.svc, op.Model, out, requestID))
+	b := c.bodies.Get()
+	AppendResult(b, c.svc, op.Model, out, requestID)
+	return protocol.Lent(http.StatusOK, c.resultHeader, b, &c.bodies)
 }
 
 func (c *codec) Failure(e *awserr.Error, requestID string) protocol.Wire {

@@ -19,6 +19,12 @@ import (
 func EncodeResult(svc *model.Service, op *model.Operation, out any, requestID string) []byte {
 	var b bytes.Buffer
 	b.Grow(resultSizeHint)
+	AppendResult(&b, svc, op, out, requestID)
+	return b.Bytes()
+}
+
+// AppendResult is EncodeResult into b.
+func AppendResult(b *bytes.Buffer, svc *model.Service, op *model.Operation, out any, requestID string) {
 	b.WriteString("<")
 	b.WriteString(op.Name)
 	b.WriteString("Response xmlns=\"")
@@ -29,7 +35,7 @@ func EncodeResult(svc *model.Service, op *model.Operation, out any, requestID st
 		if wrapper == "" {
 			wrapper = op.Name + "Result"
 		}
-		e := encoder{b: &b}
+		e := encoder{b: b}
 		v := reflect.ValueOf(out)
 		if v.Kind() == reflect.Pointer && !v.IsNil() {
 			e.open(1, wrapper)
@@ -42,7 +48,6 @@ func EncodeResult(svc *model.Service, op *model.Operation, out any, requestID st
 	b.WriteString("</RequestId>\n  </ResponseMetadata>\n</")
 	b.WriteString(op.Name)
 	b.WriteString("Response>\n")
-	return b.Bytes()
 }
 
 // resultSizeHint is where a result's buffer starts: most answers (a Get of one entity, an
