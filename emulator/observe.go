@@ -41,10 +41,16 @@ func (s *Server) observe(c *call, start time.Time) {
 	if !s.log.Enabled(ctx, slog.LevelInfo) {
 		return
 	}
+	debug := s.log.Enabled(ctx, slog.LevelDebug)
+	if lh, ok := s.log.Handler().(*LogHandler); ok && !debug {
+		lh.writeRequest(time.Now(), requestLine{service: c.svc.name, operation: op, principal: c.info.Caller.ARN,
+			status: c.out.status, decision: decision, duration: d, requestID: c.info.RequestID})
+		return
+	}
 	attrs := []slog.Attr{slog.String("service", c.svc.name), slog.String("operation", op),
 		slog.String("principal", c.info.Caller.ARN), slog.Int("status", c.out.status),
 		slog.String("decision", decision), slog.Duration("duration", d), slog.String("request_id", c.info.RequestID)}
-	if s.log.Enabled(ctx, slog.LevelDebug) {
+	if debug {
 		// The statements that decided, never the request's secrets or bodies.
 		for _, dec := range s.authz.Log().ForRequest(c.info.RequestID) {
 			attrs = append(attrs, slog.Group("check", "action", dec.Action, "resource", dec.Resource,

@@ -70,11 +70,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 func newLogger(cfg config.Config, stderr io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.LogLevel)) // validated by config
-	opts := &slog.HandlerOptions{Level: level}
-	if cfg.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(stderr, opts))
-	}
-	return slog.New(slog.NewTextHandler(stderr, opts))
+	// slog's text or JSON handler, with the request line written by the server itself.
+	return slog.New(emulator.NewLogHandler(stderr, cfg.LogFormat == "json", &slog.HandlerOptions{Level: level}))
 }
 
 // banner says where the server listens and with what: the root credentials (the secret only
