@@ -15,10 +15,16 @@ func closeEnough(distance int, name string) bool {
 func nearestAction(s *serviceInfo, name string) string {
 	best, bestDist := "", -1
 	lower := strings.ToLower(name)
+	bound := max(1, len(name)/4)
+	var d distance
 	for _, candidate := range s.names {
-		d := editDistance(lower, strings.ToLower(candidate))
-		if bestDist < 0 || d < bestDist {
-			best, bestDist = candidate, d
+		// Lengths further apart than the bound cannot be close enough: skip the work.
+		if abs(len(candidate)-len(name)) > bound {
+			continue
+		}
+		dist := d.between(lower, strings.ToLower(candidate))
+		if bestDist < 0 || dist < bestDist {
+			best, bestDist = candidate, dist
 		}
 	}
 	if bestDist < 0 || !closeEnough(bestDist, name) {
@@ -35,8 +41,17 @@ func (c *catalog) nearestService(prefix, actionName string) *serviceInfo {
 	lower := strings.ToLower(prefix)
 	var best *serviceInfo
 	bestDist := -1
+	bound := max(1, len(prefix)/4)
+	var dd distance
 	for _, s := range c.byName {
-		d := min(editDistance(lower, strings.ToLower(s.prefix)), editDistance(lower, s.condensed))
+		// As in nearestAction: a length further off than the bound is never close enough.
+		near := func(other string) int {
+			if abs(len(other)-len(lower)) > bound {
+				return bound + 1
+			}
+			return dd.between(lower, other)
+		}
+		d := min(near(strings.ToLower(s.prefix)), near(s.condensed))
 		if s.actions[strings.ToLower(actionName)] == nil {
 			d++ // prefer a service where the rest of the action exists
 		}
@@ -50,10 +65,14 @@ func (c *catalog) nearestService(prefix, actionName string) *serviceInfo {
 	return best
 }
 
-// editDistance is the Levenshtein distance of two strings, by byte.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
+// distance computes Levenshtein distances by byte, reusing its two rows between calls.
+type distance struct{ prev, cur []int }
+
+func (d *distance) between(a, b string) int {
+	if cap(d.prev) < len(b)+1 {
+		d.prev, d.cur = make([]int, len(b)+1), make([]int, len(b)+1)
+	}
+	prev, cur := d.prev[:len(b)+1], d.cur[:len(b)+1]
 	for j := range prev {
 		prev[j] = j
 	}
@@ -70,3 +89,5 @@ func editDistance(a, b string) int {
 	}
 	return prev[len(b)]
 }
+
+func abs(n int) int { return max(n, -n) }
