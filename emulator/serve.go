@@ -131,8 +131,9 @@ func writeWire(w http.ResponseWriter, res protocol.Wire, requestID string) {
 	}
 	// Canonical keys, set as Set would: Set would canonicalise x-amzn-RequestId anew on every
 	// response.
-	h["Content-Length"] = []string{strconv.Itoa(len(res.Body))}
-	h["X-Amzn-Requestid"] = []string{requestID}
+	framing := []string{strconv.Itoa(len(res.Body)), requestID} // one allocation for both
+	h["Content-Length"] = framing[0:1:1]
+	h["X-Amzn-Requestid"] = framing[1:2:2]
 	w.WriteHeader(res.Status)
 	_, _ = w.Write(res.Body)
 	res.Done()

@@ -69,7 +69,10 @@ func EncodeError(svc *model.Service, e *awserr.Error, requestID string) []byte {
 	return b.Bytes()
 }
 
-type encoder struct{ b *bytes.Buffer }
+type encoder struct {
+	b       *bytes.Buffer
+	scratch [64]byte // where a number or timestamp is formatted before it is written
+}
 
 // The writers below write each piece into the buffer: concatenating a line first would
 // allocate it.
@@ -165,7 +168,7 @@ func (e *encoder) member(m *model.Member, f reflect.Value, depth int) {
 		if f.Kind() == reflect.Pointer {
 			f = f.Elem()
 		}
-		e.leaf(depth, name, scalarText(sh, f))
+		e.scalar(depth, name, sh, f)
 	}
 }
 
@@ -179,8 +182,38 @@ func (e *encoder) element(sh *model.Shape, v reflect.Value, name string, depth i
 	case "list", "map":
 		e.member(&model.Member{Name: name, Shape: sh}, v, depth)
 	default:
-		e.leaf(depth, name, scalarText(sh, v))
+		e.scalar(depth, name, sh, v)
 	}
+}
+
+// scalar writes a scalar leaf. Numbers, booleans and timestamps are appended in place (no
+// text of their own to allocate, and nothing in them to escape); the rest go through leaf.
+func (e *encoder) scalar(depth int, name string, sh *model.Shape, v reflect.Value) {
+	var text []byte
+	switch sh.Type {
+	case "integer", "long":
+		text = strconv.AppendInt(e.scratch[:0], v.Int(), 10)
+	case "boolean":
+		text = strconv.AppendBool(e.scratch[:0], v.Bool())
+	case "timestamp":
+		if v.CanAddr() {
+			// Through a pointer, which an interface holds without copying the time.
+			t := v.Addr().Interface().(*time.Time)
+			text = t.UTC().AppendFormat(e.scratch[:0], "2006-01-02T15:04:05Z")
+		}
+	}
+	if text == nil {
+		e.leaf(depth, name, scalarText(sh, v))
+		return
+	}
+	e.indent(depth)
+	e.b.WriteByte('<')
+	e.b.WriteString(name)
+	e.b.WriteByte('>')
+	e.b.Write(text)
+	e.b.WriteString("</")
+	e.b.WriteString(name)
+	e.b.WriteString(">\n")
 }
 
 func scalarText(sh *model.Shape, v reflect.Value) string {
