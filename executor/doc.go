@@ -64,7 +64,9 @@
 // (MemoryMB) and processes (Options.MaxProcesses) are bounded by control
 // groups where the host delegates them, else by sampling the resident set
 // and RLIMIT_NPROC; exceeding the memory ends the invocation with
-// Runtime.OutOfMemory. Unlike Lambda's, this /tmp is memory: what a function
+// Runtime.OutOfMemory. The runtime has Lambda's RLIMIT_NOFILE, RLIMIT_MEMLOCK
+// and RLIMIT_STACK (lambdaLimits), in an environment and, on Linux, as a
+// plain process. Unlike Lambda's, this /tmp is memory: what a function
 // keeps there counts towards its MemorySize (and its Max Memory Used). The
 // environment dies with its PID 1: at a timeout,
 // when retired, when the server exits however it exits (Pdeathsig). Where
