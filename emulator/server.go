@@ -110,7 +110,8 @@ type Options struct {
 	// maximum age (0.001: Lambda's one minute is 60 ms); default 1.
 	AsyncDelayScale float64
 	// LambdaStateTransition is how long a new function stays Pending and an update
-	// InProgress, refusing further updates meanwhile as Lambda does; default 0 (at once).
+	// InProgress, refusing further updates (and invocations while Pending) meanwhile as
+	// Lambda does; default 0 (at once).
 	LambdaStateTransition time.Duration
 }
 

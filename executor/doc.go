@@ -64,7 +64,9 @@
 // (MemoryMB) and processes (Options.MaxProcesses) are bounded by control
 // groups where the host delegates them, else by sampling the resident set
 // and RLIMIT_NPROC; exceeding the memory ends the invocation with
-// Runtime.OutOfMemory. Unlike Lambda's, this /tmp is memory: what a function
+// Runtime.OutOfMemory. The runtime has Lambda's RLIMIT_NOFILE, RLIMIT_MEMLOCK
+// and RLIMIT_STACK (lambdaLimits), in an environment and, on Linux, as a
+// plain process. Unlike Lambda's, this /tmp is memory: what a function
 // keeps there counts towards its MemorySize (and its Max Memory Used). The
 // environment dies with its PID 1: at a timeout,
 // when retired, when the server exits however it exits (Pdeathsig). Where
@@ -86,10 +88,14 @@
 // PATH and opt/lib last on LD_LIBRARY_PATH; and a provided function without a
 // bootstrap of its own runs opt/bootstrap. There, functions that hard-code
 // "/opt/..." paths will not find their layers; LAMBDA_TASK_ROOT's sibling
-// "opt" is the directory. The function and its layers share the
-// MaxUnzippedSize budget, links are checked once every layer is in place,
-// and a layer's file replaces an earlier layer's link rather than writing
-// through it.
+// "opt" is the directory. What a handler's errors show reads as Lambda's
+// all the same: the Python runtime client compiles the modules of the task
+// root and of opt under /var/task/... and /opt/... names, the Node.js one
+// rewrites stack frames (Error.prepareStackTrace); __file__, __dirname and
+// the working directory stay the real ones. The function and its layers
+// share the MaxUnzippedSize budget, links are checked once every layer is in
+// place, and a layer's file replaces an earlier layer's link rather than
+// writing through it.
 //
 // The process supervision follows aws-lambda-runtime-interface-emulator: a
 // Launcher interface, an explicit environment (never os.Environ()), a new

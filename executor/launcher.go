@@ -3,6 +3,7 @@ package executor
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -43,7 +44,8 @@ type Spec struct {
 }
 
 // LocalLauncher starts processes with os/exec, each in a new process group
-// (Setpgid) with exactly Spec.Env as environment. Proc.Signal signals the
+// (Setpgid) with exactly Spec.Env as environment and, on Linux, Lambda's
+// resource limits (lambdaLimits). Proc.Signal signals the
 // whole group (kill(-pgid)), so the executor's SIGTERM-then-SIGKILL stops
 // what the runtime started too.
 func LocalLauncher() Launcher { return localLauncher{} }
@@ -72,6 +74,11 @@ func (localLauncher) Start(ctx context.Context, spec Spec) (Proc, error) {
 	}
 	if err := cmd.Start(); err != nil {
 		return nil, err
+	}
+	if err := limitProcess(cmd.Process.Pid); err != nil {
+		_ = signalGroup(cmd.Process, syscall.SIGKILL)
+		_ = cmd.Wait()
+		return nil, fmt.Errorf("resource limits: %w", err)
 	}
 	return &localProc{cmd: cmd}, nil
 }

@@ -367,7 +367,8 @@ const (
 // dropPrivileges runs on the init's thread, before it forks the runtime:
 // no_new_privs (no setuid binary or file capability grants anything) and an
 // empty capability bounding set, so that the runtime has no capability even
-// as root of a user namespace, and cannot undo the mounts above.
+// as root of a user namespace, and cannot undo the mounts above; and Lambda's
+// resource limits, which the runtime inherits.
 func dropPrivileges(run initCommand) error {
 	if _, _, errno := syscall.RawSyscall6(syscall.SYS_PRCTL, prSetNoNewPrivs, 1, 0, 0, 0, 0); errno != 0 {
 		return fmt.Errorf("sandbox: no_new_privs: %w", errno)
@@ -380,6 +381,9 @@ func dropPrivileges(run initCommand) error {
 		if errno != 0 {
 			return fmt.Errorf("sandbox: drop capability %d: %w", c, errno)
 		}
+	}
+	if err := setLambdaLimits(); err != nil {
+		return fmt.Errorf("sandbox: %w", err)
 	}
 	if run.NProc > 0 {
 		lim := &syscall.Rlimit{Cur: uint64(run.NProc), Max: uint64(run.NProc)}

@@ -185,6 +185,7 @@ type prepared struct {
 	provisioned int32                 // the qualifier's provisioned concurrency, 0 for none
 	deadLetter  string                // the version's DeadLetterConfig target, "" for none
 	session     storage.SessionRecord // the execution role's session, when prepared with credentials
+	creating    bool                  // the version is still being created (State Pending)
 }
 
 // ref names the function of p.
@@ -206,7 +207,12 @@ func (s *Service) prepareCall(ctx context.Context, name, qualifier string, withC
 	}
 	where := c.scope()
 	where.Account = t.account
-	return s.prepare(where, name, qualifier, c.now, withCredentials)
+	p, err := s.prepare(where, name, qualifier, c.now, withCredentials)
+	if err == nil && p.creating {
+		// Whatever names it: unqualified, $LATEST or an alias of $LATEST.
+		return prepared{}, errNotInvocable("Pending")
+	}
+	return p, err
 }
 
 // prepare resolves the function version and its code, its concurrency settings and (when
@@ -255,7 +261,8 @@ func (s *Service) readVersion(tx *storage.Tx, where arn.Scope, name, qualifier s
 	if s.hooks.Endpoint != nil {
 		fn.Endpoint = s.hooks.Endpoint()
 	}
-	p := prepared{fn: fn, qualifier: qualifierOf(r.ARN), deadLetter: v.DeadLetterTarget}
+	p := prepared{fn: fn, qualifier: qualifierOf(r.ARN), deadLetter: v.DeadLetterTarget,
+		creating: settled(v, now).Transition == transitionCreating}
 	if p.limits, err = readLimits(tx, r.Function); err != nil {
 		return prepared{}, err
 	}
@@ -266,7 +273,7 @@ func (s *Service) readVersion(tx *storage.Tx, where arn.Scope, name, qualifier s
 			return prepared{}, err
 		}
 	}
-	if !withCredentials || s.hooks.Credentials == nil {
+	if !withCredentials || s.hooks.Credentials == nil || p.creating { // a Pending function is not run
 		return p, nil
 	}
 	creds, err := s.roleCredentials(tx, v.Role, r.Function.Name, now, issue)

@@ -52,3 +52,13 @@ func checkSettled(t target, v storage.LambdaVersionRecord) error {
 	}
 	return nil
 }
+
+// errNotInvocable is Lambda's refusal to invoke a function whose state does not allow it:
+// 409 ResourceConflictException, "The function is currently in the following state: Pending"
+// while it is being created (Lambda Developer Guide, "Troubleshoot invocation issues in
+// Lambda", and "Lambda function states": "Lambda does not invoke a function during pending
+// state"). No recording of its body exists; Type User is that of the recorded in-progress
+// conflict above, which the same frontend answers.
+func errNotInvocable(state string) error {
+	return lambdaapi.ErrResourceConflict("The operation cannot be performed at this time. The function is currently in the following state: %s", state)
+}

@@ -159,3 +159,46 @@ func TestRevisionChangingOperations(t *testing.T) {
 		}
 	}
 }
+
+// Provisioned concurrency put on a version, directly or through an alias, gives that version
+// a new RevisionId (recorded: TestLambdaConcurrency::test_lambda_provisioned_concurrency_moves_with_alias,
+// get_function_before_provisioned and get_function_after_provisioned carry different
+// RevisionIds, neither of them the alias's). Whether PutFunctionConcurrency, TagResource or
+// PutFunctionEventInvokeConfig change one is recorded nowhere, so they are left as they are.
+func TestProvisionedConcurrencyRevisesItsVersion(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.create("p")
+	for _, description := range []string{"one", "two"} {
+		_, err := e.s.UpdateFunctionConfiguration(e.ctx, &lambdaapi.UpdateFunctionConfigurationRequest{FunctionName: ptr("p"), Description: ptr(description)})
+		ok(t, err)
+		_, err = e.s.PublishVersion(e.ctx, &lambdaapi.PublishVersionRequest{FunctionName: ptr("p")})
+		ok(t, err)
+	}
+	alias, err := e.s.CreateAlias(e.ctx, &lambdaapi.CreateAliasRequest{FunctionName: ptr("p"), Name: ptr("live"), FunctionVersion: ptr("1")})
+	ok(t, err)
+	revision := func(qualifier string) string {
+		got, err := e.s.GetFunction(e.ctx, &lambdaapi.GetFunctionRequest{FunctionName: ptr("p"), Qualifier: ptr(qualifier)})
+		ok(t, err)
+		return deref(got.Configuration.RevisionId)
+	}
+	cases := []struct {
+		name, putOn, version, readAs string
+	}{
+		{"on an alias", "live", "1", "live"},
+		{"on a version", "2", "2", "2"},
+	}
+	for _, c := range cases {
+		before := revision(c.version)
+		_, err := e.s.PutProvisionedConcurrencyConfig(e.ctx, &lambdaapi.PutProvisionedConcurrencyConfigRequest{FunctionName: ptr("p"),
+			Qualifier: ptr(c.putOn), ProvisionedConcurrentExecutions: ptr(int32(1))})
+		ok(t, err)
+		after := revision(c.readAs)
+		if after == before || after == deref(alias.RevisionId) {
+			t.Errorf("%s: RevisionId %s after, %s before, alias %s", c.name, after, before, deref(alias.RevisionId))
+		}
+		if got := revision(c.version); got != after {
+			t.Errorf("%s: version %s reads RevisionId %s, its alias %s", c.name, c.version, got, after)
+		}
+	}
+}

@@ -126,6 +126,9 @@ func (s *Service) PutProvisionedConcurrencyConfig(ctx context.Context, in *lambd
 				return untyped(invalid(msgBelowMinUnreserved, floor))
 			}
 		}
+		if err := s.reviseProvisioned(tx, t.name, version); err != nil {
+			return err
+		}
 		return storage.LambdaProvisioned(tx, t.name).Put(t.qualifier, rec)
 	})
 	if err != nil {
@@ -135,6 +138,24 @@ func (s *Service) PutProvisionedConcurrencyConfig(ctx context.Context, in *lambd
 	return &lambdaapi.PutProvisionedConcurrencyConfigResponse{AllocatedProvisionedConcurrentExecutions: ptr(st.allocated),
 		AvailableProvisionedConcurrentExecutions: ptr(st.allocated), RequestedProvisionedConcurrentExecutions: ptr(want),
 		LastModified: ptr(lastModified(c.now)), Status: ptr(st.status), StatusReason: st.reason}, nil
+}
+
+// reviseProvisioned gives the published version provisioned concurrency is put on (directly
+// or through an alias) a new RevisionId, as Lambda does (recorded:
+// TestLambdaConcurrency::test_lambda_provisioned_concurrency_moves_with_alias, where version
+// 1's RevisionId before PutProvisionedConcurrencyConfig on its alias differs from the one
+// GetFunction of the alias shows once the configuration is READY).
+func (s *Service) reviseProvisioned(tx *storage.Tx, name, version string) error {
+	if !isVersionNumber(version) {
+		return nil
+	}
+	versions := storage.LambdaVersions(tx, name)
+	v, err := versions.Get(storage.LambdaVersionKey(version))
+	if err != nil {
+		return err
+	}
+	v.RevisionID = s.revision()
+	return versions.Put(storage.LambdaVersionKey(version), v)
 }
 
 func loadProvisioned(tx *storage.Tx, t target) (storage.LambdaProvisionedRecord, error) {

@@ -61,8 +61,8 @@ type Options struct {
 	// Invoke.Endpoint.
 	URLBase string
 	// StateTransition is how long a new function stays Pending and an update of $LATEST
-	// InProgress (lifecycle.go), during which updates and publishing are refused as Lambda
-	// refuses them; default 0: the reads that follow see Active and Successful at once.
+	// InProgress (lifecycle.go), during which updates and publishing (and, while Pending,
+	// invocations) are refused as Lambda refuses them; default 0: the reads that follow see Active and Successful at once.
 	StateTransition time.Duration
 }
 

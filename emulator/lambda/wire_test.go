@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -85,9 +86,18 @@ func createBody(name, runtime string, env map[string]string) string {
 // wireSend signs and sends one request; want > 0 checks the status.
 func wireSend(t *testing.T, srv *emulatortest.Server, method, path, body, service string, want int) (int, http.Header, string) {
 	t.Helper()
+	return wireSendHeader(t, srv, method, path, body, service, want, nil)
+}
+
+// wireSendHeader is wireSend with extra request headers.
+func wireSendHeader(t *testing.T, srv *emulatortest.Server, method, path, body, service string, want int, header http.Header) (int, http.Header, string) {
+	t.Helper()
 	req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header[k] = v
 	}
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
@@ -334,4 +344,73 @@ func TestWireLayersAndTags(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Invoking a function that is still being created is refused, however the call names it and
+// whatever the operation, in the words of the Lambda Developer Guide ("Troubleshoot invocation
+// issues in Lambda": "ResourceConflictException: The operation cannot be performed at this
+// time. The function is currently in the following state: Pending"); an update in progress
+// does not stop invocations ("you can invoke it while the update is pending").
+func TestWireInvokePending(t *testing.T) {
+	t.Parallel()
+	srv := emulatortest.New(t, func(o *emulator.Options) { o.LambdaStateTransition = time.Hour })
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	wireSend(t, srv, "POST", "/?Action=CreateRole&Version=2010-05-08&RoleName=wire&AssumeRolePolicyDocument="+urlQuery(trust), "", "iam", 200)
+	wireSend(t, srv, "POST", "/2015-03-31/functions", createBody("f1", "python3.12", nil), "lambda", 201)
+	wireSend(t, srv, "POST", "/2015-03-31/functions/f1/aliases", `{"Name":"live","FunctionVersion":"$LATEST"}`, "lambda", 201)
+	const want = "The operation cannot be performed at this time. The function is currently in the following state: Pending"
+	invocations := "/2015-03-31/functions/f1/invocations"
+	cases := []struct {
+		name, path, body, invocationType string
+	}{
+		{"unqualified", invocations, "{}", ""},
+		{"$LATEST", invocations + "?Qualifier=$LATEST", "{}", ""},
+		{"alias of $LATEST", "/2015-03-31/functions/" + wireFn + "f1:live/invocations", "{}", ""},
+		{"before the payload is read", invocations, "not json", ""},
+		{"Event", invocations, "{}", "Event"},
+		{"DryRun", invocations, "{}", "DryRun"},
+		{"InvokeAsync", "/2014-11-13/functions/f1/invoke-async", "{}", ""},
+		{"InvokeWithResponseStream", "/2021-11-15/functions/f1/response-streaming-invocations", "{}", ""},
+	}
+	for _, c := range cases {
+		header := http.Header{}
+		if c.invocationType != "" {
+			header.Set("X-Amz-Invocation-Type", c.invocationType)
+		}
+		status, h, body := wireSendHeader(t, srv, "POST", c.path, c.body, "lambda", 0, header)
+		t.Run(c.name, func(t *testing.T) {
+			wireGolden(t, "invoke-pending.json", status, h, body)
+			var got struct {
+				Message string `json:"message"`
+			}
+			_ = json.Unmarshal([]byte(body), &got)
+			if got.Message != want {
+				t.Errorf("message %q, want %q", got.Message, want)
+			}
+		})
+	}
+}
+
+// An update in progress leaves the function invocable ("Troubleshoot invocation issues in
+// Lambda": "you can invoke it while the update is pending"), and so does the end of its
+// creation.
+func TestWireInvokeUpdating(t *testing.T) {
+	t.Parallel()
+	var offset atomic.Int64
+	srv := emulatortest.New(t, func(o *emulator.Options) {
+		o.LambdaStateTransition = time.Minute
+		o.Clock = func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
+	})
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	wireSend(t, srv, "POST", "/?Action=CreateRole&Version=2010-05-08&RoleName=wire&AssumeRolePolicyDocument="+urlQuery(trust), "", "iam", 200)
+	wireSend(t, srv, "POST", "/2015-03-31/functions", createBody("f1", "python3.12", nil), "lambda", 201)
+	dryRun := http.Header{"X-Amz-Invocation-Type": {"DryRun"}}
+	wireSendHeader(t, srv, "POST", "/2015-03-31/functions/f1/invocations", "{}", "lambda", 409, dryRun)
+	offset.Store(int64(2 * time.Minute)) // Active; within SigV4's five minutes of skew
+	wireSendHeader(t, srv, "POST", "/2015-03-31/functions/f1/invocations", "{}", "lambda", 204, dryRun)
+	_, _, cfg := wireSend(t, srv, "PUT", "/2015-03-31/functions/f1/configuration", `{"Timeout":9}`, "lambda", 200)
+	if !strings.Contains(cfg, `"LastUpdateStatus":"InProgress"`) {
+		t.Fatalf("the update is not in progress: %s", cfg)
+	}
+	wireSendHeader(t, srv, "POST", "/2015-03-31/functions/f1/invocations", "{}", "lambda", 204, dryRun)
 }

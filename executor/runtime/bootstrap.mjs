@@ -371,8 +371,30 @@ process.on('unhandledRejection', (reason) => {
   failAndExit('Unhandled Promise Rejection', err, 128);
 });
 
+// Without an execution environment of its own the task root, the emulated /opt
+// and the runtime directory are host directories: stack traces name them as
+// Lambda's do (/var/task, /opt, /var/runtime), while modules still load, and
+// __filename still points, where the files really are.
+function showLambdaPaths(taskRoot) {
+  const root = path.resolve(taskRoot);
+  if (root === '/var/task') return;
+  const shown = [[root + path.sep, '/var/task/'], [path.join(path.dirname(root), 'opt') + path.sep, '/opt/'],
+    [path.dirname(THIS_FILE) + path.sep, '/var/runtime/']];
+  const lambdaPath = (s) => shown.reduce((out, [real, name]) => out.split(real).join(name), s);
+  Error.prepareStackTrace = (err, frames) => {
+    let head;
+    try {
+      head = Error.prototype.toString.call(err);
+    } catch {
+      head = 'Error';
+    }
+    return [head, ...frames.map((f) => `    at ${lambdaPath(String(f))}`)].join('\n');
+  };
+}
+
 async function main() {
   const taskRoot = process.env.LAMBDA_TASK_ROOT || process.cwd();
+  showLambdaPaths(taskRoot);
   let handler;
   try {
     handler = await loadHandler(taskRoot, process.env._HANDLER || '');

@@ -6,6 +6,7 @@
 # "stackTrace"}).
 import http.client
 import importlib
+import importlib.machinery
 import json
 import logging
 import os
@@ -188,6 +189,46 @@ def log_error(doc):
     flush()
 
 
+def show_lambda_paths(task_root):
+    """Without an execution environment of its own the task root and the
+    emulated /opt are host directories: compile the modules found there under
+    the names Lambda's have, /var/task/... and /opt/..., so that tracebacks,
+    error documents and log records show AWS's paths. Imports still resolve,
+    and __file__ still points, where the files really are."""
+    task_root = os.path.abspath(task_root)
+    if task_root == "/var/task":
+        return
+    shown = [(os.path.join(task_root, ""), "/var/task/"),
+             (os.path.join(os.path.dirname(task_root), "opt", ""), "/opt/")]
+
+    def lambda_path(path):
+        for real, name in shown:
+            if path.startswith(real):
+                return name + path[len(real):]
+        return path
+
+    class LambdaPathLoader(importlib.machinery.SourceFileLoader):
+        # No bytecode cache: a cached module's co_filename is reset to its real path.
+        def get_code(self, fullname):
+            path = self.get_filename(fullname)
+            return compile(self.get_data(path), lambda_path(path), "exec", dont_inherit=True)
+
+    class LambdaPathFinder:
+        @staticmethod
+        def find_spec(name, path=None, target=None):
+            spec = importlib.machinery.PathFinder.find_spec(name, path, target)
+            if (spec is not None and type(spec.loader) is importlib.machinery.SourceFileLoader
+                    and lambda_path(spec.origin) != spec.origin):
+                spec.loader = LambdaPathLoader(spec.name, spec.origin)
+            return spec
+
+        @staticmethod
+        def invalidate_caches():
+            importlib.machinery.PathFinder.invalidate_caches()
+
+    sys.meta_path.insert(sys.meta_path.index(importlib.machinery.PathFinder), LambdaPathFinder)
+
+
 def load_handler(spec):
     try:
         module_name, function_name = spec.rsplit(".", 1)
@@ -222,6 +263,7 @@ def main():
     for d in layer_dirs:
         if d.endswith("site-packages") and os.path.isdir(d):
             site.addsitedir(d)  # already on sys.path: only its .pth files are read
+    show_lambda_paths(task_root)
     client = RuntimeClient(os.environ["AWS_LAMBDA_RUNTIME_API"])
     setup_logging()
     try:
