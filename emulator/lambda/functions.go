@@ -153,8 +153,8 @@ func (s *Service) CreateFunction(ctx context.Context, in *lambdaapi.CreateFuncti
 	return out, err
 }
 
-// GetFunction returns a version's configuration, where its code is, its tags and its
-// reserved concurrency. iamlocal serves no download of the code, so Code has no Location.
+// GetFunction returns a version's configuration, where its code is (Code.Location, a download
+// URL iamlocal serves, once the server knows its address), its tags and its reserved concurrency.
 func (s *Service) GetFunction(ctx context.Context, in *lambdaapi.GetFunctionRequest) (*lambdaapi.GetFunctionResponse, error) {
 	c := s.call(ctx)
 	t, err := c.resolve(str(in.FunctionName), in.Qualifier)
