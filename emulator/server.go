@@ -297,8 +297,15 @@ func (s *Server) build(dbPath string, extra []*service) error {
 		Partition: opts.Partition})
 	// Options.Region is only the services' default for calls that carry no region (direct Go
 	// calls); requests name their region, and function output and metrics name the function's.
-	s.logsSvc = logs.New(logs.Options{DB: db, Clock: s.clock, Region: opts.Region, Partition: opts.Partition, Logger: s.log})
 	s.metrics = cloudwatch.New(cloudwatch.Options{DB: db, Clock: s.clock, Region: opts.Region, Partition: opts.Partition, Logger: s.log})
+	s.logsSvc = logs.New(logs.Options{DB: db, Clock: s.clock, Region: opts.Region, Partition: opts.Partition, Logger: s.log,
+		Metrics: func(account, region string, points []logs.MetricPoint) {
+			data := make([]cloudwatch.Datum, len(points))
+			for i, p := range points {
+				data[i] = cloudwatch.Datum{Namespace: p.Namespace, Name: p.Name, Dimensions: p.Dimensions, Time: p.Time, Value: p.Value, Unit: p.Unit}
+			}
+			s.metrics.RecordMetrics(account, region, data)
+		}})
 	s.logLines = newLogQueue(s.logsSvc.Sink())
 	sink := s.logLines
 	exec, err := executor.New(executor.Options{WorkDir: s.sandboxDir(dbPath), Logs: sink, MaxSandboxes: opts.MaxEnvironments,
@@ -414,11 +421,11 @@ func (s *Server) Close() error {
 		s.removeTemp()
 		return nil
 	}
-	if s.metrics != nil {
-		s.metrics.Flush() // the last invocations' metrics and log lines
-	}
 	if s.logLines != nil {
-		s.logLines.flush()
+		s.logLines.flush() // first: the last log lines may publish metric filters' data
+	}
+	if s.metrics != nil {
+		s.metrics.Flush() // the last invocations' metrics and metric filters' data
 	}
 	err := s.db.Close()
 	s.removeTemp()

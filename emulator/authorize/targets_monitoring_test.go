@@ -67,6 +67,13 @@ func TestMonitoringResources(t *testing.T) {
 		{"logs", "PutLogEvents", &logsapi.PutLogEventsRequest{LogGroupName: protocol.Ptr("g"), LogStreamName: protocol.Ptr("s")}, "arn:aws:logs:us-east-1:123456789012:log-group:g:log-stream:s", ""},
 		{"logs", "GetLogEvents", &logsapi.GetLogEventsRequest{LogGroupIdentifier: protocol.Ptr("arn:aws:logs:us-east-1:123456789012:log-group:g:*"), LogStreamName: protocol.Ptr("s")}, "arn:aws:logs:us-east-1:123456789012:log-group:g:log-stream:s", ""},
 		{"logs", "TagResource", &logsapi.TagResourceRequest{ResourceArn: protocol.Ptr("arn:aws:logs:us-east-1:123456789012:log-group:g")}, "arn:aws:logs:us-east-1:123456789012:log-group:g", ""},
+		// The metric filter actions are on the log-group resource type, TestMetricFilter on none
+		// (Service Authorization Reference, internal/awsdata/service-authorization/logs.json).
+		{"logs", "PutMetricFilter", &logsapi.PutMetricFilterRequest{LogGroupName: protocol.Ptr("g"), FilterName: protocol.Ptr("f")}, "arn:aws:logs:us-east-1:123456789012:log-group:g:log-stream:", ""},
+		{"logs", "DeleteMetricFilter", &logsapi.DeleteMetricFilterRequest{LogGroupName: protocol.Ptr("g"), FilterName: protocol.Ptr("f")}, "arn:aws:logs:us-east-1:123456789012:log-group:g:log-stream:", ""},
+		{"logs", "DescribeMetricFilters", &logsapi.DescribeMetricFiltersRequest{LogGroupName: protocol.Ptr("g")}, "arn:aws:logs:us-east-1:123456789012:log-group:g:log-stream:", ""},
+		{"logs", "DescribeMetricFilters", &logsapi.DescribeMetricFiltersRequest{}, "*", ""},
+		{"logs", "TestMetricFilter", &logsapi.TestMetricFilterRequest{FilterPattern: protocol.Ptr("x")}, "*", ""},
 		{"monitoring", "GetMetricStatistics", &cloudwatchapi.GetMetricStatisticsInput{}, "*", "-"},
 		{"monitoring", "DescribeAlarms", &cloudwatchapi.DescribeAlarmsInput{}, "arn:aws:cloudwatch:us-east-1:123456789012:alarm:*", ""},
 		{"monitoring", "PutMetricAlarm", &cloudwatchapi.PutMetricAlarmInput{AlarmName: protocol.Ptr("a")}, "arn:aws:cloudwatch:us-east-1:123456789012:alarm:a", ""},

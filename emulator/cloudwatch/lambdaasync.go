@@ -28,6 +28,6 @@ func (s *Service) RecordLambdaMetric(m LambdaMetric) {
 		region = s.opts.Region
 	}
 	rec := storage.DatumRecord{Time: m.Time.UnixMilli(), Unit: m.Unit, Values: []float64{m.Value}, Counts: []float64{1}}
-	s.enqueueLambda(lambdaBatch{account: m.Account, region: region, now: s.opts.Clock(),
+	s.enqueueLambda(lambdaBatch{account: m.Account, region: region, namespace: "AWS/Lambda", now: s.opts.Clock(),
 		points: lambdaPoints(m.Function, map[string]storage.DatumRecord{m.Name: rec})})
 }

@@ -7,8 +7,8 @@ import (
 	"github.com/iamlocal/iamlocal/storage"
 )
 
-// The AWS/Lambda data RecordLambda and RecordLambdaMetric are given are stored after they
-// return: an invocation's answer must not wait for a database commit (an fsync) of its
+// The AWS/Lambda data RecordLambda and RecordLambdaMetric are given, and the metric filters'
+// data RecordMetrics is given, are stored after they return: an invocation's answer must not wait for a database commit (an fsync) of its
 // metrics. One writer at a time stores what has queued, all of an account's batches in one
 // transaction; every read of metrics first waits for what was recorded before it
 // (flushLambda), so a client that reads after an invocation sees its data, as it would once
@@ -24,11 +24,12 @@ type lambdaQueue struct {
 	written sync.Cond // broadcast when stored moves; L is &mu
 }
 
-// lambdaBatch is one call's data for an account and region.
+// lambdaBatch is one call's data for an account, region and namespace: AWS/Lambda, or the
+// namespace of a metric filter (RecordMetrics).
 type lambdaBatch struct {
-	account, region string
-	now             time.Time
-	points          []point
+	account, region, namespace string
+	now                        time.Time
+	points                     []point
 }
 
 func (s *Service) enqueueLambda(b lambdaBatch) {
@@ -77,7 +78,7 @@ func (s *Service) storeBatches(batches []lambdaBatch) {
 	for _, account := range order {
 		err := s.opts.DB.Update(account, func(tx *storage.Tx) error {
 			for _, b := range byAccount[account] {
-				if err := storeIn(tx, b.region, "AWS/Lambda", b.now, b.points); err != nil {
+				if err := storeIn(tx, b.region, b.namespace, b.now, b.points); err != nil {
 					return err
 				}
 			}

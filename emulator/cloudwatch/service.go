@@ -233,7 +233,7 @@ type LambdaInvocation struct {
 // never fail nor delay an invocation.
 func (s *Service) RecordLambda(inv LambdaInvocation) {
 	region, recs := s.lambdaData(inv)
-	s.enqueueLambda(lambdaBatch{account: inv.Account, region: region, now: s.opts.Clock(), points: lambdaPoints(inv.Function, recs)})
+	s.enqueueLambda(lambdaBatch{account: inv.Account, region: region, namespace: "AWS/Lambda", now: s.opts.Clock(), points: lambdaPoints(inv.Function, recs)})
 }
 
 // recordLambda is RecordLambda stored at once.

@@ -39,6 +39,7 @@ func (s *Service) PutLogEvents(ctx context.Context, in *logsapi.PutLogEventsRequ
 	}
 	out := &logsapi.PutLogEventsResponse{}
 	group, stream := protocol.Val(in.LogGroupName), protocol.Val(in.LogStreamName)
+	var points []MetricPoint // published once the batch is stored
 	err := s.opts.DB.Update(c.account, func(tx *storage.Tx) error {
 		g, err := storage.LogGroups(tx).Get(storage.LogGroupKey(c.region, group))
 		if errors.Is(err, storage.ErrNotFound) {
@@ -52,6 +53,11 @@ func (s *Service) PutLogEvents(ctx context.Context, in *logsapi.PutLogEventsRequ
 		} else if err != nil {
 			return err
 		}
+		filters, err := loadFilters(tx, c.region, group)
+		if err != nil {
+			return err
+		}
+		var stored []ingested
 		now := c.now.UnixMilli()
 		tooOld, expired, tooNew := -1, -1, -1
 		for i, e := range events {
@@ -69,6 +75,7 @@ func (s *Service) PutLogEvents(ctx context.Context, in *logsapi.PutLogEventsRequ
 				if err := appendEvent(tx, c.region, group, &st, ts, now, protocol.Val(e.Message)); err != nil {
 					return err
 				}
+				stored = append(stored, ingested{ts, protocol.Val(e.Message)})
 			}
 		}
 		if tooOld >= 0 || expired >= 0 || tooNew >= 0 {
@@ -85,11 +92,13 @@ func (s *Service) PutLogEvents(ctx context.Context, in *logsapi.PutLogEventsRequ
 			out.RejectedLogEventsInfo = info
 		}
 		out.NextSequenceToken = protocol.Ptr(sequenceToken(uint64(now)))
+		points = metricPoints(filters, stored)
 		return storage.LogStreams(tx).Put(storage.LogStreamKey(c.region, group, stream), st)
 	})
 	if err != nil {
 		return nil, err
 	}
+	s.publish(c.account, c.region, points)
 	return out, nil
 }
 

@@ -30,6 +30,10 @@ type Options struct {
 	Logger *slog.Logger
 	// Partition names resources when the request context carries none; default aws.
 	Partition string
+	// Metrics receives the data metric filters publish from the events of one PutLogEvents
+	// call or sink write, in the group's account and region, after its transaction commits
+	// (metricfilters.go); nil publishes nothing.
+	Metrics func(account, region string, points []MetricPoint)
 }
 
 // Service implements logsapi.Handler; operations it does not emulate answer NotImplemented.
@@ -134,6 +138,9 @@ func (s *Service) DeleteLogGroup(ctx context.Context, in *logsapi.DeleteLogGroup
 		if err := storage.LogStreams(tx).DeletePrefix(prefix); err != nil {
 			return err
 		}
+		if err := storage.LogMetricFilters(tx).DeletePrefix(storage.LogMetricFilterKey(c.region, name, "")); err != nil {
+			return err
+		}
 		return storage.LogEvents(tx).DeletePrefix(prefix)
 	})
 	if errors.Is(err, storage.ErrNotFound) {
@@ -182,16 +189,17 @@ func (s *Service) DescribeLogGroups(ctx context.Context, in *logsapi.DescribeLog
 				out.NextToken = protocol.Ptr(encodeToken(*out.LogGroups[limit-1].LogGroupName))
 				return false, nil
 			}
-			out.LogGroups = append(out.LogGroups, c.logGroup(g))
+			filters := storage.LogMetricFilters(tx).Count(storage.LogMetricFilterKey(c.region, g.Name, ""))
+			out.LogGroups = append(out.LogGroups, c.logGroup(g, filters))
 			return true, nil
 		})
 	})
 	return out, err
 }
 
-func (c call) logGroup(g storage.LogGroupRecord) logsapi.LogGroup {
+func (c call) logGroup(g storage.LogGroupRecord, metricFilters int) logsapi.LogGroup {
 	lg := logsapi.LogGroup{LogGroupName: protocol.Ptr(g.Name), CreationTime: protocol.Ptr(g.Created),
-		MetricFilterCount: protocol.Ptr(int32(0)), Arn: protocol.Ptr(c.scope().LogGroupWildcard(g.Name).String()),
+		MetricFilterCount: protocol.Ptr(int32(metricFilters)), Arn: protocol.Ptr(c.scope().LogGroupWildcard(g.Name).String()),
 		LogGroupArn: protocol.Ptr(c.scope().LogGroup(g.Name).String()), StoredBytes: protocol.Ptr(g.StoredBytes),
 		LogGroupClass: protocol.Ptr(g.Class), DeletionProtectionEnabled: protocol.Ptr(false)}
 	if g.RetentionDays != 0 {

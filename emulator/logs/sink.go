@@ -33,7 +33,8 @@ func (k sink) Write(account, region, group, stream string, t time.Time, line str
 
 func (s *Service) write(account, region, group, stream string, t time.Time, line string) error {
 	now := s.opts.Clock().UnixMilli()
-	return s.opts.DB.Update(account, func(tx *storage.Tx) error {
+	var points []MetricPoint // published once the line is stored
+	err := s.opts.DB.Update(account, func(tx *storage.Tx) error {
 		gk := storage.LogGroupKey(region, group)
 		if !storage.LogGroups(tx).Has(gk) {
 			if err := storage.LogGroups(tx).Put(gk, storage.LogGroupRecord{Name: group, Created: now, Class: "STANDARD"}); err != nil {
@@ -50,8 +51,17 @@ func (s *Service) write(account, region, group, stream string, t time.Time, line
 		if err := appendEvent(tx, region, group, &st, t.UnixMilli(), now, line); err != nil {
 			return err
 		}
+		filters, err := loadFilters(tx, region, group)
+		if err != nil {
+			return err
+		}
+		points = metricPoints(filters, []ingested{{t.UnixMilli(), line}})
 		return storage.LogStreams(tx).Put(sk, st)
 	})
+	if err == nil {
+		s.publish(account, region, points)
+	}
+	return err
 }
 
 // LambdaGroup is the log group Lambda writes a function's output to.
