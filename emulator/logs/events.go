@@ -39,6 +39,7 @@ func (s *Service) PutLogEvents(ctx context.Context, in *logsapi.PutLogEventsRequ
 	}
 	out := &logsapi.PutLogEventsResponse{}
 	group, stream := protocol.Val(in.LogGroupName), protocol.Val(in.LogStreamName)
+	sub := ingested{account: c.account, region: c.region, partition: c.partition, group: group, stream: stream}
 	err := s.opts.DB.Update(c.account, func(tx *storage.Tx) error {
 		g, err := storage.LogGroups(tx).Get(storage.LogGroupKey(c.region, group))
 		if errors.Is(err, storage.ErrNotFound) {
@@ -50,6 +51,9 @@ func (s *Service) PutLogEvents(ctx context.Context, in *logsapi.PutLogEventsRequ
 		if errors.Is(err, storage.ErrNotFound) {
 			return streamNotFound()
 		} else if err != nil {
+			return err
+		}
+		if sub.filters, err = lambdaFilters(tx, c.region, group); err != nil {
 			return err
 		}
 		now := c.now.UnixMilli()
@@ -66,8 +70,12 @@ func (s *Service) PutLogEvents(ctx context.Context, in *logsapi.PutLogEventsRequ
 					tooNew = i
 				}
 			default:
-				if err := appendEvent(tx, c.region, group, &st, ts, now, protocol.Val(e.Message)); err != nil {
+				rec, err := appendEvent(tx, c.region, group, &st, ts, now, protocol.Val(e.Message))
+				if err != nil {
 					return err
+				}
+				if len(sub.filters) > 0 {
+					sub.events = append(sub.events, rec)
 				}
 			}
 		}
@@ -90,18 +98,19 @@ func (s *Service) PutLogEvents(ctx context.Context, in *logsapi.PutLogEventsRequ
 	if err != nil {
 		return nil, err
 	}
+	s.deliver(sub) // after the commit: subscriptions see only stored events
 	return out, nil
 }
 
 // appendEvent stores one event and advances the stream's first/last timestamps.
-func appendEvent(tx *storage.Tx, region, group string, st *storage.LogStreamRecord, ts, now int64, msg string) error {
+func appendEvent(tx *storage.Tx, region, group string, st *storage.LogStreamRecord, ts, now int64, msg string) (storage.LogEventRecord, error) {
 	seq, err := storage.LogEvents(tx).NextSequence()
 	if err != nil {
-		return err
+		return storage.LogEventRecord{}, err
 	}
 	rec := storage.LogEventRecord{Timestamp: ts, Ingestion: now, Seq: seq, Message: msg}
 	if err := storage.LogEvents(tx).Put(storage.LogEventKey(region, group, st.Name, ts, seq), rec); err != nil {
-		return err
+		return storage.LogEventRecord{}, err
 	}
 	if !st.HasEvents || ts < st.FirstEvent {
 		st.FirstEvent = ts
@@ -110,7 +119,7 @@ func appendEvent(tx *storage.Tx, region, group string, st *storage.LogStreamReco
 		st.LastEvent = ts
 	}
 	st.HasEvents, st.LastIngestion = true, now
-	return nil
+	return rec, nil
 }
 
 // sequenceToken is a 56-digit decimal, the shape of AWS's upload sequence tokens.

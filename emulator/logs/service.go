@@ -30,12 +30,16 @@ type Options struct {
 	Logger *slog.Logger
 	// Partition names resources when the request context carries none; default aws.
 	Partition string
+	// Invoke queues a subscription filter's payload for its Lambda function
+	// (subscriptiondelivery.go); nil refuses Lambda destinations.
+	Invoke func(LambdaDelivery) error
 }
 
 // Service implements logsapi.Handler; operations it does not emulate answer NotImplemented.
 type Service struct {
 	logsapi.Unimplemented
-	opts Options
+	opts       Options
+	deliveries *deliverer // nil without Options.Invoke
 }
 
 var _ logsapi.Handler = (*Service)(nil)
@@ -51,7 +55,19 @@ func New(opts Options) *Service {
 	if opts.Partition == "" {
 		opts.Partition = arn.DefaultPartition
 	}
-	return &Service{opts: opts}
+	s := &Service{opts: opts}
+	if opts.Invoke != nil {
+		s.deliveries = newDeliverer(s)
+	}
+	return s
+}
+
+// Close stops delivering to subscribed functions; events not yet handed to Lambda are lost,
+// as AWS gives no delivery guarantee beyond its own retries.
+func (s *Service) Close() {
+	if s.deliveries != nil {
+		s.deliveries.close()
+	}
 }
 
 // AWS's texts for missing resources (API Reference, Errors of each operation).
@@ -132,6 +148,9 @@ func (s *Service) DeleteLogGroup(ctx context.Context, in *logsapi.DeleteLogGroup
 		}
 		prefix := storage.LogStreamKey(c.region, name, "")
 		if err := storage.LogStreams(tx).DeletePrefix(prefix); err != nil {
+			return err
+		}
+		if err := storage.LogSubscriptions(tx).DeletePrefix(storage.LogSubscriptionKey(c.region, name, "")); err != nil {
 			return err
 		}
 		return storage.LogEvents(tx).DeletePrefix(prefix)

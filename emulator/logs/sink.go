@@ -33,7 +33,8 @@ func (k sink) Write(account, region, group, stream string, t time.Time, line str
 
 func (s *Service) write(account, region, group, stream string, t time.Time, line string) error {
 	now := s.opts.Clock().UnixMilli()
-	return s.opts.DB.Update(account, func(tx *storage.Tx) error {
+	sub := ingested{account: account, region: region, partition: s.opts.Partition, group: group, stream: stream}
+	err := s.opts.DB.Update(account, func(tx *storage.Tx) error {
 		gk := storage.LogGroupKey(region, group)
 		if !storage.LogGroups(tx).Has(gk) {
 			if err := storage.LogGroups(tx).Put(gk, storage.LogGroupRecord{Name: group, Created: now, Class: "STANDARD"}); err != nil {
@@ -47,11 +48,20 @@ func (s *Service) write(account, region, group, stream string, t time.Time, line
 		} else if err != nil {
 			return err
 		}
-		if err := appendEvent(tx, region, group, &st, t.UnixMilli(), now, line); err != nil {
+		rec, err := appendEvent(tx, region, group, &st, t.UnixMilli(), now, line)
+		if err != nil {
 			return err
 		}
+		if sub.filters, err = lambdaFilters(tx, region, group); err != nil {
+			return err
+		}
+		sub.events = []storage.LogEventRecord{rec}
 		return storage.LogStreams(tx).Put(sk, st)
 	})
+	if err == nil {
+		s.deliver(sub) // after the commit; the deliverer batches the lines of a stream
+	}
+	return err
 }
 
 // LambdaGroup is the log group Lambda writes a function's output to.
