@@ -1,100 +1,61 @@
 package authorize
 
 import (
-	"reflect"
 	"testing"
 
-	"github.com/iamlocal/iamlocal/api/cloudwatchapi"
 	"github.com/iamlocal/iamlocal/api/logsapi"
 	"github.com/iamlocal/iamlocal/emulator/reqctx"
 	"github.com/iamlocal/iamlocal/protocol"
 )
 
-var monitoringSamples = map[string]string{
-	"LogGroupName": "/aws/lambda/fn", "LogStreamName": "2026/01/02/[$LATEST]abc", "AlarmName": "high",
-	"ResourceArn": "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/fn", "Namespace": "App",
-}
-
-func fillMonitoring(in any) any {
-	v := reflect.ValueOf(in).Elem()
-	for i := 0; i < v.NumField(); i++ {
-		if s, ok := monitoringSamples[v.Type().Field(i).Name]; ok && v.Field(i).Type() == reflect.TypeOf((*string)(nil)) {
-			v.Field(i).Set(reflect.ValueOf(protocol.Ptr(s)))
-		}
-	}
-	return in
-}
-
-// Every Logs and CloudWatch operation maps to an action of the Service Authorization Reference.
-func TestMonitoringOperationsAreMapped(t *testing.T) {
+// Subscription filter actions name the log group (Service Authorization Reference: log-group
+// required); resource policy actions have no resource type, so they check "*" even with a
+// resourceArn; a subscription filter with a role also passes it to CloudWatch Logs.
+func TestLogsSubscriptionAndPolicyChecks(t *testing.T) {
 	t.Parallel()
-	e := &env{account: "123456789012", region: "us-east-1", partition: "aws", caller: reqctx.Caller{Type: reqctx.User, Account: "123456789012"}}
-	// Modelled operations that the reference does not list (yet).
-	known := map[string]bool{"cloudwatch:DescribeAlarmContributors": true, "logs:GetLogObject": true}
-	absent := map[string]bool{}
-	for _, svc := range []struct {
+	const group = "arn:aws:logs:us-east-1:123456789012:log-group:g:log-stream:"
+	const role = "arn:aws:iam::123456789012:role/cwl"
+	tests := []struct {
 		name string
-		ops  []protocol.Operation
-	}{{"logs", logsapi.Operations(logsapi.Unimplemented{})}, {"monitoring", cloudwatchapi.Operations(cloudwatchapi.Unimplemented{})}} {
-		for _, op := range svc.ops {
-			checks := checksFor(svc.name, op.Name(), fillMonitoring(op.NewInput()), e)
-			if len(checks) == 0 {
-				t.Errorf("%s: no checks", op.Name())
-				continue
-			}
-			info := lookupAction(checks[0].action)
-			if len(info.ResourceTypes) == 0 && len(info.ConditionKeys) == 0 && !knownAction(checks[0].action) && !known[checks[0].action] {
-				absent[checks[0].action] = true
-			}
-		}
-	}
-	if len(absent) > 0 {
-		t.Errorf("%d actions are not in the reference: %v", len(absent), absent)
-	}
-}
-
-func TestMonitoringResources(t *testing.T) {
-	t.Parallel()
-	e := &env{account: "123456789012", region: "us-east-1", partition: "aws"}
-	for _, tc := range []struct {
-		service, op string
-		in          any
-		resource    string
-		text        string
+		op   string
+		in   any
+		want []check // action, resource and passed service only
 	}{
-		{"logs", "CreateLogGroup", &logsapi.CreateLogGroupRequest{LogGroupName: protocol.Ptr("g")}, "arn:aws:logs:us-east-1:123456789012:log-group:g:log-stream:", ""},
-		{"logs", "DescribeLogGroups", &logsapi.DescribeLogGroupsRequest{}, "arn:aws:logs:us-east-1:123456789012:log-group::log-stream:", ""},
-		{"logs", "PutLogEvents", &logsapi.PutLogEventsRequest{LogGroupName: protocol.Ptr("g"), LogStreamName: protocol.Ptr("s")}, "arn:aws:logs:us-east-1:123456789012:log-group:g:log-stream:s", ""},
-		{"logs", "GetLogEvents", &logsapi.GetLogEventsRequest{LogGroupIdentifier: protocol.Ptr("arn:aws:logs:us-east-1:123456789012:log-group:g:*"), LogStreamName: protocol.Ptr("s")}, "arn:aws:logs:us-east-1:123456789012:log-group:g:log-stream:s", ""},
-		{"logs", "TagResource", &logsapi.TagResourceRequest{ResourceArn: protocol.Ptr("arn:aws:logs:us-east-1:123456789012:log-group:g")}, "arn:aws:logs:us-east-1:123456789012:log-group:g", ""},
-		{"monitoring", "GetMetricStatistics", &cloudwatchapi.GetMetricStatisticsInput{}, "*", "-"},
-		{"monitoring", "DescribeAlarms", &cloudwatchapi.DescribeAlarmsInput{}, "arn:aws:cloudwatch:us-east-1:123456789012:alarm:*", ""},
-		{"monitoring", "PutMetricAlarm", &cloudwatchapi.PutMetricAlarmInput{AlarmName: protocol.Ptr("a")}, "arn:aws:cloudwatch:us-east-1:123456789012:alarm:a", ""},
-	} {
-		checks := checksFor(tc.service, tc.op, tc.in, e)
-		c := checks[0]
-		text := tc.text
-		if text == "" {
-			text = tc.resource
-		} else if text == "-" {
-			text = ""
-		}
-		if c.resource != tc.resource || c.text != text {
-			t.Errorf("%s: %q %q, want %q %q", tc.op, c.resource, c.text, tc.resource, text)
-		}
+		{"put filter to lambda", "PutSubscriptionFilter", &logsapi.PutSubscriptionFilterRequest{LogGroupName: protocol.Ptr("g"),
+			DestinationArn: protocol.Ptr("arn:aws:lambda:us-east-1:123456789012:function:f")},
+			[]check{{action: "logs:PutSubscriptionFilter", resource: group}}},
+		{"put filter with a role", "PutSubscriptionFilter", &logsapi.PutSubscriptionFilterRequest{LogGroupName: protocol.Ptr("g"),
+			DestinationArn: protocol.Ptr("arn:aws:kinesis:us-east-1:123456789012:stream/s"), RoleArn: protocol.Ptr(role)},
+			[]check{{action: "logs:PutSubscriptionFilter", resource: group}, {action: "iam:PassRole", resource: role}}},
+		{"describe filters", "DescribeSubscriptionFilters", &logsapi.DescribeSubscriptionFiltersRequest{LogGroupName: protocol.Ptr("g")},
+			[]check{{action: "logs:DescribeSubscriptionFilters", resource: group}}},
+		{"delete filter", "DeleteSubscriptionFilter", &logsapi.DeleteSubscriptionFilterRequest{LogGroupName: protocol.Ptr("g"), FilterName: protocol.Ptr("f")},
+			[]check{{action: "logs:DeleteSubscriptionFilter", resource: group}}},
+		{"put resource policy on a group", "PutResourcePolicy", &logsapi.PutResourcePolicyRequest{PolicyName: protocol.Ptr("p"),
+			ResourceArn: protocol.Ptr("arn:aws:logs:us-east-1:123456789012:log-group:g")},
+			[]check{{action: "logs:PutResourcePolicy", resource: "*"}}},
+		{"describe resource policies", "DescribeResourcePolicies", &logsapi.DescribeResourcePoliciesRequest{},
+			[]check{{action: "logs:DescribeResourcePolicies", resource: "*"}}},
+		{"delete resource policy", "DeleteResourcePolicy", &logsapi.DeleteResourcePolicyRequest{PolicyName: protocol.Ptr("p")},
+			[]check{{action: "logs:DeleteResourcePolicy", resource: "*"}}},
 	}
-	// DeleteAlarms asks once per alarm; CreateLogGroup with tags also asks logs:TagResource;
-	// PutMetricData carries cloudwatch:namespace; UntagLogGroup's keys are aws:TagKeys.
-	if checks := checksFor("monitoring", "DeleteAlarms", &cloudwatchapi.DeleteAlarmsInput{AlarmNames: []string{"a", "b"}}, e); len(checks) != 2 || checks[1].resource != "arn:aws:cloudwatch:us-east-1:123456789012:alarm:b" {
-		t.Errorf("DeleteAlarms: %+v", checks)
-	}
-	if checks := checksFor("logs", "CreateLogGroup", &logsapi.CreateLogGroupRequest{LogGroupName: protocol.Ptr("g"), Tags: map[string]string{"k": "v"}}, e); len(checks) != 2 || checks[1].action != "logs:TagResource" || checks[0].ctx["aws:RequestTag/k"][0] != "v" {
-		t.Errorf("CreateLogGroup with tags: %+v", checks)
-	}
-	if c := checksFor("monitoring", "PutMetricData", &cloudwatchapi.PutMetricDataInput{Namespace: protocol.Ptr("App")}, e)[0]; c.ctx["cloudwatch:namespace"][0] != "App" || c.action != "cloudwatch:PutMetricData" {
-		t.Errorf("PutMetricData: %+v", c)
-	}
-	if c := checksFor("logs", "UntagLogGroup", &logsapi.UntagLogGroupRequest{LogGroupName: protocol.Ptr("g"), Tags: []string{"k"}}, e)[0]; len(c.ctx["aws:TagKeys"]) != 1 || len(c.ctx) != 1 {
-		t.Errorf("UntagLogGroup: %+v", c.ctx)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			caller := reqctx.Caller{Type: reqctx.User, Account: "123456789012", UserName: "alice", ARN: "arn:aws:iam::123456789012:user/alice"}
+			e := &env{account: "123456789012", region: "us-east-1", partition: "aws", caller: caller}
+			got := checksFor("logs", tt.op, tt.in, e)
+			if len(got) != len(tt.want) {
+				t.Fatalf("%d checks, want %d: %+v", len(got), len(tt.want), got)
+			}
+			for i, w := range tt.want {
+				if got[i].action != w.action || got[i].resource != w.resource {
+					t.Errorf("check %d: %s on %s, want %s on %s", i, got[i].action, got[i].resource, w.action, w.resource)
+				}
+			}
+			if len(got) == 2 && got[1].ctx["iam:PassedToService"][0] != "logs.amazonaws.com" {
+				t.Errorf("PassRole context %v", got[1].ctx)
+			}
+		})
 	}
 }
