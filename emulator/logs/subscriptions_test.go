@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -274,5 +275,56 @@ func TestCoalesce(t *testing.T) {
 	})
 	if len(out) != 2 || len(out[0].events) != 3 || out[0].events[2].Message != "3" || out[0].filters[0].Name != "new" || out[1].stream != "t" {
 		t.Errorf("%+v", out)
+	}
+}
+
+// lockedBuffer is a log destination safe for the worker and the test.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// While a delivery is stuck, at most deliveryQueueSize writes wait; the next is dropped and
+// logged rather than held, so a flood of log lines cannot grow the server's memory.
+func TestDeliveryQueueIsBounded(t *testing.T) {
+	t.Parallel()
+	release, entered := make(chan struct{}), make(chan struct{}, 1)
+	var logs lockedBuffer
+	s := New(Options{DB: storagetest.Open(t), Clock: func() time.Time { return now }, Logger: slog.New(slog.NewTextHandler(&logs, nil)),
+		Invoke: func(LambdaDelivery) error {
+			select {
+			case entered <- struct{}{}:
+			default:
+			}
+			<-release
+			return nil
+		}})
+	defer s.Close()
+	defer close(release)
+	write := ingested{account: "123456789012", region: "us-east-1", partition: "aws", group: "g", stream: "s",
+		filters: []storage.LogSubscriptionRecord{{Name: "f", Destination: fnARN + "fn"}}, events: []storage.LogEventRecord{{Message: "m"}}}
+	s.deliver(write)
+	<-entered // the worker holds the first write
+	for range deliveryQueueSize {
+		s.deliver(write)
+	}
+	if strings.Contains(logs.String(), "queue full") {
+		t.Fatal("dropped before the queue was full")
+	}
+	s.deliver(write)
+	if !strings.Contains(logs.String(), "subscription delivery queue full: events dropped") {
+		t.Errorf("no drop logged: %s", logs.String())
 	}
 }
