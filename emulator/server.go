@@ -299,6 +299,7 @@ func (s *Server) build(dbPath string, extra []*service) error {
 	// calls); requests name their region, and function output and metrics name the function's.
 	s.metrics = cloudwatch.New(cloudwatch.Options{DB: db, Clock: s.clock, Region: opts.Region, Partition: opts.Partition, Logger: s.log})
 	s.logsSvc = logs.New(logs.Options{DB: db, Clock: s.clock, Region: opts.Region, Partition: opts.Partition, Logger: s.log,
+		Invoke: s.invokeForLogs,
 		Metrics: func(account, region string, points []logs.MetricPoint) {
 			data := make([]cloudwatch.Datum, len(points))
 			for i, p := range points {
@@ -407,8 +408,22 @@ func (s *Server) Reset() error {
 // Decisions returns the recorded authorization decisions, oldest first.
 func (s *Server) Decisions() []authorize.Decision { return s.authz.Log().Snapshot() }
 
+// invokeForLogs queues a subscription filter's payload for its function (set before any
+// request arrives: New builds the Lambda service right after Logs).
+func (s *Server) invokeForLogs(d logs.LambdaDelivery) error {
+	err := s.lambdaSvc.InvokeAsService(lambda.ServiceInvocation{Function: d.Function, Services: d.Services,
+		SourceARN: d.SourceARN, SourceAccount: d.SourceAccount, Payload: d.Payload})
+	if errors.Is(err, lambda.ErrServiceRefused) {
+		return logs.ErrDeliveryRefused
+	}
+	return err
+}
+
 // Close closes the database (and removes it when New created a temporary one).
 func (s *Server) Close() error {
+	if s.logsSvc != nil {
+		s.logsSvc.Close() // no more subscription deliveries into Lambda's queues
+	}
 	if s.lambdaSvc != nil {
 		s.lambdaSvc.Close() // deliveries under way finish; queued events stay for the next start
 	}

@@ -16,7 +16,7 @@ import (
 // (hashicorp/terraform-provider-aws#8804). So a policy on "log-group:NAME" alone allows
 // nothing, and "log-group:NAME:*" allows both, as AWS's examples use. Tag operations name the
 // resource ARN they were given. Creating a group with tags also needs logs:TagResource
-// (DataDog/cloudformation-template#61).
+// (DataDog/cloudformation-template#61). PutSubscriptionFilter with a roleArn also passes the role.
 func logsChecks(op string, in any, e *env) []check {
 	action := "logs:" + op
 	c := check{action: action, resource: "*", text: "*"}
@@ -42,7 +42,9 @@ func logsChecks(op string, in any, e *env) []check {
 	if op == "DescribeLogGroups" || op == "ListLogGroups" {
 		c.resource = e.scope().LogStream("", "").String()
 	}
-	if resource := members.ResourceArn(in); strings.HasPrefix(resource, "arn:") {
+	// Only actions with a resource type name the ARN they were given: the resource policy
+	// actions have none in the Service Authorization Reference, even with a resourceArn.
+	if resource := members.ResourceArn(in); strings.HasPrefix(resource, "arn:") && lookupAction(action).resourceType() != "" {
 		c.resource = resource
 	}
 	if c.resource != "*" {
@@ -53,6 +55,13 @@ func logsChecks(op string, in any, e *env) []check {
 		tag := c
 		tag.action = "logs:TagResource"
 		checks = append(checks, tag)
+	}
+	// "To perform a PutSubscriptionFilter operation for any destination except a Lambda
+	// function, you must also have the iam:PassRole permission" (API Reference,
+	// PutSubscriptionFilter): the role CloudWatch Logs puts records as.
+	if role := members.RoleArn(in); op == "PutSubscriptionFilter" && role != "" {
+		checks = append(checks, check{action: "iam:PassRole", resource: role, text: role,
+			ctx: map[string][]string{"iam:PassedToService": {"logs.amazonaws.com"}}})
 	}
 	return checks
 }

@@ -40,6 +40,7 @@ func (s *Service) PutLogEvents(ctx context.Context, in *logsapi.PutLogEventsRequ
 	out := &logsapi.PutLogEventsResponse{}
 	group, stream := protocol.Val(in.LogGroupName), protocol.Val(in.LogStreamName)
 	var points []MetricPoint // published once the batch is stored
+	sub := ingested{account: c.account, region: c.region, partition: c.partition, group: group, stream: stream}
 	err := s.opts.DB.Update(c.account, func(tx *storage.Tx) error {
 		g, err := storage.LogGroups(tx).Get(storage.LogGroupKey(c.region, group))
 		if errors.Is(err, storage.ErrNotFound) {
@@ -57,7 +58,10 @@ func (s *Service) PutLogEvents(ctx context.Context, in *logsapi.PutLogEventsRequ
 		if err != nil {
 			return err
 		}
-		var stored []ingested
+		var stored []ingestedEvent
+		if sub.filters, err = lambdaFilters(tx, c.region, group); err != nil {
+			return err
+		}
 		now := c.now.UnixMilli()
 		tooOld, expired, tooNew := -1, -1, -1
 		for i, e := range events {
@@ -72,10 +76,14 @@ func (s *Service) PutLogEvents(ctx context.Context, in *logsapi.PutLogEventsRequ
 					tooNew = i
 				}
 			default:
-				if err := appendEvent(tx, c.region, group, &st, ts, now, protocol.Val(e.Message)); err != nil {
+				rec, err := appendEvent(tx, c.region, group, &st, ts, now, protocol.Val(e.Message))
+				if err != nil {
 					return err
 				}
-				stored = append(stored, ingested{ts, protocol.Val(e.Message)})
+				stored = append(stored, ingestedEvent{ts, protocol.Val(e.Message)})
+				if len(sub.filters) > 0 {
+					sub.events = append(sub.events, rec)
+				}
 			}
 		}
 		if tooOld >= 0 || expired >= 0 || tooNew >= 0 {
@@ -99,18 +107,19 @@ func (s *Service) PutLogEvents(ctx context.Context, in *logsapi.PutLogEventsRequ
 		return nil, err
 	}
 	s.publish(c.account, c.region, points)
+	s.deliver(sub) // after the commit: subscriptions see only stored events
 	return out, nil
 }
 
 // appendEvent stores one event and advances the stream's first/last timestamps.
-func appendEvent(tx *storage.Tx, region, group string, st *storage.LogStreamRecord, ts, now int64, msg string) error {
+func appendEvent(tx *storage.Tx, region, group string, st *storage.LogStreamRecord, ts, now int64, msg string) (storage.LogEventRecord, error) {
 	seq, err := storage.LogEvents(tx).NextSequence()
 	if err != nil {
-		return err
+		return storage.LogEventRecord{}, err
 	}
 	rec := storage.LogEventRecord{Timestamp: ts, Ingestion: now, Seq: seq, Message: msg}
 	if err := storage.LogEvents(tx).Put(storage.LogEventKey(region, group, st.Name, ts, seq), rec); err != nil {
-		return err
+		return storage.LogEventRecord{}, err
 	}
 	if !st.HasEvents || ts < st.FirstEvent {
 		st.FirstEvent = ts
@@ -119,7 +128,7 @@ func appendEvent(tx *storage.Tx, region, group string, st *storage.LogStreamReco
 		st.LastEvent = ts
 	}
 	st.HasEvents, st.LastIngestion = true, now
-	return nil
+	return rec, nil
 }
 
 // sequenceToken is a 56-digit decimal, the shape of AWS's upload sequence tokens.

@@ -252,8 +252,8 @@ func loadFilters(tx *storage.Tx, region, group string) ([]activeFilter, error) {
 	return out, err
 }
 
-// ingested is one stored event, as the metric filters see it.
-type ingested struct {
+// ingestedEvent is one stored event, as the metric filters see it.
+type ingestedEvent struct {
 	ts  int64
 	msg string
 }
@@ -266,7 +266,7 @@ type ingested struct {
 // "Concepts", metric filter terms): iamlocal publishes it once for each minute of the event
 // timestamps of this ingestion in which no event matched, at the minute's start. It decides per
 // ingestion: a later call matching within the same minute does not withdraw it.
-func metricPoints(filters []activeFilter, events []ingested) []MetricPoint {
+func metricPoints(filters []activeFilter, events []ingestedEvent) []MetricPoint {
 	var out []MetricPoint
 	for _, f := range filters {
 		minutes := map[int64]bool{} // minute -> something matched in it
@@ -299,7 +299,7 @@ func metricPoints(filters []activeFilter, events []ingested) []MetricPoint {
 }
 
 // point is the datum of a matching event, false when its value or a dimension is missing.
-func (f activeFilter) point(e ingested) (MetricPoint, bool) {
+func (f activeFilter) point(e ingestedEvent) (MetricPoint, bool) {
 	p := MetricPoint{Namespace: f.rec.MetricNamespace, Name: f.rec.MetricName, Value: f.value, Unit: f.rec.Unit,
 		Time: time.UnixMilli(e.ts).UTC()}
 	if f.path == nil && len(f.dims) == 0 {

@@ -34,12 +34,16 @@ type Options struct {
 	// call or sink write, in the group's account and region, after its transaction commits
 	// (metricfilters.go); nil publishes nothing.
 	Metrics func(account, region string, points []MetricPoint)
+	// Invoke queues a subscription filter's payload for its Lambda function
+	// (subscriptiondelivery.go); nil refuses Lambda destinations.
+	Invoke func(LambdaDelivery) error
 }
 
 // Service implements logsapi.Handler; operations it does not emulate answer NotImplemented.
 type Service struct {
 	logsapi.Unimplemented
-	opts Options
+	opts       Options
+	deliveries *deliverer // nil without Options.Invoke
 }
 
 var _ logsapi.Handler = (*Service)(nil)
@@ -55,7 +59,19 @@ func New(opts Options) *Service {
 	if opts.Partition == "" {
 		opts.Partition = arn.DefaultPartition
 	}
-	return &Service{opts: opts}
+	s := &Service{opts: opts}
+	if opts.Invoke != nil {
+		s.deliveries = newDeliverer(s)
+	}
+	return s
+}
+
+// Close stops delivering to subscribed functions; events not yet handed to Lambda are lost,
+// as AWS gives no delivery guarantee beyond its own retries.
+func (s *Service) Close() {
+	if s.deliveries != nil {
+		s.deliveries.close()
+	}
 }
 
 // AWS's texts for missing resources (API Reference, Errors of each operation).
@@ -139,6 +155,9 @@ func (s *Service) DeleteLogGroup(ctx context.Context, in *logsapi.DeleteLogGroup
 			return err
 		}
 		if err := storage.LogMetricFilters(tx).DeletePrefix(storage.LogMetricFilterKey(c.region, name, "")); err != nil {
+			return err
+		}
+		if err := storage.LogSubscriptions(tx).DeletePrefix(storage.LogSubscriptionKey(c.region, name, "")); err != nil {
 			return err
 		}
 		return storage.LogEvents(tx).DeletePrefix(prefix)

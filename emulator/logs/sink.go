@@ -34,6 +34,7 @@ func (k sink) Write(account, region, group, stream string, t time.Time, line str
 func (s *Service) write(account, region, group, stream string, t time.Time, line string) error {
 	now := s.opts.Clock().UnixMilli()
 	var points []MetricPoint // published once the line is stored
+	sub := ingested{account: account, region: region, partition: s.opts.Partition, group: group, stream: stream}
 	err := s.opts.DB.Update(account, func(tx *storage.Tx) error {
 		gk := storage.LogGroupKey(region, group)
 		if !storage.LogGroups(tx).Has(gk) {
@@ -48,18 +49,24 @@ func (s *Service) write(account, region, group, stream string, t time.Time, line
 		} else if err != nil {
 			return err
 		}
-		if err := appendEvent(tx, region, group, &st, t.UnixMilli(), now, line); err != nil {
+		rec, err := appendEvent(tx, region, group, &st, t.UnixMilli(), now, line)
+		if err != nil {
 			return err
 		}
 		filters, err := loadFilters(tx, region, group)
 		if err != nil {
 			return err
 		}
-		points = metricPoints(filters, []ingested{{t.UnixMilli(), line}})
+		points = metricPoints(filters, []ingestedEvent{{t.UnixMilli(), line}})
+		if sub.filters, err = lambdaFilters(tx, region, group); err != nil {
+			return err
+		}
+		sub.events = []storage.LogEventRecord{rec}
 		return storage.LogStreams(tx).Put(sk, st)
 	})
 	if err == nil {
 		s.publish(account, region, points)
+		s.deliver(sub) // after the commit; the deliverer batches the lines of a stream
 	}
 	return err
 }
