@@ -16,7 +16,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	logstypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -209,6 +211,44 @@ func checkTerraformApplied(t *testing.T, srv *emulatortest.Server, outputs map[s
 	if got, want := aws.ToString(who.Arn), "arn:aws:iam::"+outputs["account_id"]+":user/tf-deployer"; got != want {
 		t.Errorf("GetCallerIdentity = %s, want %s", got, want)
 	}
+	checkTerraformAppLogs(t, srv, answer)
+}
+
+// checkTerraformAppLogs sees the application log group's filters as Terraform declared them,
+// and an ERROR line written to it counted by the metric filter.
+func checkTerraformAppLogs(t *testing.T, srv *emulatortest.Server, round string) {
+	t.Helper()
+	ctx := context.Background()
+	cfg := srv.AWSConfig(ctx)
+	logs, cw := cloudwatchlogs.NewFromConfig(cfg), cloudwatch.NewFromConfig(cfg)
+	group := aws.String("/tf/app")
+	mf, err := logs.DescribeMetricFilters(ctx, &cloudwatchlogs.DescribeMetricFiltersInput{LogGroupName: group})
+	if err != nil || len(mf.MetricFilters) != 1 || aws.ToString(mf.MetricFilters[0].FilterName) != "tf-app-errors" {
+		t.Errorf("DescribeMetricFilters: %+v %v", mf, err)
+	}
+	sf, err := logs.DescribeSubscriptionFilters(ctx, &cloudwatchlogs.DescribeSubscriptionFiltersInput{LogGroupName: group})
+	if err != nil || len(sf.SubscriptionFilters) != 1 || !strings.HasSuffix(aws.ToString(sf.SubscriptionFilters[0].DestinationArn), ":function:tf-function") {
+		t.Errorf("DescribeSubscriptionFilters: %+v %v", sf, err)
+	}
+	rp, err := logs.DescribeResourcePolicies(ctx, &cloudwatchlogs.DescribeResourcePoliciesInput{})
+	if err != nil || len(rp.ResourcePolicies) != 1 || aws.ToString(rp.ResourcePolicies[0].PolicyName) != "tf-delivery" {
+		t.Errorf("DescribeResourcePolicies: %+v %v", rp, err)
+	}
+	stream := aws.String("round-" + strings.ReplaceAll(round, " ", "-"))
+	if _, err := logs.CreateLogStream(ctx, &cloudwatchlogs.CreateLogStreamInput{LogGroupName: group, LogStreamName: stream}); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Now().Add(-time.Minute)
+	if _, err := logs.PutLogEvents(ctx, &cloudwatchlogs.PutLogEventsInput{LogGroupName: group, LogStreamName: stream,
+		LogEvents: []logstypes.InputLogEvent{{Timestamp: aws.Int64(at.UnixMilli()), Message: aws.String("ERROR in " + round)}}}); err != nil {
+		t.Fatal(err)
+	}
+	stats, err := cw.GetMetricStatistics(ctx, &cloudwatch.GetMetricStatisticsInput{Namespace: aws.String("TF/App"), MetricName: aws.String("AppErrors"),
+		StartTime: aws.Time(at.Add(-time.Hour)), EndTime: aws.Time(time.Now().Add(time.Minute)), Period: aws.Int32(3600),
+		Statistics: []cwtypes.Statistic{cwtypes.StatisticSum}})
+	if err != nil || len(stats.Datapoints) == 0 || aws.ToFloat64(stats.Datapoints[0].Sum) < 1 {
+		t.Errorf("AppErrors after an ERROR line: %+v %v", stats, err)
+	}
 }
 
 // checkTerraformDestroyed lists, through the SDK, every kind of thing the configuration made:
@@ -253,6 +293,11 @@ func checkTerraformDestroyed(t *testing.T, srv *emulatortest.Server) {
 		t.Fatal(err)
 	} else {
 		left["metric alarms"] = len(out.MetricAlarms)
+	}
+	if out, err := logs.DescribeResourcePolicies(ctx, &cloudwatchlogs.DescribeResourcePoliciesInput{}); err != nil {
+		t.Fatal(err)
+	} else {
+		left["log resource policies"] = len(out.ResourcePolicies)
 	}
 	for kind, n := range left {
 		if n != 0 {

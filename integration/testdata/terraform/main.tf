@@ -223,3 +223,54 @@ output "deployer_secret_access_key" {
 output "function_version" {
   value = aws_lambda_function.function.version
 }
+
+# An application log group with what observability modules put on one: a metric filter, a
+# subscription filter to the function (which needs a permission for CloudWatch Logs, named by
+# the group's ARN with its ":*" suffix, as AWS's subscription filter examples write it) and an
+# account resource policy.
+resource "aws_cloudwatch_log_group" "app" {
+  name              = "/tf/app"
+  retention_in_days = 14
+}
+
+resource "aws_cloudwatch_log_metric_filter" "app_errors" {
+  name           = "tf-app-errors"
+  log_group_name = aws_cloudwatch_log_group.app.name
+  pattern        = "ERROR"
+  metric_transformation {
+    name          = "AppErrors"
+    namespace     = "TF/App"
+    value         = "1"
+    default_value = "0"
+  }
+}
+
+resource "aws_lambda_permission" "logs" {
+  statement_id  = "AllowCloudWatchLogs"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.function.function_name
+  principal     = "logs.amazonaws.com"
+  source_arn    = "${aws_cloudwatch_log_group.app.arn}:*"
+}
+
+resource "aws_cloudwatch_log_subscription_filter" "app_to_function" {
+  name            = "tf-app-to-function"
+  log_group_name  = aws_cloudwatch_log_group.app.name
+  filter_pattern  = "ERROR"
+  destination_arn = aws_lambda_function.function.arn
+  depends_on      = [aws_lambda_permission.logs]
+}
+
+resource "aws_cloudwatch_log_resource_policy" "delivery" {
+  policy_name = "tf-delivery"
+  policy_document = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "DeliveryWrite"
+      Effect    = "Allow"
+      Principal = { Service = "delivery.logs.amazonaws.com" }
+      Action    = ["logs:CreateLogStream", "logs:PutLogEvents"]
+      Resource  = "${aws_cloudwatch_log_group.app.arn}:*"
+    }]
+  })
+}
