@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -112,7 +113,8 @@ func parseMetricValue(v string) (float64, []any, bool) {
 		return 0, path, ok
 	}
 	n, err := strconv.ParseFloat(v, 64)
-	return n, nil, err == nil
+	// CloudWatch takes no NaN or infinity (PutMetricData refuses them), so neither is a value.
+	return n, nil, err == nil && !math.IsNaN(n) && !math.IsInf(n, 0)
 }
 
 // DescribeMetricFilters lists filters in log group and name order: one group's or the
@@ -232,24 +234,31 @@ type activeFilter struct {
 func loadFilters(tx *storage.Tx, region, group string) ([]activeFilter, error) {
 	var out []activeFilter
 	err := storage.LogMetricFilters(tx).Scan(storage.LogMetricFilterKey(region, group, ""), func(_ string, f storage.MetricFilterRecord) error {
-		match, err := compileFilter(f.Pattern)
-		value, path, ok := parseMetricValue(f.MetricValue)
-		if err != nil || !ok {
-			return nil
+		if a, ok := activate(f); ok {
+			out = append(out, a)
 		}
-		a := activeFilter{rec: f, match: match, value: value, path: path}
-		for k, v := range f.Dimensions {
-			if p, ok := parseSelector(v); ok {
-				if a.dims == nil {
-					a.dims = map[string][]any{}
-				}
-				a.dims[k] = p
-			}
-		}
-		out = append(out, a)
 		return nil
 	})
 	return out, err
+}
+
+// activate compiles a stored filter; false for one that no longer compiles.
+func activate(f storage.MetricFilterRecord) (activeFilter, bool) {
+	match, err := compileFilter(f.Pattern)
+	value, path, ok := parseMetricValue(f.MetricValue)
+	if err != nil || !ok {
+		return activeFilter{}, false
+	}
+	a := activeFilter{rec: f, match: match, value: value, path: path}
+	for k, v := range f.Dimensions {
+		if p, ok := parseSelector(v); ok {
+			if a.dims == nil {
+				a.dims = map[string][]any{}
+			}
+			a.dims[k] = p
+		}
+	}
+	return a, true
 }
 
 // ingestedEvent is one stored event, as the metric filters see it.
