@@ -51,3 +51,12 @@ func LogGroupOf(identifier string) string {
 	}
 	return identifier
 }
+
+// Dashboard is arn:aws:cloudwatch::123456789012:dashboard/name. Dashboards are global, so the
+// ARN names no Region whatever the scope's (Service Authorization Reference, CloudWatch,
+// resource type dashboard: arn:${Partition}:cloudwatch::${Account}:dashboard/${DashboardName}).
+func (s Scope) Dashboard(name string) ARN {
+	a := s.in("cloudwatch", "dashboard/"+name)
+	a.Region = ""
+	return a
+}

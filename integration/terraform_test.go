@@ -289,10 +289,15 @@ func checkTerraformDestroyed(t *testing.T, srv *emulatortest.Server) {
 	} else {
 		left["log groups"] = len(out.LogGroups)
 	}
-	if out, err := cw.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{}); err != nil {
+	if out, err := cw.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmTypes: []cwtypes.AlarmType{cwtypes.AlarmTypeMetricAlarm, cwtypes.AlarmTypeCompositeAlarm}}); err != nil {
 		t.Fatal(err)
 	} else {
-		left["metric alarms"] = len(out.MetricAlarms)
+		left["metric alarms"], left["composite alarms"] = len(out.MetricAlarms), len(out.CompositeAlarms)
+	}
+	if out, err := cw.ListDashboards(ctx, &cloudwatch.ListDashboardsInput{}); err != nil {
+		t.Fatal(err)
+	} else {
+		left["dashboards"] = len(out.DashboardEntries)
 	}
 	if out, err := logs.DescribeResourcePolicies(ctx, &cloudwatchlogs.DescribeResourcePoliciesInput{}); err != nil {
 		t.Fatal(err)

@@ -81,6 +81,11 @@ func cloudwatchChecks(op string, in any, e *env) []check {
 	if actions := members.AlarmActions(in); len(actions) > 0 {
 		put(&c.ctx, "cloudwatch:AlarmActions", actions)
 	}
+	// The tag actions name the ARN they are given, of an alarm or a dashboard.
+	if resource := members.ResourceARN(in); strings.HasPrefix(resource, "arn:") {
+		c.resource, c.text = resource, resource
+		return []check{c}
+	}
 	if lookupAction(action).resourceType() == "alarm" {
 		names := members.AlarmNames(in)
 		if n := members.AlarmName(in); n != "" {
@@ -100,8 +105,23 @@ func cloudwatchChecks(op string, in any, e *env) []check {
 		}
 		return checks
 	}
-	if resource := members.ResourceARN(in); strings.HasPrefix(resource, "arn:") {
-		c.resource, c.text = resource, resource
+	// Dashboard actions name each dashboard's ARN, which has no Region (resource type
+	// dashboard: arn:${Partition}:cloudwatch::${Account}:dashboard/${DashboardName}).
+	if lookupAction(action).resourceType() == "dashboard" {
+		names := members.DashboardNames(in)
+		if n := members.DashboardName(in); n != "" {
+			names = []string{n}
+		}
+		checks := make([]check, 0, len(names))
+		for _, n := range names {
+			one := c
+			dashboard := e.scope().Dashboard(n).String()
+			one.resource, one.text = dashboard, dashboard
+			checks = append(checks, one)
+		}
+		if len(checks) > 0 {
+			return checks
+		}
 	}
 	return []check{c}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/iamlocal/iamlocal/api/cloudwatchapi"
 	"github.com/iamlocal/iamlocal/protocol"
+	"github.com/iamlocal/iamlocal/protocol/awserr"
 	"github.com/iamlocal/iamlocal/storage"
 )
 
@@ -37,6 +38,9 @@ func (s *Service) PutMetricAlarm(ctx context.Context, in *cloudwatchapi.PutMetri
 	}
 	err := s.opts.DB.Update(c.account, func(tx *storage.Tx) error {
 		key := storage.Join(c.region, name)
+		if storage.CompositeAlarms(tx).Has(key) {
+			return cloudwatchapi.ErrInvalidParameterValue("An alarm with the name %s already exists as a composite alarm.", name)
+		}
 		if old, err := storage.Alarms(tx).Get(key); err == nil {
 			// Tags given when an alarm is replaced are ignored: TagResource and UntagResource
 			// change them (API Reference, PutMetricAlarm, Tags; aws/aws-sdk#27).
@@ -52,7 +56,7 @@ func (s *Service) PutMetricAlarm(ctx context.Context, in *cloudwatchapi.PutMetri
 	return &cloudwatchapi.Empty{}, nil
 }
 
-// DescribeAlarms lists metric alarms by names or name prefix (not both), state and action
+// DescribeAlarms lists metric and composite alarms by names or name prefix (not both), state and action
 // prefix, in name order, MaxRecords (default 50) a page.
 func (s *Service) DescribeAlarms(ctx context.Context, in *cloudwatchapi.DescribeAlarmsInput) (*cloudwatchapi.DescribeAlarmsOutput, error) {
 	c := s.call(ctx)
@@ -71,30 +75,57 @@ func (s *Service) DescribeAlarms(ctx context.Context, in *cloudwatchapi.Describe
 	for _, n := range in.AlarmNames {
 		names[n] = true
 	}
-	wantMetric := len(in.AlarmTypes) == 0
+	// Without AlarmTypes only metric alarms are listed (API Reference, DescribeAlarms,
+	// AlarmTypes: "If you omit this parameter, only metric alarms are returned").
+	wantMetric, wantComposite := len(in.AlarmTypes) == 0, false
 	for _, t := range in.AlarmTypes {
 		wantMetric = wantMetric || t == "MetricAlarm"
+		wantComposite = wantComposite || t == "CompositeAlarm"
 	}
-	var found []cloudwatchapi.MetricAlarm
+	keep := func(name, state string, actions []string) bool {
+		return (len(names) == 0 || names[name]) && (in.StateValue == nil || *in.StateValue == state) &&
+			(in.ActionPrefix == nil || hasPrefix(actions, *in.ActionPrefix))
+	}
+	var metrics []cloudwatchapi.MetricAlarm
+	var composites []cloudwatchapi.CompositeAlarm
+	prefix := storage.Join(c.region, protocol.Val(in.AlarmNamePrefix))
 	err = s.opts.DB.View(c.account, func(tx *storage.Tx) error {
-		return storage.Alarms(tx).Scan(storage.Join(c.region, protocol.Val(in.AlarmNamePrefix)), func(_ string, a storage.AlarmRecord) error {
-			if !wantMetric || (len(names) > 0 && !names[a.Name]) || (in.StateValue != nil && *in.StateValue != a.State) ||
-				(in.ActionPrefix != nil && !hasPrefix(a.AlarmActions, *in.ActionPrefix)) {
+		if wantMetric {
+			err := storage.Alarms(tx).Scan(prefix, func(_ string, a storage.AlarmRecord) error {
+				if keep(a.Name, a.State, a.AlarmActions) {
+					metrics = append(metrics, c.alarm(a))
+				}
 				return nil
+			})
+			if err != nil || !wantComposite {
+				return err
 			}
-			found = append(found, c.alarm(a))
+		}
+		if !wantComposite {
+			return nil
+		}
+		st := newStates(c, tx)
+		return storage.CompositeAlarms(tx).Scan(prefix, func(_ string, a storage.CompositeAlarmRecord) error {
+			if state := st.composite(a); keep(a.Name, state.value, a.AlarmActions) {
+				composites = append(composites, c.compositeAlarm(a, state))
+			}
 			return nil
 		})
 	})
 	if err != nil {
 		return nil, err
 	}
+	// One page runs over the metric alarms, then the composite alarms.
 	out := &cloudwatchapi.DescribeAlarmsOutput{MetricAlarms: []cloudwatchapi.MetricAlarm{}, CompositeAlarms: []cloudwatchapi.CompositeAlarm{}}
-	if offset < len(found) {
-		out.MetricAlarms = found[offset:min(len(found), offset+limit)]
+	end := offset + limit
+	if offset < len(metrics) {
+		out.MetricAlarms = metrics[offset:min(len(metrics), end)]
 	}
-	if offset+limit < len(found) {
-		out.NextToken = protocol.Ptr(encodeOffset(offset + limit))
+	if from, to := max(offset-len(metrics), 0), end-len(metrics); to > 0 && from < len(composites) {
+		out.CompositeAlarms = composites[from:min(len(composites), to)]
+	}
+	if end < len(metrics)+len(composites) {
+		out.NextToken = protocol.Ptr(encodeOffset(end))
 	}
 	return out, nil
 }
@@ -144,22 +175,41 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// DeleteAlarms deletes the named alarms; if any does not exist none is deleted and the answer
-// is ResourceNotFound (API Reference, DeleteAlarms).
+// DeleteAlarms deletes the named metric and composite alarms; if any does not exist none is
+// deleted and the answer is ResourceNotFound (API Reference, DeleteAlarms). Nor is any deleted
+// while a composite alarm that stays names one of them: AWS refuses it, which is why "you
+// can't delete any composite alarm that is part of the cycle" (API Reference, DeleteAlarms).
 func (s *Service) DeleteAlarms(ctx context.Context, in *cloudwatchapi.DeleteAlarmsInput) (*cloudwatchapi.Empty, error) {
 	c := s.call(ctx)
 	err := s.opts.DB.Update(c.account, func(tx *storage.Tx) error {
 		var missing []string
+		deleting := map[string]bool{}
 		for _, n := range in.AlarmNames {
-			if !storage.Alarms(tx).Has(storage.Join(c.region, n)) {
+			key := storage.Join(c.region, n)
+			if !storage.Alarms(tx).Has(key) && !storage.CompositeAlarms(tx).Has(key) {
 				missing = append(missing, n)
 			}
+			deleting[n] = true
 		}
 		if len(missing) > 0 {
 			return cloudwatchapi.ErrResourceNotFound("%d/%d alarms not found: [%s]", len(missing), len(in.AlarmNames), strings.Join(missing, ", "))
 		}
+		parents, err := c.compositeParents(tx, deleting)
+		if err != nil {
+			return err
+		}
 		for _, n := range in.AlarmNames {
-			if err := storage.Alarms(tx).Delete(storage.Join(c.region, n)); err != nil {
+			if parent, named := parents[n]; named {
+				return awserr.Validation("Alarm %s cannot be deleted because it is referenced by the composite alarm %s.", n, parent)
+			}
+		}
+		for n := range deleting { // each once, though named twice
+			key := storage.Join(c.region, n)
+			err := storage.Alarms(tx).Delete(key)
+			if errors.Is(err, storage.ErrNotFound) {
+				err = storage.CompositeAlarms(tx).Delete(key)
+			}
+			if err != nil {
 				return err
 			}
 		}

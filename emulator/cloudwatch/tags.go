@@ -11,61 +11,81 @@ import (
 	"github.com/iamlocal/iamlocal/storage"
 )
 
-// Tags of metric alarms, the only taggable CloudWatch resource iamlocal keeps (API Reference,
-// TagResource: "the only CloudWatch resources that can be tagged are alarms, dashboards, metric
-// streams and Contributor Insights rules"). A resource is named by its ARN,
-// arn:aws:cloudwatch:Region:account-id:alarm:alarm-name; Terraform's aws_cloudwatch_metric_alarm
-// reads them after every create and refresh.
+// Tags of alarms (metric and composite) and dashboards, the taggable CloudWatch resources
+// iamlocal keeps (API Reference, TagResource: "the only CloudWatch resources that can be tagged
+// are alarms, dashboards, metric streams and Contributor Insights rules"). A resource is named
+// by its ARN: arn:aws:cloudwatch:Region:account-id:alarm:alarm-name, or
+// arn:aws:cloudwatch::account-id:dashboard/dashboard-name for a dashboard, which is global.
+// Terraform's aws_cloudwatch_metric_alarm reads them after every create and refresh.
 
-// alarmKey is the storage key of the alarm an ARN names in the caller's account and region;
-// any other ARN of CloudWatch names nothing here.
-func (c call) alarmKey(resourceARN string) (string, error) {
-	a, err := arn.Parse(resourceARN)
-	if err != nil {
-		return "", cloudwatchapi.ErrInvalidParameterValue("Invalid ARN: %s", resourceARN)
-	}
-	name, isAlarm := strings.CutPrefix(a.Resource, "alarm:")
-	if !isAlarm || name == "" || a.Service != "cloudwatch" || a.Partition != c.partition || a.Region != c.region || a.Account != c.account {
-		return "", cloudwatchapi.ErrResourceNotFoundException("%s not found", resourceARN)
-	}
-	return storage.Join(c.region, name), nil
+// tagged is a resource's tags and how to store them changed, within one transaction.
+type tagged struct {
+	tags []storage.Tag
+	save func([]storage.Tag) error
 }
 
-// updateAlarmTags loads the alarm resourceARN names, lets change edit its tags and stores it.
-func (s *Service) updateAlarmTags(ctx context.Context, resourceARN string, change func([]storage.Tag) []storage.Tag) error {
-	c := s.call(ctx)
-	key, err := c.alarmKey(resourceARN)
+// taggedResource reads the resource an ARN names in the caller's account (and Region, for an
+// alarm); any other ARN of CloudWatch names nothing here.
+func (c call) taggedResource(tx *storage.Tx, resourceARN string) (tagged, error) {
+	a, err := arn.Parse(resourceARN)
 	if err != nil {
-		return err
+		return tagged{}, cloudwatchapi.ErrInvalidParameterValue("Invalid ARN: %s", resourceARN)
 	}
-	return s.opts.DB.Update(c.account, func(tx *storage.Tx) error {
-		rec, err := storage.Alarms(tx).Get(key)
-		if errors.Is(err, storage.ErrNotFound) {
-			return cloudwatchapi.ErrResourceNotFoundException("%s not found", resourceARN)
+	notFound := cloudwatchapi.ErrResourceNotFoundException("%s not found", resourceARN)
+	if a.Service != "cloudwatch" || a.Partition != c.partition || a.Account != c.account {
+		return tagged{}, notFound
+	}
+	if name, isDashboard := strings.CutPrefix(a.Resource, "dashboard/"); isDashboard && a.Region == "" {
+		d, err := storage.Dashboards(tx).Get(name)
+		if err != nil {
+			return tagged{}, notFoundOr(err, notFound)
 		}
+		return tagged{tags: d.Tags, save: func(t []storage.Tag) error { d.Tags = t; return storage.Dashboards(tx).Put(name, d) }}, nil
+	}
+	name, isAlarm := strings.CutPrefix(a.Resource, "alarm:")
+	if !isAlarm || name == "" || a.Region != c.region {
+		return tagged{}, notFound
+	}
+	key := storage.Join(c.region, name)
+	if m, err := storage.Alarms(tx).Get(key); err == nil {
+		return tagged{tags: m.Tags, save: func(t []storage.Tag) error { m.Tags = t; return storage.Alarms(tx).Put(key, m) }}, nil
+	} else if !errors.Is(err, storage.ErrNotFound) {
+		return tagged{}, err
+	}
+	comp, err := storage.CompositeAlarms(tx).Get(key)
+	if err != nil {
+		return tagged{}, notFoundOr(err, notFound)
+	}
+	return tagged{tags: comp.Tags, save: func(t []storage.Tag) error { comp.Tags = t; return storage.CompositeAlarms(tx).Put(key, comp) }}, nil
+}
+
+// notFoundOr is notFound for storage.ErrNotFound, else err.
+func notFoundOr(err, notFound error) error {
+	if errors.Is(err, storage.ErrNotFound) {
+		return notFound
+	}
+	return err
+}
+
+// updateTags lets change edit the tags of the resource resourceARN names and stores them.
+func (s *Service) updateTags(ctx context.Context, resourceARN string, change func([]storage.Tag) []storage.Tag) error {
+	c := s.call(ctx)
+	return s.opts.DB.Update(c.account, func(tx *storage.Tx) error {
+		r, err := c.taggedResource(tx, resourceARN)
 		if err != nil {
 			return err
 		}
-		rec.Tags = change(rec.Tags)
-		return storage.Alarms(tx).Put(key, rec)
+		return r.save(change(r.tags))
 	})
 }
 
-// ListTagsForResource returns an alarm's tags, an empty list when it has none.
+// ListTagsForResource returns a resource's tags, an empty list when it has none.
 func (s *Service) ListTagsForResource(ctx context.Context, in *cloudwatchapi.ListTagsForResourceInput) (*cloudwatchapi.ListTagsForResourceOutput, error) {
 	c := s.call(ctx)
-	resourceARN := protocol.Val(in.ResourceARN)
-	key, err := c.alarmKey(resourceARN)
-	if err != nil {
-		return nil, err
-	}
 	out := &cloudwatchapi.ListTagsForResourceOutput{Tags: []cloudwatchapi.Tag{}}
-	err = s.opts.DB.View(c.account, func(tx *storage.Tx) error {
-		rec, err := storage.Alarms(tx).Get(key)
-		if errors.Is(err, storage.ErrNotFound) {
-			return cloudwatchapi.ErrResourceNotFoundException("%s not found", resourceARN)
-		}
-		for _, t := range rec.Tags {
+	err := s.opts.DB.View(c.account, func(tx *storage.Tx) error {
+		r, err := c.taggedResource(tx, protocol.Val(in.ResourceARN))
+		for _, t := range r.tags {
 			out.Tags = append(out.Tags, cloudwatchapi.Tag{Key: protocol.Ptr(t.Key), Value: protocol.Ptr(t.Value)})
 		}
 		return err
@@ -76,10 +96,10 @@ func (s *Service) ListTagsForResource(ctx context.Context, in *cloudwatchapi.Lis
 	return out, nil
 }
 
-// TagResource adds tags to an alarm; a key it already has takes the new value (API Reference,
+// TagResource adds tags to an alarm or a dashboard; a key it already has takes the new value (API Reference,
 // TagResource).
 func (s *Service) TagResource(ctx context.Context, in *cloudwatchapi.TagResourceInput) (*cloudwatchapi.TagResourceOutput, error) {
-	err := s.updateAlarmTags(ctx, protocol.Val(in.ResourceARN), func(tags []storage.Tag) []storage.Tag {
+	err := s.updateTags(ctx, protocol.Val(in.ResourceARN), func(tags []storage.Tag) []storage.Tag {
 		for _, t := range in.Tags {
 			key, value := protocol.Val(t.Key), protocol.Val(t.Value)
 			replaced := false
@@ -100,13 +120,13 @@ func (s *Service) TagResource(ctx context.Context, in *cloudwatchapi.TagResource
 	return &cloudwatchapi.TagResourceOutput{}, nil
 }
 
-// UntagResource removes the given keys from an alarm's tags; a key it does not have is no error.
+// UntagResource removes the given keys from a resource's tags; a key it does not have is no error.
 func (s *Service) UntagResource(ctx context.Context, in *cloudwatchapi.UntagResourceInput) (*cloudwatchapi.UntagResourceOutput, error) {
 	remove := map[string]bool{}
 	for _, k := range in.TagKeys {
 		remove[k] = true
 	}
-	err := s.updateAlarmTags(ctx, protocol.Val(in.ResourceARN), func(tags []storage.Tag) []storage.Tag {
+	err := s.updateTags(ctx, protocol.Val(in.ResourceARN), func(tags []storage.Tag) []storage.Tag {
 		kept := tags[:0:0]
 		for _, t := range tags {
 			if !remove[t.Key] {

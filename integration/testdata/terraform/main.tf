@@ -199,6 +199,32 @@ resource "aws_cloudwatch_metric_alarm" "errors" {
   tags                = { project = "tf" }
 }
 
+resource "aws_cloudwatch_dashboard" "function" {
+  dashboard_name = "tf-function"
+  dashboard_body = jsonencode({
+    widgets = [{
+      type   = "metric"
+      x      = 0
+      y      = 0
+      width  = 12
+      height = 6
+      properties = {
+        metrics = [["AWS/Lambda", "Errors", "FunctionName", aws_lambda_function.function.function_name]]
+        period  = 60
+        stat    = "Sum"
+        region  = "us-east-1"
+        title   = "tf-function errors"
+      }
+    }]
+  })
+}
+
+resource "aws_cloudwatch_composite_alarm" "errors" {
+  alarm_name = "tf-function-errors-composite"
+  alarm_rule = "ALARM(${aws_cloudwatch_metric_alarm.errors.alarm_name})"
+  tags       = { project = "tf" }
+}
+
 output "account_id" {
   value = data.aws_caller_identity.current.account_id
 }
