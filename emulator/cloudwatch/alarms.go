@@ -71,6 +71,33 @@ func (s *Service) DescribeAlarms(ctx context.Context, in *cloudwatchapi.Describe
 	if limit == 0 {
 		limit = 50
 	}
+	var metrics []cloudwatchapi.MetricAlarm
+	var composites []cloudwatchapi.CompositeAlarm
+	if in.ChildrenOfAlarmName != nil || in.ParentsOfAlarmName != nil {
+		metrics, composites, err = s.alarmFamily(c, in)
+	} else {
+		metrics, composites, err = s.listAlarms(c, in)
+	}
+	if err != nil {
+		return nil, err
+	}
+	// One page runs over the metric alarms, then the composite alarms.
+	out := &cloudwatchapi.DescribeAlarmsOutput{MetricAlarms: []cloudwatchapi.MetricAlarm{}, CompositeAlarms: []cloudwatchapi.CompositeAlarm{}}
+	end := offset + limit
+	if offset < len(metrics) {
+		out.MetricAlarms = metrics[offset:min(len(metrics), end)]
+	}
+	if from, to := max(offset-len(metrics), 0), end-len(metrics); to > 0 && from < len(composites) {
+		out.CompositeAlarms = composites[from:min(len(composites), to)]
+	}
+	if end < len(metrics)+len(composites) {
+		out.NextToken = protocol.Ptr(encodeOffset(end))
+	}
+	return out, nil
+}
+
+// listAlarms is the alarms DescribeAlarms names by name, prefix, type, state and action.
+func (s *Service) listAlarms(c call, in *cloudwatchapi.DescribeAlarmsInput) ([]cloudwatchapi.MetricAlarm, []cloudwatchapi.CompositeAlarm, error) {
 	names := map[string]bool{}
 	for _, n := range in.AlarmNames {
 		names[n] = true
@@ -89,7 +116,7 @@ func (s *Service) DescribeAlarms(ctx context.Context, in *cloudwatchapi.Describe
 	var metrics []cloudwatchapi.MetricAlarm
 	var composites []cloudwatchapi.CompositeAlarm
 	prefix := storage.Join(c.region, protocol.Val(in.AlarmNamePrefix))
-	err = s.opts.DB.View(c.account, func(tx *storage.Tx) error {
+	err := s.opts.DB.View(c.account, func(tx *storage.Tx) error {
 		if wantMetric {
 			err := storage.Alarms(tx).Scan(prefix, func(_ string, a storage.AlarmRecord) error {
 				if keep(a.Name, a.State, a.AlarmActions) {
@@ -112,22 +139,7 @@ func (s *Service) DescribeAlarms(ctx context.Context, in *cloudwatchapi.Describe
 			return nil
 		})
 	})
-	if err != nil {
-		return nil, err
-	}
-	// One page runs over the metric alarms, then the composite alarms.
-	out := &cloudwatchapi.DescribeAlarmsOutput{MetricAlarms: []cloudwatchapi.MetricAlarm{}, CompositeAlarms: []cloudwatchapi.CompositeAlarm{}}
-	end := offset + limit
-	if offset < len(metrics) {
-		out.MetricAlarms = metrics[offset:min(len(metrics), end)]
-	}
-	if from, to := max(offset-len(metrics), 0), end-len(metrics); to > 0 && from < len(composites) {
-		out.CompositeAlarms = composites[from:min(len(composites), to)]
-	}
-	if end < len(metrics)+len(composites) {
-		out.NextToken = protocol.Ptr(encodeOffset(end))
-	}
-	return out, nil
+	return metrics, composites, err
 }
 
 func hasPrefix(list []string, prefix string) bool {
