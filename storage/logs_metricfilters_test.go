@@ -1,7 +1,6 @@
 package storage_test
 
 import (
-	"bytes"
 	"testing"
 
 	"github.com/iamlocal/iamlocal/storage"
@@ -30,18 +29,7 @@ func TestMetricFiltersStateAndScopes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	file := dump(t, src)
-	if !bytes.Contains(file, []byte(`"accounts/111111111111/logs.metricfilters"`)) {
-		t.Fatalf("state file lacks the metric filters:\n%s", file)
-	}
-	snap, err := storage.ReadState(bytes.NewReader(file))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dst := storagetest.Open(t)
-	if err := dst.Restore(snap); err != nil {
-		t.Fatal(err)
-	}
+	dst := restoreState(t, stateHolds(t, src, "logs.metricfilters"))
 	tests := []struct {
 		name, prefix string
 		want         int

@@ -139,6 +139,12 @@ func TestStateFileRoundTrip(t *testing.T) {
 			t.Errorf("state file lacks %s", want)
 		}
 	}
+	restoreState(t, file)
+}
+
+// restoreState reads a state file into a new database, which must write the same file back.
+func restoreState(t *testing.T, file []byte) *storage.DB {
+	t.Helper()
 	snap, err := storage.ReadState(bytes.NewReader(file))
 	if err != nil {
 		t.Fatal(err)
@@ -150,6 +156,19 @@ func TestStateFileRoundTrip(t *testing.T) {
 	if got := dump(t, dst); !bytes.Equal(got, file) {
 		t.Errorf("restored state file differs:\n%s\nwant\n%s", got, file)
 	}
+	return dst
+}
+
+// stateHolds dumps db's state and checks that it names each table.
+func stateHolds(t *testing.T, db *storage.DB, tables ...string) []byte {
+	t.Helper()
+	file := dump(t, db)
+	for _, want := range tables {
+		if !bytes.Contains(file, []byte(`"accounts/111111111111/`+want+`"`)) {
+			t.Errorf("state file lacks %s", want)
+		}
+	}
+	return file
 }
 
 func TestReadStateRefuses(t *testing.T) {
