@@ -249,10 +249,7 @@ func (s *Service) FilterLogEvents(ctx context.Context, in *logsapi.FilterLogEven
 	if err != nil {
 		return nil, err
 	}
-	limit := int(protocol.Val(in.Limit))
-	if limit == 0 {
-		limit = 10000
-	}
+	limit := limitOr(in.Limit, 10000)
 	offset, err := decodeOffset(protocol.Val(in.NextToken))
 	if err != nil {
 		return nil, err
@@ -299,15 +296,15 @@ func (s *Service) FilterLogEvents(ctx context.Context, in *logsapi.FilterLogEven
 		}
 		return hits[i].e.Seq < hits[j].e.Seq
 	})
-	out := &logsapi.FilterLogEventsResponse{Events: []logsapi.FilteredLogEvent{}, SearchedLogStreams: []logsapi.SearchedLogStream{}}
-	for i := offset; i < len(hits) && len(out.Events) < limit; i++ {
-		h := hits[i]
-		out.Events = append(out.Events, logsapi.FilteredLogEvent{LogStreamName: protocol.Ptr(h.stream),
-			Timestamp: protocol.Ptr(h.e.Timestamp), Message: protocol.Ptr(h.e.Message), IngestionTime: protocol.Ptr(h.e.Ingestion),
-			EventId: protocol.Ptr(cursor('f', storage.EventPosition(h.e.Timestamp, h.e.Seq))[2:])})
-	}
-	if offset+limit < len(hits) {
-		out.NextToken = protocol.Ptr(encodeOffset(offset + limit))
-	}
+	out := &logsapi.FilterLogEventsResponse{SearchedLogStreams: []logsapi.SearchedLogStream{}}
+	out.Events, out.NextToken = offsetPage(hits, offset, limit, func(h hit) logsapi.FilteredLogEvent {
+		return logsapi.FilteredLogEvent{LogStreamName: protocol.Ptr(h.stream), Timestamp: protocol.Ptr(h.e.Timestamp),
+			Message: protocol.Ptr(h.e.Message), IngestionTime: protocol.Ptr(h.e.Ingestion), EventId: protocol.Ptr(eventID(h.e))}
+	})
 	return out, nil
+}
+
+// eventID is the event's id as FilterLogEvents reports it: 56 digits from its position.
+func eventID(e storage.LogEventRecord) string {
+	return cursor('f', storage.EventPosition(e.Timestamp, e.Seq))[2:]
 }

@@ -130,10 +130,7 @@ func (s *Service) DescribeMetricFilters(ctx context.Context, in *logsapi.Describ
 		// metricNamespace parameter." (API Reference, DescribeMetricFilters metricName).
 		return nil, logsapi.ErrInvalidParameter("metricName and metricNamespace must be specified together.")
 	}
-	limit := int(protocol.Val(in.Limit))
-	if limit == 0 {
-		limit = 50
-	}
+	limit := limitOr(in.Limit, 50)
 	after, err := decodeToken(protocol.Val(in.NextToken))
 	if err != nil {
 		return nil, err

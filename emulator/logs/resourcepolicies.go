@@ -152,10 +152,7 @@ func resourcePolicy(r storage.LogResourcePolicyRecord) logsapi.ResourcePolicy {
 // 1-50, default 50.
 func (s *Service) DescribeResourcePolicies(ctx context.Context, in *logsapi.DescribeResourcePoliciesRequest) (*logsapi.DescribeResourcePoliciesResponse, error) {
 	c := s.call(ctx)
-	limit := int(protocol.Val(in.Limit))
-	if limit == 0 {
-		limit = 50
-	}
+	limit := limitOr(in.Limit, 50)
 	offset, err := decodeOffset(protocol.Val(in.NextToken))
 	if err != nil {
 		return nil, err
@@ -182,13 +179,8 @@ func (s *Service) DescribeResourcePolicies(ctx context.Context, in *logsapi.Desc
 	if err != nil {
 		return nil, err
 	}
-	out := &logsapi.DescribeResourcePoliciesResponse{ResourcePolicies: []logsapi.ResourcePolicy{}}
-	for i := offset; i < len(all) && len(out.ResourcePolicies) < limit; i++ {
-		out.ResourcePolicies = append(out.ResourcePolicies, resourcePolicy(all[i]))
-	}
-	if offset+limit < len(all) {
-		out.NextToken = protocol.Ptr(encodeOffset(offset + limit))
-	}
+	out := &logsapi.DescribeResourcePoliciesResponse{}
+	out.ResourcePolicies, out.NextToken = offsetPage(all, offset, limit, resourcePolicy)
 	return out, nil
 }
 

@@ -176,10 +176,7 @@ func (s *Service) DescribeLogGroups(ctx context.Context, in *logsapi.DescribeLog
 	if prefix != "" && pattern != "" {
 		return nil, logsapi.ErrInvalidParameter("LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters.")
 	}
-	limit := int(protocol.Val(in.Limit))
-	if limit == 0 {
-		limit = 50
-	}
+	limit := limitOr(in.Limit, 50)
 	after, err := decodeToken(protocol.Val(in.NextToken))
 	if err != nil {
 		return nil, err
@@ -325,10 +322,7 @@ func (s *Service) DescribeLogStreams(ctx context.Context, in *logsapi.DescribeLo
 	if orderBy == "LastEventTime" && prefix != "" {
 		return nil, logsapi.ErrInvalidParameter("Cannot order by LastEventTime with a logStreamNamePrefix.")
 	}
-	limit := int(protocol.Val(in.Limit))
-	if limit == 0 {
-		limit = 50
-	}
+	limit := limitOr(in.Limit, 50)
 	offset, err := decodeOffset(protocol.Val(in.NextToken))
 	if err != nil {
 		return nil, err
@@ -354,13 +348,10 @@ func (s *Service) DescribeLogStreams(ctx context.Context, in *logsapi.DescribeLo
 			streams[i], streams[j] = streams[j], streams[i]
 		}
 	}
-	out := &logsapi.DescribeLogStreamsResponse{LogStreams: []logsapi.LogStream{}}
-	for i := offset; i < len(streams) && len(out.LogStreams) < limit; i++ {
-		out.LogStreams = append(out.LogStreams, c.logStream(group, streams[i]))
-	}
-	if offset+limit < len(streams) {
-		out.NextToken = protocol.Ptr(encodeOffset(offset + limit))
-	}
+	out := &logsapi.DescribeLogStreamsResponse{}
+	out.LogStreams, out.NextToken = offsetPage(streams, offset, limit, func(r storage.LogStreamRecord) logsapi.LogStream {
+		return c.logStream(group, r)
+	})
 	return out, nil
 }
 

@@ -247,8 +247,3 @@ func (d *deliverer) invoke(scope arn.Scope, in ingested, f storage.LogSubscripti
 			"filter", f.Name, "destination", f.Destination, "events", len(events), "err", err)
 	}
 }
-
-// eventID is the event's id as FilterLogEvents reports it: 56 digits from its position.
-func eventID(e storage.LogEventRecord) string {
-	return cursor('f', storage.EventPosition(e.Timestamp, e.Seq))[2:]
-}

@@ -147,10 +147,7 @@ func checkFilterRoom(tx *storage.Tx, region string, rec *storage.LogSubscription
 func (s *Service) DescribeSubscriptionFilters(ctx context.Context, in *logsapi.DescribeSubscriptionFiltersRequest) (*logsapi.DescribeSubscriptionFiltersResponse, error) {
 	c := s.call(ctx)
 	group, prefix := protocol.Val(in.LogGroupName), protocol.Val(in.FilterNamePrefix)
-	limit := int(protocol.Val(in.Limit))
-	if limit == 0 {
-		limit = 50
-	}
+	limit := limitOr(in.Limit, 50)
 	offset, err := decodeOffset(protocol.Val(in.NextToken))
 	if err != nil {
 		return nil, err
@@ -168,13 +165,8 @@ func (s *Service) DescribeSubscriptionFilters(ctx context.Context, in *logsapi.D
 	if err != nil {
 		return nil, err
 	}
-	out := &logsapi.DescribeSubscriptionFiltersResponse{SubscriptionFilters: []logsapi.SubscriptionFilter{}}
-	for i := offset; i < len(all) && len(out.SubscriptionFilters) < limit; i++ {
-		out.SubscriptionFilters = append(out.SubscriptionFilters, subscriptionFilter(all[i]))
-	}
-	if offset+limit < len(all) {
-		out.NextToken = protocol.Ptr(encodeOffset(offset + limit))
-	}
+	out := &logsapi.DescribeSubscriptionFiltersResponse{}
+	out.SubscriptionFilters, out.NextToken = offsetPage(all, offset, limit, subscriptionFilter)
 	return out, nil
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/iamlocal/iamlocal/api/logsapi"
 	"github.com/iamlocal/iamlocal/emulator/internal/pagetoken"
+	"github.com/iamlocal/iamlocal/protocol"
 )
 
 // Pagination tokens are opaque to callers: "n:<name>" after a log group name, "o:<offset>"
@@ -36,4 +37,25 @@ func decodeOffset(tok string) (int, error) {
 		return 0, invalidToken()
 	}
 	return n, nil
+}
+
+// limitOr is a request's Limit, or def when it gives none.
+func limitOr(limit *int32, def int) int {
+	if n := int(protocol.Val(limit)); n != 0 {
+		return n
+	}
+	return def
+}
+
+// offsetPage is the page of a list computed whole: up to limit items from offset, each as wire
+// makes it, and the token of the next page (nil after the last).
+func offsetPage[T, W any](all []T, offset, limit int, wire func(T) W) ([]W, *string) {
+	out := []W{}
+	for i := offset; i < len(all) && len(out) < limit; i++ {
+		out = append(out, wire(all[i]))
+	}
+	if offset+limit < len(all) {
+		return out, protocol.Ptr(encodeOffset(offset + limit))
+	}
+	return out, nil
 }
