@@ -54,7 +54,7 @@ func (s *Service) PutLogEvents(ctx context.Context, in *logsapi.PutLogEventsRequ
 		} else if err != nil {
 			return err
 		}
-		filters, err := loadFilters(tx, c.region, group)
+		filters, err := s.loadFilters(tx, c.region, group)
 		if err != nil {
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/iamlocal/iamlocal/api/logsapi"
 )
@@ -27,6 +28,37 @@ type matcher func(message string) bool
 
 func badPattern() error {
 	return logsapi.ErrInvalidParameter("Invalid filter pattern")
+}
+
+// patterns remembers compiled patterns: metric and subscription filters are matched against
+// every ingested event, and their patterns change only when a filter is put. A matcher only
+// reads its pattern, so one serves every caller.
+type patterns struct {
+	mu sync.Mutex
+	m  map[string]matcher
+}
+
+// maxPatterns bounds the memo; a full one starts over.
+const maxPatterns = 1024
+
+func (ps *patterns) compile(pattern string) (matcher, error) {
+	ps.mu.Lock()
+	m, ok := ps.m[pattern]
+	ps.mu.Unlock()
+	if ok {
+		return m, nil
+	}
+	m, err := compileFilter(pattern)
+	if err != nil {
+		return nil, err
+	}
+	ps.mu.Lock()
+	if ps.m == nil || len(ps.m) >= maxPatterns {
+		ps.m = map[string]matcher{}
+	}
+	ps.m[pattern] = m
+	ps.mu.Unlock()
+	return m, nil
 }
 
 func compileFilter(pattern string) (matcher, error) {

@@ -228,10 +228,10 @@ type activeFilter struct {
 
 // loadFilters compiles the group's filters inside the ingesting transaction. A stored pattern
 // that no longer compiles (none should) is skipped rather than failing the write.
-func loadFilters(tx *storage.Tx, region, group string) ([]activeFilter, error) {
+func (s *Service) loadFilters(tx *storage.Tx, region, group string) ([]activeFilter, error) {
 	var out []activeFilter
 	err := storage.LogMetricFilters(tx).Scan(storage.LogMetricFilterKey(region, group, ""), func(_ string, f storage.MetricFilterRecord) error {
-		if a, ok := activate(f); ok {
+		if a, ok := activate(f, s.patterns.compile); ok {
 			out = append(out, a)
 		}
 		return nil
@@ -239,9 +239,9 @@ func loadFilters(tx *storage.Tx, region, group string) ([]activeFilter, error) {
 	return out, err
 }
 
-// activate compiles a stored filter; false for one that no longer compiles.
-func activate(f storage.MetricFilterRecord) (activeFilter, bool) {
-	match, err := compileFilter(f.Pattern)
+// activate compiles a stored filter with compile; false for one that no longer compiles.
+func activate(f storage.MetricFilterRecord, compile func(string) (matcher, error)) (activeFilter, bool) {
+	match, err := compile(f.Pattern)
 	value, path, ok := parseMetricValue(f.MetricValue)
 	if err != nil || !ok {
 		return activeFilter{}, false

@@ -24,7 +24,7 @@ func FuzzMetricFilter(f *testing.F) {
 		if err != nil {
 			return
 		}
-		a, ok := activate(rec)
+		a, ok := activate(rec, compileFilter)
 		if !ok {
 			t.Fatalf("accepted filter %+v does not compile", rec)
 		}
@@ -50,5 +50,23 @@ func TestMetricValueIsFinite(t *testing.T) {
 		if _, _, ok := parseMetricValue(v); !ok {
 			t.Errorf("metric value %q refused", v)
 		}
+	}
+}
+
+// The pattern memo answers as the compiler does, and never keeps a refused pattern.
+func TestPatternsMemo(t *testing.T) {
+	t.Parallel()
+	var ps patterns
+	for range 2 {
+		m, err := ps.compile("ERROR")
+		if err != nil || !m("an ERROR here") || m("fine") {
+			t.Fatalf("ERROR: %v", err)
+		}
+		if _, err := ps.compile(`{ $.a = `); err == nil {
+			t.Fatal("a broken pattern compiled")
+		}
+	}
+	if len(ps.m) != 1 {
+		t.Errorf("memo holds %d patterns, want 1", len(ps.m))
 	}
 }

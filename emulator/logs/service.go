@@ -44,6 +44,7 @@ type Service struct {
 	logsapi.Unimplemented
 	opts       Options
 	deliveries *deliverer // nil without Options.Invoke
+	patterns   patterns   // the metric and subscription filters' compiled patterns
 }
 
 var _ logsapi.Handler = (*Service)(nil)

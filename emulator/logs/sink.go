@@ -53,7 +53,7 @@ func (s *Service) write(account, region, group, stream string, t time.Time, line
 		if err != nil {
 			return err
 		}
-		filters, err := loadFilters(tx, region, group)
+		filters, err := s.loadFilters(tx, region, group)
 		if err != nil {
 			return err
 		}

@@ -208,7 +208,7 @@ func coalesce(batch []ingested) []ingested {
 func (d *deliverer) send(in ingested) {
 	scope := arn.Scope{Partition: in.partition, Region: in.region, Account: in.account}
 	for _, f := range in.filters {
-		match, err := compileFilter(f.Pattern)
+		match, err := d.s.patterns.compile(f.Pattern)
 		if err != nil {
 			continue // checked when the filter was put
 		}
