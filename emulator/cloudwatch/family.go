@@ -64,18 +64,16 @@ func (s *Service) alarmFamily(c call, in *cloudwatchapi.DescribeAlarmsInput) ([]
 			if name == parent.Name {
 				continue
 			}
-			state, ok := st.of(name)
-			if !ok {
-				continue // a rule may name an alarm that does not exist
-			}
 			arnText := protocol.Ptr(c.scope().Alarm(name).String())
-			if storage.Alarms(tx).Has(storage.Join(c.region, name)) {
+			key := storage.Join(c.region, name)
+			if m, err := storage.Alarms(tx).Get(key); err == nil {
 				metrics = append(metrics, cloudwatchapi.MetricAlarm{AlarmName: protocol.Ptr(name), AlarmArn: arnText,
-					StateValue: protocol.Ptr(state.value), StateUpdatedTimestamp: protocol.Ptr(state.updated)})
-			} else {
+					StateValue: protocol.Ptr(m.State), StateUpdatedTimestamp: protocol.Ptr(m.StateUpdated)})
+			} else if comp, err := storage.CompositeAlarms(tx).Get(key); err == nil {
+				state := st.composite(comp)
 				composites = append(composites, cloudwatchapi.CompositeAlarm{AlarmName: protocol.Ptr(name), AlarmArn: arnText,
 					StateValue: protocol.Ptr(state.value), StateUpdatedTimestamp: protocol.Ptr(state.updated)})
-			}
+			} // else a rule may name an alarm that does not exist
 		}
 		return nil
 	})
