@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -18,14 +20,17 @@ import (
 
 	"github.com/iamlocal/iamlocal/emulator"
 	"github.com/iamlocal/iamlocal/emulator/authorize"
+	"github.com/iamlocal/iamlocal/internal/bench/yardstick"
 )
 
 // benchServer is a server with a fixed clock, one IAM user "bench" holding an access key, ten
 // customer managed policies of twenty statements each, and a group policy.
 func benchServer(b *testing.B, mode authorize.Mode) (http.Handler, aws.Credentials, time.Time) {
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	// The request line is formatted and written, as the binary does at its default level.
+	logger := slog.New(emulator.NewLogHandler(io.Discard, false, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	srv, err := emulator.New(emulator.Options{DBPath: filepath.Join(b.TempDir(), "db"), Enforce: mode,
-		Clock: func() time.Time { return now }})
+		Clock: func() time.Time { return now }, Logger: logger})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -134,6 +139,27 @@ func BenchmarkStartup(b *testing.B) {
 		}
 		if err := srv.Close(); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkYardstick is BenchmarkSignedGetUser's request answered by internal/bench/yardstick
+// (SigV4 verification and a fixed body, what internal/bench/load's minimal server does): what
+// SignedGetUser costs beyond it is iamlocal's own work per request, measured without a socket.
+func BenchmarkYardstick(b *testing.B) {
+	now := time.Now()
+	creds := aws.Credentials{AccessKeyID: "AKIAYARDSTICK0000001", SecretAccessKey: "yardstick-secret"}
+	h := yardstick.Handler(creds.AccessKeyID, creds.SecretAccessKey)
+	form := "Action=GetUser&Version=2010-05-08"
+	proto := signedQuery(b, creds, now, form)
+	b.ReportAllocs()
+	for b.Loop() {
+		req := proto.Clone(context.Background())
+		req.Body = readCloser(form)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			b.Fatalf("%d %s", rec.Code, rec.Body.String())
 		}
 	}
 }
