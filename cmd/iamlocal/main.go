@@ -100,8 +100,14 @@ func banner(w io.Writer, cfg config.Config, addr string, srv *emulator.Server, g
 	fmt.Fprintf(w, "  enforcement %s; AWS_ENDPOINT_URL=http://%s\n", cfg.Enforce, addr)
 }
 
+// logBatchInterval is how long a log line may wait to be written with the lines after it.
+const logBatchInterval = 10 * time.Millisecond
+
 func serve(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) error {
-	logger := newLogger(cfg, stderr)
+	// Written before serve returns, and so before main reports an error of its own.
+	logs := emulator.NewBatchWriter(stderr, logBatchInterval)
+	defer logs.Close()
+	logger := newLogger(cfg, logs)
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return fmt.Errorf("data directory: %w", err)
 	}
