@@ -109,6 +109,9 @@ func (val *validator) value(sh *model.Shape, v reflect.Value, path, key string) 
 			if !f.IsValid() {
 				continue
 			}
+			if isEmpty(f) && !sh.Required[m.Name] {
+				continue // absent and optional: nothing to check, no path to build
+			}
 			p := lowerFirst(m.Name)
 			if path != "" {
 				p = path + "." + p

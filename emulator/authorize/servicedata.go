@@ -70,3 +70,30 @@ func lookupAction(action string) *actionInfo {
 	}
 	return &actionInfo{}
 }
+
+// iamOp is an IAM operation's action name and reference entry.
+type iamOp struct {
+	action string
+	info   *actionInfo
+}
+
+// iamOps holds every IAM operation's action, so a request neither builds "iam:"+op nor looks
+// it up among every service's actions.
+var iamOps = sync.OnceValue(func() map[string]iamOp {
+	out := map[string]iamOp{}
+	for name, a := range actions() {
+		if op, ok := strings.CutPrefix(name, "iam:"); ok {
+			out[op] = iamOp{action: name, info: a}
+		}
+	}
+	return out
+})
+
+// iamAction returns "iam:"+op and its reference entry (an empty one when op is unknown).
+func iamAction(op string) (string, *actionInfo) {
+	if a, ok := iamOps()[op]; ok {
+		return a.action, a.info
+	}
+	action := "iam:" + op
+	return action, lookupAction(action)
+}

@@ -133,8 +133,7 @@ var listPrefixes = map[string]func(arn.Scope, string, string) arn.ARN{
 // denials as "<kind> <name>" and a managed policy as "policy <arn>"; resources that do not exist
 // yet (Create*) and list prefixes are named by ARN (see docs/authorization.md for the sources).
 func iamChecks(op string, in any, e *env) []check {
-	action := "iam:" + op
-	info := lookupAction(action)
+	action, info := iamAction(op)
 	c := check{action: action, resource: "*", text: "*"}
 	tagContext(in, &c.ctx)
 	if prefix, ok := listPrefixes[op]; ok {

@@ -32,21 +32,29 @@ func getUser(tx *storage.Tx, name string) (storage.UserRecord, error) {
 // wireUser renders a user. List operations leave out tags and the permissions boundary
 // (ListUsers: "this operation does not return tags"); GetUser and CreateUser include them.
 func wireUser(names arn.Scope, u storage.UserRecord, full bool) iamapi.User {
+	// The answer's fields point into one copy of the record: one allocation, not one a field.
+	w := &userFields{rec: u, arn: names.User(u.Path, u.Name).String()}
 	out := iamapi.User{
-		Arn:        protocol.Ptr(names.User(u.Path, u.Name).String()),
-		CreateDate: protocol.Ptr(u.Created),
-		Path:       protocol.Ptr(u.Path),
-		UserId:     protocol.Ptr(u.ID),
-		UserName:   protocol.Ptr(u.Name),
+		Arn:        &w.arn,
+		CreateDate: &w.rec.Created,
+		Path:       &w.rec.Path,
+		UserId:     &w.rec.ID,
+		UserName:   &w.rec.Name,
 	}
 	if !u.PasswordLastUsed.IsZero() {
-		out.PasswordLastUsed = protocol.Ptr(u.PasswordLastUsed)
+		out.PasswordLastUsed = &w.rec.PasswordLastUsed
 	}
 	if full {
 		out.Tags = tagsToAPI(u.Tags)
 		out.PermissionsBoundary = wireBoundary(u.Boundary)
 	}
 	return out
+}
+
+// userFields holds what a wire user's fields point to.
+type userFields struct {
+	rec storage.UserRecord
+	arn string
 }
 
 // errNonUserCaller is AWS's answer when a role or federated session omits UserName on an
