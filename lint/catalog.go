@@ -71,7 +71,10 @@ func matchAny(keys []keyPattern, key string) bool {
 }
 
 // services is the catalog, parsed from the embedded reference on first use.
-var services = sync.OnceValue(func() *catalog {
+var services = sync.OnceValue(buildCatalog)
+
+// buildCatalog parses the embedded reference.
+func buildCatalog() *catalog {
 	var doc map[string]struct {
 		Name    string `json:"name"`
 		Actions map[string]struct {
@@ -135,7 +138,7 @@ var services = sync.OnceValue(func() *catalog {
 		addGlobal(k.Key)
 	}
 	return c
-})
+}
 
 // condense is a service name as a prefix might misspell it: "Amazon CloudWatch Logs" is
 // cloudwatchlogs.
