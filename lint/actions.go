@@ -35,13 +35,13 @@ func (c *checker) action(v elementValue) {
 		}
 		return
 	}
-	s := c.cat.service(prefix)
-	if s == nil {
+	s, ok := c.cat.service(prefix)
+	if !ok {
 		f := issues()[issueInvalidServiceInAct].finding(loc, v.text)
-		if near := c.cat.nearestService(prefix, name); near != nil {
-			suggestion := near.prefix
-			if a := near.actions[strings.ToLower(name)]; a != nil {
-				suggestion = a.name
+		if near, ok := c.cat.nearestService(prefix, name); ok {
+			suggestion := near.prefix()
+			if a, ok := near.action(name); ok {
+				suggestion = a.name()
 			}
 			f.Details += " Did you mean " + suggestion + "?"
 		}
@@ -54,7 +54,7 @@ func (c *checker) action(v elementValue) {
 		}
 		return
 	}
-	if s.actions[strings.ToLower(name)] == nil {
+	if _, ok := s.action(name); !ok {
 		f := issues()[issueInvalidAction].finding(loc, v.text)
 		if near := nearestAction(s, name); near != "" {
 			f.Details += " Did you mean " + near + "?"

@@ -1,185 +1,160 @@
 package lint
 
 import (
-	"encoding/json"
-	"regexp"
-	"sort"
 	"strings"
 	"sync"
-
-	"github.com/iamlocal/iamlocal/internal/awsdata"
 )
 
 // catalog is the Service Authorization Reference of every AWS service: what a policy may name.
+// It stays live for the process once a policy is linted, so its bulk holds no pointers for the
+// collector to trace: every text is a range of one string, and records refer to each other by
+// index ranges.
 type catalog struct {
-	services map[string]*serviceInfo // by lower-case prefix
-	byName   []*serviceInfo          // sorted by prefix, for suggestions
+	texts     string        // every name, ARN template and condition key, each distinct text once
+	services  []serviceRec  // sorted by prefix, for suggestions and wildcards
+	byLower   []uint32      // indices of services, sorted by lower-case prefix, for lookup
+	actions   []actionRec   // each service's contiguous, sorted by canonical name
+	byLowerIn []uint32      // parallel to actions: in each service's range, indices sorted by lower-case name
+	resources []resourceRec // each action's contiguous
+	keys      []keyRec      // each distinct condition key once
+	keyLists  []uint32      // indices of keys, a range for each service, action and the global keys
 	// global are the aws:* keys (and the few service keys AWS documents as global) any
 	// action accepts.
-	global []keyPattern
+	global span
 }
 
-type serviceInfo struct {
-	prefix    string
-	condensed string // the service's name, lower case, letters and digits only, without Amazon/AWS
-	actions   map[string]*actionInfo
-	names     []string // canonical action names, sorted
-	keys      []keyPattern
+// textRef is a text of the catalog: c.texts[off : off+n].
+type textRef struct{ off, n uint32 }
+
+// span is the range [lo, hi) of one of the catalog's slices.
+type span struct{ lo, hi uint32 }
+
+type serviceRec struct {
+	prefix    textRef
+	lower     textRef // prefix, lower case
+	condensed textRef // the service's name, lower case, letters and digits only, without Amazon/AWS
+	actions   span    // of actions and byLowerIn
+	keys      span    // of keyLists
 }
 
-type actionInfo struct {
-	name      string // service:Action as the reference spells it
-	resources []resourceRef
-	keys      []keyPattern // the action's keys and those of its resource types
+type actionRec struct {
+	name      textRef // service:Action as the reference spells it
+	lower     textRef // Action alone, lower case
+	resources span
+	keys      span // of keyLists: the action's keys and those of its resource types
 }
 
-type resourceRef struct {
-	typ      string
-	arn      string // ARN template: arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}
+type resourceRec struct {
+	typ      textRef
+	arn      textRef // ARN template: arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}
 	required bool
 }
 
-// keyPattern is a condition key as the reference writes it, its ${TagKey}-style placeholders
-// (also <key>, and the global file's tag-key) read as wildcards.
-type keyPattern struct {
-	text    string
-	pattern string // lower case, placeholders as *
-}
-
-var placeholder = regexp.MustCompile(`\$\{[^}]*\}|<[^>]*>`)
-
-func newKeyPattern(text string) keyPattern {
-	p := placeholder.ReplaceAllString(text, "*")
-	if strings.HasSuffix(p, "/tag-key") { // global-condition-keys.json: aws:ResourceTag/tag-key
-		p = strings.TrimSuffix(p, "tag-key") + "*"
-	}
-	return keyPattern{text: text, pattern: strings.ToLower(p)}
-}
-
-// matches reports whether a condition key of a policy is this key (names compare without case).
-func (k keyPattern) matches(key string) bool {
-	return globMatch(k.pattern, strings.ToLower(key))
-}
-
-func matchAny(keys []keyPattern, key string) bool {
-	for _, k := range keys {
-		if k.matches(key) {
-			return true
-		}
-	}
-	return false
-}
+// keyRec is a condition key as the reference writes it, and its pattern: lower case, its
+// ${TagKey}-style placeholders (also <key>, and the global file's tag-key) as wildcards.
+type keyRec struct{ text, pattern textRef }
 
 // services is the catalog, parsed from the embedded reference on first use.
-var services = sync.OnceValue(func() *catalog {
-	var doc map[string]struct {
-		Name    string `json:"name"`
-		Actions map[string]struct {
-			Resources     [][]any  `json:"resources"` // [type, required]
-			ConditionKeys []string `json:"conditionKeys"`
-		} `json:"actions"`
-		ResourceTypes map[string]struct {
-			ARN           string   `json:"arn"`
-			ConditionKeys []string `json:"conditionKeys"`
-		} `json:"resourceTypes"`
-		ConditionKeys []string `json:"conditionKeys"`
-	}
-	if err := json.Unmarshal(awsdata.AllServices(), &doc); err != nil {
-		panic("lint: embedded all-services.json: " + err.Error()) // fixed at build time
-	}
-	c := &catalog{services: map[string]*serviceInfo{}}
-	globalSeen := map[string]bool{}
-	addGlobal := func(k string) {
-		if !globalSeen[strings.ToLower(k)] {
-			globalSeen[strings.ToLower(k)] = true
-			c.global = append(c.global, newKeyPattern(k))
-		}
-	}
-	for prefix, svc := range doc {
-		s := &serviceInfo{prefix: prefix, condensed: condense(svc.Name), actions: map[string]*actionInfo{}}
-		for _, k := range svc.ConditionKeys {
-			s.keys = append(s.keys, newKeyPattern(k))
-			if strings.HasPrefix(k, "aws:") {
-				addGlobal(k)
-			}
-		}
-		for name, a := range svc.Actions {
-			info := &actionInfo{name: prefix + ":" + name}
-			for _, k := range a.ConditionKeys {
-				info.keys = append(info.keys, newKeyPattern(k))
-			}
-			for _, r := range a.Resources {
-				typ, _ := r[0].(string)
-				required, _ := r[1].(bool)
-				rt := svc.ResourceTypes[typ]
-				info.resources = append(info.resources, resourceRef{typ: typ, arn: rt.ARN, required: required})
-				for _, k := range rt.ConditionKeys {
-					info.keys = append(info.keys, newKeyPattern(k))
-				}
-			}
-			s.actions[strings.ToLower(name)] = info
-			s.names = append(s.names, name)
-		}
-		sort.Strings(s.names)
-		c.services[strings.ToLower(prefix)] = s
-		c.byName = append(c.byName, s)
-	}
-	sort.Slice(c.byName, func(i, j int) bool { return c.byName[i].prefix < c.byName[j].prefix })
-	var global struct {
-		GlobalConditionKeys []struct{ Key string } `json:"globalConditionKeys"`
-	}
-	if err := json.Unmarshal(awsdata.GlobalConditionKeys(), &global); err != nil {
-		panic("lint: embedded global-condition-keys.json: " + err.Error())
-	}
-	for _, k := range global.GlobalConditionKeys {
-		addGlobal(k.Key)
-	}
-	return c
-})
+var services = sync.OnceValue(buildCatalog)
 
-// condense is a service name as a prefix might misspell it: "Amazon CloudWatch Logs" is
-// cloudwatchlogs.
-func condense(name string) string {
-	name = strings.ToLower(name)
-	for _, vendor := range []string{"amazon ", "aws "} {
-		name = strings.TrimPrefix(name, vendor)
-	}
-	var b strings.Builder
-	for _, r := range name {
-		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
+func (c *catalog) text(r textRef) string { return c.texts[r.off : r.off+r.n] }
+
+// serviceInfo is one service of the catalog, found by lookup; the zero value is none.
+type serviceInfo struct {
+	c   *catalog
+	rec *serviceRec
 }
 
-func (c *catalog) service(prefix string) *serviceInfo { return c.services[strings.ToLower(prefix)] }
+// actionInfo is one action of the catalog, found by lookup; the zero value is none.
+type actionInfo struct {
+	c   *catalog
+	rec *actionRec
+}
 
-// action is the reference's entry of service:Action (names compare without case), nil when
-// either is unknown.
-func (c *catalog) action(full string) *actionInfo {
+func (s serviceInfo) prefix() string    { return s.c.text(s.rec.prefix) }
+func (s serviceInfo) condensed() string { return s.c.text(s.rec.condensed) }
+
+// acceptsKey reports whether the service lists a condition key of a policy.
+func (s serviceInfo) acceptsKey(key string) bool { return s.c.anyKeyMatches(s.rec.keys, key) }
+
+// action is the service's action of that name, compared without case.
+func (s serviceInfo) action(name string) (actionInfo, bool) {
+	lower := strings.ToLower(name)
+	order := s.c.byLowerIn[s.rec.actions.lo:s.rec.actions.hi]
+	i, ok := search(len(order), lower, func(i int) string { return s.c.text(s.c.actions[order[i]].lower) })
+	if !ok {
+		return actionInfo{}, false
+	}
+	return actionInfo{s.c, &s.c.actions[order[i]]}, true
+}
+
+// actionRecs are the service's actions in canonical order.
+func (s serviceInfo) actionRecs() []actionRec {
+	return s.c.actions[s.rec.actions.lo:s.rec.actions.hi]
+}
+
+func (a actionInfo) name() string { return a.c.text(a.rec.name) }
+
+// acceptsKey reports whether a condition key of a policy is one of the action's or of its
+// resource types.
+func (a actionInfo) acceptsKey(key string) bool { return a.c.anyKeyMatches(a.rec.keys, key) }
+
+func (a actionInfo) resourceRecs() []resourceRec {
+	return a.c.resources[a.rec.resources.lo:a.rec.resources.hi]
+}
+
+// search is the index of target among n texts sorted in byte order, textAt(i) the i-th.
+func search(n int, target string, textAt func(int) string) (int, bool) {
+	lo, hi := 0, n
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if textAt(mid) < target {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo, lo < n && textAt(lo) == target
+}
+
+func (c *catalog) service(prefix string) (serviceInfo, bool) {
+	lower := strings.ToLower(prefix)
+	i, ok := search(len(c.byLower), lower, func(i int) string { return c.text(c.services[c.byLower[i]].lower) })
+	if !ok {
+		return serviceInfo{}, false
+	}
+	return serviceInfo{c, &c.services[c.byLower[i]]}, true
+}
+
+// action is the reference's entry of service:Action (names compare without case).
+func (c *catalog) action(full string) (actionInfo, bool) {
 	prefix, name, ok := strings.Cut(full, ":")
-	s := c.service(prefix)
-	if !ok || s == nil {
-		return nil
+	if !ok {
+		return actionInfo{}, false
 	}
-	return s.actions[strings.ToLower(name)]
+	s, ok := c.service(prefix)
+	if !ok {
+		return actionInfo{}, false
+	}
+	return s.action(name)
 }
 
-// matching lists the actions a pattern with wildcards names ("lambda:Get*").
-func (c *catalog) matching(pattern string) []*actionInfo {
+// matching lists the actions a pattern with wildcards names ("lambda:Get*"), by service
+// prefix and then canonical name.
+func (c *catalog) matching(pattern string) []actionInfo {
 	prefix, name, ok := strings.Cut(strings.ToLower(pattern), ":")
 	if !ok {
 		return nil
 	}
-	var out []*actionInfo
-	for _, s := range c.byName {
-		if !globMatch(prefix, strings.ToLower(s.prefix)) {
+	var out []actionInfo
+	for i := range c.services {
+		s := &c.services[i]
+		if !globMatch(prefix, c.text(s.lower)) {
 			continue
 		}
-		for _, n := range s.names {
-			if globMatch(name, strings.ToLower(n)) {
-				out = append(out, s.actions[strings.ToLower(n)])
+		for j := s.actions.lo; j < s.actions.hi; j++ {
+			if globMatch(name, c.text(c.actions[j].lower)) {
+				out = append(out, actionInfo{c, &c.actions[j]})
 			}
 		}
 	}
@@ -187,7 +162,19 @@ func (c *catalog) matching(pattern string) []*actionInfo {
 }
 
 // isGlobalKey reports a key every action accepts.
-func (c *catalog) isGlobalKey(key string) bool { return matchAny(c.global, key) }
+func (c *catalog) isGlobalKey(key string) bool { return c.anyKeyMatches(c.global, key) }
+
+// anyKeyMatches reports whether a condition key of a policy is one of a list (names compare
+// without case).
+func (c *catalog) anyKeyMatches(list span, key string) bool {
+	lower := strings.ToLower(key)
+	for _, k := range c.keyLists[list.lo:list.hi] {
+		if globMatch(c.text(c.keys[k].pattern), lower) {
+			return true
+		}
+	}
+	return false
+}
 
 // globMatch matches s against a pattern whose * matches any run and ? any one character.
 func globMatch(pattern, s string) bool {

@@ -173,13 +173,13 @@ func (c *checker) validKey(cl *condClause) bool {
 		// providers the reference lists can be checked further.
 		return c.cat.isProviderKey(key)
 	}
-	s := c.cat.service(prefix)
+	s, ok := c.cat.service(prefix)
 	switch {
-	case s == nil:
+	case !ok:
 		c.add(issueInvalidService, loc, prefix)
 		return false
-	case !matchAny(s.keys, key) && !c.cat.isGlobalKey(key):
-		c.add(issueInvalidServiceKey, loc, key, s.prefix)
+	case !s.acceptsKey(key) && !c.cat.isGlobalKey(key):
+		c.add(issueInvalidServiceKey, loc, key, s.prefix())
 		return false
 	}
 	return true
@@ -187,8 +187,8 @@ func (c *checker) validKey(cl *condClause) bool {
 
 // isProviderKey reports an identity provider's key that some service (STS) lists.
 func (c *catalog) isProviderKey(key string) bool {
-	for _, s := range c.byName {
-		if matchAny(s.keys, key) {
+	for i := range c.services {
+		if c.anyKeyMatches(c.services[i].keys, key) {
 			return true
 		}
 	}
@@ -209,8 +209,8 @@ func (c *checker) actionsForKey(st *statement, cl *condClause) {
 		if strings.ContainsAny(v.text, "*?") {
 			continue
 		}
-		a := c.cat.action(v.text)
-		if a == nil || matchAny(a.keys, key) {
+		a, ok := c.cat.action(v.text)
+		if !ok || a.acceptsKey(key) {
 			continue
 		}
 		names = append(names, v.text)

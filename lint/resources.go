@@ -71,17 +71,17 @@ var resourceTypeOn = map[string]string{
 
 // targets are the ARN templates an action is authorized on; nil for an action without
 // resource-level permissions (authorized on "*").
-func targets(a *actionInfo) []string {
-	if on, ok := authorizedOn[strings.ToLower(a.name)]; ok {
+func targets(a actionInfo) []string {
+	if on, ok := authorizedOn[strings.ToLower(a.name())]; ok {
 		return on
 	}
-	prefix, _, _ := strings.Cut(a.name, ":")
+	prefix, _, _ := strings.Cut(a.name(), ":")
 	var out []string
-	for _, r := range a.resources {
-		if arn, ok := resourceTypeOn[prefix+"/"+r.typ]; ok {
+	for _, r := range a.resourceRecs() {
+		if arn, ok := resourceTypeOn[prefix+"/"+a.c.text(r.typ)]; ok {
 			out = append(out, arn)
-		} else if r.arn != "" {
-			out = append(out, r.arn)
+		} else if r.arn.n > 0 {
+			out = append(out, a.c.text(r.arn))
 		}
 	}
 	return out
@@ -98,8 +98,8 @@ func (c *checker) resourceMismatch(st *statement) {
 		if strings.ContainsAny(v.text, "*?") {
 			continue
 		}
-		a := c.cat.action(v.text)
-		if a == nil {
+		a, ok := c.cat.action(v.text)
+		if !ok {
 			continue
 		}
 		on := targets(a)
@@ -110,7 +110,7 @@ func (c *checker) resourceMismatch(st *statement) {
 		if len(on) > 0 {
 			where = strings.Join(on, " or ")
 		}
-		c.add(issueResourceMismatch, []Location{c.at(v.path, v.n), c.at(st.path.value(st.resource.name), st.resource.member.value)}, a.name, where)
+		c.add(issueResourceMismatch, []Location{c.at(v.path, v.n), c.at(st.path.value(st.resource.name), st.resource.member.value)}, a.name(), where)
 	}
 }
 

@@ -12,38 +12,41 @@ func closeEnough(distance int, name string) bool {
 }
 
 // nearestAction is the action of s nearest to name, "" when none is close enough.
-func nearestAction(s *serviceInfo, name string) string {
-	best, bestDist := "", -1
+func nearestAction(s serviceInfo, name string) string {
+	var best textRef
+	bestDist := -1
 	lower := strings.ToLower(name)
 	bound := max(1, len(name)/4)
 	var d distance
-	for _, candidate := range s.names {
-		// Lengths further apart than the bound cannot be close enough: skip the work.
-		if abs(len(candidate)-len(name)) > bound {
+	for _, candidate := range s.actionRecs() {
+		// Lengths further apart than the bound cannot be close enough: skip the work. The
+		// reference's names are ASCII: lower case is as long as canonical.
+		if abs(int(candidate.lower.n)-len(name)) > bound {
 			continue
 		}
-		dist := d.between(lower, strings.ToLower(candidate))
+		dist := d.between(lower, s.c.text(candidate.lower))
 		if bestDist < 0 || dist < bestDist {
-			best, bestDist = candidate, dist
+			best, bestDist = candidate.name, dist
 		}
 	}
 	if bestDist < 0 || !closeEnough(bestDist, name) {
 		return ""
 	}
-	return s.prefix + ":" + best
+	return s.c.text(best)
 }
 
 // nearestService is the service a misspelt prefix most likely means, compared with each
 // service's prefix and with its name condensed (cloudwatchlog is one edit from "CloudWatch
 // Logs", the logs service, and three from the cloudwatch prefix). A service that has the
 // action named after the prefix wins a tie.
-func (c *catalog) nearestService(prefix, actionName string) *serviceInfo {
-	lower := strings.ToLower(prefix)
-	var best *serviceInfo
+func (c *catalog) nearestService(prefix, actionName string) (serviceInfo, bool) {
+	lower, lowerAction := strings.ToLower(prefix), strings.ToLower(actionName)
+	var best serviceInfo
 	bestDist := -1
 	bound := max(1, len(prefix)/4)
 	var dd distance
-	for _, s := range c.byName {
+	for i := range c.services {
+		s := serviceInfo{c, &c.services[i]}
 		// As in nearestAction: a length further off than the bound is never close enough.
 		near := func(other string) int {
 			if abs(len(other)-len(lower)) > bound {
@@ -51,18 +54,18 @@ func (c *catalog) nearestService(prefix, actionName string) *serviceInfo {
 			}
 			return dd.between(lower, other)
 		}
-		d := min(near(strings.ToLower(s.prefix)), near(s.condensed))
-		if s.actions[strings.ToLower(actionName)] == nil {
+		d := min(near(c.text(s.rec.lower)), near(s.condensed()))
+		if _, ok := s.action(lowerAction); !ok {
 			d++ // prefer a service where the rest of the action exists
 		}
 		if bestDist < 0 || d < bestDist {
 			best, bestDist = s, d
 		}
 	}
-	if best == nil || !closeEnough(bestDist, prefix) {
-		return nil
+	if bestDist < 0 || !closeEnough(bestDist, prefix) {
+		return serviceInfo{}, false
 	}
-	return best
+	return best, true
 }
 
 // distance computes Levenshtein distances by byte, reusing its two rows between calls.
