@@ -76,6 +76,7 @@ func TestPutMetricFilterValidation(t *testing.T) {
 		{"missing group", "/none", "ERROR", transform("1", nil, nil), "ResourceNotFoundException"},
 		{"bad pattern", "/app", `{ $.a = }`, transform("1", nil, nil), "InvalidParameterException"},
 		{"space-delimited pattern", "/app", `[ip, user]`, transform("1", nil, nil), ""},
+		{"space-delimited pattern, field value, dimensions", "/app", `[ip, user, ..., status_code, size]`, transform("$size", nil, map[string]string{"StatusCode": "$status_code"}), ""},
 		{"two transformations", "/app", "ERROR", two, "InvalidParameterException"},
 		{"no transformation", "/app", "ERROR", nil, "InvalidParameterException"},
 		{"value neither number nor selector", "/app", "ERROR", transform("one", nil, nil), "InvalidParameterException"},
