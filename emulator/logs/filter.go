@@ -19,10 +19,12 @@ import (
 //   - JSON patterns { SELECTOR OP VALUE } on events that are JSON objects, with SELECTOR $.a.b or
 //     $.list[0], OP = != < > <= >=, VALUE a quoted or bare string (* is a wildcard) or a number,
 //     combined with && and || and parentheses: { $.level = "ERROR" && $.latency > 100 };
-//     { $.x NOT EXISTS } and { $.x IS NULL } / IS TRUE / IS FALSE.
+//     { $.x NOT EXISTS } and { $.x IS NULL } / IS TRUE / IS FALSE;
+//   - space-delimited patterns naming the event's fields, with conditions on them:
+//     [ip, user, ..., status_code = 4*, bytes > 1000] (see delimited.go).
 //
-// Space-delimited patterns ([ip, user, ...]) and %regex% terms are refused with
-// InvalidParameterException rather than silently matching the wrong events.
+// %regex% patterns and values are refused with InvalidParameterException rather than
+// silently matching the wrong events.
 
 type matcher func(message string) bool
 
@@ -68,8 +70,14 @@ func compileFilter(pattern string) (matcher, error) {
 		return func(string) bool { return true }, nil
 	case strings.HasPrefix(p, "{"):
 		return compileJSON(p)
-	case strings.HasPrefix(p, "[") || (len(p) > 1 && strings.HasPrefix(p, "%") && strings.HasSuffix(p, "%")):
-		return nil, logsapi.ErrInvalidParameter("iamlocal supports term and JSON filter patterns only, not %q", pattern)
+	case strings.HasPrefix(p, "["):
+		d, err := compileDelimited(p)
+		if err != nil {
+			return nil, err
+		}
+		return d.match, nil
+	case len(p) > 1 && strings.HasPrefix(p, "%") && strings.HasSuffix(p, "%"):
+		return nil, logsapi.ErrInvalidParameter("iamlocal supports term, JSON and space-delimited filter patterns only, not %q", pattern)
 	}
 	return compileTerms(p)
 }

@@ -205,7 +205,7 @@ func TestFilterPatterns(t *testing.T) {
 			t.Errorf("%q matched %q, want %q", tc.pattern, got, tc.want)
 		}
 	}
-	for _, bad := range []string{`{ $.a = }`, `{ $.a > "x" }`, `"unterminated`, `[ip, user]`, `{ level = 1 }`, `{ $.a = 1`, `%ERR.*%`} {
+	for _, bad := range []string{`{ $.a = }`, `{ $.a > "x" }`, `"unterminated`, `[ip, user`, `{ level = 1 }`, `{ $.a = 1`, `%ERR.*%`} {
 		if _, err := compileFilter(bad); code(err) != "InvalidParameterException" {
 			t.Errorf("%q: %v", bad, err)
 		}

@@ -65,8 +65,9 @@ func (s *Service) PutMetricFilter(ctx context.Context, in *logsapi.PutMetricFilt
 }
 
 // metricFilterRecord checks a filter as PutMetricFilter does: a pattern the compiler accepts
-// and exactly one transformation whose value is a number or a $.field selector, and whose
-// dimensions (at most three, $.field selectors of a JSON pattern) come without a defaultValue.
+// and exactly one transformation whose value is a number or a field (a $.field selector, or a
+// $field of a space-delimited pattern), and whose dimensions (at most three fields of a JSON or
+// space-delimited pattern) come without a defaultValue.
 func metricFilterRecord(group, name, pattern string, ts []logsapi.MetricTransformation) (storage.MetricFilterRecord, error) {
 	var rec storage.MetricFilterRecord
 	if _, err := compileFilter(pattern); err != nil {
@@ -79,8 +80,9 @@ func metricFilterRecord(group, name, pattern string, ts []logsapi.MetricTransfor
 	rec = storage.MetricFilterRecord{Name: name, Group: group, Pattern: pattern, MetricName: protocol.Val(t.MetricName),
 		MetricNamespace: protocol.Val(t.MetricNamespace), MetricValue: protocol.Val(t.MetricValue), DefaultValue: t.DefaultValue,
 		Unit: protocol.Val(t.Unit)}
-	if _, _, ok := parseMetricValue(rec.MetricValue); !ok {
-		return rec, logsapi.ErrInvalidParameter("Invalid metric value: %s. The metric value must be a number or a $.field selector.", rec.MetricValue)
+	delim := delimitedOf(pattern)
+	if !validMetricValue(rec.MetricValue, delim) {
+		return rec, logsapi.ErrInvalidParameter("Invalid metric value: %s. The metric value must be a number, a $.field selector or a $field of the space-delimited filter pattern.", rec.MetricValue)
 	}
 	if len(t.Dimensions) == 0 {
 		return rec, nil
@@ -90,7 +92,7 @@ func metricFilterRecord(group, name, pattern string, ts []logsapi.MetricTransfor
 		// AWS's words (a CloudFormation deployment's failure, aws-solutions-library-samples/
 		// guidance-for-claude-code-with-amazon-bedrock#632).
 		return rec, logsapi.ErrInvalidParameter("Invalid metric transformation: dimensions and default value are mutually exclusive properties")
-	case !strings.HasPrefix(strings.TrimSpace(pattern), "{"):
+	case !strings.HasPrefix(strings.TrimSpace(pattern), "{") && delim == nil:
 		// Dimensions are "only applicable for JSON or delimited filter patterns" (the console);
 		// AWS's error: hashicorp/terraform-provider-aws#22105.
 		return rec, logsapi.ErrInvalidParameter("The specified filter pattern does not support dimensions")
@@ -98,8 +100,8 @@ func metricFilterRecord(group, name, pattern string, ts []logsapi.MetricTransfor
 		return rec, logsapi.ErrInvalidParameter("Invalid metric transformation: a metric filter can include as many as %d dimensions", maxDimensions)
 	}
 	for k, v := range t.Dimensions {
-		if _, ok := parseSelector(v); !ok || !strings.HasPrefix(v, "$.") {
-			return rec, logsapi.ErrInvalidParameter("Invalid dimension value for %s: %s. A dimension value must be a $.field selector of the filter pattern.", k, v)
+		if !validDimension(v, delim) {
+			return rec, logsapi.ErrInvalidParameter("Invalid dimension value for %s: %s. A dimension value must be a $.field selector or a $field of the filter pattern.", k, v)
 		}
 	}
 	rec.Dimensions = t.Dimensions
@@ -200,19 +202,26 @@ func (s *Service) DeleteMetricFilter(ctx context.Context, in *logsapi.DeleteMetr
 
 // TestMetricFilter answers the messages the pattern matches, numbered from 1 as the AWS CLI's
 // example shows ("eventNumber": 1 for the first message, aws-cli examples/logs/
-// test-metric-filter.rst). extractedValues carry the fields of space-delimited patterns,
-// which iamlocal refuses; term and JSON patterns extract none, so the map is empty.
+// test-metric-filter.rst). extractedValues carry the fields of space-delimited patterns
+// ($name or $N, see delimited.go); term and JSON patterns extract none, so the map is empty.
 func (s *Service) TestMetricFilter(_ context.Context, in *logsapi.TestMetricFilterRequest) (*logsapi.TestMetricFilterResponse, error) {
-	match, err := compileFilter(protocol.Val(in.FilterPattern))
+	pattern := protocol.Val(in.FilterPattern)
+	match, err := compileFilter(pattern)
 	if err != nil {
 		return nil, err
 	}
+	delim := delimitedOf(pattern)
 	out := &logsapi.TestMetricFilterResponse{Matches: []logsapi.MetricFilterMatchRecord{}}
 	for i, m := range in.LogEventMessages {
-		if match(m) {
-			out.Matches = append(out.Matches, logsapi.MetricFilterMatchRecord{EventNumber: protocol.Ptr(int64(i + 1)),
-				EventMessage: protocol.Ptr(m), ExtractedValues: map[string]string{}})
+		if !match(m) {
+			continue
 		}
+		values := map[string]string{}
+		if delim != nil {
+			values, _ = delim.extract(m)
+		}
+		out.Matches = append(out.Matches, logsapi.MetricFilterMatchRecord{EventNumber: protocol.Ptr(int64(i + 1)),
+			EventMessage: protocol.Ptr(m), ExtractedValues: values})
 	}
 	return out, nil
 }
@@ -224,6 +233,11 @@ type activeFilter struct {
 	value float64
 	path  []any // the metric value's selector; nil for a number
 	dims  map[string][]any
+	// A space-delimited pattern's fields give the value (valueField, nil for a number) and
+	// dimensions instead of selectors.
+	delim      *delimited
+	valueField fieldGetter
+	dimFields  map[string]fieldGetter
 }
 
 // loadFilters compiles the group's filters inside the ingesting transaction. A stored pattern
@@ -242,11 +256,23 @@ func (s *Service) loadFilters(tx *storage.Tx, region, group string) ([]activeFil
 // activate compiles a stored filter with compile; false for one that no longer compiles.
 func activate(f storage.MetricFilterRecord, compile func(string) (matcher, error)) (activeFilter, bool) {
 	match, err := compile(f.Pattern)
-	value, path, ok := parseMetricValue(f.MetricValue)
-	if err != nil || !ok {
+	if err != nil {
 		return activeFilter{}, false
 	}
-	a := activeFilter{rec: f, match: match, value: value, path: path}
+	a := activeFilter{rec: f, match: match}
+	// A space-delimited pattern is parsed again for its fields (once per ingestion, not per
+	// event), and only when the value or dimensions take them.
+	if strings.HasPrefix(f.MetricValue, "$") || len(f.Dimensions) > 0 {
+		if d := delimitedOf(f.Pattern); d != nil {
+			ok := a.bindFields(d)
+			return a, ok
+		}
+	}
+	value, path, ok := parseMetricValue(f.MetricValue)
+	if !ok {
+		return activeFilter{}, false
+	}
+	a.value, a.path = value, path
 	for k, v := range f.Dimensions {
 		if p, ok := parseSelector(v); ok {
 			if a.dims == nil {
@@ -308,6 +334,9 @@ func metricPoints(filters []activeFilter, events []ingestedEvent) []MetricPoint 
 func (f activeFilter) point(e ingestedEvent) (MetricPoint, bool) {
 	p := MetricPoint{Namespace: f.rec.MetricNamespace, Name: f.rec.MetricName, Value: f.value, Unit: f.rec.Unit,
 		Time: time.UnixMilli(e.ts).UTC()}
+	if f.delim != nil {
+		return f.fieldPoint(e, p)
+	}
 	if f.path == nil && len(f.dims) == 0 {
 		return p, true
 	}
