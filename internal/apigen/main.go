@@ -98,9 +98,13 @@ func Generate(svc *model.Service, pkg string) (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	bodies := map[string]string{"types.go": g.types(pkg), "handler.go": g.handler(pkg), "errors.go": g.errors(pkg),
+		"getters.go": getters}
+	if speaksQuery(svc) {
+		bodies["queryxml.go"] = g.queryXML(pkg)
+	}
 	files := map[string][]byte{}
-	for name, body := range map[string]string{"types.go": g.types(pkg), "handler.go": g.handler(pkg), "errors.go": g.errors(pkg),
-		"getters.go": getters} {
+	for name, body := range bodies {
 		src, err := format.Source([]byte(body))
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
