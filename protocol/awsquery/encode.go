@@ -198,7 +198,7 @@ func isAbsent(f reflect.Value) bool {
 // newlines as character references (testdata/golden/ValidationError.xml keeps Value '...' as
 // AWS sends it), and it does not indent.
 func escape(s string) string {
-	if !strings.ContainsAny(s, "&<>\r") && xmlSafe(s) {
+	if plainASCII(s) || (!strings.ContainsAny(s, "&<>\r") && xmlSafe(s)) {
 		return s
 	}
 	var b strings.Builder
@@ -219,6 +219,18 @@ func escape(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// plainASCII is the common case of escape's text, told in one pass over the bytes: ASCII
+// with nothing to escape or replace.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf || c == '&' || c == '<' || c == '>' || (c < 0x20 && c != '\t' && c != '\n') {
+			return false
+		}
+	}
+	return true
 }
 
 func xmlSafe(s string) bool {

@@ -11,3 +11,6 @@ import (
 func AppendResultReflect(b *bytes.Buffer, svc *model.Service, op *model.Operation, out any, requestID string) {
 	appendResult(b, svc, op, out, requestID, false)
 }
+
+// Escape is escape, for its byte-by-byte test.
+var Escape = escape
