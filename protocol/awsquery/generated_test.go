@@ -13,8 +13,8 @@ import (
 
 	"github.com/iamlocal/iamlocal/api/cloudwatchapi"
 	"github.com/iamlocal/iamlocal/api/iamapi"
-	"github.com/iamlocal/iamlocal/internal/querytestapi"
 	"github.com/iamlocal/iamlocal/api/stsapi"
+	"github.com/iamlocal/iamlocal/internal/querytestapi"
 	"github.com/iamlocal/iamlocal/protocol/awsquery"
 	"github.com/iamlocal/iamlocal/protocol/model"
 )
