@@ -1,5 +1,6 @@
-// Command apigen generates a service's wire types, handler interface, operation table and error
-// constructors from an official AWS model. Run through `go generate ./api/...`.
+// Command apigen generates a service's wire types, handler interface, operation table, error
+// constructors, input accessors and, for a service with a Query face, the output structures' XML
+// encoders from an official AWS model. Run through `go generate ./api/...`.
 //
 //	apigen -model ../../internal/awsdata/models/iam.json -pkg iamapi
 package main
