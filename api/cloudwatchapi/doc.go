@@ -1,5 +1,5 @@
-// Package cloudwatchapi holds the wire types, handler interface and error constructors generated
-// from the official cloudwatch (CloudWatch metrics and alarms) API model
+// Package cloudwatchapi holds the wire types, handler interface, error constructors and Query
+// XML encoders generated from the official cloudwatch (CloudWatch metrics and alarms) API model
 // (internal/awsdata/models/cloudwatch.json).
 package cloudwatchapi
 

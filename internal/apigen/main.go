@@ -1,5 +1,6 @@
-// Command apigen generates a service's wire types, handler interface, operation table and error
-// constructors from an official AWS model. Run through `go generate ./api/...`.
+// Command apigen generates a service's wire types, handler interface, operation table, error
+// constructors, input accessors and, for a service with a Query face, the output structures' XML
+// encoders from an official AWS model. Run through `go generate ./api/...`.
 //
 //	apigen -model ../../internal/awsdata/models/iam.json -pkg iamapi
 package main
@@ -98,9 +99,13 @@ func Generate(svc *model.Service, pkg string) (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	bodies := map[string]string{"types.go": g.types(pkg), "handler.go": g.handler(pkg), "errors.go": g.errors(pkg),
+		"getters.go": getters}
+	if speaksQuery(svc) {
+		bodies["queryxml.go"] = g.queryXML(pkg)
+	}
 	files := map[string][]byte{}
-	for name, body := range map[string]string{"types.go": g.types(pkg), "handler.go": g.handler(pkg), "errors.go": g.errors(pkg),
-		"getters.go": getters} {
+	for name, body := range bodies {
 		src, err := format.Source([]byte(body))
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)

@@ -2,10 +2,8 @@ package awsquery
 
 import (
 	"bytes"
-	"encoding/base64"
 	"reflect"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -23,8 +21,16 @@ func EncodeResult(svc *model.Service, op *model.Operation, out any, requestID st
 	return b.Bytes()
 }
 
-// AppendResult is EncodeResult into b.
+// AppendResult is EncodeResult into b. An output with generated code (api/*/queryxml.go)
+// writes itself; any other is walked by reflection along the model.
 func AppendResult(b *bytes.Buffer, svc *model.Service, op *model.Operation, out any, requestID string) {
+	appendResult(b, svc, op, out, requestID, true)
+}
+
+// appendResult is AppendResult, through the generated code only when generated is set: the
+// tests compare the two.
+func appendResult(b *bytes.Buffer, svc *model.Service, op *model.Operation, out any, requestID string, generated bool) {
+	w := NewXMLWriter(b)
 	b.WriteString("<")
 	b.WriteString(op.Name)
 	b.WriteString("Response xmlns=\"")
@@ -35,17 +41,21 @@ func AppendResult(b *bytes.Buffer, svc *model.Service, op *model.Operation, out 
 		if wrapper == "" {
 			wrapper = op.Name + "Result"
 		}
-		e := encoder{b: b}
 		v := reflect.ValueOf(out)
 		if v.Kind() == reflect.Pointer && !v.IsNil() {
-			e.open(1, wrapper)
-			e.structure(op.Output, v.Elem(), 2)
-			e.close(1, wrapper)
+			w.Open(1, wrapper)
+			if a, ok := out.(QueryXMLAppender); ok && generated {
+				a.AppendQueryXML(w, 2)
+			} else {
+				e := encoder{w: w}
+				e.structure(op.Output, v.Elem(), 2)
+			}
+			w.Close(1, wrapper)
 		}
 	}
-	b.WriteString("  <ResponseMetadata>\n    <RequestId>")
-	b.WriteString(escape(requestID))
-	b.WriteString("</RequestId>\n  </ResponseMetadata>\n</")
+	b.WriteString("  <ResponseMetadata>\n")
+	w.String(2, "RequestId", requestID)
+	b.WriteString("  </ResponseMetadata>\n</")
 	b.WriteString(op.Name)
 	b.WriteString("Response>\n")
 }
@@ -69,43 +79,9 @@ func EncodeError(svc *model.Service, e *awserr.Error, requestID string) []byte {
 	return b.Bytes()
 }
 
+// encoder writes a value by reflection along its model shape.
 type encoder struct {
-	b       *bytes.Buffer
-	scratch [64]byte // where a number or timestamp is formatted before it is written
-}
-
-// The writers below write each piece into the buffer: concatenating a line first would
-// allocate it.
-
-func (e *encoder) indent(n int) {
-	for range n {
-		e.b.WriteString("  ")
-	}
-}
-
-func (e *encoder) open(n int, name string) {
-	e.indent(n)
-	e.b.WriteByte('<')
-	e.b.WriteString(name)
-	e.b.WriteString(">\n")
-}
-
-func (e *encoder) close(n int, name string) {
-	e.indent(n)
-	e.b.WriteString("</")
-	e.b.WriteString(name)
-	e.b.WriteString(">\n")
-}
-
-func (e *encoder) leaf(n int, name, text string) {
-	e.indent(n)
-	e.b.WriteByte('<')
-	e.b.WriteString(name)
-	e.b.WriteByte('>')
-	e.b.WriteString(escape(text))
-	e.b.WriteString("</")
-	e.b.WriteString(name)
-	e.b.WriteString(">\n")
+	w *XMLWriter
 }
 
 func (e *encoder) structure(sh *model.Shape, v reflect.Value, depth int) {
@@ -123,9 +99,9 @@ func (e *encoder) member(m *model.Member, f reflect.Value, depth int) {
 	sh := m.Shape
 	switch sh.Type {
 	case "structure":
-		e.open(depth, name)
+		e.w.Open(depth, name)
 		e.structure(sh, f.Elem(), depth+1)
-		e.close(depth, name)
+		e.w.Close(depth, name)
 	case "list":
 		elem := "member"
 		if sh.Member.LocationName != "" {
@@ -138,19 +114,16 @@ func (e *encoder) member(m *model.Member, f reflect.Value, depth int) {
 			return
 		}
 		if f.Len() == 0 {
-			e.indent(depth)
-			e.b.WriteByte('<')
-			e.b.WriteString(name)
-			e.b.WriteString("/>\n")
+			e.w.Empty(depth, name)
 			return
 		}
-		e.open(depth, name)
+		e.w.Open(depth, name)
 		for i := 0; i < f.Len(); i++ {
 			e.element(sh.Member.Shape, f.Index(i), elem, depth+1)
 		}
-		e.close(depth, name)
+		e.w.Close(depth, name)
 	case "map":
-		e.open(depth, name)
+		e.w.Open(depth, name)
 		keys := f.MapKeys()
 		strs := make([]string, len(keys))
 		for i, k := range keys {
@@ -158,12 +131,12 @@ func (e *encoder) member(m *model.Member, f reflect.Value, depth int) {
 		}
 		sort.Strings(strs)
 		for _, k := range strs {
-			e.open(depth+1, "entry")
-			e.leaf(depth+2, "key", k)
+			e.w.Open(depth+1, "entry")
+			e.w.String(depth+2, "key", k)
 			e.element(sh.Value.Shape, f.MapIndex(reflect.ValueOf(k)), "value", depth+2)
-			e.close(depth+1, "entry")
+			e.w.Close(depth+1, "entry")
 		}
-		e.close(depth, name)
+		e.w.Close(depth, name)
 	default:
 		if f.Kind() == reflect.Pointer {
 			f = f.Elem()
@@ -176,9 +149,9 @@ func (e *encoder) member(m *model.Member, f reflect.Value, depth int) {
 func (e *encoder) element(sh *model.Shape, v reflect.Value, name string, depth int) {
 	switch sh.Type {
 	case "structure":
-		e.open(depth, name)
+		e.w.Open(depth, name)
 		e.structure(sh, v, depth+1)
-		e.close(depth, name)
+		e.w.Close(depth, name)
 	case "list", "map":
 		e.member(&model.Member{Name: name, Shape: sh}, v, depth)
 	default:
@@ -186,52 +159,27 @@ func (e *encoder) element(sh *model.Shape, v reflect.Value, name string, depth i
 	}
 }
 
-// scalar writes a scalar leaf. Numbers, booleans and timestamps are appended in place (no
-// text of their own to allocate, and nothing in them to escape); the rest go through leaf.
+// scalar writes a scalar leaf; a shape type the models do not use is written as a string.
 func (e *encoder) scalar(depth int, name string, sh *model.Shape, v reflect.Value) {
-	var text []byte
 	switch sh.Type {
 	case "integer", "long":
-		text = strconv.AppendInt(e.scratch[:0], v.Int(), 10)
+		e.w.Int(depth, name, v.Int())
+	case "double", "float":
+		e.w.Float(depth, name, v.Float(), v.Type().Bits())
 	case "boolean":
-		text = strconv.AppendBool(e.scratch[:0], v.Bool())
+		e.w.Bool(depth, name, v.Bool())
 	case "timestamp":
 		if v.CanAddr() {
 			// Through a pointer, which an interface holds without copying the time.
-			t := v.Addr().Interface().(*time.Time)
-			text = t.UTC().AppendFormat(e.scratch[:0], "2006-01-02T15:04:05Z")
+			e.w.Time(depth, name, *v.Addr().Interface().(*time.Time))
+		} else {
+			e.w.Time(depth, name, v.Interface().(time.Time))
 		}
-	}
-	if text == nil {
-		e.leaf(depth, name, scalarText(sh, v))
-		return
-	}
-	e.indent(depth)
-	e.b.WriteByte('<')
-	e.b.WriteString(name)
-	e.b.WriteByte('>')
-	e.b.Write(text)
-	e.b.WriteString("</")
-	e.b.WriteString(name)
-	e.b.WriteString(">\n")
-}
-
-func scalarText(sh *model.Shape, v reflect.Value) string {
-	switch sh.Type {
-	case "integer", "long":
-		return strconv.FormatInt(v.Int(), 10)
-	case "double", "float":
-		return strconv.FormatFloat(v.Float(), 'f', -1, v.Type().Bits()) // float32 as float32: 0.1, not 0.10000000149011612
-	case "boolean":
-		return strconv.FormatBool(v.Bool())
-	case "timestamp":
-		// Whole seconds, as IAM writes them (<CreateDate>2013-04-18T15:13:08Z</CreateDate> in the
-		// goldens); smithy-go's time.FormatDateTime would add milliseconds when there are any.
-		return v.Interface().(time.Time).UTC().Format("2006-01-02T15:04:05Z")
 	case "blob":
-		return base64.StdEncoding.EncodeToString(v.Bytes())
+		e.w.Blob(depth, name, v.Bytes())
+	default:
+		e.w.String(depth, name, v.String())
 	}
-	return v.String()
 }
 
 func isAbsent(f reflect.Value) bool {
@@ -250,7 +198,7 @@ func isAbsent(f reflect.Value) bool {
 // newlines as character references (testdata/golden/ValidationError.xml keeps Value '...' as
 // AWS sends it), and it does not indent.
 func escape(s string) string {
-	if !strings.ContainsAny(s, "&<>\r") && xmlSafe(s) {
+	if plainASCII(s) || (!strings.ContainsAny(s, "&<>\r") && xmlSafe(s)) {
 		return s
 	}
 	var b strings.Builder
@@ -271,6 +219,18 @@ func escape(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// plainASCII is the common case of escape's text, told in one pass over the bytes: ASCII
+// with nothing to escape or replace.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf || c == '&' || c == '<' || c == '>' || (c < 0x20 && c != '\t' && c != '\n') {
+			return false
+		}
+	}
+	return true
 }
 
 func xmlSafe(s string) bool {

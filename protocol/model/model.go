@@ -15,8 +15,11 @@ import (
 
 // Service is one API model: its protocol, operations and shapes.
 type Service struct {
-	Name         string // endpoint prefix: iam, sts, lambda, logs, monitoring
-	Protocol     string // query, rest-json, json, smithy-rpc-v2-cbor
+	Name     string // endpoint prefix: iam, sts, lambda, logs, monitoring
+	Protocol string // query, rest-json, json, smithy-rpc-v2-cbor
+	// Protocols is every protocol the service answers in, in the model's order of preference
+	// (CloudWatch: smithy-rpc-v2-cbor, json, query); Protocol alone when the model lists none.
+	Protocols    []string
 	APIVersion   string
 	XMLNamespace string
 	TargetPrefix string
@@ -214,12 +217,13 @@ type rawShape struct {
 
 type rawModel struct {
 	Metadata struct {
-		APIVersion     string `json:"apiVersion"`
-		EndpointPrefix string `json:"endpointPrefix"`
-		Protocol       string `json:"protocol"`
-		XMLNamespace   string `json:"xmlNamespace"`
-		TargetPrefix   string `json:"targetPrefix"`
-		JSONVersion    string `json:"jsonVersion"`
+		APIVersion     string   `json:"apiVersion"`
+		EndpointPrefix string   `json:"endpointPrefix"`
+		Protocol       string   `json:"protocol"`
+		Protocols      []string `json:"protocols"`
+		XMLNamespace   string   `json:"xmlNamespace"`
+		TargetPrefix   string   `json:"targetPrefix"`
+		JSONVersion    string   `json:"jsonVersion"`
 	} `json:"metadata"`
 	Operations map[string]struct {
 		Name string `json:"name"`
@@ -247,12 +251,16 @@ func Parse(data []byte) (*Service, error) {
 	svc := &Service{
 		Name:         raw.Metadata.EndpointPrefix,
 		Protocol:     raw.Metadata.Protocol,
+		Protocols:    raw.Metadata.Protocols,
 		APIVersion:   raw.Metadata.APIVersion,
 		XMLNamespace: raw.Metadata.XMLNamespace,
 		TargetPrefix: raw.Metadata.TargetPrefix,
 		JSONVersion:  raw.Metadata.JSONVersion,
 		Operations:   map[string]*Operation{},
 		Shapes:       map[string]*Shape{},
+	}
+	if len(svc.Protocols) == 0 && svc.Protocol != "" {
+		svc.Protocols = []string{svc.Protocol}
 	}
 	for name, rs := range raw.Shapes {
 		svc.Shapes[name] = &Shape{Name: name, Type: rs.Type, Min: rs.Min, Max: rs.Max, Pattern: rs.Pattern,
