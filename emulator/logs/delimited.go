@@ -49,20 +49,6 @@ type fieldCond struct {
 	quoted          bool
 }
 
-// delimitedOf is the pattern's delimited form, nil for a pattern of another kind or one that
-// does not compile.
-func delimitedOf(pattern string) *delimited {
-	p := strings.TrimSpace(pattern)
-	if !strings.HasPrefix(p, "[") {
-		return nil
-	}
-	d, err := compileDelimited(p)
-	if err != nil {
-		return nil
-	}
-	return d
-}
-
 func compileDelimited(p string) (*delimited, error) {
 	p = strings.TrimSpace(p)
 	if len(p) < 2 || p[0] != '[' || p[len(p)-1] != ']' || strings.TrimSpace(p[1:len(p)-1]) == "" {

@@ -46,7 +46,7 @@ func FuzzSpaceDelimitedPattern(f *testing.F) {
 		if err != nil {
 			return
 		}
-		a, ok := activate(rec, compileFilter)
+		a, ok := activate(rec, compilePattern)
 		if !ok {
 			t.Fatalf("accepted filter %+v does not compile", rec)
 		}

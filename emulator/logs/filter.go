@@ -33,34 +33,53 @@ func badPattern() error {
 }
 
 // patterns remembers compiled patterns: metric and subscription filters are matched against
-// every ingested event, and their patterns change only when a filter is put. A matcher only
-// reads its pattern, so one serves every caller.
+// every ingested event, and their patterns change only when a filter is put. A compiled
+// pattern is only read, so one serves every caller.
 type patterns struct {
 	mu sync.Mutex
-	m  map[string]matcher
+	m  map[string]compiledPattern
+}
+
+// compiledPattern is a pattern's matcher and, for a space-delimited pattern, its fields.
+type compiledPattern struct {
+	match matcher
+	delim *delimited // nil for term and JSON patterns
 }
 
 // maxPatterns bounds the memo; a full one starts over.
 const maxPatterns = 1024
 
-func (ps *patterns) compile(pattern string) (matcher, error) {
+func (ps *patterns) compile(pattern string) (compiledPattern, error) {
 	ps.mu.Lock()
-	m, ok := ps.m[pattern]
+	c, ok := ps.m[pattern]
 	ps.mu.Unlock()
 	if ok {
-		return m, nil
+		return c, nil
 	}
-	m, err := compileFilter(pattern)
+	c, err := compilePattern(pattern)
 	if err != nil {
-		return nil, err
+		return compiledPattern{}, err
 	}
 	ps.mu.Lock()
 	if ps.m == nil || len(ps.m) >= maxPatterns {
-		ps.m = map[string]matcher{}
+		ps.m = map[string]compiledPattern{}
 	}
-	ps.m[pattern] = m
+	ps.m[pattern] = c
 	ps.mu.Unlock()
-	return m, nil
+	return c, nil
+}
+
+// compilePattern compiles a pattern once, keeping a space-delimited pattern's fields.
+func compilePattern(pattern string) (compiledPattern, error) {
+	if p := strings.TrimSpace(pattern); strings.HasPrefix(p, "[") {
+		d, err := compileDelimited(p)
+		if err != nil {
+			return compiledPattern{}, err
+		}
+		return compiledPattern{match: d.match, delim: d}, nil
+	}
+	m, err := compileFilter(pattern)
+	return compiledPattern{match: m}, err
 }
 
 func compileFilter(pattern string) (matcher, error) {

@@ -70,7 +70,8 @@ func (s *Service) PutMetricFilter(ctx context.Context, in *logsapi.PutMetricFilt
 // space-delimited pattern) come without a defaultValue.
 func metricFilterRecord(group, name, pattern string, ts []logsapi.MetricTransformation) (storage.MetricFilterRecord, error) {
 	var rec storage.MetricFilterRecord
-	if _, err := compileFilter(pattern); err != nil {
+	compiled, err := compilePattern(pattern)
+	if err != nil {
 		return rec, err
 	}
 	if len(ts) != 1 {
@@ -80,7 +81,7 @@ func metricFilterRecord(group, name, pattern string, ts []logsapi.MetricTransfor
 	rec = storage.MetricFilterRecord{Name: name, Group: group, Pattern: pattern, MetricName: protocol.Val(t.MetricName),
 		MetricNamespace: protocol.Val(t.MetricNamespace), MetricValue: protocol.Val(t.MetricValue), DefaultValue: t.DefaultValue,
 		Unit: protocol.Val(t.Unit)}
-	delim := delimitedOf(pattern)
+	delim := compiled.delim
 	if !validMetricValue(rec.MetricValue, delim) {
 		return rec, logsapi.ErrInvalidParameter("Invalid metric value: %s. The metric value must be a number, a $.field selector or a $field of the space-delimited filter pattern.", rec.MetricValue)
 	}
@@ -206,19 +207,21 @@ func (s *Service) DeleteMetricFilter(ctx context.Context, in *logsapi.DeleteMetr
 // ($name or $N, see delimited.go); term and JSON patterns extract none, so the map is empty.
 func (s *Service) TestMetricFilter(_ context.Context, in *logsapi.TestMetricFilterRequest) (*logsapi.TestMetricFilterResponse, error) {
 	pattern := protocol.Val(in.FilterPattern)
-	match, err := compileFilter(pattern)
+	compiled, err := compilePattern(pattern)
 	if err != nil {
 		return nil, err
 	}
-	delim := delimitedOf(pattern)
 	out := &logsapi.TestMetricFilterResponse{Matches: []logsapi.MetricFilterMatchRecord{}}
 	for i, m := range in.LogEventMessages {
-		if !match(m) {
-			continue
-		}
 		values := map[string]string{}
-		if delim != nil {
-			values, _ = delim.extract(m)
+		if compiled.delim != nil {
+			// One split of the event both matches it and gives its fields.
+			var ok bool
+			if values, ok = compiled.delim.extract(m); !ok {
+				continue
+			}
+		} else if !compiled.match(m) {
+			continue
 		}
 		out.Matches = append(out.Matches, logsapi.MetricFilterMatchRecord{EventNumber: protocol.Ptr(int64(i + 1)),
 			EventMessage: protocol.Ptr(m), ExtractedValues: values})
@@ -254,19 +257,16 @@ func (s *Service) loadFilters(tx *storage.Tx, region, group string) ([]activeFil
 }
 
 // activate compiles a stored filter with compile; false for one that no longer compiles.
-func activate(f storage.MetricFilterRecord, compile func(string) (matcher, error)) (activeFilter, bool) {
-	match, err := compile(f.Pattern)
+func activate(f storage.MetricFilterRecord, compile func(string) (compiledPattern, error)) (activeFilter, bool) {
+	compiled, err := compile(f.Pattern)
 	if err != nil {
 		return activeFilter{}, false
 	}
-	a := activeFilter{rec: f, match: match}
-	// A space-delimited pattern is parsed again for its fields (once per ingestion, not per
-	// event), and only when the value or dimensions take them.
-	if strings.HasPrefix(f.MetricValue, "$") || len(f.Dimensions) > 0 {
-		if d := delimitedOf(f.Pattern); d != nil {
-			ok := a.bindFields(d)
-			return a, ok
-		}
+	a := activeFilter{rec: f, match: compiled.match}
+	// A space-delimited pattern's fields, where the value or dimensions take them.
+	if d := compiled.delim; d != nil && (strings.HasPrefix(f.MetricValue, "$") || len(f.Dimensions) > 0) {
+		ok := a.bindFields(d)
+		return a, ok
 	}
 	value, path, ok := parseMetricValue(f.MetricValue)
 	if !ok {

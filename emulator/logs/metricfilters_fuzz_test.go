@@ -24,7 +24,7 @@ func FuzzMetricFilter(f *testing.F) {
 		if err != nil {
 			return
 		}
-		a, ok := activate(rec, compileFilter)
+		a, ok := activate(rec, compilePattern)
 		if !ok {
 			t.Fatalf("accepted filter %+v does not compile", rec)
 		}
@@ -58,8 +58,8 @@ func TestPatternsMemo(t *testing.T) {
 	t.Parallel()
 	var ps patterns
 	for range 2 {
-		m, err := ps.compile("ERROR")
-		if err != nil || !m("an ERROR here") || m("fine") {
+		c, err := ps.compile("ERROR")
+		if err != nil || !c.match("an ERROR here") || c.match("fine") {
 			t.Fatalf("ERROR: %v", err)
 		}
 		if _, err := ps.compile(`{ $.a = `); err == nil {

@@ -208,7 +208,7 @@ func coalesce(batch []ingested) []ingested {
 func (d *deliverer) send(in ingested) {
 	scope := arn.Scope{Partition: in.partition, Region: in.region, Account: in.account}
 	for _, f := range in.filters {
-		match, err := d.s.patterns.compile(f.Pattern)
+		compiled, err := d.s.patterns.compile(f.Pattern)
 		if err != nil {
 			continue // checked when the filter was put
 		}
@@ -222,7 +222,7 @@ func (d *deliverer) send(in ingested) {
 			events, size = nil, 0
 		}
 		for _, e := range in.events {
-			if !match(e.Message) {
+			if !compiled.match(e.Message) {
 				continue
 			}
 			if len(events) == maxPayloadEvents || size+len(e.Message)+100 > maxPayloadJSON {
