@@ -243,19 +243,7 @@ func fieldTest(c fieldCond) (func(string) bool, error) {
 			if !ok {
 				return false
 			}
-			switch c.op {
-			case "=":
-				return f == num
-			case "!=":
-				return f != num
-			case "<":
-				return f < num
-			case ">":
-				return f > num
-			case "<=":
-				return f <= num
-			}
-			return f >= num
+			return compareNumbers(c.op, f, num)
 		}, nil
 	}
 	if c.op != "=" && c.op != "!=" {

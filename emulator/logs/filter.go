@@ -315,29 +315,10 @@ func comparison(path []any, op, val string, quoted bool) (jsonExpr, error) {
 			if err != nil {
 				return false
 			}
-			switch op {
-			case "=":
-				return f == num
-			case "!=":
-				return f != num
-			case "<":
-				return f < num
-			case ">":
-				return f > num
-			case "<=":
-				return f <= num
-			}
-			return f >= num
+			return compareNumbers(op, f, num)
 		}
-		var s string
-		switch x := v.(type) {
-		case string:
-			s = x
-		case json.Number:
-			s = x.String()
-		case bool:
-			s = strconv.FormatBool(x)
-		default:
+		s, ok := jsonScalarText(v)
+		if !ok {
 			return false
 		}
 		eq := wildcard(val, s)
@@ -425,4 +406,35 @@ func wildcard(pattern, s string) bool {
 		s = s[i+len(mid):]
 	}
 	return strings.HasSuffix(s, parts[len(parts)-1])
+}
+
+// compareNumbers applies a pattern's numeric operator (=, !=, <, >, <=, >=) to f and num.
+func compareNumbers(op string, f, num float64) bool {
+	switch op {
+	case "=":
+		return f == num
+	case "!=":
+		return f != num
+	case "<":
+		return f < num
+	case ">":
+		return f > num
+	case "<=":
+		return f <= num
+	}
+	return f >= num
+}
+
+// jsonScalarText is a JSON string, number or boolean as text; false for null, objects and
+// arrays.
+func jsonScalarText(v any) (string, bool) {
+	switch x := v.(type) {
+	case string:
+		return x, true
+	case json.Number:
+		return x.String(), true
+	case bool:
+		return strconv.FormatBool(x), true
+	}
+	return "", false
 }

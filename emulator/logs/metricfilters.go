@@ -362,15 +362,8 @@ func (f activeFilter) point(e ingestedEvent) (MetricPoint, bool) {
 		if !found {
 			return p, false
 		}
-		var s string
-		switch x := v.(type) {
-		case string:
-			s = x
-		case json.Number:
-			s = x.String()
-		case bool:
-			s = strconv.FormatBool(x)
-		default:
+		s, ok := jsonScalarText(v)
+		if !ok {
 			return p, false
 		}
 		if p.Dimensions == nil {
