@@ -86,42 +86,38 @@ func cloudwatchChecks(op string, in any, e *env) []check {
 		c.resource, c.text = resource, resource
 		return []check{c}
 	}
-	if lookupAction(action).resourceType() == "alarm" {
+	switch lookupAction(action).resourceType() {
+	case "alarm":
 		names := members.AlarmNames(in)
 		if n := members.AlarmName(in); n != "" {
 			names = []string{n}
 		}
 		if len(names) == 0 {
-			every := e.scope().Alarm("*").String()
-			c.resource, c.text = every, every
-			return []check{c}
+			names = []string{"*"}
 		}
-		checks := make([]check, 0, len(names))
-		for _, n := range names {
-			one := c
-			alarm := e.scope().Alarm(n).String()
-			one.resource, one.text = alarm, alarm
-			checks = append(checks, one)
-		}
-		return checks
-	}
-	// Dashboard actions name each dashboard's ARN, which has no Region (resource type
-	// dashboard: arn:${Partition}:cloudwatch::${Account}:dashboard/${DashboardName}).
-	if lookupAction(action).resourceType() == "dashboard" {
+		return onEach(c, names, func(n string) arn.ARN { return e.scope().Alarm(n) })
+	case "dashboard":
+		// Dashboard actions name each dashboard's ARN, which has no Region (resource type
+		// dashboard: arn:${Partition}:cloudwatch::${Account}:dashboard/${DashboardName}).
 		names := members.DashboardNames(in)
 		if n := members.DashboardName(in); n != "" {
 			names = []string{n}
 		}
-		checks := make([]check, 0, len(names))
-		for _, n := range names {
-			one := c
-			dashboard := e.scope().Dashboard(n).String()
-			one.resource, one.text = dashboard, dashboard
-			checks = append(checks, one)
-		}
-		if len(checks) > 0 {
-			return checks
+		if len(names) > 0 {
+			return onEach(c, names, func(n string) arn.ARN { return e.scope().Dashboard(n) })
 		}
 	}
 	return []check{c}
+}
+
+// onEach is c once for each named resource, on that resource's ARN.
+func onEach(c check, names []string, arnOf func(string) arn.ARN) []check {
+	checks := make([]check, 0, len(names))
+	for _, n := range names {
+		one := c
+		one.resource = arnOf(n).String()
+		one.text = one.resource
+		checks = append(checks, one)
+	}
+	return checks
 }
