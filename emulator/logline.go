@@ -8,6 +8,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/iamlocal/iamlocal/internal/timefmt"
 )
 
 // NewLogHandler is slog's text handler (json false) or JSON handler over w, which also writes
@@ -105,7 +107,7 @@ func appendJSONLine(b []byte, t time.Time, l requestLine) []byte {
 
 // appendSlogTime is the text handler's time: RFC 3339 with milliseconds.
 func appendSlogTime(b []byte, t time.Time) []byte {
-	return t.AppendFormat(b, "2006-01-02T15:04:05.000Z07:00")
+	return timefmt.AppendLocalMillis(b, t)
 }
 
 // appendTextValue writes s as the text handler writes a string value: bare unless it is

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"time"
+
+	"github.com/iamlocal/iamlocal/internal/timefmt"
 )
 
 // XMLWriter writes the indented elements of a Query result into a buffer. The reflective
@@ -86,7 +88,7 @@ func (w *XMLWriter) Bool(depth int, name string, v bool) {
 // (<CreateDate>2013-04-18T15:13:08Z</CreateDate> in the goldens); smithy-go's
 // time.FormatDateTime would add milliseconds when there are any.
 func (w *XMLWriter) Time(depth int, name string, t time.Time) {
-	w.end(t.UTC().AppendFormat(w.start(depth, name, 20), "2006-01-02T15:04:05Z"), name)
+	w.end(timefmt.AppendUTCSeconds(w.start(depth, name, 20), t), name)
 }
 
 // Float writes a double (bits 64) or float (bits 32) leaf: a float32 as float32, 0.1, not
