@@ -210,7 +210,7 @@ func withDefaults(opts Options) Options {
 		opts.Clock = time.Now
 	}
 	if opts.IDs == nil {
-		opts.IDs = ids.Crypto{}
+		opts.IDs = &ids.Buffered{}
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)

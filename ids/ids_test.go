@@ -78,3 +78,57 @@ func (f fixedSource) Read(p []byte) {
 		p[i] = f[i%len(f)]
 	}
 }
+
+// A buffered source hands out each block byte once, across refills and reads of every size,
+// and reads of a block or more straight from the system.
+func TestBufferedNeverRepeats(t *testing.T) {
+	t.Parallel()
+	var src Buffered
+	seen := map[string]bool{}
+	for _, n := range []int{16, 16, 7, 500, 1, 40, 511, 512, 4096, 16, 3} {
+		for range 40 {
+			p := make([]byte, n)
+			src.Read(p)
+			if n >= 16 {
+				if seen[string(p)] {
+					t.Fatalf("read of %d bytes repeated earlier output", n)
+				}
+				seen[string(p)] = true
+			}
+		}
+	}
+	if src.left < 0 || src.left > len(src.block) {
+		t.Fatalf("left = %d", src.left)
+	}
+	for i, b := range src.block[:len(src.block)-src.left] {
+		if b != 0 {
+			t.Fatalf("handed-out byte %d still in the block", i)
+		}
+	}
+	g := Generator{Src: &src}
+	if g.UUID() == g.UUID() {
+		t.Error("buffered source repeated a UUID")
+	}
+}
+
+func TestBufferedConcurrent(t *testing.T) {
+	t.Parallel()
+	var src Buffered
+	g := Generator{Src: &src}
+	results := make(chan string, 800)
+	for range 8 {
+		go func() {
+			for range 100 {
+				results <- g.UUID()
+			}
+		}()
+	}
+	seen := map[string]bool{}
+	for range 800 {
+		id := <-results
+		if seen[id] {
+			t.Fatalf("UUID %s handed out twice", id)
+		}
+		seen[id] = true
+	}
+}
