@@ -69,6 +69,9 @@ func (d *Denial) Error() string { return "access denied: " + d.Message }
 
 // AsDenial unwraps err into a *Denial.
 func AsDenial(err error) (*Denial, bool) {
+	if err == nil {
+		return nil, false // without errors.As, whose target escapes: every allowed call asks
+	}
 	var d *Denial
 	if errors.As(err, &d) {
 		return d, true
