@@ -54,44 +54,6 @@ func (c *codec) Failure(e *awserr.Error, requestID string) protocol.Wire {
 	return protocol.NewWire(e.Status, "text/xml", EncodeError(c.svc, e, requestID))
 }
 
-// Params merges the URL query and a form body, dropping the presign parameters.
-func Params(r *http.Request, body []byte) (url.Values, error) {
-	var params url.Values
-	if r.URL.RawQuery != "" {
-		var err error
-		if params, err = url.ParseQuery(r.URL.RawQuery); err != nil {
-			return nil, err
-		}
-	}
-	if r.Method == http.MethodPost && len(body) > 0 {
-		form, err := url.ParseQuery(string(body))
-		if err != nil {
-			return nil, err
-		}
-		if len(params) == 0 {
-			params = form // the SDKs' POST: no URL parameters to merge with
-		} else {
-			for k, v := range form {
-				params[k] = append(params[k], v...)
-			}
-		}
-	}
-	if params == nil {
-		params = url.Values{}
-	}
-	return withoutPresign(params), nil
-}
-
-// withoutPresign drops the presign parameters from params.
-func withoutPresign(params url.Values) url.Values {
-	for k := range params {
-		if strings.HasPrefix(k, "X-Amz-") {
-			delete(params, k)
-		}
-	}
-	return params
-}
-
 // Param is one parameter of a request that may be a Query call, "" when it has none: from the
 // URL, or from a form body.
 func Param(r *http.Request, body []byte, name string) string {
