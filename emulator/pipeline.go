@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/iamlocal/iamlocal/emulator/lambda"
@@ -55,8 +56,9 @@ func (s *Server) routes() http.Handler {
 // serve and within a limit chosen from what precedes it (limits.go).
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	now := s.clock()
-	info := &reqctx.Info{RequestID: s.ids.UUID(), Region: s.opts.Region, Partition: s.opts.Partition, Now: now,
-		SourceIP: remoteIP(r), Secure: r.TLS != nil}
+	state := &requestState{info: reqctx.Info{RequestID: s.ids.UUID(), Region: s.opts.Region,
+		Partition: s.opts.Partition, Now: now, SourceIP: remoteIP(r), Secure: r.TLS != nil}}
+	info := &state.info
 	parsed, perr := sigv4.Parse(r)
 	if parsed != nil && s.bySigningName[parsed.Service] == nil {
 		s.notEmulated(w, r, parsed.Service, info.RequestID)
@@ -65,7 +67,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	// The service and face the request line and headers point to: its limit, and its answer
 	// to a body too large or unreadable.
 	svc, face := s.serviceFor(r, nil, parsed)
-	c := call{svc: svc, face: face, w: w, info: info, out: &outcome{}}
+	c := call{svc: svc, face: face, w: w, info: info, out: &state.out}
 	defer s.observe(&c, now) // the call as it ends: its service may change once the body is read
 	defer s.recover(&c)
 	limit := s.limitBefore(c, r, parsed)
@@ -107,6 +109,13 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	info.Caller = caller
 	s.serve(ctx, c, r, body, nil)
+}
+
+// requestState is what a request's handling fills in, allocated together: the context's
+// information and the outcome the log line and metrics report.
+type requestState struct {
+	info reqctx.Info
+	out  outcome
 }
 
 // limitBefore is the limit of a request's body, known before it is read: its service's and,
@@ -174,6 +183,11 @@ func asSigErr(err error) *sigv4.Error {
 }
 
 func remoteIP(r *http.Request) string {
+	// The common host:port with one colon (IPv4) is cut here: SplitHostPort allocates.
+	if i := strings.IndexByte(r.RemoteAddr, ':'); i > 0 && strings.LastIndexByte(r.RemoteAddr, ':') == i &&
+		r.RemoteAddr[0] != '[' {
+		return r.RemoteAddr[:i]
+	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr
