@@ -239,12 +239,20 @@ func TestLogsEventsGoSDK(t *testing.T) {
 		{`{ $.level = "ERR*" && $.n > 3 }`, "1"},
 		{`{ ($.level = "INFO") || ($.n >= 5) }`, "3"},
 		{``, "8"},
+		// %regex% patterns ("Supported regular expressions (regex) syntax", CloudWatch Logs User Guide).
+		{`%request\s[0-4]\sdone%`, "5"}, // a space is not in the guide's list: \s
+		{`%ERROR|timeout%`, "3"},
+		{`{ $.level = %^[WE]% && $.n > 1 }`, "3"},
 	} {
 		out, err := cl.FilterLogEvents(ctx, &cloudwatchlogs.FilterLogEventsInput{LogGroupName: group, FilterPattern: aws.String(tc.pattern), EndTime: aws.Int64(ms)})
-		if err != nil || fmt.Sprint(len(out.Events)) != tc.want {
-			t.Errorf("filter %q: %v got %d events", tc.pattern, err, len(out.Events))
+		if err != nil {
+			t.Errorf("filter %q: %v", tc.pattern, err)
+		} else if fmt.Sprint(len(out.Events)) != tc.want {
+			t.Errorf("filter %q: got %d events, want %s", tc.pattern, len(out.Events), tc.want)
 		}
 	}
+	_, err = cl.FilterLogEvents(ctx, &cloudwatchlogs.FilterLogEventsInput{LogGroupName: group, FilterPattern: aws.String(`%something!%`)})
+	assertDenied(t, err, "InvalidParameterException", "Invalid filter pattern")
 	out, err := cl.FilterLogEvents(ctx, &cloudwatchlogs.FilterLogEventsInput{LogGroupName: group, LogStreamNames: []string{"s2"}, FilterPattern: aws.String("ERROR")})
 	if err != nil || len(out.Events) != 1 || aws.ToString(out.Events[0].LogStreamName) != "s2" || aws.ToString(out.Events[0].EventId) == "" {
 		t.Fatalf("stream names: %v %+v", err, out)
@@ -282,12 +290,14 @@ print(",".join(e["message"] for e in ev["events"]))
 f = logs.filter_log_events(logGroupName="/aws/lambda/py", filterPattern="ERROR")
 print(len(f["events"]))
 print(logs.list_tags_log_group(logGroupName="/aws/lambda/py")["tags"])
+t = logs.test_metric_filter(filterPattern="%^ERR[A-Z]+\\s%", logEventMessages=["ERROR boom", "ok", "xERROR no"])
+print([m["eventMessage"] for m in t["matches"]])
 try:
     logs.describe_log_streams(logGroupName="missing")
 except botocore.exceptions.ClientError as e:
     print(e.response["Error"]["Code"], e.response["Error"]["Message"], e.response["ResponseMetadata"]["HTTPStatusCode"])
 `)
-	want := "hello,ERROR boom\n1\n{'k': 'v'}\nResourceNotFoundException The specified log group does not exist. 400"
+	want := "hello,ERROR boom\n1\n{'k': 'v'}\n['ERROR boom']\nResourceNotFoundException The specified log group does not exist. 400"
 	if out != want {
 		t.Fatalf("boto3:\n%s\nwant\n%s", out, want)
 	}

@@ -2,6 +2,7 @@ package logs
 
 import (
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -30,7 +31,7 @@ import (
 // tabs or line breaks is one separator (a Lambda line ends with a line break); at most one
 // ellipsis; a condition may name only fields the pattern defines (the guide's
 // "status_code = 4* && bytes > 1000" in a pattern without a bytes field is refused); two fields
-// of one name are refused; %regex% values are refused like %regex% patterns.
+// of one name are refused. A value may be a %regex% (regex.go), searched in the field's text.
 
 // delimited is a compiled space-delimited pattern.
 type delimited struct {
@@ -47,12 +48,16 @@ type fieldExpr func(vals []string) bool
 type fieldCond struct {
 	name, op, value string
 	quoted          bool
+	regex           *regexp.Regexp // a %regex% value
 }
 
 func compileDelimited(p string) (*delimited, error) {
 	p = strings.TrimSpace(p)
 	if len(p) < 2 || p[0] != '[' || p[len(p)-1] != ']' || strings.TrimSpace(p[1:len(p)-1]) == "" {
 		return nil, badPattern()
+	}
+	if countRegexTerms(p) > maxRegexPerPattern {
+		return nil, tooManyRegex()
 	}
 	parts, ok := splitSlots(p[1 : len(p)-1])
 	if !ok {
@@ -93,21 +98,22 @@ func compileDelimited(p string) (*delimited, error) {
 	return d, nil
 }
 
-// splitSlots splits the pattern's inside on the commas outside double quotes.
+// splitSlots splits the pattern's inside on the commas outside double quotes and %regex%
+// (a{1,3} holds one).
 func splitSlots(s string) ([]string, bool) {
 	var parts []string
-	quoted, start := false, 0
+	quoted, regex, start := false, false, 0
 	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '"':
+		switch {
+		case s[i] == '"' && !regex:
 			quoted = !quoted
-		case ',':
-			if !quoted {
-				parts, start = append(parts, s[start:i]), i+1
-			}
+		case s[i] == '%' && !quoted:
+			regex = !regex
+		case s[i] == ',' && !quoted && !regex:
+			parts, start = append(parts, s[start:i]), i+1
 		}
 	}
-	return append(parts, s[start:]), !quoted
+	return append(parts, s[start:]), !quoted && !regex
 }
 
 // parseSlot reads one field: empty (unnamed), "...", a bare name, or conditions joined with &&
@@ -163,6 +169,17 @@ func (l *lexer) condition() (fieldCond, error) {
 		return c, badPattern()
 	}
 	l.skip()
+	if expr, rest, ok := readRegexTerm(l.s); ok {
+		if c.op != "=" && c.op != "!=" {
+			return c, badPattern()
+		}
+		re, err := compileRegex(expr)
+		if err != nil {
+			return c, err
+		}
+		c.value, c.regex, l.s = expr, re, rest
+		return c, nil
+	}
 	if strings.HasPrefix(l.s, `"`) {
 		end := strings.IndexByte(l.s[1:], '"')
 		if end < 0 {
@@ -176,11 +193,8 @@ func (l *lexer) condition() (fieldCond, error) {
 		end = len(l.s)
 	}
 	c.value, l.s = l.s[:end], l.s[end:]
-	switch {
-	case c.value == "":
+	if c.value == "" {
 		return c, badPattern()
-	case len(c.value) > 1 && c.value[0] == '%' && c.value[len(c.value)-1] == '%':
-		return c, logsapi.ErrInvalidParameter("iamlocal does not support %%regex%% values in filter patterns, as in %q", c.value)
 	}
 	return c, nil
 }
@@ -237,6 +251,10 @@ func (d *delimited) compileAlts(alts [][]fieldCond) (fieldExpr, error) {
 // fieldTest compiles one condition on a field's text: a numeric comparison when the value is
 // an unquoted number (a field that is no number fails it), else a wildcard string match.
 func fieldTest(c fieldCond) (func(string) bool, error) {
+	if c.regex != nil {
+		want := c.op == "="
+		return func(s string) bool { return c.regex.MatchString(s) == want }, nil
+	}
 	if num, ok := finiteNumber(c.value); ok && !c.quoted {
 		return func(s string) bool {
 			f, ok := finiteNumber(s)

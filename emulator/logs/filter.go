@@ -23,8 +23,7 @@ import (
 //   - space-delimited patterns naming the event's fields, with conditions on them:
 //     [ip, user, ..., status_code = 4*, bytes > 1000] (see delimited.go).
 //
-// %regex% patterns and values are refused with InvalidParameterException rather than
-// silently matching the wrong events.
+//   - %regex% as a whole pattern or as a JSON or space-delimited condition's value (regex.go).
 
 type matcher func(message string) bool
 
@@ -95,8 +94,12 @@ func compileFilter(pattern string) (matcher, error) {
 			return nil, err
 		}
 		return d.match, nil
-	case len(p) > 1 && strings.HasPrefix(p, "%") && strings.HasSuffix(p, "%"):
-		return nil, logsapi.ErrInvalidParameter("iamlocal supports term, JSON and space-delimited filter patterns only, not %q", pattern)
+	case isRegexTerm(p):
+		re, err := compileRegex(p[1 : len(p)-1])
+		if err != nil {
+			return nil, err
+		}
+		return re.MatchString, nil
 	}
 	return compileTerms(p)
 }
@@ -167,6 +170,9 @@ type jsonExpr func(doc any) bool
 func compileJSON(p string) (matcher, error) {
 	if !strings.HasSuffix(p, "}") {
 		return nil, badPattern()
+	}
+	if countRegexTerms(p) > maxRegexPerPattern {
+		return nil, tooManyRegex()
 	}
 	lx := &lexer{s: strings.TrimSpace(p[1 : len(p)-1])}
 	expr, err := lx.or()
@@ -264,6 +270,11 @@ func (l *lexer) unary() (jsonExpr, error) {
 	if op == "" {
 		return nil, badPattern()
 	}
+	l.skip()
+	if expr, rest, ok := readRegexTerm(l.s); ok {
+		l.s = rest
+		return regexComparison(path, op, expr)
+	}
 	val, quoted, err := l.value()
 	if err != nil {
 		return nil, err
@@ -326,6 +337,26 @@ func comparison(path []any, op, val string, quoted bool) (jsonExpr, error) {
 			return !eq
 		}
 		return eq
+	}, nil
+}
+
+// regexComparison is { SELECTOR = %regex% } (or !=): the regex searched in the value's text; a
+// missing field, an object or an array matches neither.
+func regexComparison(path []any, op, expr string) (jsonExpr, error) {
+	if op != "=" && op != "!=" {
+		return nil, badPattern()
+	}
+	re, err := compileRegex(expr)
+	if err != nil {
+		return nil, err
+	}
+	return func(d any) bool {
+		v, found := selectPath(d, path)
+		if !found {
+			return false
+		}
+		s, ok := jsonScalarText(v)
+		return ok && re.MatchString(s) == (op == "=")
 	}, nil
 }
 

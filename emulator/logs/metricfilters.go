@@ -48,6 +48,9 @@ func (s *Service) PutMetricFilter(ctx context.Context, in *logsapi.PutMetricFilt
 		if !storage.LogGroups(tx).Has(storage.LogGroupKey(c.region, group)) {
 			return groupNotFound()
 		}
+		if err := regexFilterQuota(tx, c.region, group, pattern, filterRef{true, name}); err != nil {
+			return err
+		}
 		filters := storage.LogMetricFilters(tx)
 		key := storage.LogMetricFilterKey(c.region, group, name)
 		if old, err := filters.Get(key); err == nil {

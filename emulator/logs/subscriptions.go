@@ -123,6 +123,9 @@ func checkFilterRoom(tx *storage.Tx, region string, rec *storage.LogSubscription
 	if !storage.LogGroups(tx).Has(storage.LogGroupKey(region, rec.Group)) {
 		return groupNotFound()
 	}
+	if err := regexFilterQuota(tx, region, rec.Group, rec.Pattern, filterRef{false, rec.Name}); err != nil {
+		return err
+	}
 	filters := storage.LogSubscriptions(tx)
 	old, err := filters.Get(storage.LogSubscriptionKey(region, rec.Group, rec.Name))
 	if err == nil {
