@@ -252,7 +252,7 @@ func TestLogsEventsGoSDK(t *testing.T) {
 		}
 	}
 	_, err = cl.FilterLogEvents(ctx, &cloudwatchlogs.FilterLogEventsInput{LogGroupName: group, FilterPattern: aws.String(`%something!%`)})
-	assertDenied(t, err, "InvalidParameterException", "Invalid filter pattern")
+	assertDenied(t, err, "InvalidParameterException", "Invalid character(s) in term '!'")
 	out, err := cl.FilterLogEvents(ctx, &cloudwatchlogs.FilterLogEventsInput{LogGroupName: group, LogStreamNames: []string{"s2"}, FilterPattern: aws.String("ERROR")})
 	if err != nil || len(out.Events) != 1 || aws.ToString(out.Events[0].LogStreamName) != "s2" || aws.ToString(out.Events[0].EventId) == "" {
 		t.Fatalf("stream names: %v %+v", err, out)

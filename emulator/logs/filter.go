@@ -176,7 +176,10 @@ func compileJSON(p string) (matcher, error) {
 	}
 	lx := &lexer{s: strings.TrimSpace(p[1 : len(p)-1])}
 	expr, err := lx.or()
-	if err != nil || strings.TrimSpace(lx.s) != "" {
+	if err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(lx.s) != "" {
 		return nil, badPattern()
 	}
 	return func(m string) bool {
@@ -230,7 +233,10 @@ func (l *lexer) and() (jsonExpr, error) {
 func (l *lexer) unary() (jsonExpr, error) {
 	if l.eat("(") {
 		e, err := l.or()
-		if err != nil || !l.eat(")") {
+		if err != nil {
+			return nil, err
+		}
+		if !l.eat(")") {
 			return nil, badPattern()
 		}
 		return e, nil

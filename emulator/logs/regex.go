@@ -3,6 +3,7 @@ package logs
 import (
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/iamlocal/iamlocal/api/logsapi"
 	"github.com/iamlocal/iamlocal/storage"
@@ -30,14 +31,19 @@ func isRegexTerm(s string) bool {
 	return len(s) > 1 && s[0] == '%' && s[len(s)-1] == '%'
 }
 
-// compileRegex compiles the inside of a %...% term under the guide's character rules.
+// compileRegex compiles the inside of a %...% term under the guide's character rules. A
+// character outside them is refused in AWS's words, which name it: "Invalid character(s) in
+// term" for parentheses in a metric filter's regex (ministryofjustice/modernisation-platform-
+// environments#5137, which escapes them as \x28 and \x29 instead, as the guide suggests), and
+// "Invalid character(s) in term '?'" for a curly quote (dougmoscrop/serverless-plugin-log-
+// subscription#47, the quote shown as '?').
 func compileRegex(expr string) (*regexp.Regexp, error) {
 	if expr == "" {
 		return nil, badPattern()
 	}
-	for i := 0; i < len(expr); i++ {
-		if !regexByte(expr[i]) {
-			return nil, logsapi.ErrInvalidParameter("Invalid filter pattern: %q is not allowed in a regex (%%%s%%)", expr[i:i+1], expr)
+	for _, r := range expr {
+		if r >= utf8.RuneSelf || !regexByte(byte(r)) {
+			return nil, logsapi.ErrInvalidParameter("Invalid character(s) in term '%s'", string(r))
 		}
 	}
 	re, err := regexp.Compile(expr)

@@ -73,8 +73,14 @@ func TestRegexRefused(t *testing.T) {
 			t.Errorf("%q: %v", ok, err)
 		}
 	}
-	if _, err := compileFilter(`%something!%`); !strings.Contains(fmt.Sprint(err), `"!" is not allowed`) {
-		t.Errorf("the refusal does not name the character: %v", err)
+	for pattern, char := range map[string]string{`%something!%`: "!", `%a(b)%`: "(", `{ $.a = %é% }`: "é", `{ ($.a = %a(% ) }`: "(", `[a = %x y%]`: " "} {
+		if _, err := compileFilter(pattern); !strings.Contains(fmt.Sprint(err), "Invalid character(s) in term '"+char+"'") {
+			t.Errorf("%s: the refusal does not name %q: %v", pattern, char, err)
+		}
+	}
+	// The guide's way to match a character it does not allow: its hexadecimal code.
+	if got := matchedLines(t, `%f\x28x\x29%`, []string{"f(x)", "fx"}); got != "0" {
+		t.Errorf(`%%f\x28x\x29%% matched %q`, got)
 	}
 }
 
