@@ -169,7 +169,8 @@ type jsonExpr func(doc any) bool
 
 func compileJSON(p string) (matcher, error) {
 	if !strings.HasSuffix(p, "}") {
-		return nil, badPattern()
+		// AWS's words (jorgebastida/awslogs#210, a pattern cut short by the shell).
+		return nil, logsapi.ErrInvalidParameter("If a filter pattern starts with '{' it must end with '}'")
 	}
 	if countRegexTerms(p) > maxRegexPerPattern {
 		return nil, tooManyRegex()

@@ -205,6 +205,9 @@ func TestFilterPatterns(t *testing.T) {
 			t.Errorf("%q matched %q, want %q", tc.pattern, got, tc.want)
 		}
 	}
+	if _, err := compileFilter(`{$.kubernetes.namespace_name="abc"`); err == nil || !strings.Contains(err.Error(), "If a filter pattern starts with '{' it must end with '}'") {
+		t.Errorf("unclosed JSON pattern: %v", err)
+	}
 	for _, bad := range []string{`{ $.a = }`, `{ $.a > "x" }`, `"unterminated`, `[ip, user`, `{ level = 1 }`, `{ $.a = 1`} {
 		if _, err := compileFilter(bad); code(err) != "InvalidParameterException" {
 			t.Errorf("%q: %v", bad, err)
