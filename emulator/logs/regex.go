@@ -89,6 +89,16 @@ func countRegexTerms(pattern string) int {
 	return n / 2
 }
 
+// hasRegex reports a pattern that holds a regex: a whole %regex% pattern, or a JSON or
+// space-delimited one with a %regex% value (a term pattern's % is a literal character).
+func hasRegex(pattern string) bool {
+	p := strings.TrimSpace(pattern)
+	if strings.HasPrefix(p, "{") || strings.HasPrefix(p, "[") {
+		return countRegexTerms(p) > 0
+	}
+	return isRegexTerm(p)
+}
+
 // tooManyRegex is a JSON or space-delimited pattern over the guide's two regex.
 func tooManyRegex() error {
 	return logsapi.ErrInvalidParameter("Invalid filter pattern: a filter pattern may contain at most %d regex", maxRegexPerPattern)
@@ -98,12 +108,12 @@ func tooManyRegex() error {
 // filters already hold maxRegexFiltersPerGroup of them; the filter a put replaces (same kind,
 // same name) does not count.
 func regexFilterQuota(tx *storage.Tx, region, group, pattern string, replacing filterRef) error {
-	if countRegexTerms(pattern) == 0 {
+	if !hasRegex(pattern) {
 		return nil
 	}
 	n := 0
 	count := func(ref filterRef, pattern string) {
-		if ref != replacing && countRegexTerms(pattern) > 0 {
+		if ref != replacing && hasRegex(pattern) {
 			n++
 		}
 	}

@@ -116,7 +116,7 @@ func TestRegexFilterQuotaPerGroup(t *testing.T) {
 	if err := putSubscription("s1", `[a = %x%]`); code(err) != "LimitExceededException" {
 		t.Errorf("sixth regex pattern as a subscription filter: %v", err)
 	}
-	if err := putMetric("m9", "ERROR"); err != nil {
+	if err := putMetric("m9", "ERROR 100% done%"); err != nil { // a term's % is no regex
 		t.Errorf("a pattern without regex at the quota: %v", err)
 	}
 	if err := putMetric("m0", `%other%`); err != nil {
