@@ -69,12 +69,38 @@ func matchedLines(t *testing.T, pattern string, lines []string) string {
 	return got
 }
 
+// patternCase is a pattern and the indexes of the lines it matches.
+type patternCase struct{ pattern, want string }
+
+// checkMatches runs each case as a parallel subtest over lines.
+func checkMatches(t *testing.T, lines []string, tests []patternCase) {
+	t.Helper()
+	for _, tc := range tests {
+		t.Run(tc.pattern, func(t *testing.T) {
+			t.Parallel()
+			if got := matchedLines(t, tc.pattern, lines); got != tc.want {
+				t.Errorf("matched %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// checkRefused checks that each pattern is refused with InvalidParameterException.
+func checkRefused(t *testing.T, patterns []string) {
+	t.Helper()
+	for _, bad := range patterns {
+		if _, err := compileFilter(bad); code(err) != "InvalidParameterException" {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+}
+
 // Without an ellipsis the event has as many fields as the pattern; with one, at least as many
 // as the other fields. Quotes and brackets make one field; runs of blanks separate once.
 func TestDelimitedFieldCounts(t *testing.T) {
 	t.Parallel()
 	lines := []string{"", "x", "x y", "x y z", "x  \t y\n", `"x y" [z w]`, `x "y z`}
-	tests := []struct{ pattern, want string }{
+	tests := []patternCase{
 		{`[a]`, "1"},
 		{`[a, b]`, "2456"}, // the unclosed quote runs to the end: one field
 		{`[a, b, c]`, "3"},
@@ -88,14 +114,7 @@ func TestDelimitedFieldCounts(t *testing.T) {
 		{`[a = x, b = y]`, "24"},
 		{`[a, b = "y z"]`, "6"},
 	}
-	for _, tc := range tests {
-		t.Run(tc.pattern, func(t *testing.T) {
-			t.Parallel()
-			if got := matchedLines(t, tc.pattern, lines); got != tc.want {
-				t.Errorf("matched %q, want %q", got, tc.want)
-			}
-		})
-	}
+	checkMatches(t, lines, tests)
 }
 
 // Numbers compare as numbers (a field that is no number fails the comparison); other values
@@ -103,7 +122,7 @@ func TestDelimitedFieldCounts(t *testing.T) {
 func TestDelimitedComparisons(t *testing.T) {
 	t.Parallel()
 	lines := []string{"5", "5.0", "10", "11", "1e2", "x", "food", "-3", "NaN"}
-	tests := []struct{ pattern, want string }{
+	tests := []patternCase{
 		{`[a > 10]`, "34"},
 		{`[a >= 10]`, "234"},
 		{`[a < 10]`, "017"},
@@ -122,28 +141,17 @@ func TestDelimitedComparisons(t *testing.T) {
 		{`[a = 5 || a = x || a > 50]`, "0145"},
 		{`[a = 11 || a > 0 && a < 6]`, "013"}, // && binds tighter
 	}
-	for _, tc := range tests {
-		t.Run(tc.pattern, func(t *testing.T) {
-			t.Parallel()
-			if got := matchedLines(t, tc.pattern, lines); got != tc.want {
-				t.Errorf("matched %q, want %q", got, tc.want)
-			}
-		})
-	}
+	checkMatches(t, lines, tests)
 }
 
 // Broken or ambiguous space-delimited patterns are refused with InvalidParameterException.
 func TestDelimitedPatternRefused(t *testing.T) {
 	t.Parallel()
-	for _, bad := range []string{
+	checkRefused(t, []string{
 		`[`, `[]`, `[ ]`, `[a, b`, `[a b]`, `[1a]`, `[a-b]`, `[a =]`, `[= 1]`, `[a = "x]`, `[a = 1 &&]`,
 		`[a && b = 1]`, `[a > x]`, `[a >= "1"]`, `[..., ...]`, `[a, a]`, `[a = 1 && b = 2]`,
 		`[a = 1 || ]`, `[a = "x" y]`,
 		// The guide's example names a bytes field its pattern does not define.
 		`[ip, user, username, timestamp, request, status_code = 4* && bytes > 1000]`,
-	} {
-		if _, err := compileFilter(bad); code(err) != "InvalidParameterException" {
-			t.Errorf("%q: %v", bad, err)
-		}
-	}
+	})
 }
