@@ -66,8 +66,19 @@ func TestLogsGroupsAndStreamsGoSDK(t *testing.T) {
 	if strings.Join(names, ",") != "/aws/lambda/fn,/aws/lambda/other,app-logs" {
 		t.Fatalf("pages: %v", names)
 	}
-	if g, err := cl.DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePattern: aws.String("OTHER")}); err != nil || len(g.LogGroups) != 1 {
+	// A case-sensitive substring, and only arn, creationTime and logGroupName (aws/aws-sdk#608).
+	if g, err := cl.DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePattern: aws.String("other")}); err != nil ||
+		len(g.LogGroups) != 1 || g.LogGroups[0].Arn == nil || g.LogGroups[0].StoredBytes != nil {
 		t.Fatalf("pattern: %v %+v", err, g)
+	}
+	if g, err := cl.DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePattern: aws.String("OTHER")}); err != nil || len(g.LogGroups) != 0 {
+		t.Fatalf("pattern of another case: %v %+v", err, g)
+	}
+	// ListLogGroups: alternatives, ^ for a prefix (the API Reference's ^/aws/lambda|discovery).
+	lg, err := cl.ListLogGroups(ctx, &cloudwatchlogs.ListLogGroupsInput{LogGroupNamePattern: aws.String("^/aws/lambda|-logs")})
+	if err != nil || len(lg.LogGroups) != 3 || aws.ToString(lg.LogGroups[2].LogGroupArn) != "arn:aws:logs:us-east-1:123456789012:log-group:app-logs" ||
+		lg.LogGroups[2].LogGroupClass != types.LogGroupClassStandard {
+		t.Fatalf("ListLogGroups: %v %+v", err, lg)
 	}
 
 	group := aws.String("/aws/lambda/fn")

@@ -169,8 +169,11 @@ func (s *Service) DeleteLogGroup(ctx context.Context, in *logsapi.DeleteLogGroup
 	return &logsapi.Empty{}, err
 }
 
-// DescribeLogGroups lists the region's groups in name order: by prefix (case-sensitive) or by
-// pattern (a case-insensitive substring), never both; limit 1-50, default 50.
+// DescribeLogGroups lists the region's groups in name order: by prefix or by pattern (a
+// substring), never both, each case-sensitive; limit 1-50, default 50. With a pattern a group
+// is only its arn, creationTime and logGroupName ("If you specify logGroupNamePattern in your
+// request, then only arn, creationTime, and logGroupName are included in the response", API
+// Reference; confirmed by the service team in aws/aws-sdk#608).
 func (s *Service) DescribeLogGroups(ctx context.Context, in *logsapi.DescribeLogGroupsRequest) (*logsapi.DescribeLogGroupsResponse, error) {
 	c := s.call(ctx)
 	prefix, pattern := protocol.Val(in.LogGroupNamePrefix), protocol.Val(in.LogGroupNamePattern)
@@ -196,7 +199,7 @@ func (s *Service) DescribeLogGroups(ctx context.Context, in *logsapi.DescribeLog
 			if !strings.HasPrefix(g.Name, prefix) {
 				return false, nil
 			}
-			if pattern != "" && !strings.Contains(strings.ToLower(g.Name), strings.ToLower(pattern)) {
+			if pattern != "" && !strings.Contains(g.Name, pattern) {
 				return true, nil
 			}
 			if (len(ids) > 0 && !ids[g.Name]) || (in.LogGroupClass != nil && *in.LogGroupClass != g.Class) {
@@ -205,6 +208,11 @@ func (s *Service) DescribeLogGroups(ctx context.Context, in *logsapi.DescribeLog
 			if len(out.LogGroups) == limit {
 				out.NextToken = protocol.Ptr(encodeToken(*out.LogGroups[limit-1].LogGroupName))
 				return false, nil
+			}
+			if pattern != "" {
+				out.LogGroups = append(out.LogGroups, logsapi.LogGroup{LogGroupName: protocol.Ptr(g.Name),
+					CreationTime: protocol.Ptr(g.Created), Arn: protocol.Ptr(c.scope().LogGroupWildcard(g.Name).String())})
+				return true, nil
 			}
 			filters := storage.LogMetricFilters(tx).Count(storage.LogMetricFilterKey(c.region, g.Name, ""))
 			out.LogGroups = append(out.LogGroups, c.logGroup(g, filters))
