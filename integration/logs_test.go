@@ -303,12 +303,21 @@ print(len(f["events"]))
 print(logs.list_tags_log_group(logGroupName="/aws/lambda/py")["tags"])
 t = logs.test_metric_filter(filterPattern="%^ERR[A-Z]+\\s%", logEventMessages=["ERROR boom", "ok", "xERROR no"])
 print([m["eventMessage"] for m in t["matches"]])
+logs.put_log_group_deletion_protection(logGroupIdentifier="/aws/lambda/py", deletionProtectionEnabled=True)
+try:
+    logs.delete_log_group(logGroupName="/aws/lambda/py")
+except botocore.exceptions.ClientError as e:
+    print(e.response["Error"]["Code"], e.response["Error"]["Message"])
+logs.put_log_group_deletion_protection(logGroupIdentifier="/aws/lambda/py", deletionProtectionEnabled=False)
+print([g["logGroupName"] for g in logs.list_log_groups(logGroupNamePattern="^/aws/lambda|nothing")["logGroups"]])
 try:
     logs.describe_log_streams(logGroupName="missing")
 except botocore.exceptions.ClientError as e:
     print(e.response["Error"]["Code"], e.response["Error"]["Message"], e.response["ResponseMetadata"]["HTTPStatusCode"])
 `)
-	want := "hello,ERROR boom\n1\n{'k': 'v'}\n['ERROR boom']\nResourceNotFoundException The specified log group does not exist. 400"
+	want := "hello,ERROR boom\n1\n{'k': 'v'}\n['ERROR boom']\n" +
+		"ValidationException Cannot delete log group with deletion protection enabled. Disable deletion protection first.\n" +
+		"['/aws/lambda/py']\nResourceNotFoundException The specified log group does not exist. 400"
 	if out != want {
 		t.Fatalf("boto3:\n%s\nwant\n%s", out, want)
 	}

@@ -21,6 +21,8 @@ type LogGroupRecord struct {
 	KmsKeyID      string            `json:"kms,omitempty"`
 	Tags          map[string]string `json:"tags,omitempty"`
 	StoredBytes   int64             `json:"bytes,omitempty"`
+	// DeletionProtected refuses DeleteLogGroup (PutLogGroupDeletionProtection).
+	DeletionProtected bool `json:"deletionProtected,omitempty"`
 }
 
 // LogStreamRecord is one log stream of a group.

@@ -121,3 +121,43 @@ func TestDescribeLogGroupsByPattern(t *testing.T) {
 		t.Errorf("by prefix, the whole group: %v %+v", err, full)
 	}
 }
+
+// A protected group refuses DeleteLogGroup with the User Guide's ValidationException until its
+// protection is turned off ("Protecting log groups from deletion"); describing it says so.
+func TestLogGroupDeletionProtection(t *testing.T) {
+	t.Parallel()
+	s, ctx := newService(t)
+	mustGroups(t, s, ctx, map[string]*logsapi.CreateLogGroupRequest{
+		"born-protected": {DeletionProtectionEnabled: protocol.Ptr(true)}, "plain": {}})
+	protect := func(id string, on bool) error {
+		_, err := s.PutLogGroupDeletionProtection(ctx, &logsapi.PutLogGroupDeletionProtectionRequest{
+			LogGroupIdentifier: &id, DeletionProtectionEnabled: &on})
+		return err
+	}
+	remove := func(name string) error {
+		_, err := s.DeleteLogGroup(ctx, &logsapi.DeleteLogGroupRequest{LogGroupName: &name})
+		return err
+	}
+	if err := protect("arn:aws:logs:us-east-1:123456789012:log-group:plain", true); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"born-protected", "plain"} {
+		err := remove(name)
+		if code(err) != "ValidationException" || !strings.Contains(err.Error(), "Cannot delete log group with deletion protection enabled. Disable deletion protection first.") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	out, err := s.DescribeLogGroups(ctx, &logsapi.DescribeLogGroupsRequest{LogGroupNamePrefix: protocol.Ptr("plain")})
+	if err != nil || !protocol.Val(out.LogGroups[0].DeletionProtectionEnabled) {
+		t.Errorf("describe: %v %+v", err, out)
+	}
+	if err := protect("plain", false); err != nil {
+		t.Fatal(err)
+	}
+	if err := remove("plain"); err != nil {
+		t.Errorf("after protection is off: %v", err)
+	}
+	if err := protect("missing", true); code(err) != "ResourceNotFoundException" {
+		t.Errorf("missing group: %v", err)
+	}
+}

@@ -131,7 +131,8 @@ func (s *Service) CreateLogGroup(ctx context.Context, in *logsapi.CreateLogGroup
 	if class == "" {
 		class = "STANDARD"
 	}
-	rec := storage.LogGroupRecord{Name: name, Created: c.now.UnixMilli(), Class: class, KmsKeyID: protocol.Val(in.KmsKeyId)}
+	rec := storage.LogGroupRecord{Name: name, Created: c.now.UnixMilli(), Class: class, KmsKeyID: protocol.Val(in.KmsKeyId),
+		DeletionProtected: protocol.Val(in.DeletionProtectionEnabled)}
 	if len(in.Tags) > 0 {
 		rec.Tags = in.Tags
 	}
@@ -148,7 +149,11 @@ func (s *Service) DeleteLogGroup(ctx context.Context, in *logsapi.DeleteLogGroup
 	c := s.call(ctx)
 	name := protocol.Val(in.LogGroupName)
 	err := s.opts.DB.Update(c.account, func(tx *storage.Tx) error {
-		if err := storage.LogGroups(tx).Delete(storage.LogGroupKey(c.region, name)); err != nil {
+		groups := storage.LogGroups(tx)
+		if g, err := groups.Get(storage.LogGroupKey(c.region, name)); err == nil && g.DeletionProtected {
+			return errDeletionProtected()
+		}
+		if err := groups.Delete(storage.LogGroupKey(c.region, name)); err != nil {
 			return err
 		}
 		prefix := storage.LogStreamKey(c.region, name, "")
@@ -226,7 +231,7 @@ func (c call) logGroup(g storage.LogGroupRecord, metricFilters int) logsapi.LogG
 	lg := logsapi.LogGroup{LogGroupName: protocol.Ptr(g.Name), CreationTime: protocol.Ptr(g.Created),
 		MetricFilterCount: protocol.Ptr(int32(metricFilters)), Arn: protocol.Ptr(c.scope().LogGroupWildcard(g.Name).String()),
 		LogGroupArn: protocol.Ptr(c.scope().LogGroup(g.Name).String()), StoredBytes: protocol.Ptr(g.StoredBytes),
-		LogGroupClass: protocol.Ptr(g.Class), DeletionProtectionEnabled: protocol.Ptr(false)}
+		LogGroupClass: protocol.Ptr(g.Class), DeletionProtectionEnabled: protocol.Ptr(g.DeletionProtected)}
 	if g.RetentionDays != 0 {
 		lg.RetentionInDays = protocol.Ptr(g.RetentionDays)
 	}
