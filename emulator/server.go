@@ -298,7 +298,7 @@ func (s *Server) build(dbPath string, extra []*service) error {
 	// Options.Region is only the services' default for calls that carry no region (direct Go
 	// calls); requests name their region, and function output and metrics name the function's.
 	s.metrics = cloudwatch.New(cloudwatch.Options{DB: db, Clock: s.clock, Region: opts.Region, Partition: opts.Partition, Logger: s.log})
-	s.logsSvc = logs.New(logs.Options{DB: db, Clock: s.clock, Region: opts.Region, Partition: opts.Partition, Logger: s.log,
+	s.logsSvc = logs.New(logs.Options{DB: db, Clock: s.clock, IDs: s.ids, Region: opts.Region, Partition: opts.Partition, Logger: s.log,
 		Invoke: s.invokeForLogs,
 		Metrics: func(account, region string, points []logs.MetricPoint) {
 			data := make([]cloudwatch.Datum, len(points))

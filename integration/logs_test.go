@@ -338,6 +338,39 @@ except botocore.exceptions.ClientError as e:
 	}
 }
 
+// Saved Logs Insights queries through aws-sdk-go-v2, which fills the clientToken itself: two
+// puts are two definitions, an update by id replaces one, a delete answers success.
+func TestLogsQueryDefinitionsGoSDK(t *testing.T) {
+	t.Parallel()
+	srv := emulatortest.New(t)
+	ctx := context.Background()
+	cl := cloudwatchlogs.NewFromConfig(srv.AWSConfig(ctx))
+	var ids []string
+	for _, name := range []string{"errors", "latency"} {
+		out, err := cl.PutQueryDefinition(ctx, &cloudwatchlogs.PutQueryDefinitionInput{Name: aws.String(name),
+			QueryString: aws.String("fields @timestamp, @message"), LogGroupNames: []string{"/aws/lambda/fn"}})
+		if err != nil || len(aws.ToString(out.QueryDefinitionId)) != 36 {
+			t.Fatalf("put %s: %v %+v", name, err, out)
+		}
+		ids = append(ids, aws.ToString(out.QueryDefinitionId))
+	}
+	if _, err := cl.PutQueryDefinition(ctx, &cloudwatchlogs.PutQueryDefinitionInput{QueryDefinitionId: aws.String(ids[1]),
+		Name: aws.String("latency p99"), QueryString: aws.String("stats pct(@duration, 99)")}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := cl.DescribeQueryDefinitions(ctx, &cloudwatchlogs.DescribeQueryDefinitionsInput{QueryDefinitionNamePrefix: aws.String("latency")})
+	if err != nil || len(got.QueryDefinitions) != 1 || aws.ToString(got.QueryDefinitions[0].Name) != "latency p99" ||
+		len(got.QueryDefinitions[0].LogGroupNames) != 0 || got.QueryDefinitions[0].QueryLanguage != types.QueryLanguageCwli {
+		t.Fatalf("describe: %v %+v", err, got)
+	}
+	del, err := cl.DeleteQueryDefinition(ctx, &cloudwatchlogs.DeleteQueryDefinitionInput{QueryDefinitionId: aws.String(ids[0])})
+	if err != nil || !del.Success {
+		t.Fatalf("delete: %v %+v", err, del)
+	}
+	_, err = cl.DeleteQueryDefinition(ctx, &cloudwatchlogs.DeleteQueryDefinitionInput{QueryDefinitionId: aws.String(ids[0])})
+	assertCode(t, err, "ResourceNotFoundException")
+}
+
 // Denials: an IAM user without permission gets AccessDeniedException (400) naming the log
 // group as CloudWatch Logs does; the seed page's Step 5 policy, spelt "cloudwatchlog:", is
 // accepted and grants nothing; the correct "logs:" spelling on /aws/lambda/* grants.

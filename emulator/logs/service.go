@@ -16,6 +16,7 @@ import (
 	"github.com/iamlocal/iamlocal/api/logsapi"
 	"github.com/iamlocal/iamlocal/arn"
 	"github.com/iamlocal/iamlocal/emulator/reqctx"
+	"github.com/iamlocal/iamlocal/ids"
 	"github.com/iamlocal/iamlocal/protocol"
 	"github.com/iamlocal/iamlocal/storage"
 )
@@ -34,6 +35,8 @@ type Options struct {
 	// call or sink write, in the group's account and region, after its transaction commits
 	// (metricfilters.go); nil publishes nothing.
 	Metrics func(account, region string, points []MetricPoint)
+	// IDs makes the ids of saved queries; default crypto.
+	IDs ids.Generator
 	// Invoke queues a subscription filter's payload for its Lambda function
 	// (subscriptiondelivery.go); nil refuses Lambda destinations.
 	Invoke func(LambdaDelivery) error
@@ -59,6 +62,9 @@ func New(opts Options) *Service {
 	}
 	if opts.Partition == "" {
 		opts.Partition = arn.DefaultPartition
+	}
+	if opts.IDs.Src == nil {
+		opts.IDs = ids.Generator{Src: ids.Crypto{}}
 	}
 	s := &Service{opts: opts}
 	if opts.Invoke != nil {
