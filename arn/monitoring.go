@@ -60,3 +60,6 @@ func (s Scope) Dashboard(name string) ARN {
 	a.Region = ""
 	return a
 }
+
+// LogDestination is a CloudWatch Logs subscription destination's ARN.
+func (s Scope) LogDestination(name string) ARN { return s.in("logs", "destination:"+name) }

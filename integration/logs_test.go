@@ -371,6 +371,34 @@ func TestLogsQueryDefinitionsGoSDK(t *testing.T) {
 	assertCode(t, err, "ResourceNotFoundException")
 }
 
+// Destinations for other accounts' subscriptions through aws-sdk-go-v2 (the Terraform
+// provider's aws_cloudwatch_log_destination and _destination_policy call the same operations).
+func TestLogsDestinationsGoSDK(t *testing.T) {
+	t.Parallel()
+	srv := emulatortest.New(t)
+	ctx := context.Background()
+	cl := cloudwatchlogs.NewFromConfig(srv.AWSConfig(ctx))
+	out, err := cl.PutDestination(ctx, &cloudwatchlogs.PutDestinationInput{DestinationName: aws.String("central"),
+		TargetArn: aws.String("arn:aws:kinesis:us-east-1:123456789012:stream/RootAccess"),
+		RoleArn:   aws.String("arn:aws:iam::123456789012:role/CWLtoKinesisRole")})
+	if err != nil || aws.ToString(out.Destination.Arn) != "arn:aws:logs:us-east-1:123456789012:destination:central" {
+		t.Fatalf("put: %v %+v", err, out)
+	}
+	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"210987654321"},"Action":"logs:PutSubscriptionFilter","Resource":"*"}]}`
+	if _, err := cl.PutDestinationPolicy(ctx, &cloudwatchlogs.PutDestinationPolicyInput{DestinationName: aws.String("central"), AccessPolicy: aws.String(policy)}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := cl.DescribeDestinations(ctx, &cloudwatchlogs.DescribeDestinationsInput{DestinationNamePrefix: aws.String("cen")})
+	if err != nil || len(got.Destinations) != 1 || aws.ToString(got.Destinations[0].AccessPolicy) != policy {
+		t.Fatalf("describe: %v %+v", err, got)
+	}
+	if _, err := cl.DeleteDestination(ctx, &cloudwatchlogs.DeleteDestinationInput{DestinationName: aws.String("central")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = cl.DeleteDestination(ctx, &cloudwatchlogs.DeleteDestinationInput{DestinationName: aws.String("central")})
+	assertDenied(t, err, "ResourceNotFoundException", "The specified destination does not exist.")
+}
+
 // Denials: an IAM user without permission gets AccessDeniedException (400) naming the log
 // group as CloudWatch Logs does; the seed page's Step 5 policy, spelt "cloudwatchlog:", is
 // accepted and grants nothing; the correct "logs:" spelling on /aws/lambda/* grants.

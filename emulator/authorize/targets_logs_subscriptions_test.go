@@ -10,7 +10,8 @@ import (
 
 // Subscription filter actions name the log group (Service Authorization Reference: log-group
 // required); resource policy actions have no resource type, so they check "*" even with a
-// resourceArn; a subscription filter with a role also passes it to CloudWatch Logs.
+// resourceArn; destination actions name the destination; a subscription filter or destination
+// with a role also passes it to CloudWatch Logs.
 func TestLogsSubscriptionAndPolicyChecks(t *testing.T) {
 	t.Parallel()
 	const group = "arn:aws:logs:us-east-1:123456789012:log-group:g:log-stream:"
@@ -34,6 +35,13 @@ func TestLogsSubscriptionAndPolicyChecks(t *testing.T) {
 		{"put resource policy on a group", "PutResourcePolicy", &logsapi.PutResourcePolicyRequest{PolicyName: protocol.Ptr("p"),
 			ResourceArn: protocol.Ptr("arn:aws:logs:us-east-1:123456789012:log-group:g")},
 			[]check{{action: "logs:PutResourcePolicy", resource: "*"}}},
+		{"put destination", "PutDestination", &logsapi.PutDestinationRequest{DestinationName: protocol.Ptr("d"),
+			TargetArn: protocol.Ptr("arn:aws:kinesis:us-east-1:123456789012:stream/s"), RoleArn: protocol.Ptr(role)},
+			[]check{{action: "logs:PutDestination", resource: "arn:aws:logs:us-east-1:123456789012:destination:d"}, {action: "iam:PassRole", resource: role}}},
+		{"put destination policy", "PutDestinationPolicy", &logsapi.PutDestinationPolicyRequest{DestinationName: protocol.Ptr("d"), AccessPolicy: protocol.Ptr("{}")},
+			[]check{{action: "logs:PutDestinationPolicy", resource: "arn:aws:logs:us-east-1:123456789012:destination:d"}}},
+		{"describe destinations", "DescribeDestinations", &logsapi.DescribeDestinationsRequest{},
+			[]check{{action: "logs:DescribeDestinations", resource: "*"}}},
 		{"describe resource policies", "DescribeResourcePolicies", &logsapi.DescribeResourcePoliciesRequest{},
 			[]check{{action: "logs:DescribeResourcePolicies", resource: "*"}}},
 		{"delete resource policy", "DeleteResourcePolicy", &logsapi.DeleteResourcePolicyRequest{PolicyName: protocol.Ptr("p")},

@@ -38,6 +38,10 @@ func logsChecks(op string, in any, e *env) []check {
 		if group != "" {
 			c.resource = e.scope().LogStream(group, "").String()
 		}
+	case "destination":
+		if name := members.DestinationName(in); name != "" {
+			c.resource = e.scope().LogDestination(name).String()
+		}
 	}
 	if op == "DescribeLogGroups" || op == "ListLogGroups" {
 		c.resource = e.scope().LogStream("", "").String()
@@ -59,7 +63,9 @@ func logsChecks(op string, in any, e *env) []check {
 	// "To perform a PutSubscriptionFilter operation for any destination except a Lambda
 	// function, you must also have the iam:PassRole permission" (API Reference,
 	// PutSubscriptionFilter): the role CloudWatch Logs puts records as.
-	if role := members.RoleArn(in); op == "PutSubscriptionFilter" && role != "" {
+	// PutDestination likewise: "To perform a PutDestination operation, you must also have the
+	// iam:PassRole permission" (API Reference, PutDestination).
+	if role := members.RoleArn(in); (op == "PutSubscriptionFilter" || op == "PutDestination") && role != "" {
 		checks = append(checks, check{action: "iam:PassRole", resource: role, text: role,
 			ctx: map[string][]string{"iam:PassedToService": {"logs.amazonaws.com"}}})
 	}
