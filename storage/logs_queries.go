@@ -29,24 +29,3 @@ func LogQueryDefinitions(tx *Tx) Table[LogQueryDefinitionRecord] {
 // LogQueryDefinitionKey is the key of a query definition; LogQueryDefinitionKey(region, "")
 // is the prefix of the region's.
 func LogQueryDefinitionKey(region, id string) string { return Join(region, id) }
-
-// LogDestinationRecord is a cross-account subscription destination (PutDestination): the
-// physical target CloudWatch Logs writes to as the role, and who may subscribe to it.
-type LogDestinationRecord struct {
-	V       int               `json:"v"`
-	Name    string            `json:"name"`
-	Target  string            `json:"target"`
-	Role    string            `json:"role"`
-	Policy  string            `json:"policy,omitempty"` // PutDestinationPolicy's access policy
-	Created int64             `json:"created"`          // ms since the epoch
-	Tags    map[string]string `json:"tags,omitempty"`
-}
-
-// LogDestinations are keyed by LogDestinationKey.
-func LogDestinations(tx *Tx) Table[LogDestinationRecord] {
-	return AccountTable[LogDestinationRecord](tx, "logs.destinations")
-}
-
-// LogDestinationKey is the key of a destination; LogDestinationKey(region, "") is the prefix
-// of the region's.
-func LogDestinationKey(region, name string) string { return Join(region, name) }

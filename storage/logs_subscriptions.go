@@ -60,3 +60,24 @@ func LogAccountPolicyKey(region, name string) string { return Join(region, logPo
 func LogResourceScopedPolicyKey(region, resourceARN string) string {
 	return Join(region, logPolicyResource, resourceARN)
 }
+
+// LogDestinationRecord is a cross-account subscription destination (PutDestination): the
+// physical target CloudWatch Logs writes to as the role, and who may subscribe to it.
+type LogDestinationRecord struct {
+	V       int               `json:"v"`
+	Name    string            `json:"name"`
+	Target  string            `json:"target"`
+	Role    string            `json:"role"`
+	Policy  string            `json:"policy,omitempty"` // PutDestinationPolicy's access policy
+	Created int64             `json:"created"`          // ms since the epoch
+	Tags    map[string]string `json:"tags,omitempty"`
+}
+
+// LogDestinations are keyed by LogDestinationKey.
+func LogDestinations(tx *Tx) Table[LogDestinationRecord] {
+	return AccountTable[LogDestinationRecord](tx, "logs.destinations")
+}
+
+// LogDestinationKey is the key of a destination; LogDestinationKey(region, "") is the prefix
+// of the region's.
+func LogDestinationKey(region, name string) string { return Join(region, name) }
