@@ -399,6 +399,43 @@ func TestLogsDestinationsGoSDK(t *testing.T) {
 	assertDenied(t, err, "ResourceNotFoundException", "The specified destination does not exist.")
 }
 
+// Account B subscribes its log group to account A's destination through aws-sdk-go-v2: refused
+// in AWS's words until A's access policy names B (aws/aws-cli#4422), then stored.
+func TestLogsCrossAccountDestinationGoSDK(t *testing.T) {
+	t.Parallel()
+	srv := emulatortest.New(t, func(o *emulator.Options) {
+		o.Accounts = []emulator.Account{{ID: emulator.DefaultAccountID, AccessKeyID: emulator.DefaultAccessKeyID, SecretAccessKey: emulator.DefaultSecretAccessKey},
+			{ID: accountB, AccessKeyID: "KEYB", SecretAccessKey: "SECRETB"}}
+	})
+	ctx := context.Background()
+	a, b := cloudwatchlogs.NewFromConfig(srv.AWSConfig(ctx)), cloudwatchlogs.NewFromConfig(srv.ConfigFor("KEYB", "SECRETB", ""))
+	dest, err := a.PutDestination(ctx, &cloudwatchlogs.PutDestinationInput{DestinationName: aws.String("central"),
+		TargetArn: aws.String("arn:aws:kinesis:us-east-1:123456789012:stream/RootAccess"),
+		RoleArn:   aws.String("arn:aws:iam::123456789012:role/CWLtoKinesisRole")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	destARN := aws.ToString(dest.Destination.Arn)
+	if _, err := b.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String("app")}); err != nil {
+		t.Fatal(err)
+	}
+	subscribe := func() error {
+		_, err := b.PutSubscriptionFilter(ctx, &cloudwatchlogs.PutSubscriptionFilterInput{LogGroupName: aws.String("app"),
+			FilterName: aws.String("to-central"), FilterPattern: aws.String(""), DestinationArn: aws.String(destARN)})
+		return err
+	}
+	assertDenied(t, subscribe(), "AccessDeniedException",
+		"User with accountId: "+accountB+" is not authorized to perform: logs:PutSubscriptionFilter on resource: "+destARN)
+	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + accountB +
+		`"},"Action":"logs:PutSubscriptionFilter","Resource":"` + destARN + `"}]}`
+	if _, err := a.PutDestinationPolicy(ctx, &cloudwatchlogs.PutDestinationPolicyInput{DestinationName: aws.String("central"), AccessPolicy: aws.String(policy)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := subscribe(); err != nil {
+		t.Fatalf("with the access policy: %v", err)
+	}
+}
+
 // Denials: an IAM user without permission gets AccessDeniedException (400) naming the log
 // group as CloudWatch Logs does; the seed page's Step 5 policy, spelt "cloudwatchlog:", is
 // accepted and grants nothing; the correct "logs:" spelling on /aws/lambda/* grants.

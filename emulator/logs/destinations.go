@@ -7,6 +7,9 @@ import (
 	"strings"
 
 	"github.com/iamlocal/iamlocal/api/logsapi"
+	"github.com/iamlocal/iamlocal/arn"
+	"github.com/iamlocal/iamlocal/authz"
+	"github.com/iamlocal/iamlocal/emulator/reqctx"
 	"github.com/iamlocal/iamlocal/protocol"
 	"github.com/iamlocal/iamlocal/storage"
 )
@@ -120,4 +123,52 @@ func (c call) wireDestination(d storage.LogDestinationRecord) logsapi.Destinatio
 // destinationNotFound words a missing destination as the other Logs resources are worded.
 func destinationNotFound() error {
 	return logsapi.ErrResourceNotFound("The specified destination does not exist.")
+}
+
+// checkSubscribable refuses a subscription filter of another account's destination unless the
+// destination's access policy lets the caller subscribe: "By default, PutDestination does not
+// set any access policy with the destination, which means a cross-account user cannot call
+// PutSubscriptionFilter against this destination" (API Reference, PutDestination). The refusal
+// is AWS's: "User with accountId: 1111111111 is not authorized to perform:
+// logs:PutSubscriptionFilter on resource: arn:aws:logs:eu-west-1:2222222222:destination:
+// testDestination" (aws/aws-cli#4422). A destination iamlocal does not hold (an account it
+// does not serve) is stored unchecked, as before.
+func (s *Service) checkSubscribable(ctx context.Context, c call, dest arn.ARN) error {
+	if dest.Account == c.account {
+		return nil
+	}
+	name := strings.TrimPrefix(dest.Resource, "destination:")
+	var rec storage.LogDestinationRecord
+	err := s.opts.DB.View(dest.Account, func(tx *storage.Tx) error {
+		var err error
+		rec, err = storage.LogDestinations(tx).Get(storage.LogDestinationKey(dest.Region, name))
+		return err
+	})
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if destinationAllows(rec.Policy, reqctx.From(ctx).Caller, dest.String()) {
+		return nil
+	}
+	return logsapi.ErrAccessDenied("User with accountId: %s is not authorized to perform: logs:PutSubscriptionFilter on resource: %s", c.account, dest.String())
+}
+
+// destinationAllows evaluates a destination's access policy for the caller; no policy, or one
+// that does not parse, allows no one of another account.
+func destinationAllows(doc string, caller reqctx.Caller, resource string) bool {
+	if doc == "" {
+		return false
+	}
+	pol, err := authz.Parser{AnyPartition: true}.Parse(doc, authz.KindResource)
+	if err != nil {
+		return false
+	}
+	set := authz.PolicySet{Resource: []authz.Named{{Name: "destination policy", Policy: pol}}}
+	req := authz.Request{Principal: authz.Principal{ARN: caller.ARN, Account: caller.Account, RoleARN: caller.RoleARN},
+		Action: "logs:PutSubscriptionFilter", Resource: resource,
+		Context: map[string][]string{"aws:PrincipalAccount": {caller.Account}, "aws:PrincipalArn": {caller.ARN}}}
+	return authz.EvaluateCrossAccount(req, set).Resource == authz.Allow
 }

@@ -1,9 +1,12 @@
 package logs
 
 import (
+	"context"
+	"strings"
 	"testing"
 
 	"github.com/iamlocal/iamlocal/api/logsapi"
+	"github.com/iamlocal/iamlocal/emulator/reqctx"
 	"github.com/iamlocal/iamlocal/protocol"
 )
 
@@ -68,5 +71,48 @@ func TestDestinations(t *testing.T) {
 	}
 	if got, _ := s.DescribeDestinations(regionCtx("eu-west-1"), &logsapi.DescribeDestinationsRequest{}); len(got.Destinations) != 0 {
 		t.Errorf("another region: %+v", got)
+	}
+}
+
+// Another account subscribes to a destination only when its access policy allows it, with
+// AWS's AccessDeniedException otherwise (aws/aws-cli#4422); a destination of an account
+// iamlocal does not hold is stored unchecked.
+func TestSubscribingToAnotherAccountsDestination(t *testing.T) {
+	t.Parallel()
+	s, owner := newService(t)
+	other := reqctx.With(context.Background(), &reqctx.Info{Region: "us-east-1", Now: now,
+		Caller: reqctx.Caller{Type: reqctx.Account, Account: "210987654321", ARN: "arn:aws:iam::210987654321:root"}})
+	const destARN = "arn:aws:logs:us-east-1:123456789012:destination:central"
+	if _, err := s.PutDestination(owner, &logsapi.PutDestinationRequest{DestinationName: protocol.Ptr("central"),
+		TargetArn: protocol.Ptr("arn:aws:kinesis:us-east-1:123456789012:stream/s"), RoleArn: protocol.Ptr("arn:aws:iam::123456789012:role/r")}); err != nil {
+		t.Fatal(err)
+	}
+	mustGroup(t, s, other, "app")
+	subscribe := func(dest string) error {
+		_, err := s.PutSubscriptionFilter(other, putFilterReq("app", "to-central", "", dest))
+		return err
+	}
+	allow := func(account string) {
+		t.Helper()
+		doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + account +
+			`"},"Action":"logs:PutSubscriptionFilter","Resource":"` + destARN + `"}]}`
+		if _, err := s.PutDestinationPolicy(owner, &logsapi.PutDestinationPolicyRequest{DestinationName: protocol.Ptr("central"), AccessPolicy: &doc}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const denied = "User with accountId: 210987654321 is not authorized to perform: logs:PutSubscriptionFilter on resource: " + destARN
+	if err := subscribe(destARN); code(err) != "AccessDeniedException" || !strings.Contains(err.Error(), denied) {
+		t.Errorf("no access policy: %v", err)
+	}
+	allow("111122223333")
+	if err := subscribe(destARN); code(err) != "AccessDeniedException" {
+		t.Errorf("a policy for another account: %v", err)
+	}
+	allow("210987654321")
+	if err := subscribe(destARN); err != nil {
+		t.Errorf("a policy for the subscriber: %v", err)
+	}
+	if err := subscribe("arn:aws:logs:us-east-1:999999999999:destination:elsewhere"); err != nil {
+		t.Errorf("a destination iamlocal does not hold: %v", err)
 	}
 }

@@ -83,6 +83,12 @@ func (s *Service) PutSubscriptionFilter(ctx context.Context, in *logsapi.PutSubs
 	if err != nil {
 		return nil, err
 	}
+	if kind == "logs" {
+		a, _ := arn.Parse(dest) // checkDestination parsed it
+		if err := s.checkSubscribable(ctx, c, a); err != nil {
+			return nil, err
+		}
+	}
 	if _, err := compileFilter(protocol.Val(in.FilterPattern)); err != nil {
 		return nil, err
 	}
