@@ -271,6 +271,20 @@ func (s *Service) DeleteRetentionPolicy(ctx context.Context, in *logsapi.DeleteR
 	return &logsapi.Empty{}, s.updateGroup(ctx, protocol.Val(in.LogGroupName), func(g *storage.LogGroupRecord) { g.RetentionDays = 0 })
 }
 
+// PutLogGroupDeletionProtection turns a group's deletion protection on or off (CreateLogGroup's
+// deletionProtectionEnabled sets it at creation). A protected group refuses DeleteLogGroup
+// until it is turned off ("Protecting log groups from deletion", CloudWatch Logs User Guide).
+func (s *Service) PutLogGroupDeletionProtection(ctx context.Context, in *logsapi.PutLogGroupDeletionProtectionRequest) (*logsapi.Empty, error) {
+	on := protocol.Val(in.DeletionProtectionEnabled)
+	return &logsapi.Empty{}, s.updateGroup(ctx, arn.LogGroupOf(protocol.Val(in.LogGroupIdentifier)),
+		func(g *storage.LogGroupRecord) { g.DeletionProtected = on })
+}
+
+// errDeletionProtected is the guide's answer to deleting a protected group.
+func errDeletionProtected() error {
+	return logsapi.ErrValidation("Cannot delete log group with deletion protection enabled. Disable deletion protection first.")
+}
+
 // updateGroup changes one group in one transaction; a missing group is ResourceNotFound.
 func (s *Service) updateGroup(ctx context.Context, name string, change func(*storage.LogGroupRecord)) error {
 	c := s.call(ctx)
