@@ -43,22 +43,12 @@ func (s *Service) ListLogGroups(ctx context.Context, in *logsapi.ListLogGroupsRe
 			(in.LogGroupClass == nil || *in.LogGroupClass == g.Class) && hasTags(g.Tags, in.LogGroupTags)
 	}
 	err = s.opts.DB.View(c.account, func(tx *storage.Tx) error {
-		start := storage.LogGroupKey(c.region, "")
-		if after != "" {
-			start = storage.LogGroupKey(c.region, after) + "\x00"
-		}
-		return storage.LogGroups(tx).ScanRange(start, storage.Join(c.region, "\xff"), false, func(_ string, g storage.LogGroupRecord) (bool, error) {
-			if !keep(g) {
-				return true, nil
-			}
-			if len(out.LogGroups) == limit {
-				out.NextToken = protocol.Ptr(encodeToken(*out.LogGroups[limit-1].LogGroupName))
-				return false, nil
-			}
+		var err error
+		out.NextToken, err = groupPage(tx, c.region, "", after, limit, keep, func(g storage.LogGroupRecord) {
 			out.LogGroups = append(out.LogGroups, logsapi.LogGroupSummary{LogGroupName: protocol.Ptr(g.Name),
 				LogGroupArn: protocol.Ptr(c.scope().LogGroup(g.Name).String()), LogGroupClass: protocol.Ptr(g.Class)})
-			return true, nil
 		})
+		return err
 	})
 	return out, err
 }

@@ -200,37 +200,53 @@ func (s *Service) DescribeLogGroups(ctx context.Context, in *logsapi.DescribeLog
 	for _, id := range in.LogGroupIdentifiers {
 		ids[arn.LogGroupOf(id)] = true
 	}
+	keep := func(g storage.LogGroupRecord) bool {
+		return (pattern == "" || strings.Contains(g.Name, pattern)) && (len(ids) == 0 || ids[g.Name]) &&
+			(in.LogGroupClass == nil || *in.LogGroupClass == g.Class)
+	}
 	out := &logsapi.DescribeLogGroupsResponse{LogGroups: []logsapi.LogGroup{}}
 	err = s.opts.DB.View(c.account, func(tx *storage.Tx) error {
-		start := storage.LogGroupKey(c.region, prefix)
-		if after != "" {
-			start = storage.LogGroupKey(c.region, after) + "\x00"
-		}
-		return storage.LogGroups(tx).ScanRange(start, storage.Join(c.region, "\xff"), false, func(_ string, g storage.LogGroupRecord) (bool, error) {
-			if !strings.HasPrefix(g.Name, prefix) {
-				return false, nil
-			}
-			if pattern != "" && !strings.Contains(g.Name, pattern) {
-				return true, nil
-			}
-			if (len(ids) > 0 && !ids[g.Name]) || (in.LogGroupClass != nil && *in.LogGroupClass != g.Class) {
-				return true, nil
-			}
-			if len(out.LogGroups) == limit {
-				out.NextToken = protocol.Ptr(encodeToken(*out.LogGroups[limit-1].LogGroupName))
-				return false, nil
-			}
+		var err error
+		out.NextToken, err = groupPage(tx, c.region, prefix, after, limit, keep, func(g storage.LogGroupRecord) {
 			if pattern != "" {
 				out.LogGroups = append(out.LogGroups, logsapi.LogGroup{LogGroupName: protocol.Ptr(g.Name),
 					CreationTime: protocol.Ptr(g.Created), Arn: protocol.Ptr(c.scope().LogGroupWildcard(g.Name).String())})
-				return true, nil
+				return
 			}
 			filters := storage.LogMetricFilters(tx).Count(storage.LogMetricFilterKey(c.region, g.Name, ""))
 			out.LogGroups = append(out.LogGroups, c.logGroup(g, filters))
-			return true, nil
 		})
+		return err
 	})
 	return out, err
+}
+
+// groupPage walks the region's groups named with prefix in name order, from after (the name a
+// page token carries) on, and adds those keep accepts until limit are added; the token of the
+// next page, when another group would follow, names the last one added.
+func groupPage(tx *storage.Tx, region, prefix, after string, limit int, keep func(storage.LogGroupRecord) bool,
+	add func(storage.LogGroupRecord)) (*string, error) {
+	start := storage.LogGroupKey(region, prefix)
+	if after != "" {
+		start = storage.LogGroupKey(region, after) + "\x00"
+	}
+	added, last := 0, ""
+	var next *string
+	err := storage.LogGroups(tx).ScanRange(start, storage.Join(region, "\xff"), false, func(_ string, g storage.LogGroupRecord) (bool, error) {
+		switch {
+		case !strings.HasPrefix(g.Name, prefix):
+			return false, nil
+		case !keep(g):
+			return true, nil
+		case added == limit:
+			next = protocol.Ptr(encodeToken(last))
+			return false, nil
+		}
+		add(g)
+		added, last = added+1, g.Name
+		return true, nil
+	})
+	return next, err
 }
 
 func (c call) logGroup(g storage.LogGroupRecord, metricFilters int) logsapi.LogGroup {
