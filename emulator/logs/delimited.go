@@ -2,7 +2,6 @@ package logs
 
 import (
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -48,7 +47,7 @@ type fieldExpr func(vals []string) bool
 type fieldCond struct {
 	name, op, value string
 	quoted          bool
-	regex           *regexp.Regexp // a %regex% value
+	regex           func(string) bool // the test of a %regex% value (regexTest)
 }
 
 func compileDelimited(p string) (*delimited, error) {
@@ -170,14 +169,11 @@ func (l *lexer) condition() (fieldCond, error) {
 	}
 	l.skip()
 	if expr, rest, ok := readRegexTerm(l.s); ok {
-		if c.op != "=" && c.op != "!=" {
-			return c, badPattern()
-		}
-		re, err := compileRegex(expr)
+		test, err := regexTest(c.op, expr)
 		if err != nil {
 			return c, err
 		}
-		c.value, c.regex, l.s = expr, re, rest
+		c.value, c.regex, l.s = expr, test, rest
 		return c, nil
 	}
 	if strings.HasPrefix(l.s, `"`) {
@@ -252,8 +248,7 @@ func (d *delimited) compileAlts(alts [][]fieldCond) (fieldExpr, error) {
 // an unquoted number (a field that is no number fails it), else a wildcard string match.
 func fieldTest(c fieldCond) (func(string) bool, error) {
 	if c.regex != nil {
-		want := c.op == "="
-		return func(s string) bool { return c.regex.MatchString(s) == want }, nil
+		return c.regex, nil
 	}
 	if num, ok := finiteNumber(c.value); ok && !c.quoted {
 		return func(s string) bool {

@@ -350,10 +350,7 @@ func comparison(path []any, op, val string, quoted bool) (jsonExpr, error) {
 // regexComparison is { SELECTOR = %regex% } (or !=): the regex searched in the value's text; a
 // missing field, an object or an array matches neither.
 func regexComparison(path []any, op, expr string) (jsonExpr, error) {
-	if op != "=" && op != "!=" {
-		return nil, badPattern()
-	}
-	re, err := compileRegex(expr)
+	test, err := regexTest(op, expr)
 	if err != nil {
 		return nil, err
 	}
@@ -363,7 +360,7 @@ func regexComparison(path []any, op, expr string) (jsonExpr, error) {
 			return false
 		}
 		s, ok := jsonScalarText(v)
-		return ok && re.MatchString(s) == (op == "=")
+		return ok && test(s)
 	}, nil
 }
 

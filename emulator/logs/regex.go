@@ -53,6 +53,21 @@ func compileRegex(expr string) (*regexp.Regexp, error) {
 	return re, nil
 }
 
+// regexTest is a %regex% condition's test of a value's text, for JSON and space-delimited
+// patterns alike: = holds where the regex matches, != where it does not; no other operator
+// takes a regex.
+func regexTest(op, expr string) (func(string) bool, error) {
+	if op != "=" && op != "!=" {
+		return nil, badPattern()
+	}
+	re, err := compileRegex(expr)
+	if err != nil {
+		return nil, err
+	}
+	want := op == "="
+	return func(s string) bool { return re.MatchString(s) == want }, nil
+}
+
 func regexByte(b byte) bool {
 	switch {
 	case b >= 'a' && b <= 'z', b >= 'A' && b <= 'Z', b >= '0' && b <= '9':
