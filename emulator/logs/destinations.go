@@ -80,10 +80,9 @@ func (s *Service) DescribeDestinations(ctx context.Context, in *logsapi.Describe
 	prefix := protocol.Val(in.DestinationNamePrefix)
 	var all []storage.LogDestinationRecord
 	err = s.opts.DB.View(c.account, func(tx *storage.Tx) error {
+		// The key's name part is the destination's name: the scan is the prefix filter.
 		return storage.LogDestinations(tx).Scan(storage.LogDestinationKey(c.region, prefix), func(_ string, d storage.LogDestinationRecord) error {
-			if strings.HasPrefix(d.Name, prefix) {
-				all = append(all, d)
-			}
+			all = append(all, d)
 			return nil
 		})
 	})

@@ -56,21 +56,21 @@ func destinationKind(a arn.ARN) string {
 // allowed. ...", recorded against AWS with a missing group in the snapshot above), and a
 // stream without the role CloudWatch Logs would put records as ("destinationArn for vendor
 // kinesis cannot be used without roleArn", same snapshot).
-func (c call) checkDestination(dest, role string) (string, error) {
+func (c call) checkDestination(dest, role string) (string, arn.ARN, error) {
 	a, err := arn.Parse(dest)
 	kind := destinationKind(a)
 	if err != nil || kind == "" {
-		return "", logsapi.ErrInvalidParameter("Invalid destinationArn: %s", dest)
+		return "", a, logsapi.ErrInvalidParameter("Invalid destinationArn: %s", dest)
 	}
 	switch {
 	case kind == "lambda" && a.Account != c.account:
-		return "", logsapi.ErrAccessDenied("Cross-account lambda invocation passing is not allowed. You must use DestinationPolicies to create cross account lambda triggers.")
+		return "", a, logsapi.ErrAccessDenied("Cross-account lambda invocation passing is not allowed. You must use DestinationPolicies to create cross account lambda triggers.")
 	case kind == "lambda" && a.Region != c.region:
-		return "", lambdaRefused()
+		return "", a, lambdaRefused()
 	case (kind == "kinesis" || kind == "firehose") && role == "":
-		return "", logsapi.ErrInvalidParameter("destinationArn for vendor %s cannot be used without roleArn", kind)
+		return "", a, logsapi.ErrInvalidParameter("destinationArn for vendor %s cannot be used without roleArn", kind)
 	}
-	return kind, nil
+	return kind, a, nil
 }
 
 // PutSubscriptionFilter creates or replaces a group's filter. A Lambda destination is sent a
@@ -79,13 +79,12 @@ func (c call) checkDestination(dest, role string) (string, error) {
 func (s *Service) PutSubscriptionFilter(ctx context.Context, in *logsapi.PutSubscriptionFilterRequest) (*logsapi.Empty, error) {
 	c := s.call(ctx)
 	group, name, dest := protocol.Val(in.LogGroupName), protocol.Val(in.FilterName), protocol.Val(in.DestinationArn)
-	kind, err := c.checkDestination(dest, protocol.Val(in.RoleArn))
+	kind, destARN, err := c.checkDestination(dest, protocol.Val(in.RoleArn))
 	if err != nil {
 		return nil, err
 	}
 	if kind == "logs" {
-		a, _ := arn.Parse(dest) // checkDestination parsed it
-		if err := s.checkSubscribable(ctx, c, a); err != nil {
+		if err := s.checkSubscribable(ctx, c, destARN); err != nil {
 			return nil, err
 		}
 	}
