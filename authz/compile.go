@@ -37,7 +37,7 @@ func compileStatement(st rawStmt, vars bool) *Statement {
 	}
 	s.NotAction, s.Actions = elementOrNot(st, "Action")
 	for _, a := range s.Actions {
-		s.actions = append(s.actions, compilePattern(lowerASCII(a), false, false))
+		s.actions = append(s.actions, compilePattern(LowerASCII(a), false, false))
 	}
 	s.NotResource, s.Resources = elementOrNot(st, "Resource")
 	for _, r := range s.Resources {

@@ -35,7 +35,7 @@ type CrossAccountResult struct {
 //
 // The set's trust policies, if any, count as resource-based policies here.
 func EvaluateCrossAccount(req Request, set PolicySet) CrossAccountResult {
-	e := &evaluator{req: &req, action: lowerASCII(req.Action), ctx: evalCtx{raw: req.Context}}
+	e := &evaluator{req: &req, action: LowerASCII(req.Action), ctx: evalCtx{raw: req.Context}}
 	o := e.gather(set, req.Principal.IsRoot)
 	e.res.Missing = e.ctx.missing
 	owner := policyOutcome{allow: max(o.res.allow, o.trust.allow), deny: o.res.deny || o.trust.deny}

@@ -190,7 +190,7 @@ func (e *evaluator) statement(st *Statement, withPrincipal bool) (strength, bool
 // allow is reported against the resource-based or trust policy when one
 // was supplied.
 func Evaluate(req Request, set PolicySet) Result {
-	e := &evaluator{req: &req, action: lowerASCII(req.Action), ctx: evalCtx{raw: req.Context}}
+	e := &evaluator{req: &req, action: LowerASCII(req.Action), ctx: evalCtx{raw: req.Context}}
 	root := req.Principal.IsRoot
 	o := e.gather(set, root)
 	id, bound, sess, res, trust, trustPresent := o.id, o.bound, o.sess, o.res, o.trust, o.trustPresent

@@ -329,8 +329,9 @@ func globMatchSimple(pat, s string) bool {
 	return ok
 }
 
-// lowerASCII lower-cases s, allocating only when needed.
-func lowerASCII(s string) string {
+// LowerASCII lower-cases s, allocating only when needed: the engine's folding of action names,
+// which callers keying policies by service prefix use too.
+func LowerASCII(s string) string {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if 'A' <= c && c <= 'Z' || c >= utf8.RuneSelf {

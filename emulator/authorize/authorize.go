@@ -223,22 +223,10 @@ type principalPolicies struct {
 // setFor returns the principal's policies relevant to action's service.
 func (p *principalPolicies) setFor(action string) authz.PolicySet {
 	svc, _, _ := strings.Cut(action, ":")
-	if hasUpper(svc) { // service prefixes are lower case in every action iamlocal checks
-		svc = strings.ToLower(svc)
-	}
-	if s, ok := p.byService[svc]; ok {
+	if s, ok := p.byService[authz.LowerASCII(svc)]; ok {
 		return s
 	}
 	return p.set
-}
-
-func hasUpper(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if 'A' <= s[i] && s[i] <= 'Z' {
-			return true
-		}
-	}
-	return false
 }
 
 // cachedPrincipal returns the caller's policies, collecting them only when the account changed
